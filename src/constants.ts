@@ -1,0 +1,36 @@
+/** Command ids, in one place. Every id here must be contributed in package.json (checked in tests). */
+export const enum Cmd {
+    SignIn = 'azureDisks.signIn',
+    SelectSubscriptions = 'azureDisks.selectSubscriptions',
+    Refresh = 'azureDisks.refresh',
+    GrantAccess = 'azureDisks.grantAccess',
+    RevokeAccess = 'azureDisks.revokeAccess',
+    Download = 'azureDisks.download',
+    ShowAccess = 'azureDisks.showAccess',
+    CopySasUri = 'azureDisks.copySasUri',
+    ShowLog = 'azureDisks.showLog',
+    /** Tree-internal: an error node's Retry action. */
+    RetryLoad = 'azureDisks.retryLoad',
+}
+
+export const VIEW_ID = 'azureDisks.disks';
+
+/** Setting keys under the `azureDisks` section. */
+export const enum Setting {
+    Section = 'azureDisks',
+    Cloud = 'cloud', // 'AzureCloud' | 'AzureChinaCloud' | 'AzureUSGovernment' | 'Custom'
+    CustomCloud = 'customCloud', // { resourceManagerEndpoint, activeDirectoryEndpoint, managementScope, storageEndpointSuffix }
+    Authentication = 'authentication', // 'vscode' | 'azureCli' | 'environment'
+    DownloadFolder = 'download.folder', // default "disks", relative to the workspace folder
+    DownloadConcurrency = 'download.concurrency', // default 16, 1..64
+    RevokeAfterDownload = 'download.revokeAfterDownload', // 'ask' | 'always' | 'never'
+    OnSasExpired = 'download.onSasExpired', // 'ask' | 'regrant'
+    RevokeOnCancel = 'download.revokeOnCancel', // 'ask' | 'always' | 'never'
+}
+
+/** globalState keys. Never holds a SAS or a token. */
+export const enum StateKey {
+    SelectedSubscriptions = 'azureDisks.selectedSubscriptions',
+    /** Downloads in progress: disk ref + destination paths, to offer resume after a reload. */
+    PendingDownloads = 'azureDisks.pendingDownloads',
+}

@@ -1,0 +1,76 @@
+/** Public contract of the transfer engine. Plain Node: no vscode import anywhere under src/transfer. */
+
+export interface TransferProgress {
+    /** Bytes fetched and written so far (including bytes already present from a resumed partial). */
+    bytesDone: number;
+    /** Bytes the plan needs to fetch in total (written ranges only). */
+    bytesToFetch: number;
+    /** Size of the blob / output file. */
+    totalSize: number;
+    /** Recent throughput, bytes per second. */
+    bytesPerSecond: number;
+    /** Estimated seconds remaining, undefined while unknown. */
+    etaSeconds?: number;
+}
+
+export interface VerificationCheck {
+    name: 'content-length' | 'range-md5' | 'size' | 'vhd-footer' | 'vhdx-signature';
+    passed: boolean;
+    detail?: string;
+}
+
+export interface DownloadOptions {
+    /** SAS URL of the blob (a secret: never logged). https, or http on a loopback host only. */
+    url: string;
+    /** Final file path. Work happens in `<destPath>.partial` with a journal beside it. */
+    destPath: string;
+    /** Expected format, for verification. 'auto' picks VHD footer or VHDX signature by content. */
+    format?: 'vhd' | 'vhdx' | 'auto' | 'none';
+    chunkSize?: number; // default 4 MiB
+    concurrency?: number; // default 16, max 64
+    mergeGap?: number; // default 64 KiB
+    signal?: AbortSignal;
+    onProgress?: (p: TransferProgress) => void;
+    /** Called when the SAS expired (403 on a range). Resolves to a fresh SAS URL for the same blob; reject to stop. */
+    refreshUrl?: () => Promise<string>;
+    /** Diagnostics without secrets. */
+    log?: (message: string) => void;
+}
+
+export interface DownloadResult {
+    path: string;
+    totalSize: number;
+    /** Bytes this run fetched over the network. */
+    bytesFetched: number;
+    /** Bytes that were already in the partial from an earlier run. */
+    bytesResumed: number;
+    /** Written bytes per the page ranges (what a sparse file allocates). */
+    bytesWritten: number;
+    checks: VerificationCheck[];
+}
+
+/** Errors the engine throws carry a code the UI turns into plain words. */
+export type TransferErrorCode =
+    | 'Cancelled'
+    | 'SasExpired'
+    | 'Forbidden'
+    | 'NotFound'
+    | 'DiskFull'
+    | 'PermissionDenied'
+    | 'VerificationFailed'
+    | 'BlobChanged'
+    | 'InsecureUrl'
+    | 'Network'
+    | 'Server';
+
+export class TransferError extends Error {
+    constructor(
+        readonly code: TransferErrorCode,
+        message: string,
+        /** For DiskFull: bytes still needed. */
+        readonly bytesNeeded?: number,
+    ) {
+        super(message);
+        this.name = 'TransferError';
+    }
+}

