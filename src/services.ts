@@ -13,6 +13,9 @@ export interface UserInput {
     /** Modal or non-modal question; resolves to the chosen item's title, or undefined when dismissed. */
     showWarningMessage(message: string, options: vscode.MessageOptions, ...items: string[]): Promise<string | undefined>;
     showOpenDialog(options: vscode.OpenDialogOptions): Promise<vscode.Uri[] | undefined>;
+    /** Toasts. Non-modal ones need no answer (a test fake records them); resolve to the chosen item. */
+    showErrorMessage(message: string, ...items: string[]): Promise<string | undefined>;
+    showInformationMessage(message: string, ...items: string[]): Promise<string | undefined>;
 }
 
 /** Thrown by UserInput when the user presses Escape: commands end quietly (result Canceled). */

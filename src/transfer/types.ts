@@ -33,6 +33,12 @@ export interface DownloadOptions {
     onProgress?: (p: TransferProgress) => void;
     /** Called when the SAS expired (403 on a range). Resolves to a fresh SAS URL for the same blob; reject to stop. */
     refreshUrl?: () => Promise<string>;
+    /**
+     * Identity of the data for resume, when the URL may change between grants (a re-grant after a
+     * window reload can hand out a different blob URL for the same disk): e.g. the disk's ARM id +
+     * blob kind. Without it the identity is the URL without its query. Size is always compared.
+     */
+    resumeKey?: string;
     /** Diagnostics without secrets. */
     log?: (message: string) => void;
 }
