@@ -41,6 +41,35 @@ export interface DownloadOptions {
     resumeKey?: string;
     /** Diagnostics without secrets. */
     log?: (message: string) => void;
+    /** Knobs for tests and the benchmark; defaults suit real use. */
+    tuning?: TransferTuning;
+}
+
+export interface TransferTuning {
+    /** A socket silent this long is dropped and the range retried (default 60 s; not a whole-request limit). */
+    idleTimeoutMs?: number;
+    /** Attempts per range before giving up (default 8). */
+    maxAttempts?: number;
+    /** Backoff base and cap (defaults 500 ms, 30 s); Retry-After is honoured on top. */
+    baseDelayMs?: number;
+    maxDelayMs?: number;
+    /** Ask for x-ms-range-get-content-md5 on ranges ≤ 4 MiB (default true). */
+    verifyMd5?: boolean;
+    /** Page-range listing window in bytes (default 256 GiB) and page size hint. */
+    listWindow?: number;
+    listPageSize?: number;
+    /** Progress callback period (default 250 ms). */
+    progressIntervalMs?: number;
+    /** SAS re-grants in a row without progress before giving up with SasExpired (default 3). */
+    maxRegrants?: number;
+    /**
+     * When the journal beside an existing partial names another blob (or the blob changed):
+     * false (default) throws TransferError('BlobChanged') and leaves the partial alone;
+     * true discards the partial and starts over.
+     */
+    restartOnMismatch?: boolean;
+    /** Replaces the output file layer (tests inject disk-full and permission faults). */
+    openOutput?: import('./file').OpenOutput;
 }
 
 export interface DownloadResult {
@@ -53,6 +82,13 @@ export interface DownloadResult {
     /** Written bytes per the page ranges (what a sparse file allocates). */
     bytesWritten: number;
     checks: VerificationCheck[];
+    /** False where holes could not be kept (Windows without the sparse flag). */
+    sparse?: boolean;
+    /** Plain-language notes for the log (e.g. the Windows sparse caveat, fallbacks taken). */
+    notes?: string[];
+    /** Ranged GETs retried, and SAS re-grants, during this run. */
+    retries?: number;
+    regrants?: number;
 }
 
 /** Errors the engine throws carry a code the UI turns into plain words. */

@@ -1,0 +1,300 @@
+/**
+ * downloadBlob: plan from page ranges, fetch chunks over N keep-alive connections, write them at
+ * their offsets into a sparse `<dest>.partial`, journal each completed chunk, verify, rename.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { openOutput as defaultOpen, markSparse, type OutputFile } from './file';
+import { HttpRanges, HttpStatusError, type BlobProps } from './http';
+import { describeMismatch, JournalWriter, readJournal, sameBlob, type BlobIdentity } from './journal';
+import { listWrittenRanges, sdkPageListSource } from './listing';
+import { chunkRanges, DEFAULT_CHUNK, DEFAULT_MERGE_GAP, mergeRanges, subtractRanges, totalBytes, type ByteRange, type Chunk } from './plan';
+import { ProgressMeter } from './progress';
+import { backoffDelay, classify } from './retry';
+import { TransferError, type DownloadOptions, type DownloadResult, type VerificationCheck } from './types';
+import { assertSecureUrl, blobIdentity, redactUrl, scrubSecrets } from './url';
+import { verifyFile } from './verify';
+
+const MD5_MAX = 4 * 1024 * 1024;
+
+export function partialPaths(destPath: string): { partial: string; journal: string } {
+    return { partial: `${destPath}.partial`, journal: `${destPath}.partial.journal` };
+}
+
+/** Deletes a partial download and its journal (e.g. after the user chose to start over). */
+export function discardPartial(destPath: string): void {
+    const p = partialPaths(destPath);
+    fs.rmSync(p.journal, { force: true });
+    fs.rmSync(p.partial, { force: true });
+}
+
+function localError(e: unknown, bytesNeeded: number, what: string): Error {
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') return new TransferError('DiskFull', `Not enough disk space to ${what}.`, bytesNeeded);
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new TransferError('PermissionDenied', `No permission to ${what} (${code}).`);
+    if (e instanceof TransferError) return e;
+    return new Error(scrubSecrets(`Could not ${what}: ${(e as Error)?.message ?? String(e)}`));
+}
+
+function sdkToHttp(e: unknown): unknown {
+    const r = e as { name?: string; statusCode?: number; code?: string };
+    if (r?.name === 'RestError' && typeof r.statusCode === 'number') return new HttpStatusError(r.statusCode, r.code, undefined);
+    return e;
+}
+
+export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResult> {
+    const t = opts.tuning ?? {};
+    const log = (m: string) => opts.log?.(scrubSecrets(m));
+    assertSecureUrl(opts.url);
+    const chunkSize = Math.max(512, opts.chunkSize ?? DEFAULT_CHUNK);
+    const concurrency = Math.min(64, Math.max(1, Math.floor(opts.concurrency ?? 16)));
+    const mergeGap = Math.max(0, opts.mergeGap ?? DEFAULT_MERGE_GAP);
+    const maxAttempts = t.maxAttempts ?? 8;
+    const backoff = { baseDelayMs: t.baseDelayMs ?? 500, maxDelayMs: t.maxDelayMs ?? 30_000 };
+    const maxRegrants = t.maxRegrants ?? 3;
+    const wantMd5 = t.verifyMd5 !== false;
+    const { partial, journal: journalPath } = partialPaths(opts.destPath);
+    const notes: string[] = [];
+
+    // Internal abort: the user's signal, or the first fatal error, stops every request at once.
+    const stop = new AbortController();
+    const onUserAbort = () => stop.abort();
+    opts.signal?.addEventListener('abort', onUserAbort);
+    let fatal: Error | undefined;
+    const cancelled = () => new TransferError('Cancelled', 'Download cancelled; the partial file is kept and the download can resume.');
+
+    const http = new HttpRanges(concurrency, t.idleTimeoutMs ?? 60_000);
+    let url = opts.url;
+    let refreshing: Promise<void> | undefined;
+    let regrants = 0, regrantsWithoutProgress = 0, retries = 0;
+
+    const sleep = (ms: number) => new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+            clearTimeout(timer);
+            stop.signal.removeEventListener('abort', done);
+            resolve();
+        }
+        stop.signal.addEventListener('abort', done, { once: true });
+    });
+
+    async function regrant(usedUrl: string): Promise<void> {
+        if (usedUrl !== url) return; // someone else already re-granted
+        if (!opts.refreshUrl) throw new TransferError('SasExpired', 'The access grant (SAS) expired; grant access again to continue. The partial file is kept.');
+        if (regrantsWithoutProgress >= maxRegrants) throw new TransferError('SasExpired', `The storage service kept refusing fresh access grants (${maxRegrants} in a row).`);
+        refreshing ??= (async () => {
+            try {
+                log(`access grant expired for ${redactUrl(url)}; asking for a fresh one`);
+                const next = await opts.refreshUrl!();
+                assertSecureUrl(next);
+                url = next;
+                regrants++;
+                regrantsWithoutProgress++;
+            } finally {
+                refreshing = undefined;
+            }
+        })();
+        await refreshing;
+    }
+
+    /** Runs fn(url) with retries, backoff and SAS re-grant; throws TransferError when hopeless. */
+    async function withRetry<T>(what: string, fn: (u: string) => Promise<T>): Promise<T> {
+        for (let attempt = 0; ; attempt++) {
+            if (stop.signal.aborted) throw fatal ?? cancelled();
+            if (refreshing) await refreshing.catch(() => undefined);
+            const used = url;
+            try {
+                return await fn(used);
+            } catch (e) {
+                if (stop.signal.aborted) throw fatal ?? cancelled();
+                const v = classify(sdkToHttp(e), used);
+                if (v.kind === 'fatal') throw v.error;
+                if (v.kind === 'regrant') {
+                    try {
+                        await regrant(used);
+                    } catch (re) {
+                        throw re instanceof TransferError ? re : new TransferError('SasExpired', 'Could not get a fresh access grant (SAS).');
+                    }
+                    attempt--;
+                    continue;
+                }
+                if (attempt + 1 >= maxAttempts) {
+                    throw new TransferError(e instanceof HttpStatusError ? 'Server' : 'Network', scrubSecrets(`${what} failed after ${maxAttempts} attempts: ${(e as Error).message}`));
+                }
+                retries++;
+                const delay = backoffDelay(attempt, backoff, v.delayMs);
+                log(`${what}: ${scrubSecrets((e as Error).message)}; retrying in ${Math.round(delay)} ms`);
+                await sleep(delay);
+            }
+        }
+    }
+
+    let file: OutputFile | undefined;
+    let journal: JournalWriter | undefined;
+    try {
+        const props: BlobProps = await withRetry('reading blob properties', (u) => http.head(u, stop.signal));
+        if (!Number.isSafeInteger(props.size) || props.size < 0) throw new TransferError('Server', 'The storage service did not report the blob size.');
+        const size = props.size;
+        const identity: BlobIdentity = opts.resumeKey
+            ? { key: opts.resumeKey, size }
+            : { key: blobIdentity(opts.url), size, etag: props.etag, lastModified: props.lastModified };
+
+        // Plan: the written ranges of a page blob, or the whole blob.
+        let written: ByteRange[] = size > 0 ? [{ start: 0, end: size }] : [];
+        if (props.blobType === 'PageBlob' || props.blobType === undefined) {
+            try {
+                let sourceUrl = '';
+                let source = await sdkPageListSource(url);
+                sourceUrl = url;
+                written = await listWrittenRanges(
+                    { page: (o, c, tok, max, sig) => source.page(o, c, tok, max, sig) },
+                    { size, window: t.listWindow, maxPageSize: t.listPageSize, signal: stop.signal },
+                    (fn) => withRetry('listing page ranges', async (u) => {
+                        if (u !== sourceUrl) {
+                            source = await sdkPageListSource(u);
+                            sourceUrl = u;
+                        }
+                        return fn();
+                    }),
+                );
+            } catch (e) {
+                if (e instanceof TransferError && e.code !== 'Server' && e.code !== 'Network') throw e;
+                notes.push('Page ranges could not be listed; downloading the whole blob.');
+                log(`page ranges of ${redactUrl(url)} could not be listed (${scrubSecrets((e as Error).message)}); downloading the whole blob`);
+                written = size > 0 ? [{ start: 0, end: size }] : [];
+            }
+        } else {
+            log(`${props.blobType} ${redactUrl(url)}: downloading the whole blob`);
+        }
+        const writtenBytes = totalBytes(mergeRanges(written, 0, size));
+        const plan = mergeRanges(written, mergeGap, size);
+        const planBytes = totalBytes(plan);
+
+        // Resume or start fresh.
+        const open = t.openOutput ?? defaultOpen;
+        let done: ByteRange[] = [];
+        const saved = fs.existsSync(partial) ? readJournal(journalPath) : undefined;
+        if (saved && !sameBlob(saved.identity, identity)) {
+            const why = describeMismatch(saved.identity, identity);
+            if (!t.restartOnMismatch) throw new TransferError('BlobChanged', `Cannot resume ${path.basename(partial)}: ${why}. Delete it or start over.`);
+            log(`not resuming: ${why}; starting over`);
+        }
+        let sparse = true;
+        try {
+            if (saved && sameBlob(saved.identity, identity)) {
+                file = await open(partial, 'resume');
+                if ((await file.size()) === size) {
+                    done = saved.done;
+                    journal = JournalWriter.append(journalPath);
+                } else {
+                    await file.close();
+                    file = undefined;
+                    log('partial file has the wrong size; starting over');
+                }
+            }
+            if (!file || !journal) {
+                fs.rmSync(journalPath, { force: true });
+                file = await open(partial, 'create');
+                const s = await markSparse(partial);
+                sparse = s.sparse;
+                if (s.note) {
+                    notes.push(s.note);
+                    log(s.note);
+                }
+                await file.truncate(size);
+                journal = JournalWriter.create(journalPath, identity);
+            }
+        } catch (e) {
+            throw localError(e, planBytes, `write ${path.basename(partial)}`);
+        }
+
+        const toFetch = subtractRanges(plan, done);
+        const fetchBytes = totalBytes(toFetch);
+        const bytesResumed = planBytes - fetchBytes;
+        const chunks = chunkRanges(toFetch, chunkSize);
+        if (done.length) log(`resuming: ${bytesResumed} bytes already present, ${fetchBytes} to fetch`);
+        await checkFreeSpace(path.dirname(partial), fetchBytes);
+
+        const meter = new ProgressMeter(planBytes, size, bytesResumed, opts.onProgress, t.progressIntervalMs ?? 250);
+        let next = 0;
+        let bytesFetched = 0, md5Checked = 0, rangesChecked = 0;
+        const f = file, j = journal;
+
+        async function worker(): Promise<void> {
+            while (!stop.signal.aborted) {
+                const c: Chunk | undefined = chunks[next++];
+                if (!c) return;
+                const body = await withRetry(`bytes ${c.start}-${c.end - 1}`, (u) => http.get(u, c.start, c.end, wantMd5 && c.end - c.start <= MD5_MAX, stop.signal));
+                if (!opts.resumeKey && identity.etag && body.etag && body.etag !== identity.etag) {
+                    throw new TransferError('BlobChanged', 'The blob changed during the download (its ETag differs).');
+                }
+                try {
+                    await f.writev(body.buffers, c.start);
+                } catch (e) {
+                    throw localError(e, fetchBytes - bytesFetched, `write ${path.basename(partial)}`);
+                }
+                j.add(c);
+                bytesFetched += body.length;
+                rangesChecked++;
+                if (body.md5Checked) md5Checked++;
+                regrantsWithoutProgress = 0;
+                meter.add(body.length);
+            }
+        }
+
+        const workers = Array.from({ length: Math.min(concurrency, chunks.length) }, () => worker().catch((e: Error) => {
+            if (!fatal && !(opts.signal?.aborted)) {
+                fatal = e;
+                stop.abort();
+            }
+        }));
+        await Promise.all(workers);
+        meter.stop();
+        journal = undefined;
+        await j.close();
+        if (opts.signal?.aborted) throw cancelled();
+        if (fatal) throw fatal;
+        meter.emit();
+
+        const checks: VerificationCheck[] = [
+            { name: 'content-length', passed: true, detail: `${rangesChecked} ranges, every body length as asked` },
+        ];
+        if (md5Checked > 0) checks.push({ name: 'range-md5', passed: true, detail: `${md5Checked} of ${rangesChecked} ranges matched their Content-MD5` });
+        checks.push(...await verifyFile(f, size, opts.format ?? 'auto'));
+        const failed = checks.filter((c) => !c.passed);
+        if (failed.length) {
+            await f.close();
+            file = undefined;
+            fs.rmSync(journalPath, { force: true });
+            throw new TransferError('VerificationFailed', `Verification failed: ${failed.map((c) => `${c.name}: ${c.detail ?? 'failed'}`).join('; ')}. The data was left in ${path.basename(partial)}.`);
+        }
+        try {
+            await f.sync();
+            await f.close();
+            file = undefined;
+            fs.renameSync(partial, opts.destPath);
+            fs.rmSync(journalPath, { force: true });
+        } catch (e) {
+            throw localError(e, 0, `finish ${path.basename(opts.destPath)}`);
+        }
+        log(`downloaded ${size} bytes (${writtenBytes} written, ${bytesFetched} fetched, ${bytesResumed} resumed) to ${opts.destPath}`);
+        return { path: opts.destPath, totalSize: size, bytesFetched, bytesResumed, bytesWritten: writtenBytes, checks, sparse, notes, retries, regrants };
+    } finally {
+        opts.signal?.removeEventListener('abort', onUserAbort);
+        stop.abort();
+        http.destroy();
+        if (journal) await journal.close().catch(() => undefined);
+        if (file) await file.close().catch(() => undefined);
+    }
+}
+
+async function checkFreeSpace(dir: string, needed: number): Promise<void> {
+    let free: number;
+    try {
+        const s = await fs.promises.statfs(dir);
+        free = s.bavail * s.bsize;
+    } catch {
+        return; // not knowable here; a write will say ENOSPC
+    }
+    if (free < needed) throw new TransferError('DiskFull', `Not enough disk space: ${needed} bytes needed, ${free} free.`, needed - free);
+}

@@ -1,0 +1,161 @@
+/**
+ * Ranged GETs over keep-alive connections with node:http/https. One response is collected as the
+ * socket's own buffers (no copy) and written with one writev; MD5 is hashed as bytes arrive.
+ */
+import * as crypto from 'node:crypto';
+import * as http from 'node:http';
+import * as https from 'node:https';
+
+export const STORAGE_VERSION = '2021-08-06';
+
+/** A non-2xx answer. `errorCode` is x-ms-error-code; `retryAfterMs` from Retry-After. */
+export class HttpStatusError extends Error {
+    constructor(readonly status: number, readonly errorCode: string | undefined, readonly retryAfterMs: number | undefined) {
+        super(`HTTP ${status}${errorCode ? ` ${errorCode}` : ''}`);
+        this.name = 'HttpStatusError';
+    }
+}
+
+/** The body did not match what was asked for (short, long or cut off). Retryable. */
+export class BodyError extends Error {
+    readonly code = 'EBODY';
+    constructor(message: string) {
+        super(message);
+        this.name = 'BodyError';
+    }
+}
+
+/** Content-MD5 of a range did not match its bytes. Retryable a few times. */
+export class Md5MismatchError extends Error {
+    readonly code = 'EMD5';
+    constructor(message: string) {
+        super(message);
+        this.name = 'Md5MismatchError';
+    }
+}
+
+export interface RangeBody {
+    buffers: Buffer[];
+    length: number;
+    /** True when the service sent Content-MD5 and it matched. */
+    md5Checked: boolean;
+    etag?: string;
+}
+
+export interface BlobProps {
+    size: number;
+    blobType?: string;
+    etag?: string;
+    lastModified?: string;
+}
+
+export function parseRetryAfter(v: string | string[] | undefined, now = Date.now()): number | undefined {
+    if (Array.isArray(v)) v = v[0];
+    if (!v) return undefined;
+    const s = Number(v);
+    if (Number.isFinite(s)) return Math.max(0, s * 1000);
+    const t = Date.parse(v);
+    return Number.isFinite(t) ? Math.max(0, t - now) : undefined;
+}
+
+function header(res: http.IncomingMessage, name: string): string | undefined {
+    const v = res.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+}
+
+export class HttpRanges {
+    private readonly httpAgent: http.Agent;
+    private readonly httpsAgent: https.Agent;
+
+    constructor(connections: number, private readonly idleTimeoutMs: number) {
+        const o = { keepAlive: true, maxSockets: connections, maxFreeSockets: connections, scheduling: 'lifo' as const };
+        this.httpAgent = new http.Agent(o);
+        this.httpsAgent = new https.Agent(o);
+    }
+
+    private request(url: string, method: string, headers: Record<string, string>, signal?: AbortSignal): Promise<http.IncomingMessage> & { req?: http.ClientRequest } {
+        const u = new URL(url);
+        const mod = u.protocol === 'https:' ? https : http;
+        const agent = u.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
+        return new Promise((resolve, reject) => {
+            const req = mod.request(u, { method, agent, headers: { 'x-ms-version': STORAGE_VERSION, ...headers }, signal });
+            // Idle-socket timeout, not whole-request: a slow link that keeps trickling is fine.
+            req.setTimeout(this.idleTimeoutMs, () => req.destroy(Object.assign(new Error('socket idle timeout'), { code: 'ETIMEDOUT' })));
+            req.once('response', resolve);
+            req.once('error', reject);
+            req.end();
+        });
+    }
+
+    async head(url: string, signal?: AbortSignal): Promise<BlobProps> {
+        const res = await this.request(url, 'HEAD', {}, signal);
+        res.resume();
+        if (res.statusCode !== 200) throw new HttpStatusError(res.statusCode ?? 0, header(res, 'x-ms-error-code'), parseRetryAfter(res.headers['retry-after']));
+        return {
+            size: Number(header(res, 'content-length')),
+            blobType: header(res, 'x-ms-blob-type'),
+            etag: header(res, 'etag'),
+            lastModified: header(res, 'last-modified'),
+        };
+    }
+
+    /** GET bytes [start, end) and check Content-Length, body length and (when asked and served) Content-MD5. */
+    async get(url: string, start: number, end: number, wantMd5: boolean, signal?: AbortSignal): Promise<RangeBody> {
+        const expected = end - start;
+        const headers: Record<string, string> = { 'x-ms-range': `bytes=${start}-${end - 1}` };
+        if (wantMd5) headers['x-ms-range-get-content-md5'] = 'true';
+        const res = await this.request(url, 'GET', headers, signal);
+        const status = res.statusCode ?? 0;
+        if (status !== 206 && !(status === 200 && start === 0)) {
+            res.resume();
+            throw new HttpStatusError(status, header(res, 'x-ms-error-code'), parseRetryAfter(res.headers['retry-after']));
+        }
+        const cl = Number(header(res, 'content-length'));
+        if (cl !== expected) {
+            res.destroy();
+            throw new BodyError(`Content-Length ${cl} for a range of ${expected} bytes`);
+        }
+        const md5Header = wantMd5 ? header(res, 'content-md5') : undefined;
+        const hash = md5Header ? crypto.createHash('md5') : undefined;
+        const buffers: Buffer[] = [];
+        let got = 0;
+        await new Promise<void>((resolve, reject) => {
+            let settled = false;
+            const fail = (e: Error) => {
+                if (settled) return;
+                settled = true;
+                res.destroy();
+                reject(e);
+            };
+            res.on('data', (b: Buffer) => {
+                got += b.length;
+                if (got > expected) return fail(new BodyError(`body longer than ${expected} bytes`));
+                buffers.push(b);
+                hash?.update(b);
+            });
+            res.once('end', () => {
+                if (settled) return;
+                settled = true;
+                if (got !== expected) reject(new BodyError(`body ended after ${got} of ${expected} bytes`));
+                else resolve();
+            });
+            res.once('aborted', () => fail(new BodyError(`connection closed after ${got} of ${expected} bytes`)));
+            res.once('error', (e) => fail(e));
+            res.once('close', () => {
+                if (!settled && got !== expected) fail(new BodyError(`connection closed after ${got} of ${expected} bytes`));
+            });
+        });
+        let md5Checked = false;
+        if (hash && md5Header) {
+            const actual = hash.digest('base64');
+            if (actual !== md5Header) throw new Md5MismatchError(`Content-MD5 mismatch for bytes ${start}-${end - 1}`);
+            md5Checked = true;
+        }
+        return { buffers, length: got, md5Checked, etag: header(res, 'etag') };
+    }
+
+    destroy(): void {
+        this.httpAgent.destroy();
+        this.httpsAgent.destroy();
+    }
+}

@@ -1,0 +1,71 @@
+/** Lists a page blob's written ranges through @azure/storage-blob, paginated and windowed. */
+import type { ByteRange } from './plan';
+
+/** Listing window: very large disks are listed in slices, as the service recommends for big, fragmented blobs. */
+export const DEFAULT_LIST_WINDOW = 256 * 1024 * 1024 * 1024;
+
+export interface ListOptions {
+    size: number;
+    window?: number;
+    /** Page size hint (maxresults); the service may return fewer. */
+    maxPageSize?: number;
+    signal?: AbortSignal;
+    /** Called with the continuation state so a caller can resume listing after re-granting a SAS. */
+    onPage?: (info: { window: number; pages: number; ranges: number }) => void;
+}
+
+export interface PageListSource {
+    /** One page of ranges of the window [offset, offset+count), inclusive ends as the service reports them. */
+    page(offset: number, count: number, continuationToken: string | undefined, maxPageSize: number | undefined, signal?: AbortSignal): Promise<{ ranges: { start: number; end: number }[]; continuationToken?: string }>;
+}
+
+/** A PageListSource over the SDK's PageBlobClient.listPageRanges(...).byPage(). */
+export async function sdkPageListSource(url: string): Promise<PageListSource> {
+    const { PageBlobClient, AnonymousCredential } = await import('@azure/storage-blob');
+    const client = new PageBlobClient(url, new AnonymousCredential(), {
+        // Our own loop retries with SAS re-grant; keep the SDK's retries short.
+        retryOptions: { maxTries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 2000 },
+        userAgentOptions: { userAgentPrefix: 'azure-managed-disks' },
+    });
+    return {
+        async page(offset, count, token, maxPageSize, signal) {
+            const it = client.listPageRanges(offset, count, { abortSignal: signal }).byPage({ continuationToken: token, maxPageSize });
+            const r = await it.next();
+            if (r.done || !r.value) return { ranges: [] };
+            const page = r.value;
+            return {
+                ranges: (page.pageRange ?? []).map((x) => ({ start: x.start, end: x.end })),
+                continuationToken: page.continuationToken || undefined,
+            };
+        },
+    };
+}
+
+/**
+ * All written ranges of the blob as half-open byte ranges, following NextMarker continuation
+ * within each window. `retryPage` wraps each page call (re-grant, backoff) so a failure resumes
+ * at the same continuation token instead of starting over.
+ */
+export async function listWrittenRanges(
+    source: PageListSource,
+    opts: ListOptions,
+    retryPage: <T>(fn: () => Promise<T>) => Promise<T> = (fn) => fn(),
+): Promise<ByteRange[]> {
+    const window = Math.max(512, opts.window ?? DEFAULT_LIST_WINDOW);
+    const out: ByteRange[] = [];
+    let pages = 0;
+    for (let offset = 0, w = 0; offset < opts.size; offset += window, w++) {
+        const count = Math.min(window, opts.size - offset);
+        let token: string | undefined;
+        do {
+            opts.signal?.throwIfAborted();
+            const t = token;
+            const page = await retryPage(() => source.page(offset, count, t, opts.maxPageSize, opts.signal));
+            pages++;
+            for (const r of page.ranges) out.push({ start: r.start, end: r.end + 1 });
+            token = page.continuationToken;
+            opts.onPage?.({ window: w, pages, ranges: out.length });
+        } while (token);
+    }
+    return out;
+}
