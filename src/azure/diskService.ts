@@ -1,0 +1,113 @@
+/** The ARM side of disks and snapshots, over the SDK clients of the current sign-in. */
+import type { DiskService } from '../services';
+import type { AzureSession } from './auth';
+import { toDiskInfo, toGrant, type ArmDiskLike } from './mapping';
+import type { DiskInfo, DiskRef, Grant, GrantRequest, ResourceGroupInfo, SubscriptionInfo, TenantInfo } from './types';
+
+export interface DiskServiceOptions {
+    /** Poll interval for grant/revoke operations when the service sends no Retry-After. */
+    pollIntervalMs?: number;
+    log?: (message: string) => void;
+}
+
+function abortError(): Error {
+    const e = new Error('The operation was aborted.');
+    e.name = 'AbortError';
+    return e;
+}
+
+export class ArmDiskService implements DiskService {
+    constructor(
+        private readonly session: () => Promise<AzureSession>,
+        private readonly options: DiskServiceOptions = {},
+    ) {}
+
+    async listTenants(signal?: AbortSignal): Promise<TenantInfo[]> {
+        const clients = await (await this.session()).clients();
+        const out: TenantInfo[] = [];
+        for await (const t of clients.subscriptions().tenants.list({ abortSignal: signal })) {
+            if (t.tenantId) out.push({ tenantId: t.tenantId, displayName: t.displayName ?? undefined });
+        }
+        return out;
+    }
+
+    async listSubscriptions(signal?: AbortSignal): Promise<SubscriptionInfo[]> {
+        const session = await this.session();
+        const tenants = await this.listTenants(signal);
+        const out: SubscriptionInfo[] = [];
+        let firstError: unknown;
+        // A token is tenant-specific: list each tenant's subscriptions with that tenant's credential.
+        for (const tenant of tenants) {
+            try {
+                const clients = await session.clients(tenant.tenantId);
+                for await (const s of clients.subscriptions().subscriptions.list({ abortSignal: signal })) {
+                    if (!s.subscriptionId) continue;
+                    out.push({ tenantId: s.tenantId ?? tenant.tenantId, subscriptionId: s.subscriptionId, displayName: s.displayName ?? s.subscriptionId });
+                }
+            } catch (e) {
+                if (signal?.aborted) throw e;
+                firstError ??= e;
+                this.options.log?.(`Could not list subscriptions of tenant ${tenant.tenantId}: ${(e as Error).message}`);
+            }
+        }
+        if (out.length === 0 && firstError) throw firstError;
+        return out;
+    }
+
+    async *listResourceGroups(sub: SubscriptionInfo, signal?: AbortSignal): AsyncIterable<ResourceGroupInfo> {
+        const clients = await (await this.session()).clients(sub.tenantId);
+        for await (const rg of clients.resources(sub.subscriptionId).resourceGroups.list({ abortSignal: signal })) {
+            if (rg.name) yield { tenantId: sub.tenantId, subscriptionId: sub.subscriptionId, name: rg.name, location: rg.location ?? '' };
+        }
+    }
+
+    async *listDisks(rg: ResourceGroupInfo, signal?: AbortSignal): AsyncIterable<DiskInfo> {
+        const compute = (await (await this.session()).clients(rg.tenantId)).compute(rg.subscriptionId);
+        for await (const d of compute.disks.listByResourceGroup(rg.name, { abortSignal: signal })) {
+            yield toDiskInfo(d as ArmDiskLike, 'disk', rg.tenantId, rg.subscriptionId, rg.name);
+        }
+        for await (const s of compute.snapshots.listByResourceGroup(rg.name, { abortSignal: signal })) {
+            yield toDiskInfo(s as ArmDiskLike, 'snapshot', rg.tenantId, rg.subscriptionId, rg.name);
+        }
+    }
+
+    async getDisk(ref: DiskRef, signal?: AbortSignal): Promise<DiskInfo> {
+        const compute = (await (await this.session()).clients(ref.tenantId)).compute(ref.subscriptionId);
+        const r = ref.kind === 'snapshot'
+            ? await compute.snapshots.get(ref.resourceGroup, ref.name, { abortSignal: signal })
+            : await compute.disks.get(ref.resourceGroup, ref.name, { abortSignal: signal });
+        return toDiskInfo(r as ArmDiskLike, ref.kind, ref.tenantId, ref.subscriptionId, ref.resourceGroup);
+    }
+
+    async grantAccess(ref: DiskRef, request: GrantRequest, signal?: AbortSignal): Promise<Grant> {
+        if (signal?.aborted) throw abortError();
+        const compute = (await (await this.session()).clients(ref.tenantId)).compute(ref.subscriptionId);
+        const data = {
+            access: request.access,
+            durationInSeconds: request.durationInSeconds,
+            ...(request.getSecureVMGuestStateSAS ? { getSecureVMGuestStateSAS: true } : {}),
+            ...(ref.kind === 'snapshot' && request.fileFormat ? { fileFormat: request.fileFormat } : {}),
+        };
+        const opts = { abortSignal: signal, updateIntervalInMs: this.options.pollIntervalMs };
+        const poller = ref.kind === 'snapshot'
+            ? compute.snapshots.grantAccess(ref.resourceGroup, ref.name, data, opts)
+            : compute.disks.grantAccess(ref.resourceGroup, ref.name, data, opts);
+        // The signal in the options aborts requests; the one given here also aborts the wait between polls.
+        const uri = await poller.pollUntilDone({ abortSignal: signal });
+        if (signal?.aborted) throw abortError();
+        const grant = toGrant(ref, request, uri ?? {});
+        this.options.log?.(`Granted ${request.access} access to ${ref.kind} ${ref.name} for ${request.durationInSeconds} s (${Object.keys(grant.urls).join(', ') || 'no SAS returned'}).`);
+        return grant;
+    }
+
+    async revokeAccess(ref: DiskRef, signal?: AbortSignal): Promise<void> {
+        if (signal?.aborted) throw abortError();
+        const compute = (await (await this.session()).clients(ref.tenantId)).compute(ref.subscriptionId);
+        const opts = { abortSignal: signal, updateIntervalInMs: this.options.pollIntervalMs };
+        const poller = ref.kind === 'snapshot'
+            ? compute.snapshots.revokeAccess(ref.resourceGroup, ref.name, opts)
+            : compute.disks.revokeAccess(ref.resourceGroup, ref.name, opts);
+        await poller.pollUntilDone({ abortSignal: signal });
+        this.options.log?.(`Revoked access to ${ref.kind} ${ref.name}.`);
+    }
+}
