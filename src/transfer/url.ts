@@ -1,7 +1,8 @@
 /** URL hygiene for SAS URLs: never show the query, refuse plain http off loopback. */
 import { TransferError } from './types';
 
-const SECRET_PARAMS = /([?&](?:sig|se|st|sk|skoid|sktid|skt|ske|sks|skv|sv|sp|sr|spr|sip|sdd|sig)=)[^&#]*/gi;
+/** Only the signature is secret, but masking every SAS field keeps a pasted URL from being replayed or fingerprinted. */
+const SECRET_PARAMS = /\b((?:sig|se|st|skoid|sktid|skt|ske|sks|skv|sv|sp|sr|spr|sip)=)[^&#\s"']*/gi;
 
 /**
  * A URL safe for logs and error messages: the query is removed. Pass `{ keepParams: true }` to

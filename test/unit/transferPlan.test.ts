@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { listWrittenRanges, sdkPageListSource } from '../../src/transfer/listing';
+import { chunkRanges, mergeRanges, subtractRanges, totalBytes } from '../../src/transfer/plan';
+import { classify, backoffDelay } from '../../src/transfer/retry';
+import { BodyError, HttpStatusError, parseRetryAfter } from '../../src/transfer/http';
+import { TransferError } from '../../src/transfer/types';
+import { assertSecureUrl, redactUrl, sasExpiredByClock, scrubSecrets } from '../../src/transfer/url';
+import { BlobModel } from '../bench/blobModel';
+import { startRangeServer, type RangeServer } from '../bench/rangeServer';
+
+const KiB = 1024;
+
+describe('range planning', () => {
+    it('merges adjacent, overlapping and small-gap ranges, keeps larger gaps', () => {
+        const merged = mergeRanges([
+            { start: 1024, end: 2048 },
+            { start: 0, end: 512 },
+            { start: 512, end: 1024 }, // adjacent
+            { start: 2048 + 64 * KiB, end: 2048 + 64 * KiB + 512 }, // gap exactly 64 KiB: merged
+            { start: 300 * KiB, end: 301 * KiB }, // gap > 64 KiB: separate
+            { start: 300 * KiB + 100, end: 300 * KiB + 200 }, // inside
+        ], 64 * KiB);
+        assert.deepEqual(merged, [
+            { start: 0, end: 2048 + 64 * KiB + 512 },
+            { start: 300 * KiB, end: 301 * KiB },
+        ]);
+    });
+
+    it('clips to the blob size and drops empty ranges', () => {
+        assert.deepEqual(mergeRanges([{ start: 900, end: 2000 }, { start: 5, end: 5 }], 0, 1000), [{ start: 900, end: 1000 }]);
+    });
+
+    it('chunks merged ranges at the chunk size without crossing ranges', () => {
+        const chunks = chunkRanges([{ start: 0, end: 10 }, { start: 20, end: 23 }], 4);
+        assert.deepEqual(chunks.map((c) => [c.start, c.end]), [[0, 4], [4, 8], [8, 10], [20, 23]]);
+        assert.deepEqual(chunks.map((c) => c.index), [0, 1, 2, 3]);
+    });
+
+    it('subtracts completed ranges (resume) including partial overlaps', () => {
+        const left = subtractRanges([{ start: 0, end: 100 }, { start: 200, end: 300 }], [{ start: 10, end: 20 }, { start: 90, end: 210 }, { start: 250, end: 260 }]);
+        assert.deepEqual(left, [{ start: 0, end: 10 }, { start: 20, end: 90 }, { start: 210, end: 250 }, { start: 260, end: 300 }]);
+        assert.equal(totalBytes(left), 10 + 70 + 40 + 40);
+        assert.deepEqual(subtractRanges([{ start: 0, end: 10 }], []), [{ start: 0, end: 10 }]);
+        assert.deepEqual(subtractRanges([{ start: 0, end: 10 }], [{ start: 0, end: 10 }]), []);
+    });
+});
+
+describe('page range listing (pagination and windows)', () => {
+    const ranges = Array.from({ length: 250 }, (_, i) => ({ start: i * 8192, end: i * 8192 + 512 }));
+    const model = new BlobModel(250 * 8192, ranges, 5, false);
+    let server: RangeServer;
+    after(() => server?.close());
+
+    it('follows NextMarker through every page with the SDK', async () => {
+        server = await startRangeServer(model, { pageSize: 40 });
+        const src = await sdkPageListSource(server.url + '?sig=x');
+        const got = await listWrittenRanges(src, { size: model.size });
+        assert.deepEqual(got, ranges);
+        assert.equal(server.counts.list, Math.ceil(250 / 40));
+    });
+
+    it('lists in windows and clips ranges to each window', async () => {
+        const before = server.counts.list;
+        const src = await sdkPageListSource(server.url);
+        const got = await listWrittenRanges(src, { size: model.size, window: 100 * 8192 + 256 });
+        // A range cut by a window border comes back as two pieces; merging restores it.
+        assert.deepEqual(mergeRanges(got, 0), ranges);
+        assert.ok(got.length > ranges.length, 'a window border split a range');
+        assert.ok(server.counts.list - before >= 3, 'three windows listed');
+    });
+
+    it('retries a failed page at the same continuation token', async () => {
+        await server.close();
+        let failed = 0;
+        server = await startRangeServer(model, { pageSize: 100, fault: (i) => (i.kind === 'list' && i.n === 1 ? (failed++, { status: 503 }) : undefined) });
+        const src = await sdkPageListSource(server.url);
+        let calls = 0;
+        const got = await listWrittenRanges(src, { size: model.size }, async (fn) => {
+            for (;;) {
+                calls++;
+                try { return await fn(); } catch { /* retry */ }
+            }
+        });
+        assert.deepEqual(got, ranges);
+        assert.equal(failed, 1);
+    });
+});
+
+describe('retry classification', () => {
+    const url = 'https://a.blob.core.windows.net/c/b?sv=1&sig=abc';
+    it('retries resets, timeouts, truncated bodies, 408/429/500/503', () => {
+        for (const code of ['ECONNRESET', 'ETIMEDOUT', 'EPIPE']) assert.equal(classify(Object.assign(new Error('x'), { code }), url).kind, 'retry');
+        assert.equal(classify(new BodyError('short'), url).kind, 'retry');
+        for (const s of [408, 429, 500, 503]) assert.equal(classify(new HttpStatusError(s, undefined, undefined), url).kind, 'retry');
+        const v = classify(new HttpStatusError(503, 'ServerBusy', 2000), url);
+        assert.deepEqual(v, { kind: 'retry', delayMs: 2000 });
+    });
+    it('never retries other 4xx or certificate errors', () => {
+        for (const s of [400, 404, 409, 416]) assert.equal(classify(new HttpStatusError(s, undefined, undefined), url).kind, 'fatal');
+        assert.equal(classify(Object.assign(new Error('cert'), { code: 'CERT_HAS_EXPIRED' }), url).kind, 'fatal');
+        const nf = classify(new HttpStatusError(404, 'BlobNotFound', undefined), url);
+        assert.ok(nf.kind === 'fatal' && nf.error instanceof TransferError && nf.error.code === 'NotFound');
+    });
+    it('re-grants on 403 AuthenticationFailed or an expired se, not on other 403s', () => {
+        assert.equal(classify(new HttpStatusError(403, 'AuthenticationFailed', undefined), url).kind, 'regrant');
+        const expired = 'https://a/c/b?se=2020-01-01T00:00:00Z&sig=x';
+        assert.equal(classify(new HttpStatusError(403, 'AuthorizationPermissionMismatch', undefined), expired).kind, 'regrant');
+        const other = classify(new HttpStatusError(403, 'AuthorizationPermissionMismatch', undefined), url);
+        assert.ok(other.kind === 'fatal' && (other.error as TransferError).code === 'Forbidden');
+    });
+    it('backs off exponentially with jitter, capped, and honours Retry-After', () => {
+        const o = { baseDelayMs: 100, maxDelayMs: 1000 };
+        assert.equal(backoffDelay(0, o, undefined, () => 0), 50);
+        assert.equal(backoffDelay(0, o, undefined, () => 1), 100);
+        assert.equal(backoffDelay(3, o, undefined, () => 1), 800);
+        assert.equal(backoffDelay(10, o, undefined, () => 1), 1000);
+        assert.ok(backoffDelay(0, o, 5000, () => 0.5) >= 5000);
+        assert.equal(parseRetryAfter('3'), 3000);
+        assert.equal(parseRetryAfter(new Date(Date.now() + 10_000).toUTCString(), Date.now()) ! > 8000, true);
+    });
+});
+
+describe('URL hygiene', () => {
+    it('redactUrl strips or masks the SAS', () => {
+        const u = 'https://md-x.blob.storage.azure.net/c/abcd?sv=2020&sr=b&se=2030-01-01&sp=r&sig=SECRET%2Bvalue';
+        assert.equal(redactUrl(u), 'https://md-x.blob.storage.azure.net/c/abcd');
+        const masked = redactUrl(u, { keepParams: true });
+        assert.ok(!masked.includes('SECRET') && masked.includes('sig=***'));
+        assert.ok(!scrubSecrets(`GET ${u} failed`).includes('SECRET'));
+        assert.ok(!scrubSecrets('oops sig=SECRET&x=1').includes('SECRET'));
+    });
+    it('refuses http off loopback, allows https and loopback http', () => {
+        assert.throws(() => assertSecureUrl('http://example.com/c/b?sig=x'), (e: TransferError) => e.code === 'InsecureUrl' && !e.message.includes('sig'));
+        assert.doesNotThrow(() => assertSecureUrl('http://127.0.0.1:10000/c/b'));
+        assert.doesNotThrow(() => assertSecureUrl('http://[::1]:10000/c/b'));
+        assert.doesNotThrow(() => assertSecureUrl('https://example.com/c/b'));
+        assert.throws(() => assertSecureUrl('ftp://127.0.0.1/x'), (e: TransferError) => e.code === 'InsecureUrl');
+    });
+    it('reads SAS expiry from se=', () => {
+        assert.equal(sasExpiredByClock('https://a/b?se=2000-01-01T00:00:00Z'), true);
+        assert.equal(sasExpiredByClock('https://a/b?se=2999-01-01T00:00:00Z'), false);
+        assert.equal(sasExpiredByClock('https://a/b'), false);
+    });
+});
