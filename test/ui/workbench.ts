@@ -1,0 +1,177 @@
+/** Small page-object over the code-server workbench: the selectors the flows share, in one place. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+
+export const VIEW_TITLE = 'Azure Managed Disks';
+
+export class Workbench {
+    constructor(readonly page: Page, readonly shotsDir: string, private flow = 'setup') {}
+
+    /** Screenshots of one flow are named `<flow>-<step>.png`. */
+    forFlow(flow: string): Workbench {
+        return new Workbench(this.page, this.shotsDir, flow);
+    }
+
+    async shot(step: string): Promise<string> {
+        fs.mkdirSync(this.shotsDir, { recursive: true });
+        const file = path.join(this.shotsDir, `${this.flow}-${step}.png`);
+        await this.page.screenshot({ path: file });
+        return file;
+    }
+
+    async waitForWorkbench(timeout = 60_000): Promise<void> {
+        await this.page.locator('.monaco-workbench').waitFor({ timeout });
+        await this.page.locator('.part.activitybar').waitFor({ timeout });
+    }
+
+    /** Opens the Explorer container (the disks view lives there). */
+    async openExplorer(): Promise<void> {
+        const sidebarTitle = this.page.locator('.part.sidebar .composite.title');
+        if (await sidebarTitle.filter({ hasText: /explorer/i }).isVisible().catch(() => false)) return;
+        await this.page.locator('.part.activitybar a.action-label[aria-label^="Explorer"]').click();
+        await sidebarTitle.filter({ hasText: /explorer/i }).waitFor();
+    }
+
+    /** The sidebar pane whose header reads `title` (case as rendered varies, so match loosely). */
+    pane(title: string): Locator {
+        return this.page.locator('.part.sidebar .pane').filter({
+            has: this.page.locator('.pane-header', { hasText: new RegExp(escapeRegExp(title), 'i') }),
+        });
+    }
+
+    /** Expands a sidebar pane if it is collapsed. */
+    async expandPane(title: string): Promise<Locator> {
+        const pane = this.pane(title);
+        const header = pane.locator('.pane-header').first();
+        await header.waitFor({ timeout: 60_000 });
+        if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+        await pane.locator('.pane-body').waitFor();
+        return pane;
+    }
+
+    async disksView(): Promise<Locator> {
+        await this.openExplorer();
+        return this.expandPane(VIEW_TITLE);
+    }
+
+    /** Tree rows are found by their visible label text (the row's aria-label is the tooltip). */
+    row(pane: Locator, label: string | RegExp): Locator {
+        return pane.locator('.monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: label }) }).first();
+    }
+
+    /** Expands a collapsed tree row (clicking the twistie avoids running the row's default command). */
+    async expand(row: Locator): Promise<void> {
+        await row.waitFor({ timeout: 60_000 });
+        if ((await row.getAttribute('aria-expanded')) === 'false') {
+            await row.locator('.monaco-tl-twistie').click();
+        }
+        await poll(async () => (await row.getAttribute('aria-expanded')) === 'true', 30_000,
+            async () => `row did not expand: ${await row.innerText().catch(() => '?')}`);
+    }
+
+    /** Right-clicks a row and picks a context-menu item by its accessible name. */
+    async contextMenu(row: Locator, item: string | RegExp): Promise<void> {
+        await row.click({ button: 'right' });
+        const menuItem = this.page.getByRole('menuitem', { name: item });
+        await menuItem.first().waitFor({ timeout: 15_000 });
+        await menuItem.first().click();
+    }
+
+    quickInput(): Locator {
+        return this.page.locator('.quick-input-widget');
+    }
+
+    /** Waits for a quick pick whose title or placeholder matches, then picks `label`. Returns the prompt text seen. */
+    async pick(label: string | RegExp, prompt?: RegExp, timeout = 30_000): Promise<string> {
+        const widget = this.quickInput();
+        await widget.waitFor({ state: 'visible', timeout });
+        if (prompt) {
+            await poll(async () => prompt.test(await this.quickInputPrompt()), timeout,
+                async () => `quick input prompt did not match ${prompt}: "${await this.quickInputPrompt()}"`);
+        }
+        const seen = await this.quickInputPrompt();
+        const item = widget.locator('.monaco-list-row').filter({
+            has: this.page.locator('.label-name', { hasText: label }),
+        }).first();
+        await item.waitFor({ timeout });
+        await item.click();
+        return seen;
+    }
+
+    /** The visible quick input's title, placeholder and message, for assertions and errors. */
+    async quickInputPrompt(): Promise<string> {
+        return this.quickInput().evaluate(promptText).catch(() => '');
+    }
+
+    async waitQuickInputClosed(timeout = 15_000): Promise<void> {
+        await this.quickInput().waitFor({ state: 'hidden', timeout });
+    }
+
+    toast(text: string | RegExp): Locator {
+        return this.page.locator('.notifications-toasts .notification-toast').filter({ hasText: text });
+    }
+
+    /** The text of every visible toast, for error messages. */
+    async toastTexts(): Promise<string[]> {
+        return this.page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+    }
+
+    async clearNotifications(): Promise<void> {
+        await this.runCommand('Notifications: Clear All Notifications').catch(() => undefined);
+    }
+
+    /** The active webview's content document (two iframes deep). */
+    webview(): FrameLocator {
+        return this.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    }
+
+    /** Runs a command through the command palette by its full title. */
+    async runCommand(title: string): Promise<void> {
+        await this.page.keyboard.press('F1');
+        const input = this.page.locator('.quick-input-widget .quick-input-box input');
+        await input.waitFor({ timeout: 15_000 });
+        await input.fill(`>${title}`);
+        const row = this.quickInput().locator('.monaco-list-row').filter({ hasText: title }).first();
+        await row.waitFor({ timeout: 15_000 });
+        await input.press('Enter');
+        await this.waitQuickInputClosed().catch(() => undefined);
+    }
+
+    /** Between flows: no open prompt, menu, editor or toast left over from the previous one. */
+    async reset(): Promise<void> {
+        for (let i = 0; i < 3; i++) await this.page.keyboard.press('Escape');
+        await this.closeAllEditors().catch(() => undefined);
+        await this.clearNotifications();
+    }
+
+    async closeAllEditors(): Promise<void> {
+        await this.runCommand('View: Close All Editors');
+    }
+}
+
+export function escapeRegExp(s: string): string {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Polls `check` until it holds; throws the text from `describe` on timeout. */
+export async function poll(check: () => Promise<boolean>, timeout: number, describe: () => Promise<string> | string, intervalMs = 250): Promise<void> {
+    const end = Date.now() + timeout;
+    for (;;) {
+        if (await check().catch(() => false)) return;
+        if (Date.now() > end) throw new Error(await describe());
+        await new Promise((r) => setTimeout(r, intervalMs));
+    }
+}
+
+/**
+ * Runs in the page (serialised, so self-contained; typed loosely because the test build has no
+ * DOM lib): the quick input's title, placeholder and validation message.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function promptText(w: any): string {
+    const title = w.querySelector('.quick-input-title')?.textContent ?? '';
+    const input = w.querySelector('.quick-input-box input');
+    const message = w.querySelector('.quick-input-message')?.textContent ?? '';
+    return [title, input?.placeholder ?? '', input?.getAttribute('aria-label') ?? '', message].join(' | ');
+}
