@@ -63,6 +63,8 @@ export interface DownloadRowState {
 
 export interface StateMessage {
     type: 'state';
+    /** What the page may persist to find its disk again after a reload. */
+    id: PersistedPageState;
     disk: DiskSummary;
     access: 'Read' | 'Write';
     fileFormat: 'VHD' | 'VHDX';
@@ -83,7 +85,7 @@ export type HostMessage =
     | { type: 'revealed'; blob: BlobKind; url: string }
     | { type: 'copied'; blob: BlobKind }
     | { type: 'revoked' }
-    | { type: 'noGrant'; disk: DiskSummary; reason: NoGrantReason }
+    | { type: 'noGrant'; id: PersistedPageState; disk: DiskSummary; reason: NoGrantReason }
     | { type: 'busy'; label?: string };
 
 /** What the page keeps in VS Code's persisted webview state: the disk's identity, never a SAS. */
@@ -190,6 +192,7 @@ export function isHostMessage(m: unknown): m is HostMessage {
     switch (m.type) {
         case 'state':
             return (
+                isPersistedPageState(m.id) &&
                 isDiskSummary(m.disk) &&
                 (m.access === 'Read' || m.access === 'Write') &&
                 (m.fileFormat === 'VHD' || m.fileFormat === 'VHDX') &&
@@ -217,7 +220,7 @@ export function isHostMessage(m: unknown): m is HostMessage {
         case 'revoked':
             return true;
         case 'noGrant':
-            return isDiskSummary(m.disk) && (m.reason === 'none' || m.reason === 'revoked' || m.reason === 'reloaded');
+            return isPersistedPageState(m.id) && isDiskSummary(m.disk) && (m.reason === 'none' || m.reason === 'revoked' || m.reason === 'reloaded');
         case 'busy':
             return isOptional(m.label, (x): x is string => isStr(x, 200));
         default:

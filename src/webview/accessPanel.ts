@@ -1,0 +1,212 @@
+/**
+ * One access panel per disk: shows the grant's SAS URLs masked, reveals or copies them on request,
+ * starts and cancels downloads, revokes. The page never receives a SAS unless the user asks to see it.
+ */
+import * as vscode from 'vscode';
+import { Cmd } from '../constants';
+import type { BlobKind, DiskRef, Grant } from '../azure/types';
+import type { Services } from '../services';
+import { trackerFor } from '../download/tracker';
+import { presetOf, requestGrant, type GrantPreset } from '../download/grant';
+import { diskRefFromId } from '../download/diskId';
+import { maskSasUrl } from './sasMask';
+import { panelOptions, renderHtml } from './html';
+import {
+    BLOB_KINDS,
+    BLOB_LABELS,
+    describeRejected,
+    isPageMessage,
+    isPersistedPageState,
+    type HostMessage,
+    type NoGrantReason,
+    type PageMessage,
+    type StateMessage,
+} from './protocol';
+
+export const ACCESS_VIEW_TYPE = 'azureDisks.access';
+
+export class AccessPanels {
+    private static readonly panels = new Map<string, AccessPanel>();
+
+    /** Opens (or brings forward) the panel of a disk. */
+    static show(services: Services, ref: DiskRef): void {
+        const existing = AccessPanels.panels.get(ref.id.toLowerCase());
+        if (existing) {
+            existing.reveal();
+            return;
+        }
+        const panel = vscode.window.createWebviewPanel(ACCESS_VIEW_TYPE, panelTitle(ref), vscode.ViewColumn.Active, panelOptions(services.context.extensionUri));
+        AccessPanels.attach(services, panel, ref, 'none');
+    }
+
+    /** Restores a panel after a window reload from the disk id the page persisted; no SAS is kept across reloads. */
+    static restore(services: Services, panel: vscode.WebviewPanel, state: unknown): void {
+        const ref = isPersistedPageState(state) ? diskRefFromId(state.diskId, state.tenantId) : undefined;
+        if (!ref || AccessPanels.panels.has(ref.id.toLowerCase())) {
+            panel.dispose();
+            return;
+        }
+        panel.webview.options = panelOptions(services.context.extensionUri);
+        AccessPanels.attach(services, panel, ref, 'reloaded');
+    }
+
+    static disposeAll(): void {
+        for (const p of [...AccessPanels.panels.values()]) p.dispose();
+        AccessPanels.panels.clear();
+    }
+
+    private static attach(services: Services, panel: vscode.WebviewPanel, ref: DiskRef, reason: NoGrantReason): void {
+        const key = ref.id.toLowerCase();
+        const p = new AccessPanel(services, panel, ref, reason, () => AccessPanels.panels.delete(key));
+        AccessPanels.panels.set(key, p);
+    }
+}
+
+function panelTitle(ref: DiskRef): string {
+    return `Access: ${ref.name}`;
+}
+
+class AccessPanel {
+    private readonly disposables: vscode.Disposable[] = [];
+    private ready = false;
+    private disposed = false;
+    /** Non-secret parameters of the last grant seen, to ask for the same again. */
+    private lastPreset: GrantPreset | undefined;
+    private hadGrant = false;
+
+    constructor(
+        private readonly services: Services,
+        private readonly panel: vscode.WebviewPanel,
+        private readonly ref: DiskRef,
+        private noGrantReason: NoGrantReason,
+        private readonly onDispose: () => void,
+    ) {
+        panel.webview.html = renderHtml(panel.webview, services.context.extensionUri, panelTitle(ref));
+        this.disposables.push(
+            panel.onDidDispose(() => this.dispose()),
+            panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
+            services.grants.onDidChange((diskId) => {
+                if (diskId.toLowerCase() === ref.id.toLowerCase()) this.pushState();
+            }),
+        );
+        const sub = trackerFor(services).onEvent((diskId, message) => {
+            if (diskId.toLowerCase() === ref.id.toLowerCase()) this.post(message);
+        });
+        this.disposables.push(new vscode.Disposable(() => sub.dispose()));
+    }
+
+    reveal(): void {
+        this.panel.reveal();
+    }
+
+    dispose(): void {
+        if (this.disposed) return;
+        this.disposed = true;
+        this.onDispose();
+        for (const d of this.disposables.splice(0)) d.dispose();
+        this.panel.dispose();
+    }
+
+    private grant(): Grant | undefined {
+        const g = this.services.grants.get(this.ref.id);
+        if (g) {
+            this.lastPreset = presetOf(g);
+            this.hadGrant = true;
+        }
+        return g;
+    }
+
+    private post(message: HostMessage): void {
+        // Until the page says it is ready, messages would be lost; it asks for the full state then.
+        if (!this.ready || this.disposed) return;
+        void this.panel.webview.postMessage(message);
+    }
+
+    private pushState(): void {
+        const g = this.grant();
+        const id = { diskId: this.ref.id, tenantId: this.ref.tenantId };
+        const disk = { name: this.ref.name, kind: this.ref.kind };
+        if (!g) {
+            const reason: NoGrantReason = this.hadGrant ? 'revoked' : this.noGrantReason;
+            this.post({ type: 'noGrant', id, disk, reason });
+            return;
+        }
+        const state: StateMessage = {
+            type: 'state',
+            id,
+            disk,
+            access: g.access,
+            fileFormat: g.fileFormat,
+            expiresAt: g.expiresAt.toISOString(),
+            rows: BLOB_KINDS.map((blob) => {
+                const url = g.urls[blob];
+                return { blob, label: BLOB_LABELS[blob], maskedUrl: url ? maskSasUrl(url) : '', present: !!url };
+            }),
+            downloads: trackerFor(this.services).rowsFor(this.ref.id),
+        };
+        this.post(state);
+    }
+
+    private receive(m: unknown): void {
+        if (!isPageMessage(m)) {
+            this.services.log.warn(`Access panel: ignored a malformed ${describeRejected(m)}.`);
+            return;
+        }
+        this.handle(m).catch((e: unknown) => {
+            // Commands run through the wrapper report their own errors; this only catches the rest.
+            this.services.log.error(`Access panel: '${m.type}' failed: ${e instanceof Error ? e.message : String(e)}`);
+        });
+    }
+
+    private async handle(m: PageMessage): Promise<void> {
+        switch (m.type) {
+            case 'ready':
+                this.ready = true;
+                this.pushState();
+                return;
+            case 'reveal': {
+                const url = this.urlOf(m.blob);
+                if (url) this.post({ type: 'revealed', blob: m.blob, url });
+                return;
+            }
+            case 'hide':
+                return;
+            case 'copy': {
+                const url = this.urlOf(m.blob);
+                if (!url) return;
+                await vscode.env.clipboard.writeText(url);
+                this.post({ type: 'copied', blob: m.blob });
+                return;
+            }
+            case 'download':
+                await vscode.commands.executeCommand(Cmd.Download, this.ref, { blobs: m.blobs });
+                return;
+            case 'cancelDownload':
+                trackerFor(this.services).cancel(this.ref.id, m.blob);
+                return;
+            case 'revoke':
+                this.post({ type: 'busy', label: 'Revoking access…' });
+                try {
+                    await vscode.commands.executeCommand(Cmd.RevokeAccess, this.ref);
+                } finally {
+                    if (!this.services.grants.get(this.ref.id)) this.post({ type: 'revoked' });
+                    this.pushState();
+                }
+                return;
+            case 'grantAgain':
+                this.post({ type: 'busy', label: 'Granting access…' });
+                try {
+                    await requestGrant(this.ref, this.lastPreset, true);
+                } finally {
+                    this.pushState();
+                }
+                return;
+        }
+    }
+
+    private urlOf(blob: BlobKind): string | undefined {
+        const g = this.grant();
+        if (!g || g.expiresAt.getTime() <= Date.now()) return undefined;
+        return g.urls[blob];
+    }
+}
