@@ -1,0 +1,10 @@
+/** The flows, in the order they run (later ones build on the workbench state earlier ones leave). */
+import type { Flow } from '../flow';
+import { attachedFlow } from './attached';
+import { confidentialFlow } from './confidential';
+import { resumeFlow } from './resume';
+import { revokeFlow } from './revoke';
+import { snapshotFlow } from './snapshot';
+import { treeFlow } from './tree';
+
+export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, resumeFlow];

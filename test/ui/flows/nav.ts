@@ -1,0 +1,94 @@
+/** Getting around the disks view and the Explorer: shared by the flows. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Locator } from 'playwright-core';
+import { subscriptions } from '../../sandbox/seed';
+import type { SeedDisk } from '../../sandbox/types';
+import { check, type FlowContext } from '../flow';
+import { escapeRegExp, poll } from '../workbench';
+
+export const exact = (label: string) => new RegExp(`^${escapeRegExp(label)}$`);
+
+/** The subscription row's label: its display name from the sandbox's seed. */
+export function subscriptionLabel(seed: SeedDisk): RegExp {
+    const sub = subscriptions.find((s) => s.subscriptionId === seed.subscriptionId);
+    check(sub, `the sandbox seed has no subscription ${seed.subscriptionId}`);
+    return exact(sub.displayName);
+}
+
+/** Signs in if the view asks for it, then expands subscription → resource group; returns the disk's row. */
+export async function revealDisk(ctx: FlowContext, seed: SeedDisk): Promise<Locator> {
+    const { wb } = ctx;
+    const view = await wb.disksView();
+    await ensureSignedIn(ctx, view);
+    const sub = wb.row(view, subscriptionLabel(seed));
+    await wb.expand(sub);
+    const rg = wb.row(view, exact(seed.resourceGroup));
+    await wb.expand(rg);
+    const row = wb.row(view, exact(seed.name));
+    await row.waitFor({ timeout: 30_000 });
+    await row.scrollIntoViewIfNeeded();
+    return row;
+}
+
+/** Follows the view's welcome content (Sign In, then Select Subscriptions) until the tree shows rows. */
+export async function ensureSignedIn(ctx: FlowContext, view: Locator): Promise<void> {
+    const { wb, page } = ctx;
+    const rows = view.locator('.monaco-list-row');
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+        if (await rows.first().isVisible().catch(() => false)) return;
+        const button = view.locator('.welcome-view-content .monaco-button').first();
+        if (await button.isVisible().catch(() => false)) {
+            const text = (await button.innerText()).trim();
+            await button.click();
+            if (/subscription/i.test(text)) await acceptAllPicks(ctx);
+            await page.waitForTimeout(500);
+            continue;
+        }
+        await page.waitForTimeout(250);
+    }
+    await wb.shot('not-signed-in');
+    throw new Error(`the disks view shows no tree: "${(await view.innerText().catch(() => '')).replace(/\s+/g, ' ')}"`);
+}
+
+/** In a multi-select quick pick: select everything and accept. */
+export async function acceptAllPicks(ctx: FlowContext): Promise<void> {
+    const { wb } = ctx;
+    const widget = wb.quickInput();
+    await widget.waitFor({ state: 'visible', timeout: 15_000 });
+    const all = widget.locator('.quick-input-check-all');
+    if (await all.isVisible().catch(() => false) && !(await all.isChecked())) await all.check();
+    await widget.locator('.quick-input-box input').press('Enter');
+    await wb.waitQuickInputClosed();
+}
+
+/** A tree row's description (the greyed text after its label). */
+export async function description(row: Locator): Promise<string> {
+    return (await row.locator('.label-description').first().innerText().catch(() => '')).trim();
+}
+
+/** Waits until the row's description matches. */
+export async function waitDescription(row: Locator, re: RegExp, timeout = 30_000): Promise<string> {
+    let last = '';
+    await poll(async () => re.test((last = await description(row))), timeout, () => `row description "${last}" never matched ${re}`);
+    return last;
+}
+
+/** Expands the Explorer's folders down to `relDir` and waits for each file row. */
+export async function showInExplorer(ctx: FlowContext, relDir: string, files: string[]): Promise<void> {
+    const { wb } = ctx;
+    await wb.openExplorer();
+    const folders = await wb.expandPane(path.basename(ctx.workspace));
+    for (const part of relDir.split('/')) await wb.expand(wb.row(folders, exact(part)));
+    for (const f of files) await wb.row(folders, exact(f)).waitFor({ timeout: 30_000 });
+}
+
+/** Files the flow expects on disk, under the workspace. */
+export function downloadPath(ctx: FlowContext, seed: SeedDisk, suffix: '' | '_vmgs' | '_vmmd', ext: 'vhd' | 'vhdx'): string {
+    return path.join(ctx.workspace, 'disks', seed.name, `${seed.name}${suffix}.${ext}`);
+}
+
+export function fileSize(file: string): number {
+    return fs.existsSync(file) ? fs.statSync(file).size : -1;
+}

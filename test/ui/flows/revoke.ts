@@ -1,0 +1,31 @@
+/** Revoke from the tree: the node leaves ActiveSAS and shows the state it had before the grant. */
+import { check, type Flow } from '../flow';
+import { REVOKE_MENU } from './grant';
+import { description, revealDisk, waitDescription } from './nav';
+
+export const revokeFlow: Flow = {
+    name: 'revoke',
+    async run(ctx) {
+        const { wb, page } = ctx;
+        const seed = ctx.seed('cvm-os');
+        const row = await revealDisk(ctx, seed);
+        const before = await description(row);
+        check(/active\s*SAS|access/i.test(before), `${seed.name} does not show active access before revoking: "${before}"`);
+        await wb.shot('1-before');
+        check(/ActiveSAS/i.test(await ctx.control.diskState(seed.id)), `${seed.name} is not in ActiveSAS in the sandbox before revoking`);
+
+        await wb.contextMenu(row, REVOKE_MENU);
+        // Revoking may ask first; a modal dialog or a quick pick, depending on the build.
+        const dialog = page.locator('.monaco-dialog-box');
+        const confirm = dialog.getByRole('button', { name: /^Revoke/ });
+        if (await confirm.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
+            await wb.shot('2-confirm');
+            await confirm.click();
+        }
+        const after = await waitDescription(row, new RegExp(seed.diskState, 'i'), 60_000);
+        check(!/active\s*SAS/i.test(after), `${seed.name} still shows ActiveSAS: "${after}"`);
+        await wb.shot('3-after');
+        const inSandbox = await ctx.control.diskState(seed.id);
+        check(inSandbox === seed.diskState, `the sandbox says ${seed.name} is ${inSandbox}, not ${seed.diskState}`);
+    },
+};
