@@ -2,6 +2,7 @@
  * downloadBlob: plan from page ranges, fetch chunks over N keep-alive connections, write them at
  * their offsets into a sparse `<dest>.partial`, journal each completed chunk, verify, rename.
  */
+import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { openOutput as defaultOpen, markSparse, type OutputFile } from './file';
@@ -58,6 +59,7 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
 
     // Internal abort: the user's signal, or the first fatal error, stops every request at once.
     const stop = new AbortController();
+    setMaxListeners(4 * concurrency + 16, stop.signal); // one listener per in-flight request and wait
     const onUserAbort = () => stop.abort();
     opts.signal?.addEventListener('abort', onUserAbort);
     let fatal: Error | undefined;

@@ -19,7 +19,7 @@ function cb<T>(fn: (done: (e: NodeJS.ErrnoException | null, v?: T) => void) => v
 }
 
 export const openOutput: OpenOutput = async (path, mode) => {
-    const fd = await cb<number>((d) => fs.open(path, mode === 'create' ? 'w' : 'r+', d));
+    const fd = await cb<number>((d) => fs.open(path, mode === 'create' ? 'w+' : 'r+', d));
     return {
         writev: async (buffers, position) => {
             let pos = position;

@@ -74,14 +74,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startRangeServer(model: BlobModel, opts: RangeServerOptions = {}): Promise<RangeServer> {
     const served: ServedRange[] = [];
     const counts = { head: 0, get: 0, list: 0, forbidden: 0, bytes: 0 };
-    const etag = opts.etag ?? '"0x8DC0000000000001"';
     const blobType = opts.blobType ?? 'PageBlob';
 
     const server = http.createServer(async (req, res) => {
         try {
             const u = new URL(req.url ?? '/', 'http://127.0.0.1');
             const sig = u.searchParams.get('sig');
-            const common = { etag, 'last-modified': 'Wed, 01 Jan 2025 00:00:00 GMT', 'x-ms-blob-type': blobType, 'x-ms-version': '2021-08-06' };
+            const common = { etag: opts.etag ?? '"0x8DC0000000000001"', 'last-modified': 'Wed, 01 Jan 2025 00:00:00 GMT', 'x-ms-blob-type': blobType, 'x-ms-version': '2021-08-06' };
             const isList = u.searchParams.get('comp') === 'pagelist';
             const kind: RequestInfo['kind'] = req.method === 'HEAD' ? 'head' : isList ? 'list' : 'get';
             const rangeHeader = (req.headers['x-ms-range'] ?? req.headers['range']) as string | undefined;
