@@ -30,6 +30,9 @@ export interface CodeServerOptions {
     /** Lets the workbench honour `?payload=` (extension-host tests). */
     smokeTestDriver?: boolean;
     runDir?: string;
+    /** Defaults to `<runDir>/user` and `<runDir>/ext`. */
+    userDataDir?: string;
+    extensionsDir?: string;
     port?: number;
     /** Receives code-server's stdout/stderr lines; silent when omitted. */
     onOutput?: (line: string) => void;
@@ -103,6 +106,25 @@ function findInstalled(extensionsDir: string): string | undefined {
     return hits.length ? path.join(extensionsDir, hits[hits.length - 1]) : undefined;
 }
 
+function writeConfig(runDir: string): void {
+    fs.mkdirSync(runDir, { recursive: true });
+    // --config keeps code-server away from ~/.config/code-server.
+    fs.writeFileSync(path.join(runDir, 'config.yaml'), 'auth: none\ncert: false\n');
+}
+
+/** Installs a VSIX with code-server's CLI (~1 s); returns the installed extension folder. */
+export async function installVsix(vsixPath: string, dirs: { runDir: string; userDataDir: string; extensionsDir: string; env?: NodeJS.ProcessEnv }): Promise<string> {
+    writeConfig(dirs.runDir);
+    fs.mkdirSync(dirs.extensionsDir, { recursive: true });
+    const env = { ...process.env, ...dirs.env, EXTENSIONS_GALLERY: '{}' };
+    await run(NODE24, [...baseArgs(dirs.runDir, dirs.userDataDir, dirs.extensionsDir), '--install-extension', path.resolve(vsixPath), '--force'], env);
+    const installed = findInstalled(dirs.extensionsDir);
+    if (!installed) {
+        throw new Error(`VSIX ${vsixPath} did not install into ${dirs.extensionsDir}`);
+    }
+    return installed;
+}
+
 async function waitForHealth(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -145,12 +167,11 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
         throw new Error(`Tools missing (run bash test/tools/setup.sh): ${missing.join(', ')}`);
     }
     const runDir = opts.runDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'amd-cs-'));
-    const userDataDir = path.join(runDir, 'user');
-    const extensionsDir = path.join(runDir, 'ext');
+    const userDataDir = opts.userDataDir ?? path.join(runDir, 'user');
+    const extensionsDir = opts.extensionsDir ?? path.join(runDir, 'ext');
     fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
     fs.mkdirSync(extensionsDir, { recursive: true });
-    // --config keeps code-server away from ~/.config/code-server.
-    fs.writeFileSync(path.join(runDir, 'config.yaml'), 'auth: none\ncert: false\n');
+    writeConfig(runDir);
     fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...CLEAN_USER_SETTINGS, ...opts.settings }, null, 2));
 
     const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, EXTENSIONS_GALLERY: '{}' };
@@ -158,11 +179,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
 
     let installedExtensionPath: string | undefined;
     if (opts.vsixPath) {
-        await run(NODE24, [...baseArgs(runDir, userDataDir, extensionsDir), '--install-extension', path.resolve(opts.vsixPath), '--force'], env);
-        installedExtensionPath = findInstalled(extensionsDir);
-        if (!installedExtensionPath) {
-            throw new Error(`VSIX ${opts.vsixPath} did not install into ${extensionsDir}`);
-        }
+        installedExtensionPath = await installVsix(opts.vsixPath, { runDir, userDataDir, extensionsDir, env });
     }
 
     const port = opts.port ?? (await freePort());

@@ -1,0 +1,200 @@
+/**
+ * A UserInput that answers prompts from a script, in order. A prompt nobody scripted fails at
+ * once with the prompt's text (instead of a test hanging on an invisible quick pick); toasts are
+ * recorded for assertions and for the secrets scan.
+ */
+import type * as vscode from 'vscode';
+import { GoBackError, UserCancelledError, type UserInput } from '../../../src/services';
+
+export type Answer =
+    /** Quick pick: the item whose label equals (or, failing that, uniquely contains) this text; several for canPickMany. */
+    | { pick: string | string[] }
+    /** Input box value; with `invalid`, the box's validation must reject it (the box then stays open for the next step). */
+    | { input: string; invalid?: boolean }
+    /** Warning/info/error message button. */
+    | { button: string }
+    | { files: string[] }
+    | 'back'
+    | 'cancel';
+
+export interface Step {
+    /** Substring of the prompt's title, placeholder, prompt or message (case-insensitive), or a RegExp. */
+    match: string | RegExp;
+    answer: Answer;
+}
+
+export interface Toast {
+    kind: 'info' | 'warning' | 'error';
+    message: string;
+    items: string[];
+}
+
+export interface PromptRecord {
+    kind: 'pick' | 'input' | 'warning' | 'dialog' | 'toast';
+    text: string;
+    /** Labels offered (pickers) or the validation message (input boxes). */
+    detail?: string[];
+}
+
+export class UnscriptedPromptError extends Error {
+    constructor(text: string) {
+        super(`Unscripted prompt: ${text}`);
+        this.name = 'UnscriptedPromptError';
+    }
+}
+
+function matches(m: string | RegExp, text: string): boolean {
+    return typeof m === 'string' ? text.toLowerCase().includes(m.toLowerCase()) : m.test(text);
+}
+
+export class ScriptedInput implements UserInput {
+    readonly toasts: Toast[] = [];
+    readonly prompts: PromptRecord[] = [];
+    /** Problems the extension may have swallowed (e.g. turned into an error toast). */
+    readonly problems: string[] = [];
+    /** Validation messages shown for values scripted as invalid. */
+    readonly validationMessages: string[] = [];
+    private steps: Step[] = [];
+
+    constructor(private readonly onToast?: (t: Toast) => void) {}
+
+    script(...steps: Step[]): this {
+        this.steps.push(...steps);
+        return this;
+    }
+
+    /** Throws when scripted steps were not used or the extension met an unscripted prompt. */
+    assertDone(): void {
+        const problems = [...this.problems];
+        if (this.steps.length) {
+            problems.push(`unused scripted steps: ${this.steps.map((s) => String(s.match)).join(', ')}`);
+        }
+        this.steps = [];
+        this.problems.length = 0;
+        if (problems.length) {
+            throw new Error(problems.join('\n'));
+        }
+    }
+
+    private next(kind: PromptRecord['kind'], text: string, detail?: string[]): Step {
+        this.prompts.push({ kind, text, detail });
+        const step = this.steps[0];
+        if (!step || !matches(step.match, text)) {
+            const msg = step ? `${text} (expected a prompt matching ${String(step.match)})` : text;
+            this.problems.push(`Unscripted prompt: ${msg}`);
+            throw new UnscriptedPromptError(msg);
+        }
+        this.steps.shift();
+        if (step.answer === 'back') {
+            throw new GoBackError();
+        }
+        if (step.answer === 'cancel') {
+            throw new UserCancelledError(text);
+        }
+        return step;
+    }
+
+    private fail(message: string): never {
+        this.problems.push(message);
+        throw new Error(message);
+    }
+
+    showQuickPick<T extends vscode.QuickPickItem>(items: readonly T[] | Promise<readonly T[]>, options: vscode.QuickPickOptions & { canPickMany: true; step?: number; totalSteps?: number }): Promise<T[]>;
+    showQuickPick<T extends vscode.QuickPickItem>(items: readonly T[] | Promise<readonly T[]>, options?: vscode.QuickPickOptions & { step?: number; totalSteps?: number }): Promise<T>;
+    async showQuickPick<T extends vscode.QuickPickItem>(items: readonly T[] | Promise<readonly T[]>, options?: vscode.QuickPickOptions & { step?: number; totalSteps?: number }): Promise<T | T[]> {
+        const list = await items;
+        const text = [options?.title, options?.placeHolder].filter(Boolean).join(' | ');
+        const step = this.next('pick', text, list.map((i) => i.label));
+        if (typeof step.answer !== 'object' || !('pick' in step.answer)) {
+            return this.fail(`Quick pick "${text}" was answered with ${JSON.stringify(step.answer)}`);
+        }
+        const wanted = Array.isArray(step.answer.pick) ? step.answer.pick : [step.answer.pick];
+        const chosen = wanted.map((w) => {
+            const selectable = list.filter((i) => (i as { kind?: number }).kind !== -1);
+            const exact = selectable.filter((i) => i.label === w);
+            const loose = selectable.filter((i) => i.label.toLowerCase().includes(w.toLowerCase()));
+            const hit = exact.length === 1 ? exact : loose;
+            if (hit.length !== 1) {
+                return this.fail(`Quick pick "${text}": ${hit.length} items match "${w}" among [${list.map((i) => i.label).join(', ')}]`);
+            }
+            return hit[0];
+        });
+        return (options as { canPickMany?: boolean } | undefined)?.canPickMany ? chosen : chosen[0];
+    }
+
+    async showInputBox(options: vscode.InputBoxOptions & { step?: number; totalSteps?: number }): Promise<string> {
+        const text = [options.title, options.prompt, options.placeHolder].filter(Boolean).join(' | ');
+        for (;;) {
+            const step = this.next('input', text);
+            if (typeof step.answer !== 'object' || !('input' in step.answer)) {
+                return this.fail(`Input box "${text}" was answered with ${JSON.stringify(step.answer)}`);
+            }
+            const value = step.answer.input;
+            const verdict = options.validateInput ? await options.validateInput(value) : undefined;
+            const message = typeof verdict === 'string' ? verdict : verdict?.message;
+            if (step.answer.invalid) {
+                if (!message) {
+                    return this.fail(`Input box "${text}" accepted "${value}", which should be rejected`);
+                }
+                this.validationMessages.push(message);
+                this.prompts[this.prompts.length - 1].detail = [message];
+                continue; // the box stays open: the next step answers it again
+            }
+            if (message) {
+                return this.fail(`Input box "${text}" rejected "${value}": ${message}`);
+            }
+            return value;
+        }
+    }
+
+    async showWarningMessage(message: string, options: vscode.MessageOptions, ...items: string[]): Promise<string | undefined> {
+        const text = [message, options?.detail].filter(Boolean).join(' | ');
+        if (!options?.modal && (items.length === 0 || !this.steps[0] || !matches(this.steps[0].match, text))) {
+            this.record({ kind: 'warning', message: text, items });
+            return undefined;
+        }
+        const step = this.next('warning', text, items);
+        if (typeof step.answer !== 'object' || !('button' in step.answer) || !items.includes(step.answer.button)) {
+            return this.fail(`Question "${text}" offers [${items.join(', ')}], script says ${JSON.stringify(step.answer)}`);
+        }
+        this.record({ kind: 'warning', message: text, items });
+        return step.answer.button;
+    }
+
+    async showOpenDialog(options: vscode.OpenDialogOptions): Promise<vscode.Uri[] | undefined> {
+        const step = this.next('dialog', options.title ?? options.openLabel ?? 'open dialog');
+        if (typeof step.answer !== 'object' || !('files' in step.answer)) {
+            return this.fail(`Open dialog answered with ${JSON.stringify(step.answer)}`);
+        }
+        const vsc = require('vscode') as typeof vscode;
+        return step.answer.files.map((f) => vsc.Uri.file(f));
+    }
+
+    async showErrorMessage(message: string, ...items: string[]): Promise<string | undefined> {
+        return this.toast('error', message, items);
+    }
+
+    async showInformationMessage(message: string, ...items: string[]): Promise<string | undefined> {
+        return this.toast('info', message, items);
+    }
+
+    private toast(kind: Toast['kind'], message: string, items: string[]): string | undefined {
+        this.record({ kind, message, items });
+        const step = this.steps[0];
+        // A toast's button is pressed only when the script asks for it; otherwise it is dismissed.
+        if (step && typeof step.answer === 'object' && 'button' in step.answer && matches(step.match, message)) {
+            this.steps.shift();
+            this.prompts.push({ kind: 'toast', text: message, detail: items });
+            if (!items.includes(step.answer.button)) {
+                return this.fail(`Toast "${message}" offers [${items.join(', ')}], not "${step.answer.button}"`);
+            }
+            return step.answer.button;
+        }
+        return undefined;
+    }
+
+    private record(t: Toast): void {
+        this.toasts.push(t);
+        this.onToast?.(t);
+    }
+}
