@@ -1,0 +1,44 @@
+/** VS Code's Microsoft account as the SDK's TokenCredential. Silent unless the user asked to sign in. */
+import * as vscode from 'vscode';
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import { SignInRequiredError } from './auth';
+import type { CloudConfig } from './clouds';
+
+export function authProviderId(cloud: CloudConfig): string {
+    return cloud.name === 'AzureCloud' ? 'microsoft' : 'microsoft-sovereign-cloud';
+}
+
+export function sessionScopes(cloud: CloudConfig, tenantId: string | undefined, scopes?: string | string[]): string[] {
+    const list = scopes ? (Array.isArray(scopes) ? [...scopes] : [scopes]) : [cloud.managementScope];
+    if (tenantId) list.push(`VSCODE_TENANT:${tenantId}`);
+    return list;
+}
+
+/** Expiry from a JWT's `exp`; VS Code's session does not expose it. */
+function expiryOf(token: string): number {
+    try {
+        const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { exp?: number };
+        if (typeof payload.exp === 'number') return payload.exp * 1000;
+    } catch {
+        // not a JWT
+    }
+    return Date.now() + 10 * 60 * 1000;
+}
+
+export class VscodeSessionCredential implements TokenCredential {
+    constructor(
+        private readonly cloud: CloudConfig,
+        private readonly tenantId: string | undefined,
+    ) {}
+
+    async getToken(scopes: string | string[]): Promise<AccessToken | null> {
+        const session = await vscode.authentication.getSession(authProviderId(this.cloud), sessionScopes(this.cloud, this.tenantId, scopes), { silent: true });
+        if (!session) throw new SignInRequiredError();
+        return { token: session.accessToken, expiresOnTimestamp: expiryOf(session.accessToken) };
+    }
+}
+
+/** The user asked to sign in: may show VS Code's account prompt. */
+export async function interactiveSignIn(cloud: CloudConfig): Promise<void> {
+    await vscode.authentication.getSession(authProviderId(cloud), sessionScopes(cloud, undefined), { createIfNone: true });
+}

@@ -1,0 +1,258 @@
+/** Tree nodes: plain objects with id, getTreeItem, getChildren, getParent. */
+import * as vscode from 'vscode';
+import { Cmd } from '../constants';
+import type { Services } from '../services';
+import { formatMapped, mapError } from '../azure/errors';
+import type { DiskInfo, ResourceGroupInfo, SubscriptionInfo } from '../azure/types';
+import { diskContextValue, diskDescription, diskIcon, diskTooltipLines } from './presentation';
+
+export interface TreeNode {
+    readonly id: string;
+    getTreeItem(): vscode.TreeItem;
+    getChildren?(): Promise<TreeNode[]>;
+    getParent(): TreeNode | undefined;
+}
+
+/** What nodes need from the provider. */
+export interface TreeHost {
+    readonly services: Services;
+    refresh(node?: TreeNode): void;
+    busyText(diskId: string): string | undefined;
+    registerDisk(node: DiskNode): void;
+    disksLoaded(disks: DiskInfo[]): void;
+}
+
+/** Retry / load more: the target of Cmd.RetryLoad. */
+export interface ActionNode extends TreeNode {
+    run(): void;
+}
+
+export function isActionNode(x: unknown): x is ActionNode {
+    return !!x && typeof (x as ActionNode).run === 'function' && typeof (x as ActionNode).id === 'string';
+}
+
+export class ErrorNode implements ActionNode {
+    constructor(
+        readonly id: string,
+        private readonly parent: TreeNode | undefined,
+        private readonly error: unknown,
+        private readonly retry: () => void,
+    ) {}
+    getTreeItem(): vscode.TreeItem {
+        const mapped = mapError(this.error, { operation: 'load' });
+        const item = new vscode.TreeItem(vscode.l10n.t('Failed to load: {0}', mapped.message), vscode.TreeItemCollapsibleState.None);
+        item.id = this.id;
+        item.description = vscode.l10n.t('Click to retry');
+        item.tooltip = formatMapped(mapped);
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+        item.contextValue = 'azureDisksError;';
+        item.command = { command: Cmd.RetryLoad, title: vscode.l10n.t('Retry'), arguments: [this] };
+        return item;
+    }
+    getParent(): TreeNode | undefined {
+        return this.parent;
+    }
+    run(): void {
+        this.retry();
+    }
+}
+
+class MoreNode implements ActionNode {
+    constructor(
+        readonly id: string,
+        private readonly parent: TreeNode,
+        private readonly more: () => void,
+    ) {}
+    getTreeItem(): vscode.TreeItem {
+        const item = new vscode.TreeItem(vscode.l10n.t('Load more…'), vscode.TreeItemCollapsibleState.None);
+        item.id = this.id;
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.contextValue = 'azureDisksMore;';
+        item.command = { command: Cmd.RetryLoad, title: vscode.l10n.t('Load more'), arguments: [this] };
+        return item;
+    }
+    getParent(): TreeNode {
+        return this.parent;
+    }
+    run(): void {
+        this.more();
+    }
+}
+
+/** A parent whose children come from an async iterable, one page at a time. */
+abstract class PagedNode<T> implements TreeNode {
+    private items: TreeNode[] = [];
+    private iterator?: AsyncIterator<T>;
+    private done = false;
+    private error: unknown;
+    private loading?: Promise<void>;
+    private abort = new AbortController();
+
+    constructor(
+        readonly id: string,
+        protected readonly host: TreeHost,
+        private readonly parent: TreeNode | undefined,
+        private readonly pageSize: number,
+    ) {}
+
+    abstract getTreeItem(): vscode.TreeItem;
+    protected abstract source(signal: AbortSignal): AsyncIterable<T>;
+    protected abstract toNode(item: T): TreeNode;
+    protected pageLoaded(_page: T[]): void {}
+    protected sort(nodes: TreeNode[]): TreeNode[] {
+        return nodes;
+    }
+
+    getParent(): TreeNode | undefined {
+        return this.parent;
+    }
+
+    /** Forget everything: the next expansion loads from the start. */
+    reset(): void {
+        this.abort.abort();
+        this.abort = new AbortController();
+        this.items = [];
+        this.iterator = undefined;
+        this.done = false;
+        this.error = undefined;
+        this.loading = undefined;
+    }
+
+    async getChildren(): Promise<TreeNode[]> {
+        if (!this.iterator && !this.done && !this.error) await this.loadPage();
+        else if (this.loading) await this.loading;
+        const out = this.sort([...this.items]);
+        if (this.error) out.push(new ErrorNode(`${this.id}/error`, this, this.error, () => this.retryLoad()));
+        else if (!this.done) out.push(new MoreNode(`${this.id}/more`, this, () => void this.loadMore()));
+        return out;
+    }
+
+    private retryLoad(): void {
+        // A failed iterator is finished: start over.
+        this.reset();
+        this.host.refresh(this);
+    }
+
+    private async loadMore(): Promise<void> {
+        await this.loadPage();
+        this.host.refresh(this);
+    }
+
+    private loadPage(): Promise<void> {
+        this.loading ??= (async () => {
+            const signal = this.abort.signal;
+            const page: T[] = [];
+            try {
+                this.iterator ??= this.source(signal)[Symbol.asyncIterator]();
+                while (page.length < this.pageSize) {
+                    const r = await this.iterator.next();
+                    if (r.done) {
+                        this.done = true;
+                        break;
+                    }
+                    page.push(r.value);
+                }
+            } catch (e) {
+                if (signal.aborted) return;
+                this.error = e;
+                this.host.services.log.warn(`Loading ${this.id} failed: ${(e as Error)?.message ?? e}`);
+            }
+            if (signal.aborted) return;
+            this.items.push(...page.map((i) => this.toNode(i)));
+            this.pageLoaded(page);
+        })().finally(() => (this.loading = undefined));
+        return this.loading;
+    }
+}
+
+export class SubscriptionNode extends PagedNode<ResourceGroupInfo> {
+    constructor(
+        host: TreeHost,
+        readonly subscription: SubscriptionInfo,
+        private readonly tenantLabel: string | undefined,
+    ) {
+        super(`${subscription.tenantId}/subscriptions/${subscription.subscriptionId}`.toLowerCase(), host, undefined, 50);
+    }
+    getTreeItem(): vscode.TreeItem {
+        const item = new vscode.TreeItem(this.subscription.displayName, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = this.id;
+        item.description = this.tenantLabel;
+        item.tooltip = this.tenantLabel ? vscode.l10n.t('Subscription in tenant {0}', this.tenantLabel) : undefined;
+        item.iconPath = new vscode.ThemeIcon('key');
+        item.contextValue = 'azureSubscription;';
+        return item;
+    }
+    protected source(signal: AbortSignal): AsyncIterable<ResourceGroupInfo> {
+        return this.host.services.disks.listResourceGroups(this.subscription, signal);
+    }
+    protected toNode(rg: ResourceGroupInfo): TreeNode {
+        return new ResourceGroupNode(this.host, rg, this);
+    }
+    protected sort(nodes: TreeNode[]): TreeNode[] {
+        return nodes.sort((a, b) => ((a as ResourceGroupNode).rg?.name ?? '').localeCompare((b as ResourceGroupNode).rg?.name ?? ''));
+    }
+}
+
+export class ResourceGroupNode extends PagedNode<DiskInfo> {
+    constructor(
+        host: TreeHost,
+        readonly rg: ResourceGroupInfo,
+        parent: SubscriptionNode,
+    ) {
+        super(`${rg.tenantId}/subscriptions/${rg.subscriptionId}/resourceGroups/${rg.name}`.toLowerCase(), host, parent, 100);
+    }
+    getTreeItem(): vscode.TreeItem {
+        const item = new vscode.TreeItem(this.rg.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = this.id;
+        item.description = this.rg.location;
+        item.iconPath = new vscode.ThemeIcon('symbol-folder');
+        item.contextValue = 'azureResourceGroup;';
+        return item;
+    }
+    protected source(signal: AbortSignal): AsyncIterable<DiskInfo> {
+        return this.host.services.disks.listDisks(this.rg, signal);
+    }
+    protected toNode(disk: DiskInfo): TreeNode {
+        const node = new DiskNode(this.host, disk, this);
+        this.host.registerDisk(node);
+        return node;
+    }
+    protected pageLoaded(page: DiskInfo[]): void {
+        this.host.disksLoaded(page);
+    }
+    protected sort(nodes: TreeNode[]): TreeNode[] {
+        const key = (n: TreeNode) => {
+            const d = (n as DiskNode).disk;
+            return d ? `${d.kind === 'disk' ? 0 : 1}${d.name.toLowerCase()}` : '~';
+        };
+        return nodes.sort((a, b) => key(a).localeCompare(key(b)));
+    }
+}
+
+export class DiskNode implements TreeNode {
+    readonly id: string;
+    constructor(
+        private readonly host: TreeHost,
+        public disk: DiskInfo,
+        private readonly parent: ResourceGroupNode,
+    ) {
+        this.id = `${disk.tenantId}/${disk.id}`.toLowerCase();
+    }
+    getTreeItem(): vscode.TreeItem {
+        const busy = this.host.busyText(this.disk.id);
+        const live = !!this.host.services.grants.get(this.disk.id);
+        const item = new vscode.TreeItem(this.disk.name, vscode.TreeItemCollapsibleState.None);
+        item.id = this.id;
+        item.description = diskDescription(this.disk, busy);
+        const tooltip = diskTooltipLines(this.disk);
+        if (live) tooltip.push(vscode.l10n.t('Access granted in this window (Show Access to see it)'));
+        item.tooltip = tooltip.join('\n');
+        const icon = diskIcon(this.disk, !!busy);
+        item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
+        item.contextValue = diskContextValue(this.disk, { liveGrant: live, busy: !!busy });
+        return item;
+    }
+    getParent(): TreeNode {
+        return this.parent;
+    }
+}

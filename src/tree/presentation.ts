@@ -1,0 +1,109 @@
+/** How a disk or snapshot row looks: contextValue tokens, icon, description, tooltip. No vscode import. */
+import type { DiskInfo } from '../azure/types';
+
+const GRANTABLE = new Set(['Unattached', 'Reserved', 'ReadyToUpload']);
+const ACTIVE_SAS = new Set(['ActiveSAS', 'ActiveSASFrozen', 'ActiveUpload']);
+
+export function hasActiveSas(disk: DiskInfo): boolean {
+    return !!disk.diskState && ACTIVE_SAS.has(disk.diskState);
+}
+
+/** Snapshots report no state in some API versions; treat a missing state as grantable. */
+export function canGrant(disk: DiskInfo): boolean {
+    return !disk.diskState || GRANTABLE.has(disk.diskState);
+}
+
+export function securityToken(securityType: string | undefined): string | undefined {
+    if (!securityType) return undefined;
+    if (/^ConfidentialVM/i.test(securityType)) return 'confidential';
+    if (/^TrustedLaunch/i.test(securityType)) return 'trustedLaunch';
+    return 'secure';
+}
+
+/**
+ * `azureDisk;state-ActiveSAS;confidential;secure;canRevoke;sas;` — match with anchored regexes,
+ * e.g. `viewItem =~ /^azure(Disk|Snapshot);.*\bcanRevoke;/`.
+ */
+export function diskContextValue(disk: DiskInfo, opts: { liveGrant?: boolean; busy?: boolean } = {}): string {
+    const tokens = [disk.kind === 'snapshot' ? 'azureSnapshot' : 'azureDisk'];
+    tokens.push(`state-${disk.diskState ?? 'Unknown'}`);
+    const sec = securityToken(disk.securityType);
+    if (sec) {
+        if (sec !== 'secure') tokens.push(sec);
+        tokens.push('secure');
+    }
+    if (disk.attachedVm) tokens.push('attached');
+    if (!opts.busy) {
+        if (canGrant(disk)) tokens.push('canGrant');
+        if (hasActiveSas(disk)) tokens.push('canRevoke');
+        if (opts.liveGrant) tokens.push('sas');
+    } else {
+        tokens.push('busy');
+    }
+    return tokens.join(';') + ';';
+}
+
+export function formatSize(disk: DiskInfo): string | undefined {
+    if (disk.sizeGiB !== undefined) return `${disk.sizeGiB} GiB`;
+    if (disk.sizeBytes !== undefined) return `${Math.round(disk.sizeBytes / 1024 ** 3)} GiB`;
+    return undefined;
+}
+
+/** Row description: "128 GiB · ActiveSAS", "32 GiB · Attached to vm-1"; the busy text replaces it while work runs. */
+export function diskDescription(disk: DiskInfo, busy?: string): string {
+    if (busy) return busy;
+    const parts: string[] = [];
+    const size = formatSize(disk);
+    if (size) parts.push(size);
+    if (disk.attachedVm && (disk.diskState === 'Attached' || disk.diskState === 'Reserved' || !disk.diskState)) {
+        parts.push(disk.diskState === 'Reserved' ? `Attached to ${disk.attachedVm} (deallocated)` : `Attached to ${disk.attachedVm}`);
+    } else if (disk.diskState && disk.diskState !== 'Unattached') {
+        parts.push(disk.diskState);
+    }
+    return parts.join(' · ');
+}
+
+export interface IconSpec {
+    /** codicon id */
+    id: string;
+    /** theme color id, for states that need attention */
+    color?: string;
+}
+
+export function diskIcon(disk: DiskInfo, busy?: boolean): IconSpec {
+    if (busy) return { id: 'loading~spin' };
+    switch (disk.diskState) {
+        case 'ActiveSAS':
+        case 'ActiveSASFrozen':
+            return { id: 'unlock', color: 'list.warningForeground' };
+        case 'ActiveUpload':
+        case 'ReadyToUpload':
+            return { id: 'cloud-upload', color: disk.diskState === 'ActiveUpload' ? 'list.warningForeground' : undefined };
+        case 'Attached':
+            return { id: 'vm-running' };
+        case 'Reserved':
+            return { id: 'vm-outline' };
+        case 'Frozen':
+            return { id: 'lock' };
+    }
+    return { id: disk.kind === 'snapshot' ? 'device-camera' : 'database' };
+}
+
+/** Tooltip lines (markdown-free text), labels first. */
+export function diskTooltipLines(disk: DiskInfo): string[] {
+    const lines = [`${disk.kind === 'snapshot' ? 'Snapshot' : 'Disk'}: ${disk.name}`];
+    const add = (label: string, value: string | undefined) => {
+        if (value) lines.push(`${label}: ${value}`);
+    };
+    add('Size', formatSize(disk));
+    add('SKU', disk.sku);
+    add('Location', disk.location);
+    add('OS type', disk.osType);
+    add('Security type', disk.securityType);
+    add('Disk state', disk.diskState);
+    add('Time created', disk.timeCreated ? disk.timeCreated.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : undefined);
+    add('Attached VM', disk.attachedVm);
+    if (disk.kind === 'snapshot' && disk.incremental !== undefined) add('Incremental', disk.incremental ? 'yes' : 'no');
+    add('Resource group', disk.resourceGroup);
+    return lines;
+}

@@ -1,0 +1,178 @@
+/** The "Azure Managed Disks" view: subscriptions → resource groups → disks and snapshots. */
+import * as vscode from 'vscode';
+import { Cmd, StateKey } from '../constants';
+import type { Services } from '../services';
+import type { SessionManager } from '../azure/sessionManager';
+import type { DiskInfo, SubscriptionInfo } from '../azure/types';
+import { DiskNode, ErrorNode, ResourceGroupNode, SubscriptionNode, type TreeHost, type TreeNode } from './nodes';
+import { hasActiveSas } from './presentation';
+
+export const ContextKey = {
+    SignInState: 'azureDisks.signInState', // 'signedIn' | 'signedOut' | 'error'
+    NoSubscriptions: 'azureDisks.noSubscriptions',
+} as const;
+
+export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>, TreeHost, vscode.Disposable {
+    private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
+    readonly onDidChangeTreeData = this.emitter.event;
+    private roots?: Promise<TreeNode[]>;
+    private readonly diskNodes = new Map<string, DiskNode>();
+    private readonly busy = new Map<string, string>();
+    private readonly offered = new Set<string>();
+    private readonly disposables: vscode.Disposable[] = [this.emitter];
+
+    constructor(
+        readonly services: Services,
+        private readonly sessions: SessionManager,
+    ) {
+        this.disposables.push(
+            sessions.onDidChange(() => this.refresh()),
+            { dispose: services.grants.onDidChange((id) => this.refreshDisk(id)).dispose },
+        );
+    }
+
+    getTreeItem(node: TreeNode): vscode.TreeItem {
+        return node.getTreeItem();
+    }
+
+    getParent(node: TreeNode): TreeNode | undefined {
+        return node.getParent();
+    }
+
+    async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+        try {
+            if (node) return (await node.getChildren?.()) ?? [];
+            this.roots ??= this.loadRoots();
+            return await this.roots;
+        } catch (e) {
+            // Never a toast from here: the error shows as a node with Retry.
+            this.services.log.warn(`Loading the view failed: ${(e as Error)?.message ?? e}`);
+            if (!node) this.roots = undefined;
+            return [new ErrorNode(`${node?.id ?? 'root'}/error`, node, e, () => this.refresh(node))];
+        }
+    }
+
+    private async loadRoots(): Promise<TreeNode[]> {
+        let signedIn: boolean;
+        try {
+            signedIn = await this.sessions.isSignedIn();
+        } catch (e) {
+            await setContext(ContextKey.SignInState, 'error');
+            this.roots = undefined;
+            return [new ErrorNode('root/error', undefined, e, () => this.refresh())];
+        }
+        await setContext(ContextKey.SignInState, signedIn ? 'signedIn' : 'signedOut');
+        if (!signedIn) {
+            this.roots = undefined;
+            return [];
+        }
+        let subs: SubscriptionInfo[];
+        try {
+            subs = await this.services.disks.listSubscriptions();
+        } catch (e) {
+            this.roots = undefined;
+            return [new ErrorNode('root/error', undefined, e, () => this.refresh())];
+        }
+        const selected = selectedSubscriptions(this.services.context, subs);
+        await setContext(ContextKey.NoSubscriptions, selected.length === 0);
+        const tenants = new Set(subs.map((s) => s.tenantId));
+        let tenantNames = new Map<string, string>();
+        if (tenants.size > 1) {
+            try {
+                tenantNames = new Map((await this.services.disks.listTenants()).map((t) => [t.tenantId, t.displayName ?? t.tenantId]));
+            } catch {
+                // ids are labels enough
+            }
+        }
+        return selected
+            .sort((a, b) => a.displayName.localeCompare(b.displayName))
+            .map((s) => new SubscriptionNode(this, s, tenants.size > 1 ? (tenantNames.get(s.tenantId) ?? s.tenantId) : undefined));
+    }
+
+    /** Redraws a node; without one, reloads everything from Azure. */
+    refresh(node?: TreeNode): void {
+        if (!node) {
+            this.roots = undefined;
+            this.diskNodes.clear();
+        }
+        this.emitter.fire(node);
+    }
+
+    /** Reload a parent's children from Azure (Refresh on a subscription or resource group). */
+    reload(node?: TreeNode): void {
+        if (node instanceof SubscriptionNode || node instanceof ResourceGroupNode) node.reset();
+        this.refresh(node);
+    }
+
+    registerDisk(node: DiskNode): void {
+        this.diskNodes.set(node.disk.id.toLowerCase(), node);
+    }
+
+    findDisk(diskId: string): DiskNode | undefined {
+        return this.diskNodes.get(diskId.toLowerCase());
+    }
+
+    busyText(diskId: string): string | undefined {
+        return this.busy.get(diskId.toLowerCase());
+    }
+
+    /** Shows `text` as the disk's description while `work` runs. */
+    async withBusy<T>(diskId: string, text: string, work: () => Promise<T>): Promise<T> {
+        const key = diskId.toLowerCase();
+        this.busy.set(key, text);
+        this.refreshDisk(diskId);
+        try {
+            return await work();
+        } finally {
+            this.busy.delete(key);
+            this.refreshDisk(diskId);
+        }
+    }
+
+    /** Replaces a disk row's data (after grant/revoke) and redraws it. */
+    updateDisk(disk: DiskInfo): void {
+        const node = this.findDisk(disk.id);
+        if (node) {
+            node.disk = disk;
+            this.emitter.fire(node);
+        }
+    }
+
+    refreshDisk(diskId: string): void {
+        const node = this.findDisk(diskId);
+        if (node) this.emitter.fire(node);
+    }
+
+    /** Disks left with an active SAS: say so once each, without blocking the tree. */
+    disksLoaded(disks: DiskInfo[]): void {
+        for (const d of disks) {
+            if (!hasActiveSas(d) || d.diskState === 'ActiveUpload' || this.offered.has(d.id.toLowerCase()) || this.services.grants.get(d.id) || this.busyText(d.id)) continue;
+            this.offered.add(d.id.toLowerCase());
+            const revoke = vscode.l10n.t('Revoke');
+            void this.services.ui
+                .showInformationMessage(vscode.l10n.t('{0} "{1}" has an active SAS (shared access). Revoke it if nobody is using it.', d.kind === 'snapshot' ? vscode.l10n.t('Snapshot') : vscode.l10n.t('Disk'), d.name), revoke)
+                .then(
+                    (choice) => {
+                        if (choice === revoke) void vscode.commands.executeCommand(Cmd.RevokeAccess, this.findDisk(d.id) ?? d);
+                    },
+                    () => undefined,
+                );
+        }
+    }
+
+    dispose(): void {
+        this.disposables.forEach((d) => d.dispose());
+    }
+}
+
+export function setContext(key: string, value: unknown): Thenable<unknown> {
+    return vscode.commands.executeCommand('setContext', key, value);
+}
+
+/** Persisted choice (subscription ids); none persisted means all. */
+export function selectedSubscriptions(context: vscode.ExtensionContext, all: SubscriptionInfo[]): SubscriptionInfo[] {
+    const saved = context.globalState.get<string[]>(StateKey.SelectedSubscriptions);
+    if (!saved) return all;
+    const set = new Set(saved.map((s) => s.toLowerCase()));
+    return all.filter((s) => set.has(s.subscriptionId.toLowerCase()));
+}
