@@ -23,15 +23,6 @@ export function planFiles(folder: string, diskName: string, fileFormat: 'VHD' | 
     });
 }
 
-export function partialPathOf(destPath: string): string {
-    return `${destPath}.partial`;
-}
-
-/** Where the transfer engine may keep the resume journal of `<dest>.partial`. */
-export function journalPathsOf(destPath: string): string[] {
-    return [`${destPath}.partial.journal`, `${destPath}.journal`];
-}
-
 export interface ExistingFiles {
     file: boolean;
     partial: boolean;

@@ -77,7 +77,12 @@ export class DownloadTracker {
         return any;
     }
 
-    cancelAll(): void {
+    /** Set while the extension shuts down: runs then stop without clearing their resume records. */
+    shuttingDown = false;
+
+    /** Stops every download at extension shutdown; their partials and pending records stay for resume. */
+    shutdown(): void {
+        this.shuttingDown = true;
         for (const c of this.controllers.values()) c.abort();
     }
 

@@ -1,0 +1,30 @@
+/** azureDisks.copySasUri: copy one of the grant's SAS URLs to the clipboard, without showing it. */
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import { UserCancelledError } from '../services';
+import type { ActionContext } from './wrapper';
+import { resolveDisk } from '../download/args';
+import { blobsToDownload } from '../download/plan';
+import { BLOB_LABELS, isBlobKind, type BlobKind } from '../webview/protocol';
+import { maskSasUrl } from '../webview/sasMask';
+
+export async function copySasCommand(services: Services, actx: ActionContext, arg?: unknown, blobArg?: unknown): Promise<void> {
+    const { ref } = await resolveDisk(services, arg, (d) => !!services.grants.get(d.id));
+    const grant = services.grants.get(ref.id);
+    if (!grant) throw new Error(`There is no active access grant for ${ref.name} in this window. Grant access first.`);
+    if (grant.expiresAt.getTime() <= Date.now()) throw new Error(`The access to ${ref.name} has expired. Grant access again.`);
+    const kinds = blobsToDownload(grant.urls);
+    let blob: BlobKind | undefined = isBlobKind(blobArg) && kinds.includes(blobArg) ? blobArg : undefined;
+    if (!blob && kinds.length === 1) blob = kinds[0];
+    if (!blob) {
+        const pick = await services.ui.showQuickPick(
+            kinds.map((k) => ({ label: BLOB_LABELS[k], description: maskSasUrl(grant.urls[k]!), blob: k })),
+            { title: `Copy which SAS URI of ${ref.name}?` },
+        );
+        if (!pick) throw new UserCancelledError('blob');
+        blob = pick.blob;
+    }
+    await vscode.env.clipboard.writeText(grant.urls[blob]!);
+    actx.telemetry.properties.blob = blob;
+    void services.ui.showInformationMessage(`Copied the ${BLOB_LABELS[blob]} SAS URI of ${ref.name}. It expires ${grant.expiresAt.toLocaleString()}.`);
+}

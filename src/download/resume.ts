@@ -1,0 +1,40 @@
+/** After a window reload: offer to resume downloads that were running, from their partial files. */
+import * as vscode from 'vscode';
+import { Cmd } from '../constants';
+import type { Services } from '../services';
+import { discardPartial } from '../transfer';
+import { BLOB_LABELS } from '../webview/protocol';
+import type { PendingDownload } from './pending';
+import { pendingStore } from './run';
+
+export function offerPendingResumes(services: Services): void {
+    const store = pendingStore(services);
+    for (const rec of store.all()) void offerOne(services, rec);
+}
+
+async function offerOne(services: Services, rec: PendingDownload): Promise<void> {
+    const store = pendingStore(services);
+    const what = rec.blobs.length === 1 ? ` (${BLOB_LABELS[rec.blobs[0]]})` : '';
+    let choice: string | undefined;
+    try {
+        choice = await services.ui.showInformationMessage(`Resume download of ${rec.ref.name}${what}? It stopped when the window closed; the partial files are kept.`, 'Resume', 'Discard');
+    } catch {
+        return;
+    }
+    if (choice === 'Resume') {
+        // The record is replaced by the new run's own; Download re-grants silently with the same settings.
+        await vscode.commands.executeCommand(Cmd.Download, rec.ref, { resume: rec });
+    } else if (choice === 'Discard') {
+        await store.remove(rec.ref.id);
+        for (const b of rec.blobs) {
+            const p = rec.paths[b];
+            if (p) {
+                try {
+                    discardPartial(p);
+                } catch (e) {
+                    services.log.warn(`Could not delete the partial download of ${rec.ref.name}: ${e instanceof Error ? e.message : String(e)}`);
+                }
+            }
+        }
+    }
+}
