@@ -1,0 +1,199 @@
+/**
+ * Grant and revoke (beginGetAccess / endGetAccess) with the service's rules, as long-running
+ * operations: 202 + Location/Azure-AsyncOperation, a configurable number of "not yet" polls, then
+ * the AccessUri body. Rules marked "our reading" are not confirmed by the service's documentation.
+ */
+import * as crypto from 'node:crypto';
+import type { SasSigner } from './blobs';
+import type { FaultList, LroFault } from './faults';
+import type { Resource } from './world';
+
+export const MAX_SAS_SECONDS = 5_184_000;
+export const COMPUTE_API = '2025-01-02';
+
+export interface ArmReply {
+    status: number;
+    headers?: Record<string, string>;
+    body?: unknown;
+}
+
+export function armError(status: number, code: string, message: string, target?: string, details: unknown[] = []): ArmReply {
+    return { status, body: { error: { code, message, ...(target ? { target } : {}), details } } };
+}
+
+interface Operation {
+    id: string;
+    kind: 'grant' | 'revoke';
+    resource: Resource;
+    startTime: string;
+    endTime?: string;
+    polls: number;
+    outcome: 'succeed' | 'fail' | 'hang';
+    error?: { code: string; message: string };
+    request?: { access: 'Read' | 'Write'; durationInSeconds: number; fileFormat: 'VHD' | 'VHDX'; guestState: boolean };
+    result?: Record<string, string>;
+    done: boolean;
+}
+
+export interface AccessOptions {
+    lroPolls: number;
+    retryAfterSeconds: number;
+    armEndpoint: () => string;
+    signer: SasSigner;
+    lroFaults: FaultList<LroFault>;
+    /** Called with the SAS signatures of a grant when it is revoked: the proxy refuses them from then on. */
+    onRevoked: (signatures: string[]) => void;
+}
+
+export class AccessService {
+    private ops = new Map<string, Operation>();
+    /** Signatures handed out per resource id, invalidated by revoke. */
+    private liveSigs = new Map<string, string[]>();
+
+    constructor(private readonly o: AccessOptions) {}
+
+    private pending(resource: Resource): Operation | undefined {
+        for (const op of this.ops.values()) if (op.resource === resource && !op.done) return op;
+        return undefined;
+    }
+
+    grant(resource: Resource, body: unknown, path: string): ArmReply {
+        const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+        const access = b.access;
+        if (access !== 'Read' && access !== 'Write') {
+            return armError(400, 'InvalidParameter', `The value '${String(access)}' of parameter 'access' is invalid. Allowed values: Read, Write.`, 'grantAccessData.access');
+        }
+        const duration = b.durationInSeconds;
+        if (typeof duration !== 'number' || !Number.isInteger(duration) || duration < 1 || duration > MAX_SAS_SECONDS) {
+            return armError(400, 'InvalidParameter', `The value of parameter 'durationInSeconds' is invalid: it must be an integer between 1 and ${MAX_SAS_SECONDS} seconds.`, 'grantAccessData.durationInSeconds');
+        }
+        const fileFormat = b.fileFormat === undefined ? 'VHD' : b.fileFormat;
+        if (fileFormat !== 'VHD' && fileFormat !== 'VHDX') {
+            return armError(400, 'InvalidParameter', `The value '${String(fileFormat)}' of parameter 'fileFormat' is invalid. Allowed values: VHD, VHDX.`, 'grantAccessData.fileFormat');
+        }
+        // Our reading: VHDX export is offered for snapshots only.
+        if (fileFormat === 'VHDX' && resource.kind === 'disk') {
+            return armError(400, 'InvalidParameter', `File format VHDX is supported only for snapshots; disk '${resource.name}' can be exported as VHD.`, 'grantAccessData.fileFormat');
+        }
+        const guestState = b.getSecureVMGuestStateSAS === true;
+        if (guestState && !resource.spec.securityType) {
+            return armError(400, 'InvalidParameter', 'GetSecureVMGuestStateSAS can be set only for disk with SecurityProfile', 'grantAccessData.getSecureVMGuestStateSAS');
+        }
+        const kindWord = resource.kind === 'disk' ? 'disk' : 'snapshot';
+        if (resource.state === 'Attached' && resource.vmPowerState === 'running') {
+            const vm = resource.vmId!.split('/').pop();
+            return armError(409, 'OperationNotAllowed', `Operation 'BeginGetAccess' is not allowed on ${kindWord} '${resource.name}' since it is attached to VM '${vm}' which is running. Stop and deallocate VM '${resource.vmId}' first.`);
+        }
+        // Our reading: a second grant while a SAS is outstanding is refused rather than re-issued.
+        if (resource.state === 'ActiveSAS' || resource.state === 'ActiveSASFrozen' || resource.state === 'ActiveUpload') {
+            return armError(409, 'OperationNotAllowed', `Operation 'BeginGetAccess' is not allowed on ${kindWord} '${resource.name}' since it already has an active SAS (state ${resource.state}). Revoke access first.`);
+        }
+        if (resource.state === 'ReadyToUpload' && access === 'Read') {
+            return armError(409, 'OperationNotAllowed', `Operation 'BeginGetAccess' with Read access is not allowed on ${kindWord} '${resource.name}' since it is in state ReadyToUpload. Grant Write access to upload.`);
+        }
+        // Our reading: Write access is for upload, so only a disk waiting for its upload can get it.
+        if (access === 'Write' && resource.state !== 'ReadyToUpload') {
+            return armError(409, 'OperationNotAllowed', `Operation 'BeginGetAccess' with Write access is allowed only on disks in state ReadyToUpload; ${kindWord} '${resource.name}' is ${resource.state}.`);
+        }
+        if (this.pending(resource)) {
+            return armError(409, 'OperationNotAllowed', `Another operation is in progress on ${kindWord} '${resource.name}'. Retry after it completes.`);
+        }
+        return this.accept(resource, 'grant', path, { access, durationInSeconds: duration, fileFormat, guestState });
+    }
+
+    revoke(resource: Resource, path: string): ArmReply {
+        if (this.pending(resource)) {
+            return armError(409, 'OperationNotAllowed', `Another operation is in progress on '${resource.name}'. Retry after it completes.`);
+        }
+        return this.accept(resource, 'revoke', path);
+    }
+
+    private accept(resource: Resource, kind: Operation['kind'], path: string, request?: Operation['request']): ArmReply {
+        const fault = this.o.lroFaults.take(path);
+        const op: Operation = {
+            id: crypto.randomUUID(),
+            kind,
+            resource,
+            startTime: new Date().toISOString(),
+            polls: 0,
+            outcome: fault ? (fault.outcome === 'hang' ? 'hang' : 'fail') : 'succeed',
+            error: fault?.outcome === 'fail' ? fault.error ?? { code: 'InternalOperationError', message: 'An internal execution error occurred. Please retry later.' } : undefined,
+            request,
+            done: false,
+        };
+        this.ops.set(op.id, op);
+        return { status: 202, headers: this.pollHeaders(op) };
+    }
+
+    private opUrl(op: Operation, monitor: boolean): string {
+        const r = op.resource;
+        return `${this.o.armEndpoint()}/subscriptions/${r.subscriptionId}/providers/Microsoft.Compute/locations/${r.location}/operations/${op.id}?${monitor ? 'monitor=true&' : ''}api-version=${COMPUTE_API}`;
+    }
+
+    private pollHeaders(op: Operation): Record<string, string> {
+        return {
+            Location: this.opUrl(op, true),
+            'Azure-AsyncOperation': this.opUrl(op, false),
+            'Retry-After': String(this.o.retryAfterSeconds),
+        };
+    }
+
+    /** Looks an operation up for a poll; undefined when unknown or not of this subscription. */
+    find(subscriptionId: string, id: string): Operation | undefined {
+        const op = this.ops.get(id.toLowerCase()) ?? [...this.ops.values()].find((o) => o.id.toLowerCase() === id.toLowerCase());
+        return op && op.resource.subscriptionId.toLowerCase() === subscriptionId.toLowerCase() ? op : undefined;
+    }
+
+    /** One poll of either URL: counts, and completes the operation when its polls are used up. */
+    private advance(op: Operation): void {
+        if (op.done) return;
+        op.polls++;
+        if (op.outcome === 'hang' || op.polls <= this.o.lroPolls) return;
+        op.done = true;
+        op.endTime = new Date().toISOString();
+        if (op.outcome === 'fail') return;
+        const r = op.resource;
+        if (op.kind === 'grant') {
+            const req = op.request!;
+            const perms = req.access === 'Write' ? 'rw' : 'r';
+            const main = req.fileFormat === 'VHDX' ? r.blobs.vhdx! : r.blobs.disk;
+            const result: Record<string, string> = { accessSAS: this.o.signer.sign(main, perms, req.durationInSeconds) };
+            if (req.guestState && r.blobs.vmgs) result.securityDataAccessSAS = this.o.signer.sign(r.blobs.vmgs, perms, req.durationInSeconds);
+            if (req.guestState && r.blobs.vmmd) result.securityMetadataAccessSAS = this.o.signer.sign(r.blobs.vmmd, perms, req.durationInSeconds);
+            op.result = result;
+            this.liveSigs.set(r.id.toLowerCase(), Object.values(result).map((u) => new URL(u).searchParams.get('sig') ?? ''));
+            r.stateAfterRevoke = r.state === 'ReadyToUpload' ? 'Unattached' : r.state;
+            r.state = req.access === 'Write' ? 'ActiveUpload' : 'ActiveSAS';
+        } else {
+            const sigs = this.liveSigs.get(r.id.toLowerCase()) ?? [];
+            this.liveSigs.delete(r.id.toLowerCase());
+            this.o.onRevoked(sigs);
+            if (r.state === 'ActiveSAS' || r.state === 'ActiveSASFrozen' || r.state === 'ActiveUpload') r.state = r.stateAfterRevoke;
+        }
+    }
+
+    /** GET of the Location URL (`monitor=true`): 202 until done, then 200 with the result. */
+    pollLocation(op: Operation): ArmReply {
+        this.advance(op);
+        if (!op.done) return { status: 202, headers: this.pollHeaders(op) };
+        if (op.outcome === 'fail') return armError(500, op.error!.code, op.error!.message);
+        return op.kind === 'grant' ? { status: 200, body: op.result } : { status: 200 };
+    }
+
+    /** GET of the Azure-AsyncOperation URL: always 200 with the operation's status. */
+    pollStatus(op: Operation): ArmReply {
+        this.advance(op);
+        const status = !op.done ? 'InProgress' : op.outcome === 'fail' ? 'Failed' : 'Succeeded';
+        const body: Record<string, unknown> = { name: op.id, status, startTime: op.startTime };
+        if (op.endTime) body.endTime = op.endTime;
+        if (status === 'Failed') body.error = { code: op.error!.code, message: op.error!.message };
+        if (status === 'Succeeded' && op.result) body.properties = { output: op.result };
+        const headers: Record<string, string> = status === 'InProgress' ? { 'Retry-After': String(this.o.retryAfterSeconds) } : {};
+        return { status: 200, headers, body };
+    }
+
+    clear(): void {
+        this.ops.clear();
+        this.liveSigs.clear();
+    }
+}

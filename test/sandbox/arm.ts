@@ -1,0 +1,213 @@
+/**
+ * An emulator of the Azure Resource Manager calls the extension makes, on plain node:http at
+ * 127.0.0.1: tenants, subscriptions, resource groups, disks and snapshots (with nextLink paging),
+ * grant/revoke as long-running operations, bearer-token checks, and injected faults.
+ * Paths are matched case-insensitively, as ARM does.
+ */
+import * as crypto from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AccessService, armError, type ArmReply } from './access';
+import { armErrorFor, type FaultList, type ArmFault } from './faults';
+import { RequestLog } from './requestLog';
+import type { TokenClaims, TokenIssuer } from './tokens';
+import { resourceJson, type World } from './world';
+
+/** api-versions the emulator accepts per area (what the SDKs in node_modules send, plus neighbours). */
+const API_VERSIONS: Record<string, string[]> = {
+    compute: ['2023-04-02', '2023-10-02', '2024-03-02', '2025-01-02', '2026-03-02'],
+    resources: ['2021-04-01', '2022-09-01', '2024-03-01', '2024-11-01', '2025-04-01'],
+    subscriptions: ['2020-01-01', '2021-01-01', '2022-12-01'],
+};
+
+export interface ArmServerOptions {
+    world: World;
+    tokens: TokenIssuer;
+    access: AccessService;
+    faults: FaultList<ArmFault>;
+    pageSize: number;
+    /** Handles /sandbox/… requests (control endpoint); no bearer token needed there. */
+    control: (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) => void;
+}
+
+export interface ArmServer {
+    port: number;
+    endpoint: string;
+    log: RequestLog;
+    stop(): Promise<void>;
+}
+
+function send(res: http.ServerResponse, reply: ArmReply): number {
+    const body = reply.body === undefined ? '' : JSON.stringify(reply.body);
+    const headers: Record<string, string | number> = {
+        'x-ms-request-id': crypto.randomUUID(),
+        'x-ms-correlation-request-id': crypto.randomUUID(),
+        ...reply.headers,
+    };
+    if (body) headers['Content-Type'] = 'application/json; charset=utf-8';
+    headers['Content-Length'] = Buffer.byteLength(body);
+    res.writeHead(reply.status, headers);
+    res.end(body);
+    return Buffer.byteLength(body);
+}
+
+export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
+    const log = new RequestLog();
+    let endpoint = '';
+    const { world, tokens, access } = o;
+
+    const unauthorized = (tenantId: string, code: string, message: string): ArmReply => ({
+        ...armError(401, code, message),
+        headers: { 'WWW-Authenticate': `Bearer authorization_uri="${tokens.authority}/${tenantId}", error="invalid_token", error_description="${message.replace(/"/g, "'")}"` },
+    });
+
+    /** A page of `items` and a nextLink carrying the offset, as ARM's $skiptoken does. */
+    const page = (url: URL, items: unknown[], apiVersion: string): ArmReply => {
+        const skip = Math.max(0, Number.parseInt(Buffer.from(url.searchParams.get('$skiptoken') ?? '', 'base64url').toString() || '0', 10) || 0);
+        const value = items.slice(skip, skip + o.pageSize);
+        const body: Record<string, unknown> = { value };
+        if (skip + o.pageSize < items.length) {
+            const token = Buffer.from(String(skip + o.pageSize)).toString('base64url');
+            body.nextLink = `${endpoint}${url.pathname}?api-version=${apiVersion}&%24skiptoken=${token}`;
+        }
+        return { status: 200, body };
+    };
+
+    const route = (method: string, url: URL, claims: TokenClaims, body: unknown, apiVersion: string): ArmReply => {
+        const seg = url.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+        const low = seg.map((s) => s.toLowerCase());
+        const n = seg.length;
+        const notFound = armError(404, 'NotFound', `The requested resource '${url.pathname}' was not found.`);
+
+        if (low[0] === 'tenants' && n === 1 && method === 'GET') {
+            return page(url, world.tenants.map((t) => ({ id: `/tenants/${t.tenantId}`, tenantId: t.tenantId, tenantCategory: 'Home', displayName: t.displayName, defaultDomain: t.defaultDomain, domains: [t.defaultDomain], tenantType: 'AAD' })), apiVersion);
+        }
+        if (low[0] !== 'subscriptions') return notFound;
+        const subJson = (s: (typeof world.subscriptions)[number]) => ({ id: `/subscriptions/${s.subscriptionId}`, subscriptionId: s.subscriptionId, tenantId: s.tenantId, displayName: s.displayName, state: 'Enabled', subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' }, authorizationSource: 'RoleBased' });
+        if (n === 1 && method === 'GET') {
+            return page(url, world.subscriptions.filter((s) => s.tenantId === claims.tid).map(subJson), apiVersion);
+        }
+        const sub = world.subscriptions.find((s) => s.subscriptionId.toLowerCase() === low[1]);
+        if (!sub) return armError(404, 'SubscriptionNotFound', `The subscription '${seg[1]}' could not be found.`);
+        if (sub.tenantId !== claims.tid) {
+            return unauthorized(sub.tenantId, 'InvalidAuthenticationTokenTenant', `The access token is from the wrong issuer '${claims.iss}'. It must match the tenant '${tokens.authority}/${sub.tenantId}/' associated with this subscription. Please use the authority (URL) '${tokens.authority}/${sub.tenantId}' to get the token.`);
+        }
+        if (n === 2 && method === 'GET') return { status: 200, body: subJson(sub) };
+        const inSub = world.resources.filter((r) => r.subscriptionId === sub.subscriptionId);
+
+        // /subscriptions/{s}/providers/Microsoft.Compute/…
+        if (low[2] === 'providers' && low[3] === 'microsoft.compute') {
+            if (n === 5 && method === 'GET' && (low[4] === 'disks' || low[4] === 'snapshots')) {
+                const kind = low[4] === 'disks' ? 'disk' : 'snapshot';
+                return page(url, inSub.filter((r) => r.kind === kind).map(resourceJson), apiVersion);
+            }
+            if (n === 8 && method === 'GET' && low[4] === 'locations' && low[6] === 'operations') {
+                const op = access.find(sub.subscriptionId, seg[7]);
+                if (!op) return armError(404, 'NotFound', `Operation '${seg[7]}' was not found.`);
+                return url.searchParams.get('monitor') === 'true' ? access.pollLocation(op) : access.pollStatus(op);
+            }
+            return notFound;
+        }
+        if (low[2] !== 'resourcegroups') return notFound;
+        const groups = world.groups.filter((g) => g.subscriptionId === sub.subscriptionId);
+        const rgJson = (g: (typeof groups)[number]) => ({ id: `/subscriptions/${sub.subscriptionId}/resourceGroups/${g.name}`, name: g.name, type: 'Microsoft.Resources/resourceGroups', location: g.location, properties: { provisioningState: 'Succeeded' } });
+        if (n === 3 && method === 'GET') return page(url, groups.map(rgJson), apiVersion);
+        const rg = groups.find((g) => g.name.toLowerCase() === low[3]);
+        if (!rg) return armError(404, 'ResourceGroupNotFound', `Resource group '${seg[3]}' could not be found.`);
+        if (n === 4 && method === 'GET') return { status: 200, body: rgJson(rg) };
+        if (low[4] !== 'providers' || low[5] !== 'microsoft.compute' || (low[6] !== 'disks' && low[6] !== 'snapshots')) return notFound;
+        const kind = low[6] === 'disks' ? 'disk' : 'snapshot';
+        const inRg = inSub.filter((r) => r.kind === kind && r.resourceGroup.toLowerCase() === low[3]);
+        if (n === 7 && method === 'GET') return page(url, inRg.map(resourceJson), apiVersion);
+        const res = inRg.find((r) => r.name.toLowerCase() === low[7]);
+        if (!res) {
+            return armError(404, 'ResourceNotFound', `The Resource 'Microsoft.Compute/${seg[6]}/${seg[7]}' under resource group '${seg[3]}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+        }
+        if (n === 8 && method === 'GET') return { status: 200, body: resourceJson(res) };
+        if (n === 9 && method === 'POST' && low[8] === 'begingetaccess') return access.grant(res, body, url.pathname);
+        if (n === 9 && method === 'POST' && low[8] === 'endgetaccess') return access.revoke(res, url.pathname);
+        return notFound;
+    };
+
+    const area = (pathname: string): keyof typeof API_VERSIONS => {
+        const p = pathname.toLowerCase();
+        if (p.includes('/providers/microsoft.compute')) return 'compute';
+        if (p.startsWith('/tenants') || /^\/subscriptions\/?[^/]*\/?$/.test(p)) return 'subscriptions';
+        return 'resources';
+    };
+
+    const handle = (req: http.IncomingMessage, raw: Buffer, res: http.ServerResponse): void => {
+        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        const method = (req.method ?? 'GET').toUpperCase();
+        if (url.pathname.toLowerCase().startsWith('/sandbox/')) {
+            o.control(req, raw, res);
+            return;
+        }
+        const entry = log.start(method, url.pathname);
+        const finish = (reply: ArmReply) => log.finish(entry, reply.status, send(res, reply));
+
+        const fault = o.faults.take(url.pathname, (r) => !r.method || r.method.toUpperCase() === method);
+        if (fault) {
+            entry.fault = `status ${fault.status}`;
+            const headers = { ...fault.headers };
+            if (fault.status === 401 && !Object.keys(headers).some((h) => h.toLowerCase() === 'www-authenticate')) {
+                headers['WWW-Authenticate'] = `Bearer authorization_uri="${tokens.authority}/${world.tenants[0].tenantId}", error="invalid_token", error_description="The access token is invalid."`;
+            }
+            const std = armErrorFor(fault.status);
+            finish({ status: fault.status, headers, body: fault.body ?? { error: { code: std.code, message: std.message, details: [] } } });
+            return;
+        }
+        const apiVersion = url.searchParams.get('api-version');
+        if (!apiVersion) {
+            finish(armError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests."));
+            return;
+        }
+        const supported = API_VERSIONS[area(url.pathname)];
+        if (!supported.includes(apiVersion)) {
+            finish(armError(400, 'InvalidApiVersionParameter', `The api-version '${apiVersion}' is invalid. The supported versions are '${supported.join(',')}'.`));
+            return;
+        }
+        const check = tokens.verify(req.headers.authorization);
+        if (!check.ok) {
+            finish(unauthorized(world.tenants[0].tenantId, check.code, check.message));
+            return;
+        }
+        let body: unknown;
+        if (raw.length) {
+            try {
+                body = JSON.parse(raw.toString('utf8'));
+            } catch {
+                finish(armError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized.'));
+                return;
+            }
+        }
+        finish(route(method, url, check.claims, body, apiVersion));
+    };
+
+    const server = http.createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+            try {
+                handle(req, Buffer.concat(chunks), res);
+            } catch (e) {
+                if (!res.headersSent) send(res, armError(500, 'InternalServerError', `Sandbox error: ${(e as Error).message}`));
+            }
+        });
+    });
+    await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    endpoint = `http://127.0.0.1:${port}`;
+    return {
+        port,
+        endpoint,
+        log,
+        stop: () => new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+        }),
+    };
+}

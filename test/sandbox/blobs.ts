@@ -1,0 +1,184 @@
+/**
+ * Real page blobs in Azurite: fixed VHDs (data + 512-byte footer) or VHDX images, with sparse,
+ * deterministic pseudo-random data, so a download can be checked byte for byte against the
+ * sha256 published in the manifest. Also the SAS URLs the ARM emulator hands out.
+ */
+import * as crypto from 'node:crypto';
+import { BlobSASPermissions, BlobServiceClient, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
+import { buildVhdFooter, buildVhdxHeaderArea, VHD_FOOTER_SIZE, VHDX_HEADER_AREA } from '../../src/transfer/vhd';
+import type { SeedBlob } from './types';
+
+const MiB = 1024 * 1024;
+const KiB = 1024;
+const MAX_PUT_PAGES = 4 * MiB;
+/** A fixed date keeps footers (and so the published sha256) identical from run to run. */
+const FOOTER_TIME = new Date('2025-06-01T00:00:00Z');
+
+export interface BlobSpec {
+    container: string;
+    blob: string;
+    format: 'vhd' | 'vhdx';
+    /** Virtual size of the data part in bytes (a whole number of MiB). */
+    dataSize: number;
+    /** Approximate bytes of data to write. */
+    writtenTarget: number;
+    /** Seed for the pseudo-random layout and content. */
+    seed: string;
+}
+
+interface Range { offset: number; length: number }
+
+/** A small deterministic PRNG (mulberry32) for the layout; the content comes from AES-CTR. */
+function prng(seed: string): () => number {
+    let a = crypto.createHash('sha256').update(seed).digest().readUInt32LE(0);
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+/** Non-overlapping, 4 KiB-aligned written ranges, sorted, totalling about `target` bytes. */
+export function planRanges(seed: string, dataSize: number, target: number): Range[] {
+    if (target <= 0) return [];
+    const rand = prng(`layout:${seed}`);
+    // Large disks get fewer, larger ranges so seeding stays quick.
+    const slot = dataSize >= 512 * MiB ? 4 * MiB : MiB;
+    const unit = slot / 16;
+    const slots = Math.floor(dataSize / slot);
+    const used = new Set<number>();
+    const ranges: Range[] = [];
+    let total = 0;
+    // Slot 0 always has data, like a partition table would.
+    const pick = (): number => {
+        if (used.size === 0) return 0;
+        for (;;) {
+            const s = Math.floor(rand() * slots);
+            if (!used.has(s)) return s;
+        }
+    };
+    while (total < target && used.size < slots) {
+        const s = pick();
+        used.add(s);
+        const length = Math.min(target - total <= unit ? unit : (1 + Math.floor(rand() * 16)) * unit, slot);
+        const room = (slot - length) / (4 * KiB);
+        const offset = s * slot + Math.floor(rand() * (room + 1)) * 4 * KiB;
+        ranges.push({ offset, length });
+        total += length;
+    }
+    return ranges.sort((x, y) => x.offset - y.offset);
+}
+
+/** Content for [offset, offset+length): AES-128-CTR keystream positioned at `offset`, so any slice is reproducible. */
+export function contentAt(seed: string, offset: number, length: number): Buffer {
+    const key = crypto.createHash('sha256').update(`content:${seed}`).digest().subarray(0, 16);
+    const iv = Buffer.alloc(16);
+    iv.writeBigUInt64BE(BigInt(Math.floor(offset / 16)), 8);
+    const cipher = crypto.createCipheriv('aes-128-ctr', key, iv);
+    return cipher.update(Buffer.alloc(length));
+}
+
+const ZEROS = Buffer.alloc(MiB);
+function hashZeros(h: crypto.Hash, n: number): void {
+    while (n > 0) {
+        const k = Math.min(n, ZEROS.length);
+        h.update(k === ZEROS.length ? ZEROS : ZEROS.subarray(0, k));
+        n -= k;
+    }
+}
+
+/** Pieces of a blob to write, in blob offsets, plus the whole blob's size. */
+function layout(spec: BlobSpec): { size: number; pieces: { offset: number; data: () => Buffer; length: number }[] } {
+    const base = spec.format === 'vhdx' ? VHDX_HEADER_AREA : 0;
+    const pieces: { offset: number; data: () => Buffer; length: number }[] = [];
+    if (spec.format === 'vhdx') {
+        const header = buildVhdxHeaderArea({ seed: 1 });
+        pieces.push({ offset: 0, length: header.length, data: () => header });
+    }
+    for (const r of planRanges(spec.seed, spec.dataSize, spec.writtenTarget)) {
+        pieces.push({ offset: base + r.offset, length: r.length, data: () => contentAt(spec.seed, r.offset, r.length) });
+    }
+    let size = base + spec.dataSize;
+    if (spec.format === 'vhd') {
+        const uniqueId = crypto.createHash('sha256').update(`id:${spec.seed}`).digest().subarray(0, 16);
+        const footer = buildVhdFooter(spec.dataSize, { timestamp: FOOTER_TIME, uniqueId });
+        pieces.push({ offset: spec.dataSize, length: VHD_FOOTER_SIZE, data: () => footer });
+        size += VHD_FOOTER_SIZE;
+    }
+    return { size, pieces };
+}
+
+/** Creates the page blob, writes its pieces and returns its manifest entry. */
+export async function seedBlob(service: BlobServiceClient, spec: BlobSpec, publicEndpoint: string): Promise<SeedBlob> {
+    const { size, pieces } = layout(spec);
+    const container = service.getContainerClient(spec.container);
+    await container.createIfNotExists();
+    const blob = container.getPageBlobClient(spec.blob);
+    await blob.create(size);
+    const hash = crypto.createHash('sha256');
+    let pos = 0;
+    let written = 0;
+    // A rolling window of uploads: Azurite is the bottleneck, keep it busy.
+    const inFlight = new Set<Promise<unknown>>();
+    const flush = async () => { await Promise.all(inFlight); };
+    for (const p of pieces) {
+        hashZeros(hash, p.offset - pos);
+        const data = p.data();
+        hash.update(data);
+        pos = p.offset + p.length;
+        written += p.length;
+        for (let o = 0; o < data.length; o += MAX_PUT_PAGES) {
+            const part = data.subarray(o, Math.min(data.length, o + MAX_PUT_PAGES));
+            const up: Promise<unknown> = blob.uploadPages(part, p.offset + o, part.length).finally(() => inFlight.delete(up));
+            inFlight.add(up);
+            if (inFlight.size >= 2) await Promise.race(inFlight);
+        }
+    }
+    await flush();
+    hashZeros(hash, size - pos);
+    return {
+        url: `${publicEndpoint.replace(/\/+$/, '')}/${spec.container}/${encodeURIComponent(spec.blob)}`,
+        container: spec.container,
+        blob: spec.blob,
+        size,
+        writtenBytes: written,
+        sha256: hash.digest('hex'),
+        format: spec.format,
+    };
+}
+
+export interface SasSigner {
+    /** A SAS URL for `blob` (under the public, proxied endpoint). Records the signature as issued. */
+    sign(blob: SeedBlob, permissions: 'r' | 'rw', durationSeconds: number): string;
+    issued(): string[];
+}
+
+export function sasSigner(accountName: string, accountKey: string): SasSigner {
+    const cred = new StorageSharedKeyCredential(accountName, accountKey);
+    const issued: string[] = [];
+    return {
+        sign(blob, permissions, durationSeconds) {
+            const now = Date.now();
+            const q = generateBlobSASQueryParameters({
+                containerName: blob.container,
+                blobName: blob.blob,
+                permissions: BlobSASPermissions.parse(permissions),
+                // A little clock skew allowance, as the real service gives.
+                startsOn: new Date(now - 5 * 60 * 1000),
+                expiresOn: new Date(now + durationSeconds * 1000),
+                protocol: SASProtocol.HttpsAndHttp,
+            }, cred);
+            if (q.signature) issued.push(q.signature);
+            return `${blob.url}?${q.toString()}`;
+        },
+        issued: () => [...issued],
+    };
+}
+
+export function serviceClient(endpoint: string, accountName: string, accountKey: string): BlobServiceClient {
+    return new BlobServiceClient(endpoint, new StorageSharedKeyCredential(accountName, accountKey));
+}
+
+export const SIZES = { MiB };

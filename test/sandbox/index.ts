@@ -1,0 +1,160 @@
+/**
+ * The sandbox: a local, truthful stand-in for the two services the extension talks to.
+ * Azurite (real) behind a fault-injecting proxy for storage, an ARM emulator for management,
+ * seeded from seed.ts, with an `az` stand-in so AzureCliCredential gets the emulator's tokens.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AccessService } from './access';
+import { startArmServer } from './arm';
+import { writeAzCli } from './azcli';
+import { startAzurite } from './azurite';
+import { sasSigner, serviceClient } from './blobs';
+import { controlHandler, SandboxControl, type ControlBackend } from './control';
+import { Faults } from './faults';
+import * as seed from './seed';
+import { startStorageProxy } from './storageProxy';
+import { TokenIssuer } from './tokens';
+import type { SandboxInfo, SeedDisk } from './types';
+import { buildWorld } from './world';
+
+export { SandboxControl } from './control';
+export type { ArmFault, LroFault, StorageFault } from './faults';
+export type { SandboxInfo, SeedBlob, SeedDisk } from './types';
+
+export const MANAGEMENT_RESOURCE = 'https://management.sandbox.invalid';
+export const MANAGEMENT_SCOPE = `${MANAGEMENT_RESOURCE}/.default`;
+/** Environment switch for short-lived tokens (seconds), read by startSandbox and by the `az` stand-in. */
+export const TOKEN_LIFETIME_ENV = 'AZURE_DISKS_SANDBOX_TOKEN_LIFETIME';
+
+export interface SandboxOptions {
+    /** Also seed 5,000 metadata-only disks across 50 resource groups. */
+    scale?: boolean;
+    /** Polls answered "not yet" before a grant/revoke completes (default 2). */
+    lroPolls?: number;
+    /** Retry-After of long-running operations, seconds (default 1). */
+    retryAfterSeconds?: number;
+    /** Lifetime of issued tokens (default 3600, or $AZURE_DISKS_SANDBOX_TOKEN_LIFETIME). */
+    tokenLifetimeSeconds?: number;
+    /** List page size (default 3; 100 with `scale`). */
+    pageSize?: number;
+    /** One line per request, paths only. */
+    log?: (line: string) => void;
+    /** Folder for the manifest and the `az` stand-in (default: a new temp folder, removed on stop). */
+    runDir?: string;
+}
+
+export interface Sandbox {
+    info: SandboxInfo;
+    manifest: SeedDisk[];
+    control: SandboxControl;
+    stop(): Promise<void>;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+    const ownRunDir = !opts.runDir;
+    const runDir = opts.runDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'disks-sandbox-'));
+    fs.mkdirSync(runDir, { recursive: true });
+    const stops: (() => Promise<void>)[] = [];
+    const stop = async () => {
+        for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
+        if (ownRunDir) fs.rmSync(runDir, { recursive: true, force: true });
+    };
+    try {
+        const azurite = await startAzurite({ inMemory: true });
+        stops.push(() => azurite.stop());
+        const faults = new Faults();
+        const revoked = new Set<string>();
+        const proxy = await startStorageProxy(azurite.port, faults.storage, (sig) => revoked.has(sig));
+        stops.push(() => proxy.stop());
+        const storageEndpoint = `http://127.0.0.1:${proxy.port}/${azurite.accountName}`;
+
+        const world = await buildWorld(serviceClient(azurite.endpoint, azurite.accountName, azurite.accountKey), storageEndpoint, { scale: opts.scale });
+
+        const lifetime = opts.tokenLifetimeSeconds ?? (Number(process.env[TOKEN_LIFETIME_ENV]) || 3600);
+        const tokens = new TokenIssuer(MANAGEMENT_RESOURCE, '', lifetime);
+        const signer = sasSigner(azurite.accountName, azurite.accountKey);
+        let armEndpoint = '';
+        const access = new AccessService({
+            lroPolls: opts.lroPolls ?? 2,
+            retryAfterSeconds: opts.retryAfterSeconds ?? 1,
+            armEndpoint: () => armEndpoint,
+            signer,
+            lroFaults: faults.lro,
+            onRevoked: (sigs) => sigs.forEach((s) => revoked.add(s)),
+        });
+
+        // eslint-disable-next-line prefer-const
+        let arm: Awaited<ReturnType<typeof startArmServer>>;
+        const backend: ControlBackend = {
+            token: (req) => {
+                const tenantId = req.tenantId ?? seed.MAIN_TENANT;
+                if (!world.tenants.some((t) => t.tenantId === tenantId)) throw new Error(`unknown tenant ${tenantId}`);
+                const resource = req.resource ?? MANAGEMENT_RESOURCE;
+                const t = tokens.issue(tenantId, req.lifetimeSeconds ?? tokens.lifetimeSeconds, resource);
+                return { accessToken: t.token, expiresOn: t.expiresOn, tenantId };
+            },
+            armFault: (rule) => faults.arm.add(rule),
+            lroFault: (rule) => faults.lro.add(rule),
+            storageFault: (rule) => faults.storage.add(rule),
+            setTokenLifetime: (seconds) => {
+                if (!Number.isFinite(seconds) || seconds <= 0) throw new Error('seconds must be a positive number');
+                tokens.lifetimeSeconds = seconds;
+            },
+            reset: ({ state }) => {
+                faults.clear();
+                arm.log.clear();
+                proxy.log.clear();
+                if (state) {
+                    world.resetState();
+                    access.clear();
+                }
+            },
+            logs: () => ({ arm: arm.log.snapshot(), storage: proxy.log.snapshot() }),
+            clearLogs: () => {
+                arm.log.clear();
+                proxy.log.clear();
+            },
+            secrets: () => ({ sasSignatures: signer.issued(), bearerTokens: tokens.issuedTokens() }),
+            diskState: (id) => world.byId.get(id.toLowerCase())?.state,
+        };
+        arm = await startArmServer({ world, tokens, access, faults: faults.arm, pageSize: opts.pageSize ?? (opts.scale ? 100 : 3), control: controlHandler(backend) });
+        stops.push(() => arm.stop());
+        armEndpoint = arm.endpoint;
+        tokens.authority = `${arm.endpoint}/sandbox-login`;
+
+        if (opts.log) {
+            const log = opts.log;
+            arm.log.onFinish((r) => log(`arm ${r.method} ${r.path} ${r.status}${r.fault ? ` (fault: ${r.fault})` : ''}`));
+            proxy.log.onFinish((r) => log(`storage ${r.method} ${r.path} ${r.status} ${r.bytes} B${r.fault ? ` (fault: ${r.fault})` : ''}`));
+        }
+
+        const controlEndpoint = `${arm.endpoint}/sandbox`;
+        const azCliDir = path.join(runDir, 'bin');
+        const dev = seed.subscriptions[0];
+        writeAzCli(azCliDir, controlEndpoint, { id: dev.subscriptionId, name: dev.displayName, tenantId: dev.tenantId });
+
+        const info: SandboxInfo = {
+            armEndpoint: arm.endpoint,
+            storageEndpoint,
+            tenantId: seed.MAIN_TENANT,
+            tenants: world.tenants.map((t) => ({ tenantId: t.tenantId, displayName: t.displayName, subscriptionIds: world.subscriptions.filter((s) => s.tenantId === t.tenantId).map((s) => s.subscriptionId) })),
+            subscriptionIds: world.subscriptions.filter((s) => s.tenantId === seed.MAIN_TENANT).map((s) => s.subscriptionId),
+            bearerToken: tokens.issue(seed.MAIN_TENANT, Math.max(lifetime, 3600)).token,
+            authority: tokens.authority,
+            managementScope: MANAGEMENT_SCOPE,
+            storageEndpointSuffix: '127.0.0.1',
+            azCliDir,
+            controlEndpoint,
+            manifestPath: path.join(runDir, 'manifest.json'),
+        };
+        const manifest = world.manifest();
+        const { bearerToken: _omitted, ...publicInfo } = info;
+        fs.writeFileSync(info.manifestPath, JSON.stringify({ info: publicInfo, disks: manifest }, null, 2));
+        return { info, manifest, control: new SandboxControl(controlEndpoint), stop };
+    } catch (e) {
+        await stop();
+        throw e;
+    }
+}

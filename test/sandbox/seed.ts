@@ -1,0 +1,103 @@
+/**
+ * The sandbox's world, declared in one place: tenants, subscriptions, resource groups, VMs,
+ * disks and snapshots. Sizes are in MiB; `writtenMiB` is roughly how much of a disk holds data
+ * (the rest are holes), so downloads stay small except for the one large disk.
+ */
+
+export interface SeedTenant { tenantId: string; displayName: string; defaultDomain: string }
+export interface SeedSubscription { subscriptionId: string; tenantId: string; displayName: string }
+export interface SeedResourceGroup { subscriptionId: string; name: string; location: string }
+export interface SeedVm { subscriptionId: string; resourceGroup: string; name: string; powerState: 'running' | 'deallocated' }
+
+export interface SeedResource {
+    kind: 'disk' | 'snapshot';
+    subscriptionId: string;
+    resourceGroup: string;
+    name: string;
+    sizeMiB: number;
+    writtenMiB: number;
+    diskState: 'Unattached' | 'Attached' | 'Reserved' | 'ActiveSAS' | 'ReadyToUpload';
+    /** For a disk seeded in ActiveSAS: the state a revoke returns it to. */
+    stateAfterRevoke?: 'Unattached' | 'Reserved';
+    sku?: string;
+    osType?: 'Windows' | 'Linux';
+    securityType?: string;
+    /** VM name (same resource group) for attached/reserved disks. */
+    vm?: string;
+    incremental?: boolean;
+    /** Snapshots: the disk they were taken from (same resource group or an ARM id). */
+    source?: string;
+    /** Metadata-only resources (scale mode) share one small blob. */
+    sharedBlob?: boolean;
+    createOption?: string;
+}
+
+export const MAIN_TENANT = '6a1f3c2e-5b7d-4e90-8c1a-2f4e6d8b0a11';
+export const OTHER_TENANT = '9c4e2a7b-1d3f-4b58-9e6a-7f0c2d4b8e22';
+export const SUB_DEV = '3f2b8c1d-4e5a-4f67-8a9b-0c1d2e3f4a51';
+export const SUB_PROD = '7e6d5c4b-3a29-4817-9f6e-5d4c3b2a1f52';
+export const SUB_OTHER = 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d53';
+
+export const tenants: SeedTenant[] = [
+    { tenantId: MAIN_TENANT, displayName: 'Contoso Sandbox', defaultDomain: 'contoso-sandbox.example' },
+    { tenantId: OTHER_TENANT, displayName: 'Fabrikam Sandbox', defaultDomain: 'fabrikam-sandbox.example' },
+];
+
+export const subscriptions: SeedSubscription[] = [
+    { subscriptionId: SUB_DEV, tenantId: MAIN_TENANT, displayName: 'Sandbox Development' },
+    { subscriptionId: SUB_PROD, tenantId: MAIN_TENANT, displayName: 'Sandbox Production' },
+    { subscriptionId: SUB_OTHER, tenantId: OTHER_TENANT, displayName: 'Fabrikam Sandbox Subscription' },
+];
+
+export const resourceGroups: SeedResourceGroup[] = [
+    { subscriptionId: SUB_DEV, name: 'rg-web', location: 'westeurope' },
+    { subscriptionId: SUB_DEV, name: 'rg-secure', location: 'eastus' },
+    { subscriptionId: SUB_DEV, name: 'rg-data', location: 'westeurope' },
+    { subscriptionId: SUB_DEV, name: 'rg-empty', location: 'northeurope' },
+    { subscriptionId: SUB_PROD, name: 'rg-prod', location: 'eastus2' },
+    { subscriptionId: SUB_PROD, name: 'rg-backup', location: 'eastus2' },
+    { subscriptionId: SUB_OTHER, name: 'rg-fabrikam', location: 'westus3' },
+];
+
+export const vms: SeedVm[] = [
+    { subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'vm-web-01', powerState: 'running' },
+    { subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'vm-web-02', powerState: 'deallocated' },
+    { subscriptionId: SUB_DEV, resourceGroup: 'rg-secure', name: 'vm-cvm-01', powerState: 'deallocated' },
+];
+
+const small = { sizeMiB: 32, writtenMiB: 3 };
+
+export const resources: SeedResource[] = [
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'web-data-01', ...small, diskState: 'Unattached', sku: 'Standard_LRS' },
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'web-os-01', ...small, diskState: 'Attached', vm: 'vm-web-01', osType: 'Linux', sku: 'Premium_LRS' },
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'web-os-02', ...small, diskState: 'Reserved', vm: 'vm-web-02', osType: 'Linux', sku: 'Premium_LRS' },
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'data_disk.v2-(old)', sizeMiB: 48, writtenMiB: 2, diskState: 'Unattached', sku: 'StandardSSD_LRS' },
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'web-exported', ...small, diskState: 'ActiveSAS', stateAfterRevoke: 'Unattached', sku: 'Standard_LRS' },
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'web-logs', sizeMiB: 64, writtenMiB: 4, diskState: 'Unattached', sku: 'Standard_LRS' },
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-secure', name: 'cvm-os', ...small, diskState: 'Reserved', vm: 'vm-cvm-01', osType: 'Windows', sku: 'Premium_LRS', securityType: 'ConfidentialVM_DiskEncryptedWithPlatformKey' },
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-secure', name: 'tl-os', ...small, diskState: 'Unattached', osType: 'Windows', sku: 'Premium_LRS', securityType: 'TrustedLaunch' },
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-data', name: 'upload-target', sizeMiB: 32, writtenMiB: 0, diskState: 'ReadyToUpload', sku: 'Standard_LRS', createOption: 'Upload' },
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-data', name: 'big-data', sizeMiB: 1024, writtenMiB: 100, diskState: 'Unattached', sku: 'Premium_LRS' },
+    { kind: 'snapshot', subscriptionId: SUB_DEV, resourceGroup: 'rg-data', name: 'web-data-01-full', ...small, diskState: 'Unattached', incremental: false, source: 'rg-web/web-data-01' },
+    { kind: 'snapshot', subscriptionId: SUB_DEV, resourceGroup: 'rg-data', name: 'web-data-01-incr', ...small, diskState: 'Unattached', incremental: true, source: 'rg-web/web-data-01' },
+    { kind: 'disk', subscriptionId: SUB_PROD, resourceGroup: 'rg-prod', name: 'prod-db-01', ...small, diskState: 'Unattached', sku: 'PremiumV2_LRS' },
+    { kind: 'snapshot', subscriptionId: SUB_PROD, resourceGroup: 'rg-backup', name: 'prod-db-01-nightly', ...small, diskState: 'Unattached', incremental: true, source: `/subscriptions/${SUB_PROD}/resourceGroups/rg-prod/providers/Microsoft.Compute/disks/prod-db-01` },
+    { kind: 'disk', subscriptionId: SUB_OTHER, resourceGroup: 'rg-fabrikam', name: 'fabrikam-data', ...small, diskState: 'Unattached', sku: 'Standard_LRS' },
+];
+
+/** Scale mode: 5,000 metadata-only disks across 50 resource groups of the production subscription. */
+export function scaleSeed(): { groups: SeedResourceGroup[]; disks: SeedResource[] } {
+    const groups: SeedResourceGroup[] = [];
+    const disks: SeedResource[] = [];
+    for (let g = 0; g < 50; g++) {
+        const rg = `rg-scale-${String(g).padStart(2, '0')}`;
+        groups.push({ subscriptionId: SUB_PROD, name: rg, location: 'eastus2' });
+        for (let d = 0; d < 100; d++) {
+            disks.push({
+                kind: 'disk', subscriptionId: SUB_PROD, resourceGroup: rg, name: `scale-${String(g).padStart(2, '0')}-${String(d).padStart(3, '0')}`,
+                sizeMiB: 32, writtenMiB: 1, diskState: 'Unattached', sku: 'Standard_LRS', sharedBlob: true,
+            });
+        }
+    }
+    return { groups, disks };
+}

@@ -1,0 +1,193 @@
+/**
+ * The sandbox's live state: the seed turned into ARM resources with their blobs in Azurite, and
+ * the JSON shapes ARM returns for them (API 2025-01-02 for Microsoft.Compute).
+ */
+import * as crypto from 'node:crypto';
+import type { BlobServiceClient } from '@azure/storage-blob';
+import { seedBlob, type BlobSpec } from './blobs';
+import * as seed from './seed';
+import type { SeedBlob, SeedDisk } from './types';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+export interface Resource {
+    kind: 'disk' | 'snapshot';
+    id: string;
+    tenantId: string;
+    subscriptionId: string;
+    resourceGroup: string;
+    name: string;
+    location: string;
+    spec: seed.SeedResource;
+    state: string;
+    /** Where a revoke returns the resource to. */
+    stateAfterRevoke: string;
+    vmId?: string;
+    vmPowerState?: 'running' | 'deallocated';
+    timeCreated: string;
+    uniqueId: string;
+    blobs: SeedDisk['blobs'];
+}
+
+export interface World {
+    tenants: seed.SeedTenant[];
+    subscriptions: seed.SeedSubscription[];
+    groups: seed.SeedResourceGroup[];
+    resources: Resource[];
+    byId: Map<string, Resource>;
+    manifest(): SeedDisk[];
+    /** Puts every resource back in its seeded state. */
+    resetState(): void;
+}
+
+export function resourceId(sub: string, rg: string, kind: 'disk' | 'snapshot', name: string): string {
+    return `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/${kind === 'disk' ? 'disks' : 'snapshots'}/${name}`;
+}
+
+function shortHash(s: string): string {
+    return crypto.createHash('sha256').update(s.toLowerCase()).digest('hex').slice(0, 12);
+}
+
+function uuidFrom(s: string): string {
+    const h = crypto.createHash('sha256').update(s).digest('hex');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Which blobs a resource has, named as the service names them (`…_vmgs`, `…_vmmd` in their own containers). */
+function blobSpecs(r: seed.SeedResource, id: string): { disk: BlobSpec; vhdx?: BlobSpec; vmgs?: BlobSpec; vmmd?: BlobSpec } {
+    const h = shortHash(id);
+    const key = id.toLowerCase();
+    const disk: BlobSpec = { container: `md-${h}`, blob: 'abcd', format: 'vhd', dataSize: r.sizeMiB * MiB, writtenTarget: r.writtenMiB * MiB, seed: key };
+    const out: { disk: BlobSpec; vhdx?: BlobSpec; vmgs?: BlobSpec; vmmd?: BlobSpec } = { disk };
+    if (r.kind === 'snapshot') {
+        out.vhdx = { container: `md-${h}`, blob: 'abcd-vhdx', format: 'vhdx', dataSize: r.sizeMiB * MiB, writtenTarget: r.writtenMiB * MiB, seed: key };
+    }
+    if (r.securityType) {
+        out.vmgs = { container: `md-${h}-vmgs`, blob: 'abcd_vmgs', format: 'vhd', dataSize: 4 * MiB, writtenTarget: MiB, seed: `${key}#vmgs` };
+    }
+    if (r.securityType?.startsWith('ConfidentialVM')) {
+        out.vmmd = { container: `md-${h}-vmmd`, blob: 'abcd_vmmd', format: 'vhd', dataSize: MiB, writtenTarget: 64 * 1024, seed: `${key}#vmmd` };
+    }
+    return out;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+        while (next < items.length) await fn(items[next++]);
+    }));
+}
+
+export async function buildWorld(service: BlobServiceClient, publicEndpoint: string, opts: { scale?: boolean } = {}): Promise<World> {
+    const groups = [...seed.resourceGroups];
+    const specs = [...seed.resources];
+    if (opts.scale) {
+        const s = seed.scaleSeed();
+        groups.push(...s.groups);
+        specs.push(...s.disks);
+    }
+    const subOf = new Map(seed.subscriptions.map((s) => [s.subscriptionId, s]));
+    const rgOf = new Map(groups.map((g) => [`${g.subscriptionId}/${g.name}`.toLowerCase(), g]));
+
+    let shared: SeedBlob | undefined;
+    const sharedSpec: BlobSpec = { container: 'md-scale-shared', blob: 'abcd', format: 'vhd', dataSize: 32 * MiB, writtenTarget: MiB, seed: 'scale-shared' };
+    if (specs.some((s) => s.sharedBlob)) shared = await seedBlob(service, sharedSpec, publicEndpoint);
+
+    const resources: Resource[] = specs.map((r) => {
+        const id = resourceId(r.subscriptionId, r.resourceGroup, r.kind, r.name);
+        const sub = subOf.get(r.subscriptionId)!;
+        const rg = rgOf.get(`${r.subscriptionId}/${r.resourceGroup}`.toLowerCase())!;
+        const vm = r.vm ? seed.vms.find((v) => v.subscriptionId === r.subscriptionId && v.resourceGroup === r.resourceGroup && v.name === r.vm) : undefined;
+        return {
+            kind: r.kind, id, tenantId: sub.tenantId, subscriptionId: r.subscriptionId, resourceGroup: r.resourceGroup, name: r.name,
+            location: rg.location, spec: r, state: r.diskState,
+            stateAfterRevoke: initialAfterRevoke(r),
+            vmId: vm ? `/subscriptions/${vm.subscriptionId}/resourceGroups/${vm.resourceGroup}/providers/Microsoft.Compute/virtualMachines/${vm.name}` : undefined,
+            vmPowerState: vm?.powerState,
+            timeCreated: new Date(Date.UTC(2025, 0, 1 + (parseInt(shortHash(id).slice(0, 4), 16) % 300))).toISOString(),
+            uniqueId: uuidFrom(id),
+            blobs: { disk: shared! },
+        };
+    });
+
+    await pool(resources.filter((r) => !r.spec.sharedBlob), 3, async (r) => {
+        const s = blobSpecs(r.spec, r.id);
+        r.blobs = { disk: await seedBlob(service, s.disk, publicEndpoint) };
+        if (s.vhdx) r.blobs.vhdx = await seedBlob(service, s.vhdx, publicEndpoint);
+        if (s.vmgs) r.blobs.vmgs = await seedBlob(service, s.vmgs, publicEndpoint);
+        if (s.vmmd) r.blobs.vmmd = await seedBlob(service, s.vmmd, publicEndpoint);
+    });
+
+    const byId = new Map(resources.map((r) => [r.id.toLowerCase(), r]));
+    return {
+        tenants: seed.tenants,
+        subscriptions: seed.subscriptions,
+        groups,
+        resources,
+        byId,
+        manifest: () => resources.map(toSeedDisk),
+        resetState() {
+            for (const r of resources) {
+                r.state = r.spec.diskState;
+                r.stateAfterRevoke = initialAfterRevoke(r.spec);
+            }
+        },
+    };
+}
+
+function initialAfterRevoke(r: seed.SeedResource): string {
+    return r.stateAfterRevoke ?? (r.diskState === 'ReadyToUpload' ? 'Unattached' : r.diskState);
+}
+
+function toSeedDisk(r: Resource): SeedDisk {
+    return {
+        kind: r.kind, id: r.id, tenantId: r.tenantId, subscriptionId: r.subscriptionId, resourceGroup: r.resourceGroup, name: r.name,
+        diskState: r.state,
+        ...(r.spec.securityType ? { securityType: r.spec.securityType } : {}),
+        ...(r.vmId ? { attachedVm: r.spec.vm, vmPowerState: r.vmPowerState } : {}),
+        blobs: r.blobs,
+    };
+}
+
+/** The ARM JSON of a disk or snapshot. */
+export function resourceJson(r: Resource): Record<string, unknown> {
+    const sizeBytes = r.spec.sizeMiB * MiB;
+    const props: Record<string, unknown> = {
+        timeCreated: r.timeCreated,
+        diskSizeGB: Math.max(1, Math.ceil(sizeBytes / GiB)),
+        diskSizeBytes: sizeBytes,
+        uniqueId: r.uniqueId,
+        provisioningState: 'Succeeded',
+        diskState: r.state,
+        encryption: { type: 'EncryptionAtRestWithPlatformKey' },
+        networkAccessPolicy: 'AllowAll',
+        publicNetworkAccess: 'Enabled',
+        hyperVGeneration: r.spec.securityType ? 'V2' : 'V1',
+    };
+    if (r.spec.osType) props.osType = r.spec.osType;
+    if (r.spec.securityType) props.securityProfile = { securityType: r.spec.securityType };
+    if (r.kind === 'disk') {
+        const createOption = r.spec.createOption ?? (r.spec.osType ? 'FromImage' : 'Empty');
+        props.creationData = createOption === 'Upload' ? { createOption, uploadSizeBytes: sizeBytes + 512 } : { createOption };
+        if (r.spec.sku?.startsWith('Premium')) props.tier = 'P4';
+    } else {
+        const source = r.spec.source ?? '';
+        const sourceId = source.startsWith('/') ? source : resourceId(r.subscriptionId, source.split('/')[0], 'disk', source.split('/')[1] ?? '');
+        props.creationData = { createOption: 'Copy', sourceResourceId: sourceId, sourceUniqueId: uuidFrom(sourceId) };
+        props.incremental = !!r.spec.incremental;
+        if (r.spec.incremental) props.incrementalSnapshotFamilyId = uuidFrom(`family:${sourceId.toLowerCase()}`);
+    }
+    const sku = r.spec.sku ?? 'Standard_LRS';
+    return {
+        id: r.id,
+        name: r.name,
+        type: r.kind === 'disk' ? 'Microsoft.Compute/disks' : 'Microsoft.Compute/snapshots',
+        location: r.location,
+        ...(r.vmId ? { managedBy: r.vmId } : {}),
+        sku: { name: sku, tier: sku.startsWith('Premium') ? 'Premium' : 'Standard' },
+        tags: {},
+        properties: props,
+    };
+}
