@@ -36,7 +36,7 @@ export class Workbench {
     /** The sidebar pane whose header reads `title` (case as rendered varies, so match loosely). */
     pane(title: string): Locator {
         return this.page.locator('.part.sidebar .pane').filter({
-            has: this.page.locator('.pane-header', { hasText: new RegExp(escapeRegExp(title), 'i') }),
+            has: this.page.locator('.pane-header', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}`, 'i') }),
         });
     }
 
@@ -50,14 +50,58 @@ export class Workbench {
         return pane;
     }
 
+    /** The disks view, with the Explorer's other sections collapsed so its tree has the room. */
     async disksView(): Promise<Locator> {
         await this.openExplorer();
+        for (const title of await this.page.locator('.part.sidebar .pane-header').allInnerTexts()) {
+            const name = title.split('\n')[0].trim();
+            if (name && !new RegExp(escapeRegExp(VIEW_TITLE), 'i').test(name)) await this.collapsePane(name);
+        }
         return this.expandPane(VIEW_TITLE);
     }
 
     /** Tree rows are found by their visible label text (the row's aria-label is the tooltip). */
     row(pane: Locator, label: string | RegExp): Locator {
         return pane.locator('.monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: label }) }).first();
+    }
+
+    /**
+     * Waits for a row to exist and be rendered: lists are virtualised, so this scrolls the pane
+     * with the mouse wheel (and follows "Load more…" rows) until the row is in view.
+     */
+    async findRow(pane: Locator, label: string | RegExp, timeout = 30_000): Promise<Locator> {
+        const row = this.row(pane, label);
+        const more = this.row(pane, /^Load more/);
+        const body = pane.locator('.pane-body');
+        const end = Date.now() + timeout;
+        let direction = 1;
+        for (;;) {
+            if (await row.isVisible().catch(() => false)) return row;
+            if (await more.isVisible().catch(() => false)) {
+                await more.click();
+                await this.page.waitForTimeout(300);
+                continue;
+            }
+            if (Date.now() > end) {
+                const shown = (await pane.locator('.monaco-list-row').allInnerTexts().catch(() => [])).map((t) => t.replace(/\s+/g, ' '));
+                throw new Error(`no row ${label} in the view; rows shown: ${shown.join(' | ')}`);
+            }
+            const box = await body.boundingBox();
+            const first = await pane.locator('.monaco-list-row').first().getAttribute('data-index').catch(() => null);
+            if (box) {
+                await this.page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height / 2, 100));
+                await this.page.mouse.wheel(0, direction * 200);
+            }
+            await this.page.waitForTimeout(200);
+            const after = await pane.locator('.monaco-list-row').first().getAttribute('data-index').catch(() => null);
+            if (after === first) direction = -direction;
+        }
+    }
+
+    /** Collapses a sidebar pane if it is expanded (to give another pane the room). */
+    async collapsePane(title: string): Promise<void> {
+        const header = this.pane(title).locator('.pane-header').first();
+        if (await header.isVisible().catch(() => false) && (await header.getAttribute('aria-expanded')) === 'true') await header.click();
     }
 
     /** Expands a collapsed tree row (clicking the twistie avoids running the row's default command). */

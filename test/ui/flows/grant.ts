@@ -58,13 +58,20 @@ export async function expectAccessPanel(ctx: FlowContext, blobs: BlobKind[]): Pr
     return web;
 }
 
-/** Waits until every listed row says "Downloaded and verified". */
+/** Waits until every listed row is done and says "Downloaded and verified", with every check passed. */
 export async function waitDownloaded(web: FrameLocator, blobs: BlobKind[], timeout = 90_000): Promise<void> {
     for (const blob of blobs) {
         const row = panelRow(web, blob);
         let last = '';
-        await poll(async () => /Downloaded and verified/i.test((last = await row.innerText())), timeout,
-            () => `row ${blob} never reached "Downloaded and verified": "${last.replace(/\s+/g, ' ')}"`, 500);
-        check(!/fail|error/i.test(last), `row ${blob} reports a problem: ${last}`);
+        await poll(async () => {
+            last = (await row.innerText()).replace(/\s+/g, ' ');
+            const status = await row.getAttribute('data-status');
+            if (status === 'failed') throw new Error(`row ${blob} failed: ${last}`);
+            return status === 'done';
+        }, timeout, () => `row ${blob} never finished: "${last}"`, 500);
+        check(/Downloaded and verified/.test(last), `row ${blob} finished without verifying: "${last}"`);
+        const failedChecks = await row.locator('[data-check].fail').allInnerTexts();
+        check(failedChecks.length === 0, `row ${blob} has failed checks: ${failedChecks.join('; ')}`);
+        check((await row.locator('[data-check].pass').count()) > 0, `row ${blob} lists no passed checks`);
     }
 }

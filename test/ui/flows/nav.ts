@@ -21,14 +21,9 @@ export async function revealDisk(ctx: FlowContext, seed: SeedDisk): Promise<Loca
     const { wb } = ctx;
     const view = await wb.disksView();
     await ensureSignedIn(ctx, view);
-    const sub = wb.row(view, subscriptionLabel(seed));
-    await wb.expand(sub);
-    const rg = wb.row(view, exact(seed.resourceGroup));
-    await wb.expand(rg);
-    const row = wb.row(view, exact(seed.name));
-    await row.waitFor({ timeout: 30_000 });
-    await row.scrollIntoViewIfNeeded();
-    return row;
+    await wb.expand(await wb.findRow(view, subscriptionLabel(seed)));
+    await wb.expand(await wb.findRow(view, exact(seed.resourceGroup)));
+    return wb.findRow(view, exact(seed.name));
 }
 
 /** Follows the view's welcome content (Sign In, then Select Subscriptions) until the tree shows rows. */
@@ -75,13 +70,29 @@ export async function waitDescription(row: Locator, re: RegExp, timeout = 30_000
     return last;
 }
 
+/** What a disk row's description says for a seeded state (see the tree's presentation). */
+export function stateText(seed: SeedDisk): RegExp {
+    switch (seed.diskState) {
+        case 'Reserved': return new RegExp(`Attached to ${escapeRegExp(seed.attachedVm ?? '')} \\(deallocated\\)`);
+        case 'Attached': return new RegExp(`Attached to ${escapeRegExp(seed.attachedVm ?? '')}(?! \\()`);
+        case 'Unattached': return /^(?!.*(Attached|ActiveSAS|Reserved))/;
+        default: return new RegExp(escapeRegExp(seed.diskState));
+    }
+}
+
+/** The codicon a row shows, e.g. `vm-outline`. */
+export async function iconOf(row: Locator): Promise<string | undefined> {
+    const cls = (await row.locator('.custom-view-tree-node-item-icon').first().getAttribute('class').catch(() => null)) ?? '';
+    return /codicon-([\w~-]+)/.exec(cls)?.[1];
+}
+
 /** Expands the Explorer's folders down to `relDir` and waits for each file row. */
 export async function showInExplorer(ctx: FlowContext, relDir: string, files: string[]): Promise<void> {
     const { wb } = ctx;
     await wb.openExplorer();
     const folders = await wb.expandPane(path.basename(ctx.workspace));
-    for (const part of relDir.split('/')) await wb.expand(wb.row(folders, exact(part)));
-    for (const f of files) await wb.row(folders, exact(f)).waitFor({ timeout: 30_000 });
+    for (const part of relDir.split('/')) await wb.expand(await wb.findRow(folders, exact(part)));
+    for (const f of files) await wb.findRow(folders, exact(f));
 }
 
 /** Files the flow expects on disk, under the workspace. */

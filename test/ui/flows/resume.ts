@@ -28,13 +28,13 @@ export const resumeFlow: Flow = {
         await control.clearLog();
         await control.storageFault({ blob: `${blob.container}/${blob.blob}$`, action: 'delay', delayMs: 1500, count: 100_000 });
         try {
-            await row.getByRole('button', { name: 'Download' }).click();
+            await row.locator('[data-action="download"]').click();
             const progress = row.locator('progress');
             await poll(async () => Number(await progress.getAttribute('value')) > 0, 60_000,
                 async () => `no progress on ${seed.name}: "${(await row.innerText()).replace(/\s+/g, ' ')}"`, 100);
             await wb.shot('1-downloading');
-            await row.getByRole('button', { name: 'Cancel' }).click();
-            await poll(async () => /cancel/i.test(await row.innerText()), 30_000,
+            await row.locator('[data-action="cancel"]').click();
+            await poll(async () => (await row.getAttribute('data-status')) === 'cancelled', 30_000,
                 async () => `the row never said it was cancelled: "${(await row.innerText()).replace(/\s+/g, ' ')}"`);
             await wb.shot('2-cancelled');
             // Let requests already in flight finish or fail before counting.
@@ -46,7 +46,7 @@ export const resumeFlow: Flow = {
         check(first > 0, 'the first run fetched nothing before it was cancelled');
         check(first < blob.writtenBytes, `the first run fetched everything (${(first / MiB).toFixed(1)} MiB) before Cancel took effect`);
 
-        await row.getByRole('button', { name: /^(Resume|Download)$/ }).click();
+        await row.locator('[data-action="download"]').click();
         await waitDownloaded(web, ['disk'], 120_000);
         const rowText = (await row.innerText()).replace(/\s+/g, ' ');
         await wb.shot('3-resumed');

@@ -1,7 +1,7 @@
 /** Revoke from the tree: the node leaves ActiveSAS and shows the state it had before the grant. */
 import { check, type Flow } from '../flow';
 import { REVOKE_MENU } from './grant';
-import { description, revealDisk, waitDescription } from './nav';
+import { description, iconOf, revealDisk, stateText, waitDescription } from './nav';
 
 export const revokeFlow: Flow = {
     name: 'revoke',
@@ -10,7 +10,8 @@ export const revokeFlow: Flow = {
         const seed = ctx.seed('cvm-os');
         const row = await revealDisk(ctx, seed);
         const before = await description(row);
-        check(/active\s*SAS|access/i.test(before), `${seed.name} does not show active access before revoking: "${before}"`);
+        check(/ActiveSAS/.test(before), `${seed.name} does not show ActiveSAS before revoking: "${before}"`);
+        check((await iconOf(row)) === 'unlock', `${seed.name} does not show the unlocked icon before revoking`);
         await wb.shot('1-before');
         check(/ActiveSAS/i.test(await ctx.control.diskState(seed.id)), `${seed.name} is not in ActiveSAS in the sandbox before revoking`);
 
@@ -22,8 +23,10 @@ export const revokeFlow: Flow = {
             await wb.shot('2-confirm');
             await confirm.click();
         }
-        const after = await waitDescription(row, new RegExp(seed.diskState, 'i'), 60_000);
+        const after = await waitDescription(row, stateText(seed), 60_000);
         check(!/active\s*SAS/i.test(after), `${seed.name} still shows ActiveSAS: "${after}"`);
+        const icon = await iconOf(row);
+        check(icon !== 'unlock' && icon !== 'loading~spin', `${seed.name} still shows the ${icon} icon after revoking`);
         await wb.shot('3-after');
         const inSandbox = await ctx.control.diskState(seed.id);
         check(inSandbox === seed.diskState, `the sandbox says ${seed.name} is ${inSandbox}, not ${seed.diskState}`);

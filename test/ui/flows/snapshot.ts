@@ -16,7 +16,7 @@ export const snapshotFlow: Flow = {
 
         const web = await expectAccessPanel(ctx, ['disk']);
         await wb.shot('1-access-panel');
-        await web.locator('[data-blob="disk"]').getByRole('button', { name: 'Download' }).click();
+        await web.locator('[data-blob="disk"] [data-action="download"]').click();
         await waitDownloaded(web, ['disk']);
 
         const file = downloadPath(ctx, seed, '', 'vhdx');
