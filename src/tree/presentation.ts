@@ -49,17 +49,29 @@ export function formatSize(disk: DiskInfo): string | undefined {
     return undefined;
 }
 
-/** Row description: "128 GiB · ActiveSAS", "32 GiB · Attached to vm-1"; the busy text replaces it while work runs. */
+export function securityLabel(securityType: string | undefined): string | undefined {
+    const t = securityToken(securityType);
+    return t === 'confidential' ? 'Confidential' : t === 'trustedLaunch' ? 'Trusted launch' : t ? 'Secure' : undefined;
+}
+
+/**
+ * Row description: size, state, VM, security — "128 GiB · Attached to vm-1",
+ * "30 GiB · ActiveSAS · vm-cvm-01 · Confidential". The busy text replaces it while work runs.
+ */
 export function diskDescription(disk: DiskInfo, busy?: string): string {
     if (busy) return busy;
     const parts: string[] = [];
     const size = formatSize(disk);
     if (size) parts.push(size);
-    if (disk.attachedVm && (disk.diskState === 'Attached' || disk.diskState === 'Reserved' || !disk.diskState)) {
-        parts.push(disk.diskState === 'Reserved' ? `Attached to ${disk.attachedVm} (deallocated)` : `Attached to ${disk.attachedVm}`);
-    } else if (disk.diskState && disk.diskState !== 'Unattached') {
-        parts.push(disk.diskState);
+    const vm = disk.attachedVm;
+    if (disk.diskState === 'Attached') parts.push(vm ? `Attached to ${vm}` : 'Attached');
+    else if (disk.diskState === 'Reserved') parts.push(vm ? `Reserved (${vm} deallocated)` : 'Reserved');
+    else {
+        if (disk.diskState) parts.push(disk.diskState);
+        if (vm) parts.push(vm);
     }
+    const sec = securityLabel(disk.securityType);
+    if (sec) parts.push(sec);
     return parts.join(' · ');
 }
 

@@ -1,0 +1,120 @@
+/** Grant Access…: wizard, cancellable long-running grant, the access panel; returns the Grant. */
+import * as vscode from 'vscode';
+import { Cmd } from '../../constants';
+import { attachedToRunningVm, DiskError } from '../../azure/errors';
+import type { DiskInfo, Grant, GrantRequest } from '../../azure/types';
+import { UserCancelledError } from '../../services';
+import { AccessPanels } from '../../webview/accessPanel';
+import { canGrant, hasActiveSas } from '../../tree/presentation';
+import type { Core } from '../core';
+import { refOf, resolveDiskInfo } from '../diskArg';
+import type { ActionContext } from '../wrapper';
+import { formatDuration, toRequest, type GrantContext } from './steps';
+import { runGrantWizard } from './wizard';
+
+export interface GrantOptions {
+    /** Values already known (skip their prompts). */
+    preset?: Partial<GrantRequest>;
+    /** Do not open the access panel (the caller shows its own UI). */
+    silentPanel?: boolean;
+}
+
+export async function grantAccess(core: Core, actx: ActionContext, arg?: unknown, options: GrantOptions = {}): Promise<Grant> {
+    const { services, tree } = core;
+    const { disk, fromPalette } = await resolveDiskInfo(services, arg, { filter: (d) => canGrant(d) || hasActiveSas(d), placeHolder: vscode.l10n.t('Select a disk or snapshot to grant access to') });
+    actx.telemetry.properties.kind = disk.kind;
+    actx.telemetry.properties.fromPalette = String(fromPalette);
+    actx.telemetry.properties.diskState = disk.diskState ?? 'unknown';
+    actx.telemetry.properties.security = disk.securityType ? 'yes' : 'no';
+    actx.errorContext = { operation: 'grant', diskName: disk.name, attachedVm: disk.attachedVm };
+    tree.updateDisk(disk);
+
+    const existing = services.grants.get(disk.id);
+    if (hasActiveSas(disk)) {
+        // A caller that needs a SAS (download) can use the one this window already holds.
+        if (existing && options.silentPanel && (!options.preset?.access || options.preset.access === existing.access)) return existing;
+        await offerForActiveSas(core, actx, disk, !!existing);
+    }
+    if (disk.diskState === 'Attached') throw attachedToRunningVm(disk.name, disk.attachedVm);
+    if (!canGrant(disk)) {
+        throw new DiskError('Conflict', vscode.l10n.t('{0} is {1}; access can be granted only to an unattached disk, a disk of a deallocated VM, or a disk ready for upload.', disk.name, disk.diskState ?? ''), vscode.l10n.t('Refresh the view and try again when the disk is free.'));
+    }
+
+    const ctx: GrantContext = { disk, ...options.preset };
+    await runGrantWizard(ctx, services.ui, vscode.l10n.t);
+    const request = toRequest(ctx);
+    actx.telemetry.properties.access = request.access;
+    actx.telemetry.properties.guestState = String(!!request.getSecureVMGuestStateSAS);
+    actx.telemetry.properties.fileFormat = request.fileFormat ?? 'VHD';
+    actx.telemetry.measurements.durationSeconds = request.durationInSeconds;
+    services.log.info(`Granting ${request.access} access to ${disk.kind} ${disk.name} for ${formatDuration(request.durationInSeconds)}.`);
+
+    const grant = await tree.withBusy(disk.id, vscode.l10n.t('Granting access…'), async () =>
+        await vscode.window.withProgress(
+            { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Granting access to {0}…', disk.name), cancellable: true },
+            async (_progress, token) => {
+                const abort = new AbortController();
+                const sub = token.onCancellationRequested(() => abort.abort());
+                try {
+                    return await services.disks.grantAccess(refOf(disk), request, abort.signal);
+                } catch (e) {
+                    if (abort.signal.aborted) throw new UserCancelledError('grant');
+                    throw e;
+                } finally {
+                    sub.dispose();
+                }
+            },
+        ),
+    ).catch((e: unknown) => {
+        if (e instanceof UserCancelledError) void offerRevokeAfterCancel(core, disk);
+        throw e;
+    });
+
+    services.grants.set(grant);
+    actx.telemetry.measurements.blobCount = Object.keys(grant.urls).length;
+    await refreshRow(core, disk, 'ActiveSAS');
+    if (!options.silentPanel) AccessPanels.show(services, grant.ref);
+    return grant;
+}
+
+async function offerForActiveSas(core: Core, actx: ActionContext, disk: DiskInfo, held: boolean): Promise<never> {
+    const showAccess = vscode.l10n.t('Show Access');
+    const revoke = vscode.l10n.t('Revoke');
+    const items = held ? [showAccess, revoke] : [revoke];
+    actx.errorHandled = true;
+    const message = held
+        ? vscode.l10n.t('{0} already has an active SAS granted in this window. Show the access, or revoke it and grant again.', disk.name)
+        : vscode.l10n.t('{0} already has an active SAS (granted elsewhere, or earlier). Revoke it, then grant again.', disk.name);
+    void core.services.ui.showErrorMessage(message, ...items).then((choice) => {
+        if (choice === showAccess) void vscode.commands.executeCommand(Cmd.ShowAccess, refOf(disk));
+        else if (choice === revoke) void vscode.commands.executeCommand(Cmd.RevokeAccess, refOf(disk));
+    }, () => undefined);
+    throw new DiskError('SasAlreadyActive', message);
+}
+
+/** The grant may have completed on the service before the cancel reached it: say so and offer revoke. */
+async function offerRevokeAfterCancel(core: Core, disk: DiskInfo): Promise<void> {
+    try {
+        const now = await core.services.disks.getDisk(refOf(disk));
+        core.tree.updateDisk(now);
+        if (!hasActiveSas(now)) return;
+        const revoke = vscode.l10n.t('Revoke');
+        const choice = await core.services.ui.showWarningMessage(
+            vscode.l10n.t('Granting access to {0} was cancelled, but Azure had already granted it: the disk has an active SAS.', disk.name),
+            { modal: false },
+            revoke,
+        );
+        if (choice === revoke) await vscode.commands.executeCommand(Cmd.RevokeAccess, refOf(disk));
+    } catch (e) {
+        core.services.log.warn(`Could not check ${disk.name} after a cancelled grant: ${(e as Error)?.message ?? e}`);
+    }
+}
+
+/** Reads the disk's state again for its row; if that fails, shows the expected state. */
+export async function refreshRow(core: Core, disk: DiskInfo, expected: string): Promise<void> {
+    try {
+        core.tree.updateDisk(await core.services.disks.getDisk(refOf(disk)));
+    } catch {
+        core.tree.updateDisk({ ...disk, diskState: expected });
+    }
+}
