@@ -11,26 +11,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { installVsix } from '../tools/codeServer';
-import type { SandboxInfo, SeedDisk } from '../sandbox/types';
+import { startSandbox } from '../sandbox/index';
 import { scanForSecrets } from './secretScan';
 import { sandboxSettings } from './settings';
 
-interface SandboxHandle {
-    info: SandboxInfo;
-    manifest: SeedDisk[];
-    control: { issuedSecrets(): string[] | Promise<string[]> };
-    stop(): Promise<void>;
-}
-
 const root = path.resolve(__dirname, '..', '..', '..');
-
-async function startSandbox(): Promise<SandboxHandle> {
-    // Loaded lazily so this file builds while the sandbox module changes shape.
-    const mod = require(path.join(root, 'out', 'test', 'sandbox', 'index.js')) as {
-        startSandbox(opts: { lroPolls?: number; retryAfterSeconds?: number }): Promise<SandboxHandle>;
-    };
-    return mod.startSandbox({ lroPolls: 1, retryAfterSeconds: 0 });
-}
 
 async function main(): Promise<number> {
     const started = Date.now();
@@ -48,7 +33,7 @@ async function main(): Promise<number> {
     const workspace = path.join(runDir, 'workspace');
     const installed = await installVsix(vsix, { runDir, userDataDir, extensionsDir });
 
-    const sandbox = await startSandbox();
+    const sandbox = await startSandbox({ lroPolls: 1, retryAfterSeconds: 0 });
     const passed: string[] = [];
     const failed: { title: string; error: string }[] = [];
     try {
@@ -95,9 +80,9 @@ async function main(): Promise<number> {
         }
 
         // The secrets scan runs after the whole flow, over everything the extension could have written.
-        const secrets = await sandbox.control.issuedSecrets();
+        const issued = await sandbox.control.issuedSecrets();
         const scan = scanForSecrets({
-            secrets,
+            secrets: [...issued.sasSignatures, ...issued.bearerTokens],
             runDir,
             userDataDir,
             extensionId: 'azure-disks-tools.azure-managed-disks',

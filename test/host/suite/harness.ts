@@ -97,3 +97,109 @@ export async function poll<T>(what: string, fn: () => Promise<T | undefined> | T
         await new Promise((r) => setTimeout(r, 100));
     }
 }
+
+interface Node {
+    id?: string;
+    disk?: DiskInfo;
+    run?(): void;
+}
+
+async function childrenOf(node: Node | undefined): Promise<Node[]> {
+    const a = await getApi();
+    let list = ((await a.treeDataProvider.getChildren(node)) ?? []) as Node[];
+    // "Load more…" rows: keep asking until the parent is complete.
+    for (let i = 0; i < 50; i++) {
+        const more = list.find((n) => typeof n.id === 'string' && n.id.endsWith('/more') && typeof n.run === 'function');
+        if (!more) {
+            break;
+        }
+        more.run!();
+        await new Promise((r) => setTimeout(r, 50));
+        list = ((await a.treeDataProvider.getChildren(node)) ?? []) as Node[];
+    }
+    return list;
+}
+
+function label(node: Node, a: ExtensionApi): string {
+    const item = a.treeDataProvider.getTreeItem(node) as vscode.TreeItem;
+    const l = item.label;
+    return typeof l === 'string' ? l : (l?.label ?? '');
+}
+
+/** The disk's row in the tree, found the way a user would: subscription → resource group → disk. */
+export async function findDiskNode(d: SeedDisk): Promise<{ disk: DiskInfo; id: string }> {
+    const a = await getApi();
+    const subs = await childrenOf(undefined);
+    const sub = subs.find((n) => n.id?.toLowerCase().includes(`/subscriptions/${d.subscriptionId.toLowerCase()}`));
+    if (!sub) {
+        throw new Error(`subscription ${d.subscriptionId} not in the tree (rows: ${subs.map((n) => n.id).join(', ')})`);
+    }
+    const groups = await childrenOf(sub);
+    const rg = groups.find((n) => label(n, a).toLowerCase() === d.resourceGroup.toLowerCase());
+    if (!rg) {
+        throw new Error(`resource group ${d.resourceGroup} not in the tree (rows: ${groups.map((n) => label(n, a)).join(', ')})`);
+    }
+    const disks = await childrenOf(rg);
+    const hit = disks.find((n) => n.disk?.id.toLowerCase() === d.id.toLowerCase());
+    if (!hit) {
+        throw new Error(`${d.name} not in the tree (rows: ${disks.map((n) => label(n, a)).join(', ')})`);
+    }
+    return hit as { disk: DiskInfo; id: string };
+}
+
+export function seedDisk(name: string): SeedDisk {
+    const d = sandbox().manifest.find((m) => m.name === name);
+    if (!d) {
+        throw new Error(`${name} is not in the sandbox manifest`);
+    }
+    return d;
+}
+
+/** Answers the palette's subscription → resource group → disk pickers (the subscription one may not show). */
+export function pickDiskSteps(d: SeedDisk): import('./scriptedInput').Step[] {
+    return [
+        { match: 'Select a subscription', optional: true, answer: { pickWhere: (i) => i.detail === d.subscriptionId, what: `subscription ${d.subscriptionId}` } },
+        { match: 'Select a resource group', answer: { pick: d.resourceGroup } },
+        { match: /\| Select a disk or snapshot$/, answer: { pick: d.name } },
+    ];
+}
+
+export function control(): import('../../sandbox/control').SandboxControl {
+    const { SandboxControl } = require('../../sandbox/control') as typeof import('../../sandbox/control');
+    return new SandboxControl(sandbox().info.controlEndpoint);
+}
+
+export const Cmds = {
+    SignIn: 'azureDisks.signIn',
+    SelectSubscriptions: 'azureDisks.selectSubscriptions',
+    Refresh: 'azureDisks.refresh',
+    GrantAccess: 'azureDisks.grantAccess',
+    RevokeAccess: 'azureDisks.revokeAccess',
+    Download: 'azureDisks.download',
+    ShowAccess: 'azureDisks.showAccess',
+    CopySasUri: 'azureDisks.copySasUri',
+    ShowLog: 'azureDisks.showLog',
+} as const;
+
+/** Grant through the command with a preset (no prompts) and no panel. */
+export async function grantWithPreset(target: unknown, preset: Partial<import('../../../src/azure/types').GrantRequest>): Promise<import('../../../src/azure/types').Grant> {
+    const g = await vscode.commands.executeCommand<import('../../../src/azure/types').Grant | undefined>(Cmds.GrantAccess, target, { preset, silentPanel: true });
+    if (!g || !g.urls) {
+        throw new Error('Grant Access returned no grant');
+    }
+    return g;
+}
+
+/** The blob a SAS URL points at, without its query (safe to print). */
+export function withoutQuery(url: string): string {
+    return url.split('?')[0];
+}
+
+/** HEAD through the SAS URL: proves the URL is real and readable. */
+export async function headSize(url: string): Promise<number> {
+    const res = await fetch(url, { method: 'HEAD' });
+    if (res.status !== 200) {
+        throw new Error(`HEAD ${withoutQuery(url)} answered ${res.status}`);
+    }
+    return Number(res.headers.get('content-length'));
+}

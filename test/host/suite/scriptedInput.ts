@@ -9,6 +9,8 @@ import { GoBackError, UserCancelledError, type UserInput } from '../../../src/se
 export type Answer =
     /** Quick pick: the item whose label equals (or, failing that, uniquely contains) this text; several for canPickMany. */
     | { pick: string | string[] }
+    /** Quick pick: the one item this predicate accepts. */
+    | { pickWhere: (item: vscode.QuickPickItem) => boolean; what: string }
     /** Input box value; with `invalid`, the box's validation must reject it (the box then stays open for the next step). */
     | { input: string; invalid?: boolean }
     /** Warning/info/error message button. */
@@ -21,6 +23,8 @@ export interface Step {
     /** Substring of the prompt's title, placeholder, prompt or message (case-insensitive), or a RegExp. */
     match: string | RegExp;
     answer: Answer;
+    /** Skipped when the prompt in front of it does not match (for pickers the extension may leave out). */
+    optional?: boolean;
 }
 
 export interface Toast {
@@ -66,8 +70,9 @@ export class ScriptedInput implements UserInput {
     /** Throws when scripted steps were not used or the extension met an unscripted prompt. */
     assertDone(): void {
         const problems = [...this.problems];
-        if (this.steps.length) {
-            problems.push(`unused scripted steps: ${this.steps.map((s) => String(s.match)).join(', ')}`);
+        const required = this.steps.filter((s) => !s.optional);
+        if (required.length) {
+            problems.push(`unused scripted steps: ${required.map((s) => String(s.match)).join(', ')}`);
         }
         this.steps = [];
         this.problems.length = 0;
@@ -78,6 +83,9 @@ export class ScriptedInput implements UserInput {
 
     private next(kind: PromptRecord['kind'], text: string, detail?: string[]): Step {
         this.prompts.push({ kind, text, detail });
+        while (this.steps[0]?.optional && !matches(this.steps[0].match, text)) {
+            this.steps.shift();
+        }
         const step = this.steps[0];
         if (!step || !matches(step.match, text)) {
             const msg = step ? `${text} (expected a prompt matching ${String(step.match)})` : text;
@@ -105,6 +113,14 @@ export class ScriptedInput implements UserInput {
         const list = await items;
         const text = [options?.title, options?.placeHolder].filter(Boolean).join(' | ');
         const step = this.next('pick', text, list.map((i) => i.label));
+        if (typeof step.answer === 'object' && 'pickWhere' in step.answer) {
+            const many = (options as { canPickMany?: boolean } | undefined)?.canPickMany === true;
+            const hits = list.filter((i) => (i as { kind?: number }).kind !== -1).filter(step.answer.pickWhere);
+            if (many ? hits.length === 0 : hits.length !== 1) {
+                return this.fail(`Quick pick "${text}": ${hits.length} items are ${step.answer.what} among [${list.map((i) => i.label).join(', ')}]`);
+            }
+            return many ? hits : hits[0];
+        }
         if (typeof step.answer !== 'object' || !('pick' in step.answer)) {
             return this.fail(`Quick pick "${text}" was answered with ${JSON.stringify(step.answer)}`);
         }

@@ -1,0 +1,62 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { Cmds, control, findDiskNode, getApi, grantWithPreset, sandbox, seedDisk, useScriptedInput } from './harness';
+import type { ScriptedInput } from './scriptedInput';
+
+async function rootSubscriptionIds(): Promise<string[]> {
+    const a = await getApi();
+    const roots = ((await a.treeDataProvider.getChildren(undefined)) ?? []) as { id?: string }[];
+    return roots
+        .map((n) => /\/subscriptions\/([0-9a-f-]+)/i.exec(n.id ?? '')?.[1])
+        .filter((x): x is string => !!x)
+        .sort();
+}
+
+describe('Sign In, Select Subscriptions…, Refresh', () => {
+    let ui: ScriptedInput;
+    let dispose: () => void;
+
+    beforeEach(async () => {
+        ({ ui, dispose } = await useScriptedInput());
+    });
+    afterEach(() => {
+        dispose();
+        ui.assertDone();
+    });
+
+    it('Sign In with the Azure CLI account shows the subscriptions of the main tenant', async () => {
+        await vscode.commands.executeCommand(Cmds.SignIn);
+        assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);
+        const { info } = sandbox();
+        const main = info.tenants.find((t) => t.tenantId === info.tenantId)!;
+        const shown = await rootSubscriptionIds();
+        for (const id of main.subscriptionIds) {
+            assert.ok(shown.includes(id.toLowerCase()) || shown.includes(id), `subscription ${id} is in the tree`);
+        }
+    });
+
+    it('Select Subscriptions… narrows the tree to the chosen ones, and back', async () => {
+        const dev = seedDisk('web-data-01').subscriptionId;
+        const all = await rootSubscriptionIds();
+        assert.ok(all.length > 1, `several subscriptions to choose from (${all.length})`);
+        ui.script({ match: /subscription/i, answer: { pickWhere: (i) => (i.detail ?? i.description ?? '').includes(dev), what: `subscription ${dev}` } });
+        await vscode.commands.executeCommand(Cmds.SelectSubscriptions);
+        assert.deepEqual(await rootSubscriptionIds(), [dev.toLowerCase()]);
+
+        // A multi-pick answered with every item: all subscriptions again.
+        ui.script({ match: /subscription/i, answer: { pickWhere: () => true, what: 'every subscription' } });
+        await vscode.commands.executeCommand(Cmds.SelectSubscriptions);
+        assert.deepEqual(await rootSubscriptionIds(), all);
+    });
+
+    it('Refresh shows what changed in Azure since the tree loaded', async () => {
+        const seed = seedDisk('web-data-01');
+        await grantWithPreset(await findDiskNode(seed), { access: 'Read', durationInSeconds: 3600 });
+        assert.equal((await findDiskNode(seed)).disk.diskState, 'ActiveSAS');
+        // Behind the extension's back: the sandbox puts every disk back in its seeded state.
+        await control().reset({ state: true });
+        assert.equal(await control().diskState(seed.id), 'Unattached');
+        await vscode.commands.executeCommand(Cmds.Refresh);
+        assert.equal((await findDiskNode(seed)).disk.diskState, 'Unattached');
+    });
+});

@@ -1,0 +1,90 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { Cmds, control, findDiskNode, grantWithPreset, headSize, pickDiskSteps, poll, seedDisk, useScriptedInput, withoutQuery } from './harness';
+import type { ScriptedInput } from './scriptedInput';
+import type { Grant } from '../../../src/azure/types';
+
+const HOUR = { access: 'Read', durationInSeconds: 3600 } as const;
+
+function accessTabs(name: string): vscode.Tab[] {
+    return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.label.includes(name));
+}
+
+describe('Show Access, Copy SAS URI…, Revoke Access', () => {
+    let ui: ScriptedInput;
+    let dispose: () => void;
+    let grant: Grant;
+    const seed = () => seedDisk('web-logs');
+
+    before(async () => {
+        await control().reset({ state: true });
+        const { ui: u, dispose: d } = await useScriptedInput();
+        try {
+            await vscode.commands.executeCommand(Cmds.Refresh);
+            grant = await grantWithPreset(await findDiskNode(seed()), HOUR);
+            u.assertDone();
+        } finally {
+            d();
+        }
+    });
+    beforeEach(async () => {
+        ({ ui, dispose } = await useScriptedInput());
+    });
+    afterEach(() => {
+        dispose();
+        ui.assertDone();
+    });
+
+    it('Show Access from the tree row opens the access panel of that disk', async () => {
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        await vscode.commands.executeCommand(Cmds.ShowAccess, await findDiskNode(seed()));
+        await poll('the access panel tab', () => accessTabs(seed().name).length > 0 || undefined);
+    });
+
+    it('Show Access from the palette picks among disks with a live grant', async () => {
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        ui.script(...pickDiskSteps(seed()));
+        await vscode.commands.executeCommand(Cmds.ShowAccess);
+        await poll('the access panel tab', () => accessTabs(seed().name).length > 0 || undefined);
+    });
+
+    it('Copy SAS URI from the tree row puts the real URL on the clipboard, and says so without it', async () => {
+        await vscode.env.clipboard.writeText('before');
+        await vscode.commands.executeCommand(Cmds.CopySasUri, await findDiskNode(seed()));
+        const copied = await vscode.env.clipboard.readText();
+        // Compared without printing: the URL is a secret.
+        assert.ok(copied === grant.urls.disk, `clipboard holds the grant's URL (it holds ${withoutQuery(copied)}…)`);
+        assert.equal(await headSize(copied), seed().blobs.disk.size);
+        const info = ui.toasts.find((t) => t.kind === 'info' && /Copied/.test(t.message));
+        assert.ok(info, 'a confirmation toast');
+        assert.doesNotMatch(info.message, /sig=/);
+    });
+
+    it('Copy SAS URI from the palette asks which blob of a confidential disk', async () => {
+        const cvm = seedDisk('cvm-os');
+        const g = await grantWithPreset(await findDiskNode(cvm), { ...HOUR, getSecureVMGuestStateSAS: true });
+        ui.script(...pickDiskSteps(cvm), { match: 'Copy which SAS URI', answer: { pickWhere: (i) => /metadata|VMMD/i.test(i.label), what: 'the VM metadata blob' } });
+        await vscode.commands.executeCommand(Cmds.CopySasUri);
+        const copied = await vscode.env.clipboard.readText();
+        assert.ok(copied === g.urls.vmmd, `clipboard holds the VMMD URL (it holds ${withoutQuery(copied)}…)`);
+    });
+
+    it('Revoke Access from the tree row ends the grant: the disk is Unattached again and the URL stops working', async () => {
+        const node = await findDiskNode(seed());
+        ui.script({ match: /revoke/i, optional: true, answer: { button: 'Revoke access' } });
+        await vscode.commands.executeCommand(Cmds.RevokeAccess, node);
+        assert.equal(await control().diskState(seed().id), 'Unattached');
+        assert.equal((await findDiskNode(seed())).disk.diskState, 'Unattached', 'the tree shows the new state');
+        const res = await fetch(grant.urls.disk!, { method: 'HEAD' });
+        assert.equal(res.status, 403, 'the revoked SAS is refused');
+    });
+
+    it('Revoke Access from the palette', async () => {
+        const cvm = seedDisk('cvm-os');
+        assert.equal(await control().diskState(cvm.id), 'ActiveSAS');
+        ui.script(...pickDiskSteps(cvm), { match: /revoke/i, optional: true, answer: { button: 'Revoke access' } });
+        await vscode.commands.executeCommand(Cmds.RevokeAccess);
+        assert.equal(await control().diskState(cvm.id), 'Reserved');
+        assert.equal((await findDiskNode(cvm)).disk.diskState, 'Reserved');
+    });
+});
