@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Setting, StateKey } from '../constants';
+import { Cmd, Setting, StateKey } from '../constants';
 import type { BlobKind, DiskInfo, DiskRef, Grant } from '../azure/types';
 import { UserCancelledError, type Services } from '../services';
 import type { ActionContext } from '../commands/wrapper';
@@ -129,7 +129,7 @@ export async function runDownload(services: Services, actx: ActionContext, ref: 
                                     reported = Math.max(reported, target);
                                 },
                                 refreshUrl: async () => {
-                                    current = await renewGrant(services, ref, current, preset);
+                                    current = await renewGrant(services, ref, current, f.blob, preset);
                                     const next = current.urls[f.blob];
                                     if (!next) throw new TransferError('SasExpired', 'The new access grant has no URL for this blob.');
                                     return next;
@@ -216,15 +216,31 @@ async function ensureReadGrant(services: Services, ref: DiskRef, resume: Pending
         : existing
           ? { ...presetOf(existing), access: 'Read' }
           : { access: 'Read' };
-    const g = await requestGrant(ref, preset, true);
+    const g = await freshGrant(services, ref, preset, undefined);
     if (!g) throw new UserCancelledError('grant');
     return g;
 }
 
+/**
+ * A grant that is live and differs from `stale`. While the disk is still in ActiveSAS the grant
+ * command hands back the grant this window holds; when that one is expired or refused, access is
+ * revoked first so a new SAS can be issued.
+ */
+async function freshGrant(services: Services, ref: DiskRef, preset: GrantPreset, stale: { blob: BlobKind; url: string } | undefined): Promise<Grant | undefined> {
+    const g = await requestGrant(ref, preset, true);
+    if (!g) return undefined;
+    const reused = stale !== undefined && g.urls[stale.blob] === stale.url;
+    if (!isExpired(g) && !reused) return g;
+    services.log.info(`The access to ${ref.name} held in this window no longer works: revoking it to grant again.`);
+    await vscode.commands.executeCommand(Cmd.RevokeAccess, ref);
+    const again = await requestGrant(ref, preset, true);
+    return again && !isExpired(again) ? again : undefined;
+}
+
 /** On SAS expiry mid-download: ask (or not, per setting), then re-grant with the same parameters. */
-async function renewGrant(services: Services, ref: DiskRef, current: Grant, preset: GrantPreset): Promise<Grant> {
+async function renewGrant(services: Services, ref: DiskRef, current: Grant, blob: BlobKind, preset: GrantPreset): Promise<Grant> {
     const live = services.grants.get(ref.id);
-    if (live && live !== current && !isExpired(live) && live.access === 'Read') return live;
+    if (live && live !== current && !isExpired(live) && live.access === 'Read' && live.urls[blob] !== current.urls[blob]) return live;
     const mode = vscode.workspace.getConfiguration(Setting.Section).get<string>(Setting.OnSasExpired, 'ask');
     if (mode !== 'regrant') {
         const choice = await services.ui.showWarningMessage(
@@ -234,7 +250,8 @@ async function renewGrant(services: Services, ref: DiskRef, current: Grant, pres
         );
         if (choice !== 'Grant again') throw new TransferError('SasExpired', 'The access expired and was not renewed.');
     }
-    const g = await requestGrant(ref, preset, true);
+    const old = current.urls[blob];
+    const g = await freshGrant(services, ref, preset, old ? { blob, url: old } : undefined);
     if (!g) throw new TransferError('SasExpired', 'The access expired and was not renewed.');
     return g;
 }

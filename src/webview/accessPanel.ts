@@ -185,6 +185,15 @@ class AccessPanel {
                 trackerFor(this.services).cancel(this.ref.id, m.blob);
                 return;
             case 'revoke':
+                if (trackerFor(this.services).anyRunning(this.ref.id)) {
+                    const choice = await this.services.ui.showWarningMessage(
+                        `${this.ref.name} is downloading. Revoking access stops the download (the partial file is kept). Revoke anyway?`,
+                        { modal: true },
+                        'Revoke access',
+                    );
+                    if (choice !== 'Revoke access') return;
+                    trackerFor(this.services).cancel(this.ref.id);
+                }
                 this.post({ type: 'busy', label: 'Revoking access…' });
                 try {
                     await vscode.commands.executeCommand(Cmd.RevokeAccess, this.ref);
