@@ -49,7 +49,7 @@ export interface ServedRange {
 }
 
 export interface RangeServer {
-    url: string; // http://127.0.0.1:PORT/c/blob (no query)
+    url: string; // http://127.0.0.1:PORT/devstoreaccount1/c/blob (no query)
     opts: RangeServerOptions;
     served: ServedRange[];
     counts: { head: number; get: number; list: number; forbidden: number; bytes: number };
@@ -197,5 +197,6 @@ export async function startRangeServer(model: BlobModel, opts: RangeServerOption
         });
         return closing;
     }
-    return { url: `http://127.0.0.1:${port}/c/blob`, opts, served, counts, close };
+    // Emulator-style path (account/container/blob) so AzCopy and the SDK parse it like Azurite.
+    return { url: `http://127.0.0.1:${port}/devstoreaccount1/c/blob`, opts, served, counts, close };
 }

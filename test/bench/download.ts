@@ -1,0 +1,46 @@
+/**
+ * Our engine alone, called exactly as the extension calls it:
+ *   node out/test/bench/download.js <sasUrl> <outFile> [--concurrency N] [--chunk-mib N] [--progress]
+ * Prints the DownloadResult as one JSON line on stdout; with --progress, progress lines on stderr.
+ */
+import { downloadBlob, redactUrl } from '../../src/transfer/index';
+
+async function main(): Promise<void> {
+    const args = process.argv.slice(2);
+    const flag = (name: string) => {
+        const i = args.indexOf(name);
+        if (i < 0) return undefined;
+        const v = args[i + 1];
+        args.splice(i, 2);
+        return v;
+    };
+    const concurrency = flag('--concurrency');
+    const chunkMiB = flag('--chunk-mib');
+    const progress = args.indexOf('--progress');
+    if (progress >= 0) args.splice(progress, 1);
+    const [url, out] = args;
+    if (!url || !out) {
+        console.error('usage: download.js <sasUrl> <outFile> [--concurrency N] [--chunk-mib N] [--progress]');
+        process.exit(2);
+    }
+    const ac = new AbortController();
+    process.once('SIGINT', () => ac.abort());
+    process.once('SIGTERM', () => ac.abort());
+    const t0 = process.hrtime.bigint();
+    const result = await downloadBlob({
+        url,
+        destPath: out,
+        concurrency: concurrency ? Number(concurrency) : undefined,
+        chunkSize: chunkMiB ? Number(chunkMiB) * 1024 * 1024 : undefined,
+        signal: ac.signal,
+        onProgress: progress >= 0 ? (p) => process.stderr.write(`progress ${p.bytesDone} ${p.bytesToFetch} ${Math.round(p.bytesPerSecond)}\n`) : undefined,
+        log: (m) => process.stderr.write(`log ${m}\n`),
+    });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    process.stdout.write(JSON.stringify({ ...result, ms, url: redactUrl(url) }) + '\n');
+}
+
+main().catch((e: Error & { code?: string }) => {
+    process.stderr.write(`error ${e.code ?? e.name}: ${e.message}\n`);
+    process.exit(1);
+});
