@@ -1,0 +1,88 @@
+// Bundles the extension (Node, CommonJS) and the access panel page (browser, IIFE).
+// Usage: node esbuild.mjs [--production] [--watch] [--metafile]
+import * as esbuild from 'esbuild';
+import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const metafile = process.argv.includes('--metafile');
+
+/** Errors in the `file:line:col: error: message` shape problem matchers read. */
+const problemMatcherLog = (name) => ({
+    name: `log-${name}`,
+    setup(build) {
+        build.onStart(() => console.log(`[watch] build started (${name})`));
+        build.onEnd((result) => {
+            for (const { text, location } of [...result.errors, ...result.warnings.map((w) => ({ ...w, warning: true }))]) {
+                const kind = result.errors.some((e) => e.text === text) ? 'error' : 'warning';
+                console.error(`✘ [${kind.toUpperCase()}] ${text}`);
+                if (location) console.error(`    ${location.file}:${location.line}:${location.column}: ${kind}: ${text}`);
+            }
+            console.log(`[watch] build finished (${name})`);
+        });
+    },
+});
+
+const common = {
+    bundle: true,
+    minify: production,
+    sourcemap: production ? false : 'linked',
+    sourcesContent: false,
+    logLevel: 'silent',
+    metafile,
+    legalComments: production ? 'none' : 'eof',
+};
+
+const extension = {
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    // Prefer the packages' ESM builds so dynamic imports split cleanly and tree-shake.
+    mainFields: ['module', 'main'],
+    define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
+    plugins: [problemMatcherLog('extension')],
+};
+
+const webview = {
+    ...common,
+    entryPoints: { main: 'src/webview/app/main.ts' },
+    outdir: 'dist/webview',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    tsconfig: 'src/webview/app/tsconfig.json',
+    loader: { '.css': 'css' },
+    plugins: [problemMatcherLog('webview')],
+};
+
+async function main() {
+    if (production) {
+        // No stale development sourcemaps next to a release bundle.
+        for (const f of ['dist/extension.js.map', 'dist/webview']) rmSync(f, { recursive: true, force: true });
+    }
+    const contexts = await Promise.all([esbuild.context(extension), esbuild.context(webview)]);
+    if (watch) {
+        await Promise.all(contexts.map((c) => c.watch()));
+        return;
+    }
+    try {
+        const results = await Promise.all(contexts.map((c) => c.rebuild()));
+        if (metafile) {
+            mkdirSync('dist', { recursive: true });
+            writeFileSync('dist/meta-extension.json', JSON.stringify(results[0].metafile));
+            writeFileSync('dist/meta-webview.json', JSON.stringify(results[1].metafile));
+            console.log('metafiles: dist/meta-extension.json, dist/meta-webview.json');
+        }
+    } finally {
+        await Promise.all(contexts.map((c) => c.dispose()));
+    }
+}
+
+main().catch((e) => {
+    console.error(e?.message ?? e);
+    process.exit(1);
+});
