@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DiskInfo } from '../../src/azure/types';
+import { diskContextValue, diskDescription, diskIcon, diskTooltipLines } from '../../src/tree/presentation';
+
+const base: DiskInfo = { tenantId: 't', subscriptionId: 's', resourceGroup: 'rg', name: 'd1', kind: 'disk', id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d1', location: 'westeurope', sizeGiB: 128 };
+
+test('tokens by kind, state and security', () => {
+    assert.equal(diskContextValue({ ...base, diskState: 'Unattached' }), 'azureDisk;state-Unattached;canGrant;');
+    assert.equal(diskContextValue({ ...base, diskState: 'ActiveSAS', securityType: 'ConfidentialVM_DiskEncryptedWithCustomerKey' }), 'azureDisk;state-ActiveSAS;confidential;secure;canRevoke;');
+    assert.equal(diskContextValue({ ...base, kind: 'snapshot', diskState: 'Unattached', securityType: 'TrustedLaunch' }, { liveGrant: true }), 'azureSnapshot;state-Unattached;trustedLaunch;secure;canGrant;sas;');
+    assert.equal(diskContextValue({ ...base, diskState: 'Attached', attachedVm: 'vm-1' }), 'azureDisk;state-Attached;attached;');
+    assert.equal(diskContextValue({ ...base, diskState: 'Reserved', attachedVm: 'vm-1' }), 'azureDisk;state-Reserved;attached;canGrant;');
+    assert.equal(diskContextValue({ ...base, diskState: 'ActiveSAS' }, { busy: true, liveGrant: true }), 'azureDisk;state-ActiveSAS;busy;');
+});
+
+/** The menu `when` clauses in package.json, evaluated against the tokens the tree produces. */
+function menuRegex(command: string): RegExp[] {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8'));
+    const items = (pkg.contributes.menus['view/item/context'] as { command: string; when: string }[]).filter((m) => m.command === command);
+    return items.map((m) => {
+        const lit = /viewItem =~ \/(.*?)\/(\)|$| )/.exec(m.when);
+        assert.ok(lit, `${command} has an anchored viewItem regex`);
+        assert.ok(lit[1].startsWith('^'), `${command}'s regex is anchored`);
+        return new RegExp(lit[1]);
+    });
+}
+
+test('menus offer only what applies', () => {
+    const shows = (cmd: string, d: DiskInfo, opts?: { liveGrant?: boolean; busy?: boolean }) => menuRegex(`azureDisks.${cmd}`).some((r) => r.test(diskContextValue(d, opts)));
+    const free = { ...base, diskState: 'Unattached' };
+    const sas = { ...base, diskState: 'ActiveSAS' };
+    const running = { ...base, diskState: 'Attached', attachedVm: 'vm-1' };
+    assert.equal(shows('grantAccess', free), true);
+    assert.equal(shows('grantAccess', sas), false);
+    assert.equal(shows('grantAccess', running), false);
+    assert.equal(shows('revokeAccess', sas), true);
+    assert.equal(shows('revokeAccess', free), false);
+    assert.equal(shows('showAccess', sas), false);
+    assert.equal(shows('showAccess', sas, { liveGrant: true }), true);
+    assert.equal(shows('copySasUri', sas, { liveGrant: true }), true);
+    assert.equal(shows('download', free), true);
+    assert.equal(shows('download', running), false);
+    assert.equal(shows('revokeAccess', sas, { busy: true }), false);
+    assert.equal(shows('grantAccess', { ...free, kind: 'snapshot' }), true);
+});
+
+test('description, icon and tooltip say the state plainly', () => {
+    assert.equal(diskDescription({ ...base, diskState: 'ActiveSAS' }), '128 GiB · ActiveSAS');
+    assert.equal(diskDescription({ ...base, diskState: 'Attached', attachedVm: 'vm-1' }), '128 GiB · Attached to vm-1');
+    assert.equal(diskDescription({ ...base, diskState: 'Reserved', attachedVm: 'vm-cvm-01', securityType: 'ConfidentialVM_VMGuestStateOnlyEncryptedWithPlatformKey' }), '128 GiB · Reserved (vm-cvm-01 deallocated) · Confidential');
+    assert.equal(diskDescription({ ...base, diskState: 'Unattached' }), '128 GiB · Unattached');
+    assert.equal(diskDescription({ ...base, diskState: 'Unattached' }, 'Granting access…'), 'Granting access…');
+    assert.equal(diskIcon({ ...base, diskState: 'ActiveSAS' }).id, 'unlock');
+    assert.ok(diskIcon({ ...base, diskState: 'ActiveSAS' }).color);
+    assert.equal(diskIcon({ ...base, kind: 'snapshot', diskState: 'Unattached' }).id, 'device-camera');
+    assert.equal(diskIcon(base, true).id, 'loading~spin');
+    const tip = diskTooltipLines({ ...base, sku: 'Premium_LRS', osType: 'Linux', securityType: 'TrustedLaunch', diskState: 'Attached', attachedVm: 'vm-1', timeCreated: new Date('2026-01-02T03:04:05.678Z') }).join('\n');
+    for (const want of ['SKU: Premium_LRS', 'Location: westeurope', 'OS type: Linux', 'Security type: TrustedLaunch', 'Disk state: Attached', 'Time created: 2026-01-02 03:04:05 UTC', 'Attached VM: vm-1']) assert.ok(tip.includes(want), want);
+});

@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { attachedToRunningVm, DiskError, formatMapped, mapError, parseRetryAfter } from '../../src/azure/errors';
+import { CloudConfigError } from '../../src/azure/clouds';
+
+function restError(statusCode: number, code?: string, message = 'boom', headers: Record<string, string> = {}) {
+    const e = new Error(message) as Error & { statusCode: number; code?: string; response: unknown };
+    e.name = 'RestError';
+    e.statusCode = statusCode;
+    e.code = code;
+    e.response = { headers: { get: (n: string) => headers[n.toLowerCase()] }, bodyAsText: JSON.stringify({ error: { code, message } }) };
+    return e;
+}
+
+test('attached to a running VM: names disk and VM, says what to do', () => {
+    const m = mapError(attachedToRunningVm('web-os-01', 'vm-web-01'));
+    assert.equal(m.code, 'AttachedToRunningVm');
+    assert.equal(formatMapped(m), 'Disk web-os-01 is attached to running VM vm-web-01. Stop (deallocate) vm-web-01 first, then grant access.');
+    const fromArm = mapError(restError(409, 'OperationNotAllowed', 'Disk web-os-01 is attached to VM /subscriptions/x/resourceGroups/r/providers/Microsoft.Compute/virtualMachines/vm-web-01.'), { diskName: 'web-os-01', attachedVm: 'vm-web-01' });
+    assert.equal(fromArm.code, 'AttachedToRunningVm');
+    assert.match(formatMapped(fromArm), /Stop \(deallocate\) vm-web-01/);
+    assert.doesNotMatch(formatMapped(fromArm), /OperationNotAllowed|409|\{/);
+});
+
+test('guest-state SAS on a disk without a security profile', () => {
+    const m = mapError(restError(400, 'BadRequest', 'GetSecureVMGuestStateSAS can be set only for disk with SecurityProfile'), { diskName: 'd1' });
+    assert.equal(m.code, 'GuestStateNotSupported');
+    assert.match(formatMapped(m), /no security profile/);
+    assert.match(m.nextStep!, /without the VM guest state/);
+});
+
+test('403 names the role needed for grant and revoke', () => {
+    const g = mapError(restError(403, 'AuthorizationFailed', 'The client does not have authorization'), { operation: 'grant', diskName: 'd1' });
+    assert.equal(g.code, 'Forbidden');
+    assert.match(g.message, /grant access to "d1"/);
+    assert.match(g.nextStep!, /Microsoft\.Compute\/disks\/beginGetAccess\/action/);
+    assert.match(g.nextStep!, /Disk Snapshot Contributor/);
+    const r = mapError(restError(403, 'AuthorizationFailed'), { operation: 'revoke' });
+    assert.match(r.nextStep!, /endGetAccess/);
+    assert.equal(r.armCode, 'AuthorizationFailed');
+});
+
+test('401 asks to sign in again', () => {
+    const m = mapError(restError(401, 'InvalidAuthenticationTokenTenant'));
+    assert.equal(m.code, 'Unauthorized');
+    assert.match(m.nextStep!, /Sign In/);
+});
+
+test('429 gives the wait from Retry-After', () => {
+    const m = mapError(restError(429, 'TooManyRequests', 'slow down', { 'retry-after': '17' }));
+    assert.equal(m.code, 'Throttled');
+    assert.equal(m.retryAfterSeconds, 17);
+    assert.equal(m.message, 'Azure is throttling requests; try again in 17 s.');
+    assert.equal(mapError(restError(429)).message, 'Azure is throttling requests; try again in a minute.');
+    assert.equal(parseRetryAfter(new Date(Date.UTC(2030, 0, 1, 0, 0, 30)).toUTCString(), Date.UTC(2030, 0, 1)), 30);
+    assert.equal(parseRetryAfter('soon'), undefined);
+});
+
+test('not found, failed operation, network, active SAS', () => {
+    assert.equal(mapError(restError(404, 'ResourceNotFound'), { diskName: 'gone' }).code, 'NotFound');
+    assert.match(mapError(restError(404, 'ResourceNotFound'), { diskName: 'gone' }).message, /"gone" was not found/);
+    assert.equal(mapError(new Error('The long-running operation has failed')).code, 'OperationFailed');
+    const net = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    assert.equal(mapError(net).code, 'Network');
+    const wrapped = Object.assign(new Error('request failed'), { cause: net });
+    assert.equal(mapError(wrapped).code, 'Network');
+    assert.equal(mapError(restError(409, 'OperationNotAllowed', 'The disk is in ActiveSAS state')).code, 'SasAlreadyActive');
+});
+
+test('cancellation, sign-in and settings errors', () => {
+    const abort = new Error('aborted');
+    abort.name = 'AbortError';
+    assert.equal(mapError(abort).code, 'Cancelled');
+    const cred = new Error('Azure CLI could not be found');
+    cred.name = 'CredentialUnavailableError';
+    assert.equal(mapError(cred).code, 'SignInRequired');
+    const cfg = mapError(new CloudConfigError('Setting "azureDisks.customCloud.resourceManagerEndpoint" is not a valid URL: "x".', 'azureDisks.customCloud.resourceManagerEndpoint'));
+    assert.equal(cfg.code, 'CloudConfig');
+    assert.match(cfg.message, /azureDisks\.customCloud\.resourceManagerEndpoint/);
+    assert.equal(mapError(new DiskError('Conflict', 'plain words', 'next')).nextStep, 'next');
+});
+
+test('messages never carry a SAS signature or a bearer token', () => {
+    const secret = 'https://md-x.blob.storage.azure.net/c/abcd?sv=2020&sr=b&sig=SECRETSIG%2B123&se=2030';
+    for (const e of [new Error(`failed to fetch ${secret}`), restError(500, 'InternalError', `oops ${secret} Bearer eyJhbGciOi.abc.def`)]) {
+        const m = formatMapped(mapError(e));
+        assert.doesNotMatch(m, /SECRETSIG/);
+        assert.doesNotMatch(m, /eyJhbGciOi/);
+    }
+});

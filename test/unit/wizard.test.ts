@@ -1,0 +1,111 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import type { DiskInfo } from '../../src/azure/types';
+import { GoBackError, UserCancelledError, type UserInput } from '../../src/services';
+import { MAX_DURATION_SECONDS, parseDuration, stepsToPrompt, toRequest } from '../../src/commands/grant/steps';
+import { runGrantWizard } from '../../src/commands/grant/wizard';
+
+const disk: DiskInfo = { tenantId: 't', subscriptionId: 's', resourceGroup: 'rg', name: 'd1', kind: 'disk', id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d1', location: 'x', diskState: 'Unattached' };
+
+test('durations: units, plain seconds, limits', () => {
+    assert.deepEqual(parseDuration('90m'), { seconds: 5400 });
+    assert.deepEqual(parseDuration('36h'), { seconds: 129600 });
+    assert.deepEqual(parseDuration('2d'), { seconds: 172800 });
+    assert.deepEqual(parseDuration('3600'), { seconds: 3600 });
+    assert.deepEqual(parseDuration(' 1h 30m '), { seconds: 5400 });
+    assert.deepEqual(parseDuration('1'), { seconds: 1 });
+    assert.deepEqual(parseDuration('60d'), { seconds: MAX_DURATION_SECONDS });
+    for (const bad of ['0', '-5', '-1h', '61d', '5184001', 'soon', '', '10 parsecs', 'h', '3h later']) {
+        const r = parseDuration(bad);
+        assert.ok('error' in r, `"${bad}" is rejected`);
+    }
+    const tooLong = parseDuration('61d');
+    assert.ok('error' in tooLong && /60 days/.test(tooLong.error));
+    const zero = parseDuration('0');
+    assert.ok('error' in zero && /at least 1 second/.test(zero.error));
+});
+
+test('which steps apply', () => {
+    assert.deepEqual(stepsToPrompt({ disk }), ['access', 'duration']);
+    assert.deepEqual(stepsToPrompt({ disk: { ...disk, securityType: 'TrustedLaunch' } }), ['access', 'duration', 'guestState']);
+    assert.deepEqual(stepsToPrompt({ disk: { ...disk, kind: 'snapshot' } }), ['access', 'duration', 'format']);
+    assert.deepEqual(stepsToPrompt({ disk: { ...disk, kind: 'snapshot', securityType: 'ConfidentialVM_X' }, access: 'Read', durationInSeconds: 60 }), ['guestState', 'format']);
+    assert.deepEqual(toRequest({ disk, access: 'Read', durationInSeconds: 60, fileFormat: 'VHDX', getSecureVMGuestStateSAS: true }), { access: 'Read', durationInSeconds: 60 });
+    assert.deepEqual(toRequest({ disk: { ...disk, kind: 'snapshot', securityType: 'TrustedLaunch' }, access: 'Read', durationInSeconds: 60, fileFormat: 'VHDX', getSecureVMGuestStateSAS: true }), { access: 'Read', durationInSeconds: 60, fileFormat: 'VHDX', getSecureVMGuestStateSAS: true });
+});
+
+type Answer = string | 'BACK' | 'ESC' | { input: string };
+interface Seen { kind: 'pick' | 'input'; text: string; step?: number; totalSteps?: number; labels?: string[] }
+
+function scripted(answers: Answer[]): { ui: UserInput; seen: Seen[]; rejected: string[] } {
+    const seen: Seen[] = [];
+    const rejected: string[] = [];
+    const take = () => {
+        const a = answers.shift();
+        if (a === undefined) throw new Error('unscripted prompt');
+        if (a === 'BACK') throw new GoBackError();
+        if (a === 'ESC') throw new UserCancelledError();
+        return a;
+    };
+    const ui = {
+        async showQuickPick(items: readonly { label: string }[] | Promise<readonly { label: string }[]>, o: { placeHolder?: string; step?: number; totalSteps?: number }) {
+            const list = await items;
+            seen.push({ kind: 'pick', text: o.placeHolder ?? '', step: o.step, totalSteps: o.totalSteps, labels: list.map((i) => i.label) });
+            const a = take();
+            const hit = list.find((i) => typeof a === 'string' && i.label.startsWith(a));
+            if (!hit) throw new Error(`no item ${String(a)}`);
+            return hit;
+        },
+        async showInputBox(o: { prompt?: string; step?: number; validateInput?: (v: string) => unknown }) {
+            seen.push({ kind: 'input', text: o.prompt ?? '', step: o.step });
+            for (;;) {
+                const a = take();
+                if (typeof a !== 'object') throw new Error('expected input');
+                const msg = await o.validateInput?.(a.input);
+                if (!msg) return a.input;
+                rejected.push(String(msg));
+            }
+        },
+    } as unknown as UserInput;
+    return { ui, seen, rejected };
+}
+
+test('a confidential disk: four questions with Step x of y', async () => {
+    const s = scripted(['Read', '8 hours', 'Yes']);
+    const ctx = await runGrantWizard({ disk: { ...disk, securityType: 'ConfidentialVM_X' } }, s.ui);
+    assert.deepEqual(toRequest(ctx), { access: 'Read', durationInSeconds: 28800, getSecureVMGuestStateSAS: true });
+    assert.deepEqual(s.seen.map((x) => [x.step, x.totalSteps]), [[1, 3], [2, 3], [3, 3]]);
+    assert.match(s.seen[2].text, /guest state/i);
+    assert.deepEqual(s.seen[0].labels, ['Read']);
+});
+
+test('Write is offered only for a disk ready for upload', async () => {
+    const s = scripted(['Write', '1 hour']);
+    const ctx = await runGrantWizard({ disk: { ...disk, diskState: 'ReadyToUpload' } }, s.ui);
+    assert.equal(ctx.access, 'Write');
+    assert.deepEqual(s.seen[0].labels, ['Write', 'Read']);
+});
+
+test('Back returns to the previous question and asks it again', async () => {
+    const s = scripted(['Read', '1 hour', 'BACK', '24 hours', 'VHDX']);
+    const ctx = await runGrantWizard({ disk: { ...disk, kind: 'snapshot' } }, s.ui);
+    assert.equal(ctx.durationInSeconds, 86400);
+    assert.equal(ctx.fileFormat, 'VHDX');
+    assert.deepEqual(s.seen.map((x) => x.step), [1, 2, 3, 2, 3]);
+});
+
+test('custom duration: invalid values are rejected with a message, Back from the box returns to the list', async () => {
+    const s = scripted(['Read', 'Custom', 'BACK', 'Custom', { input: '0' }, { input: '61d' }, { input: 'abc' }, { input: '90m' }]);
+    const ctx = await runGrantWizard({ disk }, s.ui);
+    assert.equal(ctx.durationInSeconds, 5400);
+    assert.equal(s.rejected.length, 3);
+    assert.ok(s.rejected.some((m) => /60 days/.test(m)));
+});
+
+test('Escape cancels; presets skip their questions', async () => {
+    await assert.rejects(runGrantWizard({ disk }, scripted(['Read', 'ESC']).ui), UserCancelledError);
+    const s = scripted([]);
+    const ctx = await runGrantWizard({ disk: { ...disk, kind: 'snapshot' }, access: 'Read', durationInSeconds: 100, fileFormat: 'VHD' }, s.ui);
+    assert.equal(s.seen.length, 0);
+    assert.equal(ctx.durationInSeconds, 100);
+});
