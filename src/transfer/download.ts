@@ -6,9 +6,11 @@ import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { openOutput as defaultOpen, markSparse, type OutputFile } from './file';
-import { HttpRanges, HttpStatusError, type BlobProps } from './http';
+import { BytePool } from './buffers';
+import { HttpRanges, HttpStatusError, Md5MismatchError, type BlobProps } from './http';
 import { describeMismatch, JournalWriter, readJournal, sameBlob, type BlobIdentity } from './journal';
 import { listWrittenRanges, sdkPageListSource } from './listing';
+import { Md5Pool } from './md5';
 import { chunkRanges, DEFAULT_CHUNK, DEFAULT_MERGE_GAP, mergeRanges, subtractRanges, totalBytes, type ByteRange, type Chunk } from './plan';
 import { ProgressMeter } from './progress';
 import { backoffDelay, classify } from './retry';
@@ -17,6 +19,8 @@ import { assertSecureUrl, blobIdentity, redactUrl, scrubSecrets } from './url';
 import { verifyFile } from './verify';
 
 const MD5_MAX = 4 * 1024 * 1024;
+/** Chunk memory cap: keeps peak RSS well under 256 MiB even at 64 connections × 4 MiB. */
+const MEMORY_BUDGET = 160 * 1024 * 1024;
 
 export function partialPaths(destPath: string): { partial: string; journal: string } {
     return { partial: `${destPath}.partial`, journal: `${destPath}.partial.journal` };
@@ -133,6 +137,7 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
 
     let file: OutputFile | undefined;
     let journal: JournalWriter | undefined;
+    let md5: Md5Pool | undefined;
     try {
         const props: BlobProps = await withRetry('reading blob properties', (u) => http.head(u, stop.signal));
         if (!Number.isSafeInteger(props.size) || props.size < 0) throw new TransferError('Server', 'The storage service did not report the blob size.');
@@ -217,6 +222,9 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
         if (done.length) log(`resuming: ${bytesResumed} bytes already present, ${fetchBytes} to fetch`);
         await checkFreeSpace(path.dirname(partial), fetchBytes);
 
+        const pool = new BytePool(chunkSize, Math.max(chunkSize, Math.min(MEMORY_BUDGET, concurrency * chunkSize)));
+        if (wantMd5 && chunks.length) md5 = new Md5Pool();
+        const hasher = md5;
         const meter = new ProgressMeter(planBytes, size, bytesResumed, opts.onProgress, t.progressIntervalMs ?? 250);
         let next = 0;
         let bytesFetched = 0, md5Checked = 0, rangesChecked = 0;
@@ -226,21 +234,30 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
             while (!stop.signal.aborted) {
                 const c: Chunk | undefined = chunks[next++];
                 if (!c) return;
-                const body = await withRetry(`bytes ${c.start}-${c.end - 1}`, (u) => http.get(u, c.start, c.end, wantMd5 && c.end - c.start <= MD5_MAX, stop.signal));
-                if (!opts.resumeKey && identity.etag && body.etag && body.etag !== identity.etag) {
-                    throw new TransferError('BlobChanged', 'The blob changed during the download (its ETag differs).');
-                }
+                const slot = await pool.acquire(c.end - c.start);
                 try {
-                    await f.writev(body.buffers, c.start);
-                } catch (e) {
-                    throw localError(e, fetchBytes - bytesFetched, `write ${path.basename(partial)}`);
+                    const body = await withRetry(`bytes ${c.start}-${c.end - 1}`, async (u) => {
+                        const b = await http.get(u, c.start, c.end, wantMd5 && c.end - c.start <= MD5_MAX, slot.buf, stop.signal);
+                        if (!opts.resumeKey && identity.etag && b.etag && b.etag !== identity.etag) {
+                            throw new TransferError('BlobChanged', 'The blob changed during the download (its ETag differs).');
+                        }
+                        // Hash (on a worker) while the write runs; a mismatch re-fetches and overwrites.
+                        const [sum] = await Promise.all([
+                            b.md5 && hasher ? hasher.hash(slot.sab, 0, b.length) : undefined,
+                            f.writev([slot.buf], c.start).catch((e) => { throw localError(e, fetchBytes - bytesFetched, `write ${path.basename(partial)}`); }),
+                        ]);
+                        if (sum !== undefined && sum !== b.md5) throw new Md5MismatchError(`Content-MD5 mismatch for bytes ${c.start}-${c.end - 1}`);
+                        return { length: b.length, md5Checked: sum !== undefined };
+                    });
+                    bytesFetched += body.length;
+                    rangesChecked++;
+                    if (body.md5Checked) md5Checked++;
+                } finally {
+                    pool.release(slot);
                 }
                 j.add(c);
-                bytesFetched += body.length;
-                rangesChecked++;
-                if (body.md5Checked) md5Checked++;
                 regrantsWithoutProgress = 0;
-                meter.add(body.length);
+                meter.add(c.end - c.start);
             }
         }
 
@@ -285,6 +302,7 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
         opts.signal?.removeEventListener('abort', onUserAbort);
         stop.abort();
         http.destroy();
+        await md5?.close();
         if (journal) await journal.close().catch(() => undefined);
         if (file) await file.close().catch(() => undefined);
     }

@@ -1,8 +1,8 @@
 /**
- * Ranged GETs over keep-alive connections with node:http/https. One response is collected as the
- * socket's own buffers (no copy) and written with one writev; MD5 is hashed as bytes arrive.
+ * Ranged GETs over keep-alive connections with node:http/https. A response body is copied
+ * straight into the caller's chunk buffer as it arrives, so socket buffers die young (cheap GC)
+ * and memory stays bounded by the buffer pool.
  */
-import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 
@@ -35,10 +35,9 @@ export class Md5MismatchError extends Error {
 }
 
 export interface RangeBody {
-    buffers: Buffer[];
     length: number;
-    /** True when the service sent Content-MD5 and it matched. */
-    md5Checked: boolean;
+    /** Content-MD5 as the service sent it (base64), when asked and served. */
+    md5?: string;
     etag?: string;
 }
 
@@ -99,8 +98,8 @@ export class HttpRanges {
         };
     }
 
-    /** GET bytes [start, end) and check Content-Length, body length and (when asked and served) Content-MD5. */
-    async get(url: string, start: number, end: number, wantMd5: boolean, signal?: AbortSignal): Promise<RangeBody> {
+    /** GET bytes [start, end) into `target` and check Content-Length and the body length. */
+    async get(url: string, start: number, end: number, wantMd5: boolean, target: Buffer, signal?: AbortSignal): Promise<RangeBody> {
         const expected = end - start;
         const headers: Record<string, string> = { 'x-ms-range': `bytes=${start}-${end - 1}` };
         if (wantMd5) headers['x-ms-range-get-content-md5'] = 'true';
@@ -115,9 +114,6 @@ export class HttpRanges {
             res.destroy();
             throw new BodyError(`Content-Length ${cl} for a range of ${expected} bytes`);
         }
-        const md5Header = wantMd5 ? header(res, 'content-md5') : undefined;
-        const hash = md5Header ? crypto.createHash('md5') : undefined;
-        const buffers: Buffer[] = [];
         let got = 0;
         await new Promise<void>((resolve, reject) => {
             let settled = false;
@@ -128,10 +124,9 @@ export class HttpRanges {
                 reject(e);
             };
             res.on('data', (b: Buffer) => {
+                if (got + b.length > expected) return fail(new BodyError(`body longer than ${expected} bytes`));
+                b.copy(target, got);
                 got += b.length;
-                if (got > expected) return fail(new BodyError(`body longer than ${expected} bytes`));
-                buffers.push(b);
-                hash?.update(b);
             });
             res.once('end', () => {
                 if (settled) return;
@@ -145,13 +140,7 @@ export class HttpRanges {
                 if (!settled && got !== expected) fail(new BodyError(`connection closed after ${got} of ${expected} bytes`));
             });
         });
-        let md5Checked = false;
-        if (hash && md5Header) {
-            const actual = hash.digest('base64');
-            if (actual !== md5Header) throw new Md5MismatchError(`Content-MD5 mismatch for bytes ${start}-${end - 1}`);
-            md5Checked = true;
-        }
-        return { buffers, length: got, md5Checked, etag: header(res, 'etag') };
+        return { length: got, md5: wantMd5 ? header(res, 'content-md5') : undefined, etag: header(res, 'etag') };
     }
 
     destroy(): void {
