@@ -28,6 +28,7 @@ const NOISE = [
     /^\s+at .*workbench\.js/,
     /Creation of workbench contribution/,
     /took \d+ms/,
+    /connection token|Creating a socket|\[Service Worker\]|reconnection-grace-time|\[AgentHost|No search provider registered/,
 ];
 
 export function parseVsCodeArgs(argv: string[]): ShimArgs {

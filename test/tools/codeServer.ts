@@ -174,7 +174,9 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     writeConfig(runDir);
     fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...CLEAN_USER_SETTINGS, ...opts.settings }, null, 2));
 
-    const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, EXTENSIONS_GALLERY: '{}' };
+    // VSCODE_CLI=1 stops the server from replacing this environment (PATH above all) with the
+    // login shell's when it starts the extension host: tests put stand-ins first on PATH.
+    const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, EXTENSIONS_GALLERY: '{}', VSCODE_CLI: '1' };
     delete env.VSCODE_IPC_HOOK_CLI;
 
     let installedExtensionPath: string | undefined;
