@@ -36,6 +36,7 @@ interface Operation {
 }
 
 export interface AccessOptions {
+    /** Mutable: the control endpoint can change them while running. */
     lroPolls: number;
     retryAfterSeconds: number;
     armEndpoint: () => string;

@@ -39,6 +39,7 @@ export interface ControlBackend {
     lroFault(rule: LroFault): void;
     storageFault(rule: StorageFault): void;
     setTokenLifetime(seconds: number): void;
+    setLro(opts: { polls?: number; retryAfterSeconds?: number }): void;
     reset(opts: { state?: boolean }): void;
     logs(): RequestLogs;
     clearLogs(): void;
@@ -68,6 +69,7 @@ export function controlHandler(backend: ControlBackend): (req: http.IncomingMess
                 case 'POST faults/lro': backend.lroFault(input as unknown as LroFault); return reply(204);
                 case 'POST faults/storage': backend.storageFault(input as unknown as StorageFault); return reply(204);
                 case 'POST token-lifetime': backend.setTokenLifetime(Number(input.seconds)); return reply(204);
+                case 'POST lro': backend.setLro(input as { polls?: number; retryAfterSeconds?: number }); return reply(204);
                 case 'POST reset': backend.reset({ state: input.state === true }); return reply(204);
                 case 'GET log': return reply(200, backend.logs());
                 case 'POST log/clear': backend.clearLogs(); return reply(204);
@@ -107,6 +109,8 @@ export class SandboxControl {
     storageFault(rule: StorageFault): Promise<void> { return this.call('POST', 'faults/storage', rule); }
     /** Lifetime of tokens issued from now on (e.g. 5 for expiry tests). */
     setTokenLifetime(seconds: number): Promise<void> { return this.call('POST', 'token-lifetime', { seconds }); }
+    /** Polls answered "not yet" and Retry-After for operations started from now on. */
+    setLro(opts: { polls?: number; retryAfterSeconds?: number }): Promise<void> { return this.call('POST', 'lro', opts); }
     token(req: TokenRequest = {}): Promise<TokenResponse> { return this.call('POST', 'token', req); }
     /** Clears faults and logs; with `state`, also puts every disk back in its seeded state. */
     reset(opts: { state?: boolean } = {}): Promise<void> { return this.call('POST', 'reset', opts); }

@@ -76,14 +76,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         const tokens = new TokenIssuer(MANAGEMENT_RESOURCE, '', lifetime);
         const signer = sasSigner(azurite.accountName, azurite.accountKey);
         let armEndpoint = '';
-        const access = new AccessService({
+        const accessOptions = {
             lroPolls: opts.lroPolls ?? 2,
             retryAfterSeconds: opts.retryAfterSeconds ?? 1,
             armEndpoint: () => armEndpoint,
             signer,
             lroFaults: faults.lro,
-            onRevoked: (sigs) => sigs.forEach((s) => revoked.add(s)),
-        });
+            onRevoked: (sigs: string[]) => sigs.forEach((s) => revoked.add(s)),
+        };
+        const access = new AccessService(accessOptions);
 
         // eslint-disable-next-line prefer-const
         let arm: Awaited<ReturnType<typeof startArmServer>>;
@@ -101,6 +102,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             setTokenLifetime: (seconds) => {
                 if (!Number.isFinite(seconds) || seconds <= 0) throw new Error('seconds must be a positive number');
                 tokens.lifetimeSeconds = seconds;
+            },
+            setLro: ({ polls, retryAfterSeconds }) => {
+                const ok = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+                if (polls !== undefined && !ok(polls)) throw new Error('polls must be a whole number ≥ 0');
+                if (retryAfterSeconds !== undefined && !ok(retryAfterSeconds)) throw new Error('retryAfterSeconds must be a whole number ≥ 0');
+                if (polls !== undefined) accessOptions.lroPolls = polls;
+                if (retryAfterSeconds !== undefined) accessOptions.retryAfterSeconds = retryAfterSeconds;
             },
             reset: ({ state }) => {
                 faults.clear();

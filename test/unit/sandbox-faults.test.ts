@@ -1,0 +1,266 @@
+/**
+ * The sandbox's long-running-operation protocol, authentication and fault injection (ARM and the
+ * storage proxy), checked on the wire and through the extension's ARM clients.
+ */
+import { after, before, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as http from 'node:http';
+import type { ArmClients } from '../../src/azure/armClients';
+import { startSandbox, type Sandbox } from '../sandbox/index';
+import { MAIN_TENANT, OTHER_TENANT, SUB_DEV, SUB_OTHER } from '../sandbox/seed';
+import { armClientsFor, collect, parseSas } from '../sandbox/testkit';
+
+let sb: Sandbox;
+let arm: ArmClients;
+const fast = { updateIntervalInMs: 10 };
+const DISK = (name: string, rg = 'rg-web', sub = SUB_DEV) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/disks/${name}`;
+
+async function armFetch(path: string, init: { method?: string; token?: string | null; body?: unknown } = {}): Promise<Response> {
+    // The api-versions the SDKs in node_modules send for each area.
+    const apiVersion = /microsoft\.compute/i.test(path) ? '2025-01-02' : /resourcegroups/i.test(path) ? '2025-04-01' : '2022-12-01';
+    const url = path.startsWith('http') ? path : `${sb.info.armEndpoint}${path}${path.includes('?') ? '&' : '?'}api-version=${apiVersion}`;
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    if (init.token !== null) headers.Authorization = `Bearer ${init.token ?? sb.info.bearerToken}`;
+    return fetch(url, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+}
+
+async function errorOf(p: Promise<unknown>): Promise<{ statusCode?: number; code?: string; message: string }> {
+    try {
+        await p;
+    } catch (e) {
+        return e as { statusCode?: number; code?: string; message: string };
+    }
+    assert.fail('expected the call to fail');
+}
+
+/** Raw GET through node:http so a cut connection shows as an error, with the bytes that did arrive. */
+function rawGet(url: string, headers: Record<string, string> = {}): Promise<{ status?: number; headers?: http.IncomingHttpHeaders; bytes: number; body: Buffer; error?: Error }> {
+    return new Promise((resolve) => {
+        const chunks: Buffer[] = [];
+        let res: http.IncomingMessage | undefined;
+        const done = (error?: Error) => {
+            const body = Buffer.concat(chunks);
+            resolve({ status: res?.statusCode, headers: res?.headers, bytes: body.length, body, error });
+        };
+        const req = http.get(url, { headers, agent: false }, (r) => {
+            res = r;
+            r.on('data', (c: Buffer) => chunks.push(c));
+            r.on('end', () => done());
+            r.on('error', (e) => done(e));
+            r.on('aborted', () => done(new Error('aborted')));
+        });
+        req.on('error', (e) => done(e));
+    });
+}
+
+async function grantSas(name: string): Promise<string> {
+    const uri = await arm.compute(SUB_DEV).disks.grantAccess('rg-web', name, { access: 'Read', durationInSeconds: 600 }, fast);
+    return uri.accessSAS!;
+}
+
+before(async () => {
+    sb = await startSandbox({ lroPolls: 2, retryAfterSeconds: 0 });
+    arm = await armClientsFor(sb.info);
+});
+
+after(async () => {
+    await sb?.stop();
+});
+
+describe('long-running operations on the wire', () => {
+    it('beginGetAccess: 202 with Location, Azure-AsyncOperation, Retry-After; polls 202 twice then 200 AccessUri', async () => {
+        await sb.control.setLro({ polls: 2, retryAfterSeconds: 1 });
+        const start = await armFetch(`${DISK('web-logs')}/beginGetAccess`, { method: 'POST', body: { access: 'Read', durationInSeconds: 60 } });
+        assert.equal(start.status, 202);
+        const location = start.headers.get('location')!;
+        const asyncOp = start.headers.get('azure-asyncoperation')!;
+        assert.match(location, new RegExp(`/subscriptions/${SUB_DEV}/providers/Microsoft.Compute/locations/westeurope/operations/[0-9a-f-]+\\?monitor=true&api-version=2025-01-02$`));
+        assert.equal(asyncOp, location.replace('monitor=true&', ''));
+        assert.equal(start.headers.get('retry-after'), '1');
+        const s1 = await armFetch(asyncOp);
+        assert.equal(s1.status, 200);
+        assert.equal(((await s1.json()) as { status: string }).status, 'InProgress');
+        const l2 = await armFetch(location);
+        assert.equal(l2.status, 202);
+        const l3 = await armFetch(location);
+        assert.equal(l3.status, 200);
+        const body = (await l3.json()) as { accessSAS: string };
+        assert.match(body.accessSAS, /sig=/);
+        const s4 = (await (await armFetch(asyncOp)).json()) as { status: string };
+        assert.equal(s4.status, 'Succeeded');
+        const noToken = await armFetch(location, { token: null });
+        assert.equal(noToken.status, 401, 'operation URLs need a token too');
+        await arm.compute(SUB_DEV).disks.revokeAccess('rg-web', 'web-logs', fast);
+        await sb.control.setLro({ polls: 2, retryAfterSeconds: 0 });
+    });
+
+    it('an LRO fault ends the grant Failed with its error; the disk keeps its state', async () => {
+        await sb.control.lroFault({ path: 'web-data-01/beginGetAccess', outcome: 'fail', error: { code: 'InternalDiskManagementError', message: 'Injected failure.' } });
+        const e = await errorOf(arm.compute(SUB_DEV).disks.grantAccess('rg-web', 'web-data-01', { access: 'Read', durationInSeconds: 60 }, fast).pollUntilDone());
+        assert.match(e.message, /Injected failure/);
+        assert.equal(await sb.control.diskState(DISK('web-data-01')), 'Unattached');
+        const sas = await grantSas('web-data-01');
+        assert.match(sas, /sig=/);
+        await arm.compute(SUB_DEV).disks.revokeAccess('rg-web', 'web-data-01', fast);
+    });
+
+    it('an LRO that never finishes keeps answering InProgress until the caller gives up', async () => {
+        await sb.control.lroFault({ path: 'web-os-02/beginGetAccess', outcome: 'hang' });
+        const ac = new AbortController();
+        const timer = setTimeout(() => ac.abort(), 400);
+        const e = await errorOf(arm.compute(SUB_DEV).disks.grantAccess('rg-web', 'web-os-02', { access: 'Read', durationInSeconds: 60 }, { ...fast, abortSignal: ac.signal }).pollUntilDone());
+        clearTimeout(timer);
+        assert.match(e.message ?? String(e), /abort/i);
+        const ops = (await sb.control.requestLog()).arm.recent.filter((r) => r.path.includes('/operations/'));
+        assert.ok(ops.length >= 5, `kept polling (${ops.length} polls)`);
+        assert.equal(await sb.control.diskState(DISK('web-os-02')), 'Reserved');
+        await sb.control.reset({ state: true });
+    });
+});
+
+describe('authentication', () => {
+    it('401 with WWW-Authenticate for a missing, malformed or forged token', async () => {
+        for (const token of [null, 'not-a-jwt', `${sb.info.bearerToken.slice(0, -4)}AAAA`]) {
+            const res = await armFetch(`/subscriptions/${SUB_DEV}/resourcegroups`, { token });
+            assert.equal(res.status, 401);
+            const www = res.headers.get('www-authenticate') ?? '';
+            assert.match(www, /^Bearer authorization_uri="http:\/\/127\.0\.0\.1:\d+\/[^"]+", error="invalid_token"/);
+            const body = (await res.json()) as { error: { code: string; message: string } };
+            assert.ok(body.error.code && body.error.message);
+        }
+    });
+
+    it('401 ExpiredAuthenticationToken once a short-lived token has expired', async () => {
+        const t = await sb.control.token({ lifetimeSeconds: 1 });
+        assert.equal((await armFetch('/tenants', { token: t.accessToken })).status, 200);
+        await new Promise((r) => setTimeout(r, 2100));
+        const res = await armFetch('/tenants', { token: t.accessToken });
+        assert.equal(res.status, 401);
+        assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'ExpiredAuthenticationToken');
+    });
+
+    it('401 InvalidAuthenticationTokenTenant for a token of another tenant; wrong audience refused', async () => {
+        const res = await armFetch(`/subscriptions/${SUB_OTHER}/resourcegroups`);
+        assert.equal(res.status, 401);
+        assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'InvalidAuthenticationTokenTenant');
+        assert.match(res.headers.get('www-authenticate') ?? '', new RegExp(`authorization_uri="[^"]*/${OTHER_TENANT}"`));
+        const e = await errorOf(collect(arm.resources(SUB_OTHER).resourceGroups.list()));
+        assert.equal(e.statusCode, 401);
+        const wrongAud = await sb.control.token({ resource: 'https://storage.sandbox.invalid' });
+        assert.equal((await armFetch('/tenants', { token: wrongAud.accessToken })).status, 401);
+    });
+
+    it('the az stand-in answers what AzureCliCredential parses, honouring --tenant and the lifetime switch', async () => {
+        const out = await new Promise<string>((resolve, reject) => execFile(`${sb.info.azCliDir}/az`, ['account', 'get-access-token', '--output', 'json', '--resource', 'https://management.sandbox.invalid', '--tenant', OTHER_TENANT], { env: { ...process.env, AZURE_DISKS_SANDBOX_TOKEN_LIFETIME: '5' } }, (err, stdout) => (err ? reject(err) : resolve(stdout))));
+        const j = JSON.parse(out) as { accessToken: string; expires_on: number; expiresOn: string; tenant: string; tokenType: string };
+        assert.equal(j.tenant, OTHER_TENANT);
+        assert.equal(j.tokenType, 'Bearer');
+        assert.ok(Math.abs(j.expires_on - (Date.now() / 1000 + 5)) < 3, 'short-lived token');
+        assert.ok(!Number.isNaN(new Date(j.expiresOn).getTime()));
+        const claims = JSON.parse(Buffer.from(j.accessToken.split('.')[1], 'base64url').toString()) as { tid: string; aud: string; exp: number; iat: number };
+        assert.equal(claims.tid, OTHER_TENANT);
+        assert.equal(claims.aud, 'https://management.sandbox.invalid');
+        assert.equal((await armFetch(`/subscriptions/${SUB_OTHER}/resourcegroups`, { token: j.accessToken })).status, 200);
+        assert.equal((await armFetch(`/subscriptions/${SUB_DEV}/resourcegroups`, { token: j.accessToken })).status, 401);
+    });
+
+    it('the main tenant token lists only its subscriptions', async () => {
+        const res = await armFetch('/subscriptions');
+        const subs = ((await res.json()) as { value: { tenantId: string }[] }).value;
+        assert.ok(subs.length === 2 && subs.every((s) => s.tenantId === MAIN_TENANT));
+    });
+});
+
+describe('ARM faults', () => {
+    it('429 with Retry-After is retried by the SDK; the log shows both requests', async () => {
+        await sb.control.clearLog();
+        await sb.control.armFault({ method: 'GET', path: '/disks/web-logs$', status: 429, headers: { 'Retry-After': '0' } });
+        const d = await arm.compute(SUB_DEV).disks.get('rg-web', 'web-logs');
+        assert.equal(d.name, 'web-logs');
+        const log = (await sb.control.requestLog()).arm;
+        assert.equal(log.byPath[DISK('web-logs').toLowerCase()]?.requests, 2);
+        assert.equal(log.recent.filter((r) => r.fault).length, 1);
+    });
+
+    it('404, 403 and 500 answer once with ARM error bodies, then the next request is normal', async () => {
+        for (const [status, code] of [[404, 'ResourceNotFound'], [403, 'AuthorizationFailed'], [500, 'InternalServerError'], [503, 'ServiceUnavailable']] as const) {
+            await sb.control.armFault({ path: '/disks/web-logs$', status });
+            const res = await armFetch(DISK('web-logs'));
+            assert.equal(res.status, status);
+            const body = (await res.json()) as { error: { code: string; message: string; details: unknown[] } };
+            assert.equal(body.error.code, code);
+            assert.ok(Array.isArray(body.error.details));
+            assert.equal((await armFetch(DISK('web-logs'))).status, 200);
+        }
+    });
+
+    it('an injected 401 is retried once with a fresh token by the extension client', async () => {
+        await sb.control.clearLog();
+        await sb.control.armFault({ path: '/disks/web-logs$', status: 401 });
+        const d = await arm.compute(SUB_DEV).disks.get('rg-web', 'web-logs');
+        assert.equal(d.name, 'web-logs');
+        const log = (await sb.control.requestLog()).arm;
+        assert.deepEqual(log.recent.map((r) => r.status), [401, 200]);
+    });
+
+    it('a custom body and count are honoured', async () => {
+        await sb.control.armFault({ path: '/tenants', status: 503, count: 2, body: { error: { code: 'Custom', message: 'twice' } } });
+        for (let i = 0; i < 2; i++) {
+            const res = await armFetch('/tenants');
+            assert.equal(res.status, 503);
+            assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'Custom');
+        }
+        assert.equal((await armFetch('/tenants')).status, 200);
+    });
+});
+
+describe('storage proxy faults', () => {
+    it('reset cuts the connection mid-body after the given bytes', async () => {
+        const sas = await grantSas('web-data-01');
+        await sb.control.storageFault({ blob: 'abcd$', rangedOnly: true, action: 'reset', afterBytes: 100_000 });
+        const r = await rawGet(sas, { Range: 'bytes=0-1048575' });
+        assert.equal(r.status, 206);
+        assert.ok(r.error, 'the client sees a broken response');
+        assert.equal(r.bytes, 100_000);
+        const ok = await rawGet(sas, { Range: 'bytes=0-1048575' });
+        assert.equal(ok.bytes, 1_048_576);
+        assert.equal(ok.error, undefined);
+    });
+
+    it('truncate ends the body early without an error; unranged requests are not matched by rangedOnly', async () => {
+        const sas = await grantSas('data_disk.v2-(old)');
+        await sb.control.storageFault({ blob: 'abcd$', rangedOnly: true, action: 'truncate', afterBytes: 4096 });
+        const head = await rawGet(sas, { Range: 'bytes=0-65535' });
+        assert.equal(head.error, undefined);
+        assert.equal(head.bytes, 4096);
+        assert.match(String(head.headers?.['content-range']), /^bytes 0-65535\//);
+    });
+
+    it('503, 500 and 403 answer with Azure-shaped XML errors', async () => {
+        const sas = await grantSas('web-os-02');
+        for (const [status, code] of [[503, 'ServerBusy'], [500, 'InternalError'], [403, 'AuthenticationFailed']] as const) {
+            await sb.control.storageFault({ action: 'status', status });
+            const r = await rawGet(sas);
+            assert.equal(r.status, status);
+            assert.equal(r.headers?.['x-ms-error-code'], code);
+            assert.match(r.body.toString(), new RegExp(`<Error><Code>${code}</Code><Message>`));
+        }
+        const ok = await rawGet(sas, { Range: 'bytes=0-511' });
+        assert.equal(ok.status, 206);
+    });
+
+    it('delay holds the response back; the log counts requests and bytes per path', async () => {
+        const sas = await grantSas('web-logs');
+        await sb.control.clearLog();
+        await sb.control.storageFault({ blob: parseSas(sas).container, action: 'delay', delayMs: 300 });
+        const t0 = Date.now();
+        const r = await rawGet(sas, { Range: 'bytes=0-8191' });
+        assert.ok(Date.now() - t0 >= 290);
+        assert.equal(r.bytes, 8192);
+        const log = (await sb.control.requestLog()).storage;
+        const path = new URL(sas).pathname.toLowerCase();
+        assert.deepEqual(log.byPath[path], { requests: 1, bytes: 8192 });
+        assert.ok(!JSON.stringify(log).includes('sig='));
+    });
+});
