@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import * as crypto from 'node:crypto';
+import { BytePool } from '../../src/transfer/buffers';
+import { Md5Pool } from '../../src/transfer/md5';
 import { listWrittenRanges, sdkPageListSource } from '../../src/transfer/listing';
 import { chunkRanges, mergeRanges, subtractRanges, totalBytes } from '../../src/transfer/plan';
 import { classify, backoffDelay } from '../../src/transfer/retry';
@@ -141,5 +144,38 @@ describe('URL hygiene', () => {
         assert.equal(sasExpiredByClock('https://a/b?se=2000-01-01T00:00:00Z'), true);
         assert.equal(sasExpiredByClock('https://a/b?se=2999-01-01T00:00:00Z'), false);
         assert.equal(sasExpiredByClock('https://a/b'), false);
+    });
+});
+
+describe('chunk memory and hashing', () => {
+    it('BytePool holds callers back at the byte budget and reuses full-size buffers', async () => {
+        const pool = new BytePool(1024, 3 * 1024);
+        const a = await pool.acquire(1024), b = await pool.acquire(1024), c = await pool.acquire(1024);
+        let fourth = false;
+        const d = pool.acquire(1024).then((s) => { fourth = true; return s; });
+        await new Promise((r) => setTimeout(r, 20));
+        assert.equal(fourth, false, 'over budget: waits');
+        pool.release(a);
+        const ds = await d;
+        assert.equal(ds.sab, a.sab, 'full-size buffer reused');
+        const small = await Promise.race([pool.acquire(100), new Promise((r) => setTimeout(() => r('blocked'), 20))]);
+        assert.equal(small, 'blocked', 'even a small chunk waits when the budget is spent');
+        pool.release(b);
+        pool.release(c);
+        pool.release(ds);
+    });
+
+    it('Md5Pool hashes shared buffers on workers like crypto does inline', async () => {
+        const pool = new Md5Pool(2);
+        try {
+            const sab = new SharedArrayBuffer(1 << 20);
+            crypto.randomFillSync(new Uint8Array(sab));
+            const sums = await Promise.all([0, 1, 2, 3].map((i) => pool.hash(sab, i * 1000, 200_000)));
+            for (let i = 0; i < 4; i++) {
+                assert.equal(sums[i], crypto.createHash('md5').update(new Uint8Array(sab, i * 1000, 200_000)).digest('base64'));
+            }
+        } finally {
+            await pool.close();
+        }
     });
 });
