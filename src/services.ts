@@ -20,6 +20,11 @@ export interface UserInput {
 
 /** Thrown by UserInput when the user presses Escape: commands end quietly (result Canceled). */
 export class UserCancelledError extends Error {
+    /** Recognised by name: a UserInput from another bundle (the host tests' scripted input) throws its own copy. */
+    static [Symbol.hasInstance](x: unknown): boolean {
+        return (x as Error | undefined)?.name === 'UserCancelledError';
+    }
+
     constructor(readonly step?: string) {
         super('Operation cancelled.');
         this.name = 'UserCancelledError';
@@ -28,6 +33,11 @@ export class UserCancelledError extends Error {
 
 /** Thrown by a wizard step when the user chose Back. */
 export class GoBackError extends Error {
+    /** Recognised by name, like UserCancelledError. */
+    static [Symbol.hasInstance](x: unknown): boolean {
+        return (x as Error | undefined)?.name === 'GoBackError';
+    }
+
     constructor() {
         super('Back');
         this.name = 'GoBackError';
