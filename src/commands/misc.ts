@@ -1,8 +1,9 @@
 /** Sign In, Select Subscriptions…, Refresh, Show Log, and the tree's Retry/Load more. */
 import * as vscode from 'vscode';
 import { StateKey } from '../constants';
-import type { SubscriptionInfo } from '../azure/types';
-import { isActionNode } from '../tree/nodes';
+import type { DiskInfo, SubscriptionInfo } from '../azure/types';
+import { DiskNode, isActionNode } from '../tree/nodes';
+import { refOf } from './diskArg';
 import { selectedSubscriptions } from '../tree/treeProvider';
 import type { Core } from './core';
 import type { ActionContext } from './wrapper';
@@ -34,7 +35,9 @@ export async function selectSubscriptions(core: Core, actx: ActionContext): Prom
 }
 
 export async function refresh(core: Core, _actx: ActionContext, node?: unknown): Promise<void> {
-    if (node && typeof node === 'object' && 'id' in node) core.tree.reload(node as Parameters<typeof core.tree.reload>[0]);
+    const disk = (node as { disk?: DiskInfo } | undefined)?.disk;
+    if (node instanceof DiskNode && disk) core.tree.updateDisk(await core.services.disks.getDisk(refOf(disk)));
+    else if (node && typeof node === 'object' && 'id' in node) core.tree.reload(node as Parameters<typeof core.tree.reload>[0]);
     else core.tree.refresh();
 }
 
