@@ -2,7 +2,7 @@
  * `npm run sandbox`: starts the sandbox in the foreground. The first stdout line is the
  * SandboxInfo JSON; after it, one line per request (paths only: never SAS queries or tokens).
  * Ctrl+C / SIGTERM stops everything.
- * Flags: --scale, --lro-polls N, --retry-after N, --token-lifetime N, --page-size N, --run-dir DIR, --quiet
+ * Flags: --scale, --skip-large-disk, --lro-polls N, --retry-after N, --token-lifetime N, --page-size N, --run-dir DIR, --quiet
  */
 import { startSandbox, type SandboxOptions } from './index';
 
@@ -17,6 +17,7 @@ function parseArgs(argv: string[]): SandboxOptions & { quiet?: boolean } {
         switch (argv[i]) {
             case '--scale': o.scale = true; break;
             case '--quiet': o.quiet = true; break;
+            case '--skip-large-disk': o.skipLargeDisk = true; break;
             case '--lro-polls': o.lroPolls = num(i++); break;
             case '--retry-after': o.retryAfterSeconds = num(i++); break;
             case '--token-lifetime': o.tokenLifetimeSeconds = num(i++); break;

@@ -31,6 +31,8 @@ export const TOKEN_LIFETIME_ENV = 'AZURE_DISKS_SANDBOX_TOKEN_LIFETIME';
 export interface SandboxOptions {
     /** Also seed 5,000 metadata-only disks across 50 resource groups. */
     scale?: boolean;
+    /** Leave out the 1 GiB disk (faster start for tests that do not need it). */
+    skipLargeDisk?: boolean;
     /** Polls answered "not yet" before a grant/revoke completes (default 2). */
     lroPolls?: number;
     /** Retry-After of long-running operations, seconds (default 1). */
@@ -70,7 +72,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         stops.push(() => proxy.stop());
         const storageEndpoint = `http://127.0.0.1:${proxy.port}/${azurite.accountName}`;
 
-        const world = await buildWorld(serviceClient(azurite.endpoint, azurite.accountName, azurite.accountKey), storageEndpoint, { scale: opts.scale });
+        const world = await buildWorld(serviceClient(azurite.endpoint, azurite.accountName, azurite.accountKey), storageEndpoint, { scale: opts.scale, skipLargeDisk: opts.skipLargeDisk });
 
         const lifetime = opts.tokenLifetimeSeconds ?? (Number(process.env[TOKEN_LIFETIME_ENV]) || 3600);
         const tokens = new TokenIssuer(MANAGEMENT_RESOURCE, '', lifetime);

@@ -80,9 +80,9 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>
     }));
 }
 
-export async function buildWorld(service: BlobServiceClient, publicEndpoint: string, opts: { scale?: boolean } = {}): Promise<World> {
+export async function buildWorld(service: BlobServiceClient, publicEndpoint: string, opts: { scale?: boolean; skipLargeDisk?: boolean } = {}): Promise<World> {
     const groups = [...seed.resourceGroups];
-    const specs = [...seed.resources];
+    const specs = seed.resources.filter((r) => !(opts.skipLargeDisk && r.sizeMiB >= 512));
     if (opts.scale) {
         const s = seed.scaleSeed();
         groups.push(...s.groups);

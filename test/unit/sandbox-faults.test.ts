@@ -60,7 +60,7 @@ async function grantSas(name: string): Promise<string> {
 }
 
 before(async () => {
-    sb = await startSandbox({ lroPolls: 2, retryAfterSeconds: 0 });
+    sb = await startSandbox({ lroPolls: 2, retryAfterSeconds: 0, skipLargeDisk: true });
     arm = await armClientsFor(sb.info);
 });
 
