@@ -71,7 +71,7 @@ describe('Show Access, Copy SAS URI…, Revoke Access', () => {
 
     it('Revoke Access from the tree row ends the grant: the disk is Unattached again and the URL stops working', async () => {
         const node = await findDiskNode(seed());
-        ui.script({ match: /revoke/i, optional: true, answer: { button: 'Revoke access' } });
+        ui.script({ match: /revoke/i, optional: true, answer: { button: 'Revoke' } });
         await vscode.commands.executeCommand(Cmds.RevokeAccess, node);
         assert.equal(await control().diskState(seed().id), 'Unattached');
         assert.equal((await findDiskNode(seed())).disk.diskState, 'Unattached', 'the tree shows the new state');
@@ -82,7 +82,7 @@ describe('Show Access, Copy SAS URI…, Revoke Access', () => {
     it('Revoke Access from the palette', async () => {
         const cvm = seedDisk('cvm-os');
         assert.equal(await control().diskState(cvm.id), 'ActiveSAS');
-        ui.script(...pickDiskSteps(cvm), { match: /revoke/i, optional: true, answer: { button: 'Revoke access' } });
+        ui.script(...pickDiskSteps(cvm), { match: /revoke/i, optional: true, answer: { button: 'Revoke' } });
         await vscode.commands.executeCommand(Cmds.RevokeAccess);
         assert.equal(await control().diskState(cvm.id), 'Reserved');
         assert.equal((await findDiskNode(cvm)).disk.diskState, 'Reserved');
