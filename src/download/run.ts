@@ -46,6 +46,7 @@ export async function runDownload(services: Services, actx: ActionContext, ref: 
     AccessPanels.show(services, ref);
 
     let files: PlannedFile[];
+    let resuming = new Set<string>();
     if (opts.resume) {
         const rec = opts.resume;
         files = blobs.filter((b) => rec.paths[b]).map((b) => ({ blob: b, destPath: rec.paths[b]!, fileName: path.basename(rec.paths[b]!) }));
@@ -53,7 +54,7 @@ export async function runDownload(services: Services, actx: ActionContext, ref: 
         const folder = await chooseFolder(services, ref.name);
         files = planFiles(folder, ref.name, grant.fileFormat, blobs);
         // The overwrite question needs the folder to exist only if files are already there.
-        await settleExistingFiles(services, files);
+        resuming = await settleExistingFiles(services, files);
     }
     const folder = path.dirname(files[0].destPath);
     actx.telemetry.properties.blobs = files.map((f) => f.blob).join(',');
@@ -104,7 +105,7 @@ export async function runDownload(services: Services, actx: ActionContext, ref: 
                             continue;
                         }
                         const controller = new AbortController();
-                        tracker.start(ref.id, f.blob, controller, f.fileName);
+                        tracker.start(ref.id, f.blob, controller, f.fileName, resuming.has(f.blob) || !!opts.resume);
                         const share = 100 / files.length;
                         try {
                             const url = current.urls[f.blob];

@@ -33,10 +33,10 @@ export class DownloadTracker {
     }
 
     /** Registers a running download; its AbortController is what Cancel aborts. */
-    start(diskId: string, blob: BlobKind, controller: AbortController, fileName?: string): void {
+    start(diskId: string, blob: BlobKind, controller: AbortController, fileName?: string, resumed = false): void {
         this.controllers.set(`${key(diskId)}#${blob}`, controller);
-        this.setRow(diskId, { blob, status: 'running', fileName });
-        this.emit(diskId, { type: 'downloadStarted', blob, fileName });
+        this.setRow(diskId, { blob, status: 'running', fileName, resumed });
+        this.emit(diskId, { type: 'downloadStarted', blob, fileName, resumed });
     }
 
     progress(diskId: string, blob: BlobKind, p: ProgressInfo, now = Date.now()): void {
@@ -54,7 +54,7 @@ export class DownloadTracker {
     done(diskId: string, blob: BlobKind, checks: CheckInfo[], fileName?: string): void {
         this.finish(diskId, blob);
         const prev = this.rows.get(key(diskId))?.get(blob);
-        this.setRow(diskId, { blob, status: 'done', checks, fileName, progress: prev?.progress });
+        this.setRow(diskId, { blob, status: 'done', checks, fileName, progress: prev?.progress, resumed: prev?.resumed });
         this.emit(diskId, { type: 'downloadDone', blob, checks, fileName });
     }
 

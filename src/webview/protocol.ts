@@ -59,6 +59,8 @@ export interface DownloadRowState {
     message?: string;
     /** File name (not a path) the blob is saved as. */
     fileName?: string;
+    /** The run continues a partial download. */
+    resumed?: boolean;
 }
 
 export interface StateMessage {
@@ -79,7 +81,7 @@ export type NoGrantReason = 'none' | 'revoked' | 'reloaded';
 export type HostMessage =
     | StateMessage
     | ({ type: 'progress'; blob: BlobKind } & ProgressInfo)
-    | { type: 'downloadStarted'; blob: BlobKind; fileName?: string }
+    | { type: 'downloadStarted'; blob: BlobKind; fileName?: string; resumed?: boolean }
     | { type: 'downloadDone'; blob: BlobKind; checks: CheckInfo[]; fileName?: string }
     | { type: 'downloadFailed'; blob: BlobKind; message: string; cancelled?: boolean }
     | { type: 'revealed'; blob: BlobKind; url: string }
@@ -181,11 +183,15 @@ function isDownloadRow(v: unknown): v is DownloadRowState {
         isOptional(v.progress, isProgressInfo) &&
         isOptional(v.checks, isChecks) &&
         isOptional(v.message, (x): x is string => isStr(x)) &&
-        isOptional(v.fileName, (x): x is string => isStr(x, 300))
+        isOptional(v.fileName, (x): x is string => isStr(x, 300)) &&
+        isOptional(v.resumed, isBool)
     );
 }
 
 const optStr = (x: unknown): x is string => isStr(x, 300);
+function isBool(x: unknown): x is boolean {
+    return typeof x === 'boolean';
+}
 
 export function isHostMessage(m: unknown): m is HostMessage {
     if (!isObj(m) || typeof m.type !== 'string') return false;
@@ -208,7 +214,7 @@ export function isHostMessage(m: unknown): m is HostMessage {
         case 'progress':
             return isBlobKind(m.blob) && isProgressFields(m);
         case 'downloadStarted':
-            return isBlobKind(m.blob) && isOptional(m.fileName, optStr);
+            return isBlobKind(m.blob) && isOptional(m.fileName, optStr) && isOptional(m.resumed, isBool);
         case 'downloadDone':
             return isBlobKind(m.blob) && isChecks(m.checks) && isOptional(m.fileName, optStr);
         case 'downloadFailed':

@@ -158,7 +158,7 @@ test('progress, cancel and the verified result', async () => {
     await post(page, { type: 'progress', blob: 'disk', bytesDone: 50 * 2 ** 20, bytesToFetch: 100 * 2 ** 20, totalSize: 2 ** 30, bytesPerSecond: 25e6, etaSeconds: 2 });
     await disk.getByRole('button', { name: 'Cancel', exact: true }).waitFor();
     const status = disk.locator('[data-role="status"]');
-    assert.match((await status.textContent()) ?? '', /50\.0 MiB of 100 MiB.*25\.0 MB\/s.*2s left/);
+    assert.match((await status.textContent()) ?? '', /^Downloading: 50\.0 MiB of 100 MiB.*25\.0 MB\/s.*2s left/);
     assert.equal(await disk.locator('progress').evaluate((p) => (p as unknown as { value: number }).value / (p as unknown as { max: number }).max), 0.5);
     assert.equal(await disk.getByRole('button', { name: 'Download', exact: true }).isDisabled(), true);
     await disk.getByRole('button', { name: 'Cancel', exact: true }).click();
@@ -167,6 +167,8 @@ test('progress, cancel and the verified result', async () => {
     await disk.getByText('Downloaded and verified').waitFor();
     assert.equal(await disk.locator('[data-check]').count(), 2);
     assert.equal(await disk.getByRole('button', { name: 'Cancel', exact: true }).isVisible(), false);
+    await post(page, { type: 'downloadStarted', blob: 'vmgs', resumed: true });
+    await page.locator('[data-blob="vmgs"]').getByText('Resuming…').waitFor();
     await post(page, { type: 'downloadFailed', blob: 'vmgs', message: 'Download cancelled. It can be resumed.', cancelled: true });
     await page.locator('[data-blob="vmgs"]').getByText('can be resumed').waitFor();
     await page.close();

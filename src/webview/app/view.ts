@@ -61,7 +61,7 @@ export class AccessView {
                 this.flash(m.blob, 'SAS URL copied to the clipboard.');
                 return;
             case 'downloadStarted':
-                this.downloads.set(m.blob, { blob: m.blob, status: 'running', fileName: m.fileName });
+                this.downloads.set(m.blob, { blob: m.blob, status: 'running', fileName: m.fileName, resumed: m.resumed });
                 this.updateRow(m.blob);
                 return;
             case 'progress': {
@@ -73,7 +73,7 @@ export class AccessView {
             }
             case 'downloadDone': {
                 const prev = this.downloads.get(m.blob);
-                this.downloads.set(m.blob, { blob: m.blob, status: 'done', checks: m.checks, fileName: m.fileName ?? prev?.fileName, progress: prev?.progress });
+                this.downloads.set(m.blob, { blob: m.blob, status: 'done', checks: m.checks, fileName: m.fileName ?? prev?.fileName, progress: prev?.progress, resumed: prev?.resumed });
                 this.updateRow(m.blob);
                 return;
             }
@@ -238,14 +238,16 @@ function statusText(d: DownloadRowState | undefined, expired: boolean): string {
     switch (d.status) {
         case 'running': {
             const p = d.progress;
-            if (!p) return 'Starting download…';
+            const verb = d.resumed ? 'Resuming' : 'Downloading';
+            if (!p) return `${verb}…`;
             const eta = p.etaSeconds !== undefined ? ` · ${formatDuration(p.etaSeconds)} left` : '';
-            return `Downloading ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesToFetch)} (disk size ${formatBytes(p.totalSize)}) · ${formatRate(p.bytesPerSecond)}${eta}`;
+            return `${verb}: ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesToFetch)} (disk size ${formatBytes(p.totalSize)}) · ${formatRate(p.bytesPerSecond)}${eta}`;
         }
         case 'done': {
             const failed = (d.checks ?? []).filter((c) => !c.passed);
             const name = d.fileName ? ` as ${d.fileName}` : '';
-            return failed.length ? `Downloaded${name}, but verification failed` : `Downloaded and verified${name}`;
+            const resumed = d.resumed ? ' (resumed from the partial download)' : '';
+            return failed.length ? `Downloaded${name}, but verification failed` : `Downloaded and verified${name}${resumed}`;
         }
         case 'failed':
             return d.message ?? 'Download failed.';
