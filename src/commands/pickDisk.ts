@@ -5,6 +5,7 @@ import { GoBackError, type Services } from '../services';
 import { diskDescription } from '../tree/presentation';
 import { selectedSubscriptions } from '../tree/treeProvider';
 import { DiskError } from '../azure/errors';
+import { isGoBack } from './grant/steps';
 
 type Item<T> = vscode.QuickPickItem & { value: T };
 
@@ -53,7 +54,7 @@ export async function pickDisk(services: Services, opts: { filter?: (d: DiskInfo
                 return picked;
             }
         } catch (e) {
-            if (!(e instanceof GoBackError)) throw e;
+            if (!isGoBack(e)) throw e;
             // Back from the first prompt shown stays there.
             step = Math.max(step - 1, subs.length > 1 ? 1 : 2);
         }

@@ -34,7 +34,7 @@ test('which steps apply', () => {
     assert.deepEqual(toRequest({ disk: { ...disk, kind: 'snapshot', securityType: 'TrustedLaunch' }, access: 'Read', durationInSeconds: 60, fileFormat: 'VHDX', getSecureVMGuestStateSAS: true }), { access: 'Read', durationInSeconds: 60, fileFormat: 'VHDX', getSecureVMGuestStateSAS: true });
 });
 
-type Answer = string | 'BACK' | 'ESC' | { input: string };
+type Answer = string | 'BACK' | 'FOREIGN_BACK' | 'ESC' | { input: string };
 interface Seen { kind: 'pick' | 'input'; text: string; step?: number; totalSteps?: number; labels?: string[] }
 
 function scripted(answers: Answer[]): { ui: UserInput; seen: Seen[]; rejected: string[] } {
@@ -44,6 +44,8 @@ function scripted(answers: Answer[]): { ui: UserInput; seen: Seen[]; rejected: s
         const a = answers.shift();
         if (a === undefined) throw new Error('unscripted prompt');
         if (a === 'BACK') throw new GoBackError();
+        // Another bundle's GoBackError: same name, different class.
+        if (a === 'FOREIGN_BACK') throw Object.assign(new Error('Back'), { name: 'GoBackError' });
         if (a === 'ESC') throw new UserCancelledError();
         return a;
     };
@@ -92,6 +94,13 @@ test('Back returns to the previous question and asks it again', async () => {
     assert.equal(ctx.durationInSeconds, 86400);
     assert.equal(ctx.fileFormat, 'VHDX');
     assert.deepEqual(s.seen.map((x) => x.step), [1, 2, 3, 2, 3]);
+});
+
+test('a Back from another bundle\'s UserInput is recognised by name', async () => {
+    const s = scripted(['Read', 'FOREIGN_BACK', 'Read', '7 days']);
+    const ctx = await runGrantWizard({ disk }, s.ui);
+    assert.equal(ctx.durationInSeconds, 7 * 86400);
+    assert.deepEqual(s.seen.map((x) => x.step), [1, 2, 1, 2]);
 });
 
 test('custom duration: invalid values are rejected with a message, Back from the box returns to the list', async () => {

@@ -12,6 +12,14 @@ export interface GrantContext {
     fileFormat?: 'VHD' | 'VHDX';
 }
 
+/**
+ * By name as well as class: a UserInput from another bundle (automation, tests) throws its own
+ * copy of GoBackError.
+ */
+export function isGoBack(e: unknown): boolean {
+    return (e as Error)?.name === 'GoBackError';
+}
+
 export type StepId = 'access' | 'duration' | 'guestState' | 'format';
 
 export const DURATION_CHOICES: readonly { label: string; seconds: number }[] = [

@@ -4,7 +4,8 @@
  * runtime, so the flow is unit-tested with a scripted UserInput.
  */
 import type * as vscode from 'vscode';
-import { GoBackError, type UserInput } from '../../services';
+import { type UserInput } from '../../services';
+import { isGoBack } from './steps';
 import { accessChoices, DURATION_CHOICES, parseDuration, shouldPrompt, STEP_ORDER, type GrantContext, type StepId } from './steps';
 
 /** vscode.l10n.t's shape; plain substitution in tests. */
@@ -60,7 +61,7 @@ async function promptStep(id: StepId, ctx: GrantContext, ui: UserInput, pos: Pos
                         return;
                     }
                 } catch (e) {
-                    if (!(e instanceof GoBackError)) throw e;
+                    if (!isGoBack(e)) throw e;
                     // Back from the custom box: the duration list again.
                 }
             }
@@ -103,7 +104,7 @@ export async function runGrantWizard(ctx: GrantContext, ui: UserInput, t: Transl
             await promptStep(next, ctx, ui, { step: asked.length + 1, totalSteps: asked.length + remaining, title }, t);
             asked.push(next);
         } catch (e) {
-            if (!(e instanceof GoBackError)) throw e;
+            if (!isGoBack(e)) throw e;
             const prev = asked.pop();
             if (prev) clear(prev, ctx);
         }
