@@ -28,10 +28,10 @@ export interface ExtensionApi {
 interface Capture {
     toasts: Toast[];
     telemetry: TelemetryEvent[];
-    webviewState: unknown[];
 }
 
-const capture: Capture = { toasts: [], telemetry: [], webviewState: [] };
+// Webview state is persisted by the workbench and reaches the scan through the storage dump.
+const capture: Capture = { toasts: [], telemetry: [] };
 let api: ExtensionApi | undefined;
 
 export async function getApi(): Promise<ExtensionApi> {
@@ -56,10 +56,6 @@ export async function useScriptedInput(): Promise<{ ui: ScriptedInput; dispose()
 
 export function telemetryEvents(): readonly TelemetryEvent[] {
     return capture.telemetry;
-}
-
-export function recordWebviewState(state: unknown): void {
-    capture.webviewState.push(state);
 }
 
 /** Written once at the end; the runner scans it with everything else. */
