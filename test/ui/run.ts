@@ -91,6 +91,8 @@ async function main(): Promise<number> {
         await page.goto(workbenchUrl(server, workspace));
         const wb = new Workbench(page, shotsDir);
         await wb.waitForWorkbench();
+        await wb.openExplorer();
+        await wb.widenSidebar(560);
         console.log(`ui: workbench up in ${secs(Date.now() - t0)}`);
 
         const manifest = sandbox.manifest;

@@ -25,6 +25,18 @@ export class Workbench {
         await this.page.locator('.part.activitybar').waitFor({ timeout });
     }
 
+    /** Drags the sidebar's edge so tree descriptions are readable in screenshots. */
+    async widenSidebar(width: number): Promise<void> {
+        const sidebar = await this.page.locator('.part.sidebar').boundingBox();
+        if (!sidebar || sidebar.width >= width) return;
+        const y = sidebar.y + sidebar.height / 2;
+        const x = sidebar.x + sidebar.width + 1;
+        await this.page.mouse.move(x, y);
+        await this.page.mouse.down();
+        await this.page.mouse.move(x + (width - sidebar.width), y, { steps: 5 });
+        await this.page.mouse.up();
+    }
+
     /** Opens the Explorer container (the disks view lives there). */
     async openExplorer(): Promise<void> {
         const sidebarTitle = this.page.locator('.part.sidebar .composite.title');

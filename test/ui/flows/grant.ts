@@ -6,8 +6,8 @@ import { assertNoIssuedSecret, assertNoSecret, check, type FlowContext } from '.
 import { poll } from '../workbench';
 import { revealDisk } from './nav';
 
-export const GRANT_MENU = /^Azure Disks: Grant Access/;
-export const REVOKE_MENU = /^Azure Disks: Revoke Access/;
+export const GRANT_MENU = /^(Azure Disks: )?Grant Access/;
+export const REVOKE_MENU = /^(Azure Disks: )?Revoke Access/;
 
 export interface GrantAnswers {
     guestState?: boolean;

@@ -70,13 +70,14 @@ export async function waitDescription(row: Locator, re: RegExp, timeout = 30_000
     return last;
 }
 
-/** What a disk row's description says for a seeded state (see the tree's presentation). */
-export function stateText(seed: SeedDisk): RegExp {
+/** Whether a disk row's description tells the user the seeded state (and the VM, when there is one). */
+export function describesState(seed: SeedDisk, desc: string): boolean {
+    const vm = seed.attachedVm ?? '';
     switch (seed.diskState) {
-        case 'Reserved': return new RegExp(`Attached to ${escapeRegExp(seed.attachedVm ?? '')} \\(deallocated\\)`);
-        case 'Attached': return new RegExp(`Attached to ${escapeRegExp(seed.attachedVm ?? '')}(?! \\()`);
-        case 'Unattached': return /^(?!.*(Attached|ActiveSAS|Reserved))/;
-        default: return new RegExp(escapeRegExp(seed.diskState));
+        case 'Reserved': return desc.includes(vm) && /reserved|deallocated/i.test(desc) && !/ActiveSAS/.test(desc);
+        case 'Attached': return desc.includes(vm) && /attached/i.test(desc) && !/deallocated|ActiveSAS/i.test(desc);
+        case 'Unattached': return !/\bAttached\b|Reserved|ActiveSAS/.test(desc);
+        default: return desc.includes(seed.diskState);
     }
 }
 

@@ -1,7 +1,8 @@
 /** Revoke from the tree: the node leaves ActiveSAS and shows the state it had before the grant. */
 import { check, type Flow } from '../flow';
 import { REVOKE_MENU } from './grant';
-import { description, iconOf, revealDisk, stateText, waitDescription } from './nav';
+import { description, describesState, iconOf, revealDisk } from './nav';
+import { poll } from '../workbench';
 
 export const revokeFlow: Flow = {
     name: 'revoke',
@@ -23,7 +24,9 @@ export const revokeFlow: Flow = {
             await wb.shot('2-confirm');
             await confirm.click();
         }
-        const after = await waitDescription(row, stateText(seed), 60_000);
+        let after = '';
+        await poll(async () => describesState(seed, (after = await description(row))), 60_000,
+            () => `${seed.name}'s description "${after}" never returned to ${seed.diskState}`);
         check(!/active\s*SAS/i.test(after), `${seed.name} still shows ActiveSAS: "${after}"`);
         const icon = await iconOf(row);
         check(icon !== 'unlock' && icon !== 'loading~spin', `${seed.name} still shows the ${icon} icon after revoking`);

@@ -1,7 +1,7 @@
 /** Sign in to the sandbox and walk subscription → resource group → disks: labels, descriptions, icons. */
 import type { SeedDisk } from '../../sandbox/types';
 import { check, type Flow } from '../flow';
-import { description, ensureSignedIn, exact, iconOf, stateText, subscriptionLabel } from './nav';
+import { describesState, description, ensureSignedIn, exact, iconOf, subscriptionLabel } from './nav';
 
 /** The codicon the tree gives each seeded state (the presentation's table, restated as the user sees it). */
 function expectedIcon(seed: SeedDisk): string {
@@ -42,7 +42,11 @@ export const treeFlow: Flow = {
                 const row = await wb.findRow(view, exact(disk.name));
                 const desc = await description(row);
                 check(/\d+ GiB/.test(desc), `${disk.name}: description "${desc}" shows no size`);
-                check(stateText(disk).test(desc), `${disk.name} (${disk.diskState}): description "${desc}" does not match ${stateText(disk)}`);
+                check(describesState(disk, desc), `${disk.name} (${disk.diskState}${disk.attachedVm ? ` on ${disk.attachedVm}` : ''}): description "${desc}" does not say so`);
+                if (disk.securityType) {
+                    const word = /^Confidential/i.test(disk.securityType) ? /confidential/i : /trusted launch/i;
+                    check(word.test(desc), `${disk.name} (${disk.securityType}): description "${desc}" does not mention its security type`);
+                }
                 const icon = await iconOf(row);
                 check(icon === expectedIcon(disk), `${disk.name} (${disk.diskState}) shows icon ${icon ?? 'none'}, expected ${expectedIcon(disk)}`);
             }
