@@ -228,13 +228,18 @@ describe('storage proxy faults', () => {
         assert.equal(ok.error, undefined);
     });
 
-    it('truncate ends the body early without an error; unranged requests are not matched by rangedOnly', async () => {
-        const sas = await grantSas('data_disk.v2-(old)');
-        await sb.control.storageFault({ blob: 'abcd$', rangedOnly: true, action: 'truncate', afterBytes: 4096 });
-        const head = await rawGet(sas, { Range: 'bytes=0-65535' });
+    it('truncate ends the body early without an error; rangedOnly leaves unranged requests alone', async () => {
+        const uri = await arm.compute(SUB_DEV).disks.grantAccess('rg-secure', 'tl-os', { access: 'Read', durationInSeconds: 600, getSecureVMGuestStateSAS: true }, fast);
+        const vmgs = uri.securityDataAccessSAS!;
+        await sb.control.storageFault({ blob: '_vmgs$', rangedOnly: true, action: 'truncate', afterBytes: 4096 });
+        const whole = await rawGet(vmgs);
+        assert.equal(whole.error, undefined);
+        assert.equal(whole.bytes, 4 * 1024 * 1024 + 512, 'the unranged GET is not matched');
+        const head = await rawGet(vmgs, { Range: 'bytes=0-65535' });
         assert.equal(head.error, undefined);
         assert.equal(head.bytes, 4096);
         assert.match(String(head.headers?.['content-range']), /^bytes 0-65535\//);
+        await arm.compute(SUB_DEV).disks.revokeAccess('rg-secure', 'tl-os', fast);
     });
 
     it('503, 500 and 403 answer with Azure-shaped XML errors', async () => {
