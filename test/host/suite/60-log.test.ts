@@ -1,4 +1,3 @@
-import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { Cmds, poll, useScriptedInput } from './harness';
 
