@@ -1,5 +1,6 @@
 /** Revoke Access: ends the SAS (EndGetAccess), forgets the grant, and puts the row back to its state. */
 import * as vscode from 'vscode';
+import { hashId } from '../telemetry/mask';
 import { UserCancelledError } from '../services';
 import { hasActiveSas } from '../tree/presentation';
 import type { Core } from './core';
@@ -14,6 +15,7 @@ export async function revokeAccess(core: Core, actx: ActionContext, arg?: unknow
         placeHolder: vscode.l10n.t('Select a disk or snapshot to revoke access to'),
     });
     actx.telemetry.properties.kind = disk.kind;
+    actx.telemetry.properties.diskIdHash = hashId(disk.id);
     actx.telemetry.properties.fromPalette = String(fromPalette);
     actx.telemetry.properties.diskState = disk.diskState ?? 'unknown';
     actx.errorContext = { operation: 'revoke', diskName: disk.name, attachedVm: disk.attachedVm };

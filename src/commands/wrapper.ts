@@ -55,7 +55,7 @@ export async function runWithTelemetry(services: Services, telemetry: Telemetry,
         }
         return undefined;
     } finally {
-        const properties: Record<string, string> = { ...actx.telemetry.properties, result };
+        const properties: Record<string, string> = { ...actx.telemetry.properties, command: id, result };
         if (errorCode) properties.error = errorCode;
         telemetry.sendEvent(id.replace(/^azureDisks\./, ''), properties, { ...actx.telemetry.measurements, duration: Math.round(performance.now() - start) });
     }

@@ -1,5 +1,6 @@
 /** Grant Access…: wizard, cancellable long-running grant, the access panel; returns the Grant. */
 import * as vscode from 'vscode';
+import { hashId } from '../../telemetry/mask';
 import { Cmd } from '../../constants';
 import { attachedToRunningVm, DiskError } from '../../azure/errors';
 import type { DiskInfo, Grant, GrantRequest } from '../../azure/types';
@@ -23,6 +24,7 @@ export async function grantAccess(core: Core, actx: ActionContext, arg?: unknown
     const { services, tree } = core;
     const { disk, fromPalette } = await resolveDiskInfo(services, arg, { filter: (d) => canGrant(d) || hasActiveSas(d), placeHolder: vscode.l10n.t('Select a disk or snapshot to grant access to') });
     actx.telemetry.properties.kind = disk.kind;
+    actx.telemetry.properties.diskIdHash = hashId(disk.id);
     actx.telemetry.properties.fromPalette = String(fromPalette);
     actx.telemetry.properties.diskState = disk.diskState ?? 'unknown';
     actx.telemetry.properties.security = disk.securityType ? 'yes' : 'no';
