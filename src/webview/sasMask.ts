@@ -34,7 +34,7 @@ export function maskSasUrl(url: string): string {
         if (!/^[A-Za-z0-9_.-]{1,40}$/.test(name)) return MASK;
         if (eq < 0) return name;
         const value = safeDecode(pair.slice(eq + 1));
-        return VISIBLE_PARAMS.has(name.toLowerCase()) && /^[A-Za-z0-9:._+-]{0,64}$/.test(value) ? `${name}=${value}` : `${name}=${MASK}`;
+        return VISIBLE_PARAMS.has(name.toLowerCase()) && /^[A-Za-z0-9:._+,-]{0,64}$/.test(value) ? `${name}=${value}` : `${name}=${MASK}`;
     });
     return `${base}?${parts.join('&')}`;
 }

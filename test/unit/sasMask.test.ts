@@ -18,6 +18,7 @@ test('expiry and version stay readable, the signing key is masked', () => {
     assert.ok(m.includes('se=2026-11-21T11:00:00Z'));
     assert.ok(m.includes('sv=2018-03-28'));
     assert.ok(m.includes(`sk=${MASK}`));
+    assert.ok(maskSasUrl('https://h/c/b?spr=https,http&sig=x').includes('spr=https,http'));
     assert.ok(!m.includes('system-1'));
 });
 
