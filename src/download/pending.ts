@@ -86,16 +86,30 @@ export class PendingDownloads {
         return Array.isArray(raw) ? raw.filter(isPendingDownload) : [];
     }
 
+    /** Records a run; a run of other blobs of the same disk already recorded is merged in. */
     async add(rec: PendingDownload): Promise<void> {
-        const clean = makePendingRecord(rec);
-        const others = this.all().filter((r) => !sameDisk(r.ref.id, clean.ref.id));
+        const all = this.all();
+        const prior = all.find((r) => sameDisk(r.ref.id, rec.ref.id));
+        const merged: PendingDownload = prior
+            ? { ...rec, blobs: [...new Set([...prior.blobs, ...rec.blobs])], paths: { ...prior.paths, ...rec.paths } }
+            : rec;
+        const clean = makePendingRecord(merged);
+        const others = all.filter((r) => !sameDisk(r.ref.id, clean.ref.id));
         await this.memento.update(this.key, [...others, clean]);
     }
 
-    async remove(diskId: string): Promise<void> {
+    /** Forgets the given blobs of a disk (all of them when none are given). */
+    async remove(diskId: string, blobs?: readonly BlobKind[]): Promise<void> {
         const all = this.all();
-        const rest = all.filter((r) => !sameDisk(r.ref.id, diskId));
-        if (rest.length !== all.length) await this.memento.update(this.key, rest.length ? rest : undefined);
+        const next: PendingDownload[] = [];
+        for (const r of all) {
+            if (!sameDisk(r.ref.id, diskId)) next.push(r);
+            else if (blobs) {
+                const left = r.blobs.filter((b) => !blobs.includes(b));
+                if (left.length) next.push({ ...r, blobs: left });
+            }
+        }
+        if (JSON.stringify(next) !== JSON.stringify(all)) await this.memento.update(this.key, next.length ? next : undefined);
     }
 }
 

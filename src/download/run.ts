@@ -50,12 +50,12 @@ export async function runDownload(services: Services, actx: ActionContext, ref: 
     if (opts.resume) {
         const rec = opts.resume;
         files = blobs.filter((b) => rec.paths[b]).map((b) => ({ blob: b, destPath: rec.paths[b]!, fileName: path.basename(rec.paths[b]!) }));
+        if (files.length === 0) throw new Error(`The recorded download of ${ref.name} has no destination for the granted blobs.`);
     } else {
-        const folder = await chooseFolder(services, ref.name);
-        files = planFiles(folder, ref.name, grant.fileFormat, blobs);
-        // The overwrite question needs the folder to exist only if files are already there.
-        resuming = await settleExistingFiles(services, files);
+        files = planFiles(await chooseFolder(services, ref.name), ref.name, grant.fileFormat, blobs);
     }
+    // Also on resume: a run that finished just before the window closed left a final file, not a partial.
+    resuming = await settleExistingFiles(services, files);
     const folder = path.dirname(files[0].destPath);
     actx.telemetry.properties.blobs = files.map((f) => f.blob).join(',');
     actx.telemetry.properties.resumed = opts.resume ? 'true' : 'false';
@@ -165,7 +165,7 @@ export async function runDownload(services: Services, actx: ActionContext, ref: 
             },
         );
     } finally {
-        if (!tracker.shuttingDown) await pending.remove(ref.id);
+        if (!tracker.shuttingDown) await pending.remove(ref.id, files.map((f) => f.blob));
     }
     if (tracker.shuttingDown) throw new UserCancelledError('shutdown');
 

@@ -41,15 +41,28 @@ test('a record whose fields carry a URL is refused', () => {
     assert.equal(containsSecret(base), false);
 });
 
-test('store adds, replaces per disk and removes', async () => {
+test('store keeps one record per disk and removes it', async () => {
     const m = new FakeMemento();
     const store = new PendingDownloads(m, 'k');
     await store.add(base);
-    await store.add({ ...base, blobs: ['disk'] });
+    await store.add({ ...base, blobs: ['disk'], startedAt: '2026-11-21T11:00:00.000Z' });
     assert.equal(store.all().length, 1);
-    assert.deepEqual(store.all()[0].blobs, ['disk']);
+    assert.deepEqual(store.all()[0].blobs, ['disk', 'vmgs']);
+    assert.equal(store.all()[0].startedAt, '2026-11-21T11:00:00.000Z');
     assert.ok(!JSON.stringify(m.data.get('k')).includes('sig='));
     await store.remove(ref.id.toUpperCase());
+    assert.equal(store.all().length, 0);
+});
+
+test('runs of different blobs of one disk merge, and end separately', async () => {
+    const store = new PendingDownloads(new FakeMemento(), 'k');
+    await store.add({ ...base, blobs: ['disk'], paths: { disk: '/ws/d1.vhd' } });
+    await store.add({ ...base, blobs: ['vmgs'], paths: { vmgs: '/ws/d1_vmgs.vhd' } });
+    assert.deepEqual(store.all()[0].blobs, ['disk', 'vmgs']);
+    assert.deepEqual(store.all()[0].paths, { disk: '/ws/d1.vhd', vmgs: '/ws/d1_vmgs.vhd' });
+    await store.remove(ref.id, ['vmgs']);
+    assert.deepEqual(store.all()[0].blobs, ['disk']);
+    await store.remove(ref.id, ['disk']);
     assert.equal(store.all().length, 0);
 });
 
