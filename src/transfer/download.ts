@@ -11,7 +11,7 @@ import { HttpRanges, HttpStatusError, Md5MismatchError, type BlobProps } from '.
 import { describeMismatch, JournalWriter, readJournal, sameBlob, type BlobIdentity } from './journal';
 import { listWrittenRanges, sdkPageListSource } from './listing';
 import { Md5Pool } from './md5';
-import { chunkRanges, DEFAULT_CHUNK, DEFAULT_MERGE_GAP, mergeRanges, subtractRanges, totalBytes, type ByteRange, type Chunk } from './plan';
+import { chunkRanges, DEFAULT_CHUNK, DEFAULT_MERGE_GAP, intersect, mergeRanges, subtractRanges, totalBytes, type ByteRange, type Chunk } from './plan';
 import { ProgressMeter } from './progress';
 import { backoffDelay, classify } from './retry';
 import { TransferError, type DownloadOptions, type DownloadResult, type VerificationCheck } from './types';
@@ -173,7 +173,8 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
         } else {
             log(`${props.blobType} ${redactUrl(url)}: downloading the whole blob`);
         }
-        const writtenBytes = totalBytes(mergeRanges(written, 0, size));
+        const exact = mergeRanges(written, 0, size);
+        const writtenBytes = totalBytes(exact);
         const plan = mergeRanges(written, mergeGap, size);
         const planBytes = totalBytes(plan);
 
@@ -230,6 +231,13 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
         let bytesFetched = 0, md5Checked = 0, rangesChecked = 0;
         const f = file, j = journal;
 
+        /** Writes only the written parts of a chunk: the merged gaps' zeros stay holes on disk. */
+        async function writeWritten(c: Chunk, buf: Buffer): Promise<void> {
+            const parts = intersect(exact, c.start, c.end);
+            if (parts.length === 1 && parts[0].start === c.start && parts[0].end === c.end) return f.writev([buf], c.start);
+            await Promise.all(parts.map((p) => f.writev([buf.subarray(p.start - c.start, p.end - c.start)], p.start)));
+        }
+
         async function worker(): Promise<void> {
             while (!stop.signal.aborted) {
                 const c: Chunk | undefined = chunks[next++];
@@ -244,7 +252,7 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
                         // Hash (on a worker) while the write runs; a mismatch re-fetches and overwrites.
                         const [sum] = await Promise.all([
                             b.md5 && hasher ? hasher.hash(slot.sab, 0, b.length) : undefined,
-                            f.writev([slot.buf], c.start).catch((e) => { throw localError(e, fetchBytes - bytesFetched, `write ${path.basename(partial)}`); }),
+                            writeWritten(c, slot.buf).catch((e) => { throw localError(e, fetchBytes - bytesFetched, `write ${path.basename(partial)}`); }),
                         ]);
                         if (sum !== undefined && sum !== b.md5) throw new Md5MismatchError(`Content-MD5 mismatch for bytes ${c.start}-${c.end - 1}`);
                         return { length: b.length, md5Checked: sum !== undefined };

@@ -72,3 +72,18 @@ export function totalBytes(ranges: ByteRange[]): number {
     for (const r of ranges) n += r.end - r.start;
     return n;
 }
+
+/** The parts of [start, end) covered by `sorted` (merged, sorted ranges), found by binary search. */
+export function intersect(sorted: ByteRange[], start: number, end: number): ByteRange[] {
+    let lo = 0, hi = sorted.length;
+    while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sorted[mid].end <= start) lo = mid + 1;
+        else hi = mid;
+    }
+    const out: ByteRange[] = [];
+    for (let i = lo; i < sorted.length && sorted[i].start < end; i++) {
+        out.push({ start: Math.max(start, sorted[i].start), end: Math.min(end, sorted[i].end) });
+    }
+    return out;
+}

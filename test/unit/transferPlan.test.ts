@@ -4,7 +4,7 @@ import * as crypto from 'node:crypto';
 import { BytePool } from '../../src/transfer/buffers';
 import { Md5Pool } from '../../src/transfer/md5';
 import { listWrittenRanges, sdkPageListSource } from '../../src/transfer/listing';
-import { chunkRanges, mergeRanges, subtractRanges, totalBytes } from '../../src/transfer/plan';
+import { chunkRanges, intersect, mergeRanges, subtractRanges, totalBytes } from '../../src/transfer/plan';
 import { classify, backoffDelay } from '../../src/transfer/retry';
 import { BodyError, HttpStatusError, parseRetryAfter } from '../../src/transfer/http';
 import { TransferError } from '../../src/transfer/types';
@@ -38,6 +38,13 @@ describe('range planning', () => {
         const chunks = chunkRanges([{ start: 0, end: 10 }, { start: 20, end: 23 }], 4);
         assert.deepEqual(chunks.map((c) => [c.start, c.end]), [[0, 4], [4, 8], [8, 10], [20, 23]]);
         assert.deepEqual(chunks.map((c) => c.index), [0, 1, 2, 3]);
+    });
+
+    it('finds the written parts of a chunk (gaps stay holes)', () => {
+        const w = [{ start: 0, end: 10 }, { start: 20, end: 30 }, { start: 40, end: 50 }];
+        assert.deepEqual(intersect(w, 5, 45), [{ start: 5, end: 10 }, { start: 20, end: 30 }, { start: 40, end: 45 }]);
+        assert.deepEqual(intersect(w, 10, 20), []);
+        assert.deepEqual(intersect(w, 25, 26), [{ start: 25, end: 26 }]);
     });
 
     it('subtracts completed ranges (resume) including partial overlaps', () => {
