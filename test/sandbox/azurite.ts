@@ -52,6 +52,7 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
     const location = opts.location ?? ownDir!;
     fs.mkdirSync(location, { recursive: true });
     const args = [
+        path.join(__dirname, 'azuriteChild.js'),
         azuriteMain(),
         '--blobHost', '127.0.0.1',
         '--blobPort', '0',
