@@ -24,6 +24,8 @@ export interface TokenResponse {
 export interface IssuedSecrets {
     /** Every SAS `sig` value handed out, as it appears decoded in the query. */
     sasSignatures: string[];
+    /** The same signatures as they appear inside a URL (percent-encoded). */
+    sasSignaturesEncoded: string[];
     bearerTokens: string[];
 }
 

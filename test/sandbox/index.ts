@@ -126,7 +126,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
                 arm.log.clear();
                 proxy.log.clear();
             },
-            secrets: () => ({ sasSignatures: signer.issued(), bearerTokens: tokens.issuedTokens() }),
+            secrets: () => {
+                const sigs = signer.issued();
+                return { sasSignatures: sigs, sasSignaturesEncoded: sigs.map((s) => encodeURIComponent(s)), bearerTokens: tokens.issuedTokens() };
+            },
             diskState: (id) => world.byId.get(id.toLowerCase())?.state,
         };
         arm = await startArmServer({ world, tokens, access, faults: faults.arm, pageSize: opts.pageSize ?? (opts.scale ? 100 : 3), control: controlHandler(backend) });

@@ -274,6 +274,7 @@ describe('secrets', () => {
         await fetch(prod.accessSAS!).then((r) => r.arrayBuffer());
         const secrets = await sb.control.issuedSecrets();
         assert.ok(secrets.sasSignatures.includes(sig));
+        assert.ok(prod.accessSAS!.includes(secrets.sasSignaturesEncoded[secrets.sasSignatures.indexOf(sig)]), 'the encoded form is what the URL carries');
         assert.ok(secrets.bearerTokens.includes(sb.info.bearerToken));
         assert.ok(secrets.bearerTokens.length >= 2, 'the az stand-in tokens are listed too');
         const all = logLines.join('\n');
