@@ -35,7 +35,9 @@ test('menus offer only what applies', () => {
     const running = { ...base, diskState: 'Attached', attachedVm: 'vm-1' };
     assert.equal(shows('grantAccess', free), true);
     assert.equal(shows('grantAccess', sas), false);
-    assert.equal(shows('grantAccess', running), false);
+    // Offered on a running VM's disk so the user learns, in plain words, to deallocate the VM first.
+    assert.equal(shows('grantAccess', running), true);
+    assert.equal(shows('grantAccess', { ...base, diskState: 'ActiveUpload' }), false);
     assert.equal(shows('revokeAccess', sas), true);
     assert.equal(shows('revokeAccess', free), false);
     assert.equal(shows('showAccess', sas), false);

@@ -22,7 +22,7 @@ export interface GrantOptions {
 
 export async function grantAccess(core: Core, actx: ActionContext, arg?: unknown, options: GrantOptions = {}): Promise<Grant> {
     const { services, tree } = core;
-    const { disk, fromPalette } = await resolveDiskInfo(services, arg, { filter: (d) => canGrant(d) || hasActiveSas(d), placeHolder: vscode.l10n.t('Select a disk or snapshot to grant access to') });
+    const { disk, fromPalette } = await resolveDiskInfo(services, arg, { filter: (d) => canGrant(d) || hasActiveSas(d) || d.diskState === 'Attached', placeHolder: vscode.l10n.t('Select a disk or snapshot to grant access to') });
     actx.telemetry.properties.kind = disk.kind;
     actx.telemetry.properties.diskIdHash = hashId(disk.id);
     actx.telemetry.properties.fromPalette = String(fromPalette);
