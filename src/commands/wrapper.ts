@@ -19,7 +19,8 @@ export interface ActionContext {
 export function isCancellation(e: unknown): boolean {
     if (e instanceof UserCancelledError || e instanceof vscode.CancellationError) return true;
     const name = (e as Error)?.name;
-    return name === 'UserCancelledError' || name === 'Canceled' || name === 'AbortError';
+    // GoBackError escaping the first prompt of a flow means the user backed out of it.
+    return name === 'UserCancelledError' || name === 'Canceled' || name === 'AbortError' || name === 'GoBackError';
 }
 
 /* eslint-disable-next-line @typescript-eslint/no-explicit-any -- handlers receive whatever VS Code passes (nodes, refs, URIs). */
