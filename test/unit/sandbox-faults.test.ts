@@ -165,6 +165,14 @@ describe('authentication', () => {
         assert.equal((await armFetch(`/subscriptions/${SUB_DEV}/resourcegroups`, { token: j.accessToken })).status, 401);
     });
 
+    it('setTokenLifetime makes new tokens short-lived', async () => {
+        await sb.control.setTokenLifetime(5);
+        const t = await sb.control.token();
+        assert.ok(Math.abs(t.expiresOn - (Date.now() / 1000 + 5)) < 3);
+        await sb.control.setTokenLifetime(3600);
+        assert.ok((await sb.control.token()).expiresOn - Date.now() / 1000 > 3500);
+    });
+
     it('the main tenant token lists only its subscriptions', async () => {
         const res = await armFetch('/subscriptions');
         const subs = ((await res.json()) as { value: { tenantId: string }[] }).value;
