@@ -42,8 +42,10 @@ test('malformed and forged page messages are rejected', () => {
     }
 });
 
+const id = { diskId: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/disks/d1', tenantId: 't' };
 const state = {
     type: 'state',
+    id,
     disk: { name: 'd1', kind: 'disk' },
     access: 'Read',
     fileFormat: 'VHD',
@@ -60,7 +62,7 @@ test('valid host messages pass', () => {
         { type: 'downloadFailed', blob: 'disk', message: 'x', cancelled: true },
         { type: 'revealed', blob: 'disk', url: 'https://h/c/b?sig=abc' },
         { type: 'revoked' },
-        { type: 'noGrant', disk: { name: 'd', kind: 'snapshot' }, reason: 'reloaded' },
+        { type: 'noGrant', id, disk: { name: 'd', kind: 'snapshot' }, reason: 'reloaded' },
     ]) {
         assert.equal(isHostMessage(m), true, JSON.stringify(m));
     }
@@ -75,7 +77,9 @@ test('malformed host messages are rejected', () => {
         { type: 'progress', blob: 'disk', bytesDone: -1, bytesToFetch: 1, totalSize: 1, bytesPerSecond: 1 },
         { type: 'progress', blob: 'disk', bytesDone: NaN, bytesToFetch: 1, totalSize: 1, bytesPerSecond: 1 },
         { type: 'revealed', blob: 'disk', url: 'javascript:alert(1)' },
-        { type: 'noGrant', disk: { name: 'd', kind: 'disk' }, reason: 'because' },
+        { type: 'noGrant', id, disk: { name: 'd', kind: 'disk' }, reason: 'because' },
+        { type: 'noGrant', disk: { name: 'd', kind: 'disk' }, reason: 'none' },
+        { ...state, id: { diskId: 'x', tenantId: 't' } },
         { type: 'ready' },
     ]) {
         assert.equal(isHostMessage(m), false, JSON.stringify(m));
