@@ -139,7 +139,11 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
     let journal: JournalWriter | undefined;
     let md5: Md5Pool | undefined;
     try {
-        const props: BlobProps = await withRetry('reading blob properties', (u) => http.head(u, stop.signal));
+        const head = withRetry('reading blob properties', (u) => http.head(u, stop.signal));
+        // Load the SDK (for listing) while the HEAD request is on the wire.
+        const sdkLoaded = import('@azure/storage-blob').catch(() => undefined);
+        const props: BlobProps = await head;
+        await sdkLoaded;
         if (!Number.isSafeInteger(props.size) || props.size < 0) throw new TransferError('Server', 'The storage service did not report the blob size.');
         const size = props.size;
         const identity: BlobIdentity = opts.resumeKey
@@ -224,7 +228,8 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
         await checkFreeSpace(path.dirname(partial), fetchBytes);
 
         const pool = new BytePool(chunkSize, Math.max(chunkSize, Math.min(MEMORY_BUDGET, concurrency * chunkSize)));
-        if (wantMd5 && chunks.length) md5 = new Md5Pool();
+        // Worker threads pay off on big downloads; a small blob (VMGS, VMMD) is hashed inline.
+        if (wantMd5 && chunks.length) md5 = new Md5Pool(t.md5Workers ?? (fetchBytes >= 32 * 1024 * 1024 ? undefined : 0));
         const hasher = md5;
         const meter = new ProgressMeter(planBytes, size, bytesResumed, opts.onProgress, t.progressIntervalMs ?? 250);
         let next = 0;

@@ -55,6 +55,8 @@ export interface TransferTuning {
     maxDelayMs?: number;
     /** Ask for x-ms-range-get-content-md5 on ranges ≤ 4 MiB (default true). */
     verifyMd5?: boolean;
+    /** Threads hashing chunks for the MD5 check; 0 hashes on the main thread. Default: up to 4 for big downloads, 0 under 32 MiB. */
+    md5Workers?: number;
     /** Page-range listing window in bytes (default 256 GiB) and page size hint. */
     listWindow?: number;
     listPageSize?: number;

@@ -25,8 +25,8 @@ export interface Scenario {
 export function buildScenarios(quick: boolean): Scenario[] {
     const sparse = quick ? sparseModel(1 * GiB, 0.1, 40, 1) : sparseModel(4 * GiB, 0.1, 124, 1);
     const dense = quick ? denseModel(256 * MiB, 2) : denseModel(1 * GiB, 2);
-    const frag = quick ? fragmentedModel(1 * GiB, 2000, 52 * 1024, 3) : fragmentedModel(2 * GiB, 5000, 52 * 1024, 3);
-    const fragLink = quick ? fragmentedModel(1 * GiB, 2500, 52 * 1024, 4) : fragmentedModel(4 * GiB, 10_000, 52 * 1024, 4);
+    const frag = quick ? fragmentedModel(512 * MiB, 1000, 52 * 1024, 3) : fragmentedModel(2 * GiB, 5000, 52 * 1024, 3);
+    const fragLink = quick ? fragmentedModel(512 * MiB, 1500, 52 * 1024, 4) : fragmentedModel(4 * GiB, 10_000, 52 * 1024, 4);
     const link: RangeServerOptions = { latencyMs: 30, bytesPerSecond: 50 * MiB };
     const all: Peer[] = ['ours', 'downloadToFile', 'AzCopy', 'curl|dd limit', 'curl network only'];
     return [

@@ -103,7 +103,8 @@ describe('download: verification failures never leave a final file', () => {
         const server = await startRangeServer(model, { fault: (i) => (i.kind === 'get' && i.n === 1 ? (corrupted++, { corrupt: true }) : undefined) });
         try {
             const out = dest();
-            const r = await downloadBlob({ url: server.url, destPath: out, chunkSize: MiB, concurrency: 2, tuning: fast });
+            // Hashed on a worker thread here, inline below: both paths must catch it.
+            const r = await downloadBlob({ url: server.url, destPath: out, chunkSize: MiB, concurrency: 2, tuning: { ...fast, md5Workers: 1 } });
             assert.equal(corrupted, 1);
             assert.equal(r.retries, 1);
             assert.equal(await sha256File(out), model.sha256());
