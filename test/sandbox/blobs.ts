@@ -24,6 +24,8 @@ export interface BlobSpec {
     writtenTarget: number;
     /** Seed for the pseudo-random layout and content. */
     seed: string;
+    /** An upload target: the right size, nothing written (not even the footer). */
+    empty?: boolean;
 }
 
 interface Range { offset: number; length: number }
@@ -93,6 +95,7 @@ function hashZeros(h: crypto.Hash, n: number): void {
 function layout(spec: BlobSpec): { size: number; pieces: { offset: number; data: () => Buffer; length: number }[] } {
     const base = spec.format === 'vhdx' ? VHDX_HEADER_AREA : 0;
     const pieces: { offset: number; data: () => Buffer; length: number }[] = [];
+    if (spec.empty) return { size: base + spec.dataSize + (spec.format === 'vhd' ? VHD_FOOTER_SIZE : 0), pieces };
     if (spec.format === 'vhdx') {
         const header = buildVhdxHeaderArea({ seed: 1 });
         pieces.push({ offset: 0, length: header.length, data: () => header });

@@ -58,7 +58,7 @@ function uuidFrom(s: string): string {
 function blobSpecs(r: seed.SeedResource, id: string): { disk: BlobSpec; vhdx?: BlobSpec; vmgs?: BlobSpec; vmmd?: BlobSpec } {
     const h = shortHash(id);
     const key = id.toLowerCase();
-    const disk: BlobSpec = { container: `md-${h}`, blob: 'abcd', format: 'vhd', dataSize: r.sizeMiB * MiB, writtenTarget: r.writtenMiB * MiB, seed: key };
+    const disk: BlobSpec = { container: `md-${h}`, blob: 'abcd', format: 'vhd', dataSize: r.sizeMiB * MiB, writtenTarget: r.writtenMiB * MiB, seed: key, empty: r.diskState === 'ReadyToUpload' };
     const out: { disk: BlobSpec; vhdx?: BlobSpec; vmgs?: BlobSpec; vmmd?: BlobSpec } = { disk };
     if (r.kind === 'snapshot') {
         out.vhdx = { container: `md-${h}`, blob: 'abcd-vhdx', format: 'vhdx', dataSize: r.sizeMiB * MiB, writtenTarget: r.writtenMiB * MiB, seed: key };

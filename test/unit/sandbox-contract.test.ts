@@ -250,12 +250,18 @@ describe('grant and revoke', () => {
         const uri = await disks.grantAccess('rg-data', 'upload-target', { access: 'Write', durationInSeconds: 3600 }, fast);
         assert.equal(parseSas(uri.accessSAS!).params.get('sp'), 'rw');
         assert.equal((await disks.get('rg-data', 'upload-target')).diskState, 'ActiveUpload');
+        const target = seeded('upload-target').blobs.disk;
+        const before = await sparseSha256(uri.accessSAS!);
+        assert.equal(before.size, target.size);
+        assert.equal(before.fetched, 0, 'an upload target starts empty');
         const put = await fetch(`${uri.accessSAS}&comp=page`, {
             method: 'PUT',
             headers: { 'x-ms-page-write': 'update', 'x-ms-range': 'bytes=0-511', 'Content-Length': '512', 'x-ms-version': '2021-08-06' },
             body: Buffer.alloc(512, 7),
         });
         assert.equal(put.status, 201, await put.text());
+        const back = await fetch(uri.accessSAS!, { headers: { Range: 'bytes=0-511' } });
+        assert.deepEqual(Buffer.from(await back.arrayBuffer()), Buffer.alloc(512, 7));
         await disks.revokeAccess('rg-data', 'upload-target', fast);
         assert.equal((await disks.get('rg-data', 'upload-target')).diskState, 'Unattached');
     });
