@@ -88,6 +88,8 @@ async function main(): Promise<void> {
             }
             const alloc = ours.runs.find((m) => m.ok)?.allocated;
             if (alloc !== undefined) log(`\nOurs allocated ${fmtB(alloc)} for ${fmtB(sc.model.writtenBytes)} written: ${(alloc / sc.model.writtenBytes).toFixed(3)} × (target ≤ 1.05 ×).`);
+            // Keep what is done so far, in case a long run is stopped.
+            fs.writeFileSync(path.join(root, 'bench-results.md'), out.join('\n') + '\n');
         }
         if (!only || 'resume'.includes(only.toLowerCase())) {
             const res = await measureResume(buildScenarios(quick)[0].model, work);
@@ -135,6 +137,9 @@ function linkTimeMs(sc: Scenario, requests: number): number {
     const bytes = planOf(sc.model).reduce((n, c) => n + c.end - c.start, 0);
     return (bytes / (perConn * sc.concurrency)) * 1000 + ((sc.server?.latencyMs ?? 0) * requests) / sc.concurrency;
 }
+
+process.once('SIGTERM', () => process.exit(143));
+process.once('SIGINT', () => process.exit(130));
 
 main().catch((e) => {
     console.error(e);
