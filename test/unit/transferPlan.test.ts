@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { JournalWriter, readJournal, sameBlob } from '../../src/transfer/journal';
 import { BytePool } from '../../src/transfer/buffers';
 import { Md5Pool } from '../../src/transfer/md5';
 import { listWrittenRanges, sdkPageListSource } from '../../src/transfer/listing';
@@ -183,6 +187,33 @@ describe('chunk memory and hashing', () => {
             }
         } finally {
             await pool.close();
+        }
+    });
+});
+
+describe('resume journal file', () => {
+    it('round-trips identity and ranges, ignores a torn last line, compares identities', async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'journal-'));
+        try {
+            const p = path.join(dir, 'x.partial.journal');
+            const id = { key: 'https://a/c/b', size: 4096, etag: '"e1"' };
+            const w = JournalWriter.create(p, id);
+            w.add({ start: 0, end: 512 });
+            w.add({ start: 1024, end: 2048 });
+            await w.close();
+            fs.appendFileSync(p, '2048 30'); // a crash mid-append
+            const j = readJournal(p)!;
+            assert.deepEqual(j.identity, id);
+            assert.deepEqual(j.done, [{ start: 0, end: 512 }, { start: 1024, end: 2048 }]);
+            assert.ok(sameBlob(j.identity, { ...id }));
+            assert.ok(!sameBlob(j.identity, { ...id, etag: '"e2"' }));
+            assert.ok(!sameBlob(j.identity, { ...id, size: 8192 }));
+            assert.ok(!sameBlob(j.identity, { ...id, key: 'https://a/c/other' }));
+            fs.writeFileSync(p, 'not json\n1 2\n');
+            assert.equal(readJournal(p), undefined);
+            assert.equal(readJournal(path.join(dir, 'missing')), undefined);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 });
