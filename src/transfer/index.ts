@@ -1,4 +1,17 @@
-/** The transfer engine's public surface. Plain Node: nothing here imports vscode. */
+/**
+ * The transfer engine's public surface. Plain Node: nothing here imports vscode.
+ *
+ * downloadBlob(opts) lists the blob's page ranges (whole blob for block blobs or when listing
+ * fails), fetches written ranges in chunks over keep-alive connections, writes them at their
+ * offsets into a sparse `<dest>.partial`, journals finished chunks in `<dest>.partial.journal`,
+ * verifies (Content-Length, Content-MD5, size, VHD footer / VHDX signature) and renames.
+ *
+ * Resume: a later call with the same destination continues from the journal when it names the
+ * same blob (resumeKey, or the URL without its query plus ETag/last-modified; size always). When
+ * it names another blob, or the blob changed, the call throws TransferError('BlobChanged') and
+ * leaves the partial alone — unless `tuning.restartOnMismatch` is set, which starts over.
+ * discardPartial(dest) deletes a partial and its journal.
+ */
 export { downloadBlob, discardPartial, partialPaths } from './download';
 export { redactUrl, scrubSecrets, assertSecureUrl, isLoopbackHost } from './url';
 export { mergeRanges, chunkRanges, subtractRanges, type ByteRange } from './plan';
