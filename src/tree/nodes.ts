@@ -4,6 +4,7 @@ import { Cmd } from '../constants';
 import type { Services } from '../services';
 import { formatMapped, mapError } from '../azure/errors';
 import type { DiskInfo, ResourceGroupInfo, SubscriptionInfo } from '../azure/types';
+import { Pager } from './pager';
 import { diskContextValue, diskDescription, diskIcon, diskTooltipLines } from './presentation';
 
 export interface TreeNode {
@@ -81,19 +82,17 @@ class MoreNode implements ActionNode {
 
 /** A parent whose children come from an async iterable, one page at a time. */
 abstract class PagedNode<T> implements TreeNode {
-    private items: TreeNode[] = [];
-    private iterator?: AsyncIterator<T>;
-    private done = false;
-    private error: unknown;
-    private loading?: Promise<void>;
-    private abort = new AbortController();
+    private readonly pager: Pager<T>;
+    private nodes: TreeNode[] = [];
 
     constructor(
         readonly id: string,
         protected readonly host: TreeHost,
         private readonly parent: TreeNode | undefined,
-        private readonly pageSize: number,
-    ) {}
+        pageSize: number,
+    ) {
+        this.pager = new Pager((signal) => this.source(signal), pageSize);
+    }
 
     abstract getTreeItem(): vscode.TreeItem;
     protected abstract source(signal: AbortSignal): AsyncIterable<T>;
@@ -109,59 +108,40 @@ abstract class PagedNode<T> implements TreeNode {
 
     /** Forget everything: the next expansion loads from the start. */
     reset(): void {
-        this.abort.abort();
-        this.abort = new AbortController();
-        this.items = [];
-        this.iterator = undefined;
-        this.done = false;
-        this.error = undefined;
-        this.loading = undefined;
+        this.pager.reset();
+        this.nodes = [];
     }
 
     async getChildren(): Promise<TreeNode[]> {
-        if (!this.iterator && !this.done && !this.error) await this.loadPage();
-        else if (this.loading) await this.loading;
-        const out = this.sort([...this.items]);
-        if (this.error) out.push(new ErrorNode(`${this.id}/error`, this, this.error, () => this.retryLoad()));
-        else if (!this.done) out.push(new MoreNode(`${this.id}/more`, this, () => void this.loadMore()));
+        if (!this.pager.started) await this.loadPage();
+        else await this.pager.idle();
+        const out = this.sort([...this.nodes]);
+        if (this.pager.error !== undefined) {
+            this.host.services.log.warn(`Loading ${this.id} failed: ${(this.pager.error as Error)?.message ?? this.pager.error}`);
+            // A failed iterator is finished: Retry starts over.
+            out.push(new ErrorNode(`${this.id}/error`, this, this.pager.error, () => {
+                this.reset();
+                this.host.refresh(this);
+            }));
+        } else if (!this.pager.done) {
+            out.push(new MoreNode(`${this.id}/more`, this, () => void this.loadPage().then(() => this.host.refresh(this))));
+        }
         return out;
     }
 
-    private retryLoad(): void {
-        // A failed iterator is finished: start over.
-        this.reset();
-        this.host.refresh(this);
-    }
+    private pageLoad?: Promise<void>;
 
-    private async loadMore(): Promise<void> {
-        await this.loadPage();
-        this.host.refresh(this);
-    }
-
+    /** One page into nodes; a second caller while it runs shares it (no duplicate rows). */
     private loadPage(): Promise<void> {
-        this.loading ??= (async () => {
-            const signal = this.abort.signal;
-            const page: T[] = [];
-            try {
-                this.iterator ??= this.source(signal)[Symbol.asyncIterator]();
-                while (page.length < this.pageSize) {
-                    const r = await this.iterator.next();
-                    if (r.done) {
-                        this.done = true;
-                        break;
-                    }
-                    page.push(r.value);
-                }
-            } catch (e) {
-                if (signal.aborted) return;
-                this.error = e;
-                this.host.services.log.warn(`Loading ${this.id} failed: ${(e as Error)?.message ?? e}`);
-            }
-            if (signal.aborted) return;
-            this.items.push(...page.map((i) => this.toNode(i)));
+        this.pageLoad ??= (async () => {
+            const before = this.pager.items.length;
+            await this.pager.next();
+            const page = this.pager.items.slice(before);
+            if (page.length === 0) return;
+            this.nodes.push(...page.map((i) => this.toNode(i)));
             this.pageLoaded(page);
-        })().finally(() => (this.loading = undefined));
-        return this.loading;
+        })().finally(() => (this.pageLoad = undefined));
+        return this.pageLoad;
     }
 }
 
