@@ -1,6 +1,7 @@
 /** VS Code's Microsoft account as the SDK's TokenCredential. Silent unless the user asked to sign in. */
 import * as vscode from 'vscode';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import { UserCancelledError } from '../services';
 import { SignInRequiredError } from './auth';
 import type { CloudConfig } from './clouds';
 
@@ -40,5 +41,11 @@ export class VscodeSessionCredential implements TokenCredential {
 
 /** The user asked to sign in: may show VS Code's account prompt. */
 export async function interactiveSignIn(cloud: CloudConfig): Promise<void> {
-    await vscode.authentication.getSession(authProviderId(cloud), sessionScopes(cloud, undefined), { createIfNone: true });
+    try {
+        await vscode.authentication.getSession(authProviderId(cloud), sessionScopes(cloud, undefined), { createIfNone: true });
+    } catch (e) {
+        // Closing VS Code's account prompt is a choice, not a failure.
+        if (e instanceof vscode.CancellationError || /cancel|did not consent/i.test(String((e as Error)?.message))) throw new UserCancelledError('signIn');
+        throw e;
+    }
 }
