@@ -18,7 +18,8 @@ import { Workbench } from './workbench';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const vsixPath = path.join(repoRoot, 'dist', 'azure-managed-disks.vsix');
-const shotsDir = path.join(repoRoot, 'test-results', 'ui');
+// UI_RESULTS_DIR lets two runs on one machine keep their screenshots apart.
+const shotsDir = path.resolve(process.env.UI_RESULTS_DIR ?? path.join(repoRoot, 'test-results', 'ui'));
 const FLOW_TIMEOUT_MS = 120_000;
 
 function selectedFlows(): Flow[] {

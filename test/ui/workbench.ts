@@ -129,9 +129,20 @@ export class Workbench {
     /** Right-clicks a row and picks a context-menu item by its accessible name. */
     async contextMenu(row: Locator, item: string | RegExp): Promise<void> {
         await row.click({ button: 'right' });
-        const menuItem = this.page.getByRole('menuitem', { name: item });
-        await menuItem.first().waitFor({ timeout: 15_000 });
-        await menuItem.first().click();
+        const menuItem = this.page.getByRole('menuitem', { name: item }).first();
+        await menuItem.waitFor({ timeout: 15_000 });
+        // The workbench ignores a click that lands right after the menu opened (it guards against
+        // the right-click's own release), so let it settle, then fall back to the keyboard.
+        await this.page.waitForTimeout(300);
+        await menuItem.click();
+        if (await menuItem.isVisible().catch(() => false)) {
+            await this.page.waitForTimeout(300);
+            if (await menuItem.isVisible().catch(() => false)) {
+                await menuItem.hover();
+                await this.page.keyboard.press('Enter');
+            }
+        }
+        await menuItem.waitFor({ state: 'hidden', timeout: 5_000 });
     }
 
     quickInput(): Locator {

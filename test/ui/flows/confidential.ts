@@ -7,19 +7,22 @@ import { downloadPath, showInExplorer } from './nav';
 export const confidentialFlow: Flow = {
     name: 'confidential-download',
     async run(ctx) {
-        const { wb } = ctx;
+        const { wb, page } = ctx;
         const seed = ctx.seed('cvm-os');
         check(seed.blobs.vmgs && seed.blobs.vmmd, 'cvm-os is seeded without guest state blobs');
         const prompts = await grantFromTree(ctx, seed, { guestState: true });
         check(prompts.some((p) => /guest state/i.test(p)), `the wizard never asked about VM guest state: ${prompts.join(' / ')}`);
 
-        const progress = wb.toast(/Granting|access/i);
+        await wb.waitQuickInputClosed();
+        const progress = wb.toast(new RegExp(`Granting access to ${seed.name}`));
         await progress.first().waitFor({ timeout: 30_000 });
+        await page.waitForTimeout(400); // let the toast finish sliding in
         await wb.shot('1-progress');
 
         const web = await expectAccessPanel(ctx, ['disk', 'vmgs', 'vmmd']);
         await wb.shot('2-access-panel');
 
+        await ctx.control.clearLog();
         await web.getByRole('button', { name: 'Download all' }).click();
         await waitDownloaded(web, ['disk', 'vmgs', 'vmmd']);
         await wb.shot('3-downloaded');
@@ -34,6 +37,14 @@ export const confidentialFlow: Flow = {
         for (const { file, want } of files) {
             const got = await sha256File(file);
             check(got === want.sha256, `${path.basename(file)}: sha256 ${got.slice(0, 12)}… ≠ manifest ${want.sha256.slice(0, 12)}…`);
+        }
+        // Sparse: holes are not fetched, so about the written bytes cross the wire, not the disk size.
+        const served = (await ctx.control.requestLog()).storage.byPath;
+        for (const { file, want } of files) {
+            const bytes = served[new URL(want.url).pathname.toLowerCase()]?.bytes ?? 0;
+            console.log(`    ${path.basename(file)}: ${want.size} bytes, ${want.writtenBytes} written, ${bytes} fetched`);
+            check(bytes >= want.writtenBytes, `${path.basename(file)}: only ${bytes} bytes were fetched of ${want.writtenBytes} written`);
+            check(bytes <= want.writtenBytes + (want.size - want.writtenBytes) / 2, `${path.basename(file)}: ${bytes} bytes fetched for ${want.writtenBytes} written: the holes were downloaded too`);
         }
     },
 };
