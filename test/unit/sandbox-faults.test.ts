@@ -180,6 +180,33 @@ describe('authentication', () => {
     });
 });
 
+describe('request checks', () => {
+    it('api-version is required and must be one ARM knows for that provider', async () => {
+        const base = `${sb.info.armEndpoint}${DISK('web-logs')}`;
+        const auth = { Authorization: `Bearer ${sb.info.bearerToken}` };
+        const missing = await fetch(base, { headers: auth });
+        assert.equal(missing.status, 400);
+        assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'MissingApiVersionParameter');
+        const wrong = await fetch(`${base}?api-version=2025-04-01`, { headers: auth });
+        assert.equal(wrong.status, 400);
+        assert.equal(((await wrong.json()) as { error: { code: string } }).error.code, 'InvalidApiVersionParameter');
+        assert.equal((await fetch(`${base}?api-version=2025-01-02`, { headers: auth })).status, 200);
+    });
+
+    it('unknown subscription, group and route answer 404 with ARM error codes', async () => {
+        const codes: [string, string][] = [
+            ['/subscriptions/00000000-0000-4000-8000-000000000000/resourcegroups', 'SubscriptionNotFound'],
+            [`/subscriptions/${SUB_DEV}/resourcegroups/rg-nope/providers/Microsoft.Compute/disks`, 'ResourceGroupNotFound'],
+            [`/subscriptions/${SUB_DEV}/resourcegroups/rg-web/providers/Microsoft.Compute/galleries`, 'NotFound'],
+        ];
+        for (const [path, code] of codes) {
+            const res = await armFetch(path);
+            assert.equal(res.status, 404, path);
+            assert.equal(((await res.json()) as { error: { code: string } }).error.code, code);
+        }
+    });
+});
+
 describe('ARM faults', () => {
     it('429 with Retry-After is retried by the SDK; the log shows both requests', async () => {
         await sb.control.clearLog();
