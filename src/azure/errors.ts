@@ -115,18 +115,16 @@ function roleHint(op: ErrorContext['operation']): string {
 }
 
 /** "Disk X is attached to running VM vm-1. Stop (deallocate) vm-1 first, then grant access." */
-export function attachedToRunningVm(diskName: string, vm: string | undefined): DiskError {
-    const v = vm ?? 'its VM';
-    return new DiskError('AttachedToRunningVm', `Disk ${diskName} is attached to running VM ${v}.`, `Stop (deallocate) ${v} first, then grant access.`);
-}
-
-function attachedError(ctx: ErrorContext, base: Partial<MappedError>): MappedError {
-    const e = attachedToRunningVm(ctx.diskName ?? '', ctx.attachedVm);
-    return { ...base, code: e.code, message: e.message.replace('Disk  is', 'The disk is'), nextStep: e.nextStep };
+export function attachedToRunningVm(diskName: string | undefined, vm: string | undefined): DiskError {
+    const who = diskName ? `Disk ${diskName}` : 'The disk';
+    return vm
+        ? new DiskError('AttachedToRunningVm', `${who} is attached to running VM ${vm}.`, `Stop (deallocate) ${vm} first, then grant access.`)
+        : new DiskError('AttachedToRunningVm', `${who} is attached to a running VM.`, 'Stop (deallocate) the VM first, then grant access.');
 }
 
 export function mapError(err: unknown, ctx: ErrorContext = {}): MappedError {
     const disk = ctx.diskName ? `"${ctx.diskName}"` : 'The disk';
+    const target = ctx.diskName ? `"${ctx.diskName}"` : 'the disk';
     if (err instanceof DiskError) {
         return { code: err.code, message: scrubSecrets(err.message), nextStep: err.nextStep };
     }
@@ -151,7 +149,8 @@ export function mapError(err: unknown, ctx: ErrorContext = {}): MappedError {
         return { ...base, code: 'GuestStateNotSupported', message: `${disk} has no security profile, so it has no VM guest state to share.`, nextStep: 'Grant access again without the VM guest state SAS.' };
     }
     if (/attached to (a |the )?(running )?(VM|virtual machine)|currently attached|is attached to/i.test(armMessage)) {
-        return attachedError(ctx, base);
+        const a = attachedToRunningVm(ctx.diskName, ctx.attachedVm);
+        return { ...base, code: a.code, message: a.message, nextStep: a.nextStep };
     }
     if (/ActiveSAS|active SAS|already (has )?(an )?active (shared access|SAS)|shared access signature .*(outstanding|active)/i.test(armMessage)) {
         return { ...base, code: 'SasAlreadyActive', message: `${disk} already has an active SAS.`, nextStep: 'Show the access you have, or revoke it and grant again.' };
@@ -169,7 +168,7 @@ export function mapError(err: unknown, ctx: ErrorContext = {}): MappedError {
         return { ...base, code: 'Unauthorized', message: 'Azure did not accept the sign-in token (it may be for another tenant or have expired).', nextStep: 'Run "Azure Disks: Sign In" again, then retry.' };
     }
     if (status === 403 || arm.code === 'AuthorizationFailed' || arm.code === 'LinkedAuthorizationFailed') {
-        const what = ctx.operation === 'grant' ? `grant access to ${disk.toLowerCase() === 'the disk' ? 'the disk' : disk}` : ctx.operation === 'revoke' ? `revoke access to ${disk.toLowerCase() === 'the disk' ? 'the disk' : disk}` : 'do this';
+        const what = ctx.operation === 'grant' ? `grant access to ${target}` : ctx.operation === 'revoke' ? `revoke access to ${target}` : 'do this';
         return { ...base, code: 'Forbidden', message: `You don't have permission to ${what}.`, nextStep: roleHint(ctx.operation) };
     }
     if (status === 404 || arm.code === 'ResourceNotFound' || arm.code === 'ResourceGroupNotFound' || arm.code === 'NotFound' || arm.code === 'SubscriptionNotFound') {

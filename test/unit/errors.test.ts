@@ -20,6 +20,8 @@ test('attached to a running VM: names disk and VM, says what to do', () => {
     assert.equal(fromArm.code, 'AttachedToRunningVm');
     assert.match(formatMapped(fromArm), /Stop \(deallocate\) vm-web-01/);
     assert.doesNotMatch(formatMapped(fromArm), /OperationNotAllowed|409|\{/);
+    assert.equal(mapError(restError(409, 'OperationNotAllowed', 'Disk is currently attached to VM x')).message, 'The disk is attached to a running VM.');
+    assert.equal(mapError(restError(403, 'AuthorizationFailed'), { operation: 'grant' }).message, "You don't have permission to grant access to the disk.");
 });
 
 test('guest-state SAS on a disk without a security profile', () => {
