@@ -9,7 +9,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AccessService, armError, type ArmReply } from './access';
 import { armErrorFor, type FaultList, type ArmFault } from './faults';
-import { RequestLog } from './requestLog';
+import type { RequestLog } from './requestLog';
 import type { TokenClaims, TokenIssuer } from './tokens';
 import { resourceJson, type World } from './world';
 
@@ -26,6 +26,7 @@ export interface ArmServerOptions {
     access: AccessService;
     faults: FaultList<ArmFault>;
     pageSize: number;
+    log: RequestLog;
     /** Handles /sandbox/… requests (control endpoint); no bearer token needed there. */
     control: (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) => void;
 }
@@ -33,7 +34,6 @@ export interface ArmServerOptions {
 export interface ArmServer {
     port: number;
     endpoint: string;
-    log: RequestLog;
     stop(): Promise<void>;
 }
 
@@ -52,7 +52,7 @@ function send(res: http.ServerResponse, reply: ArmReply): number {
 }
 
 export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
-    const log = new RequestLog();
+    const { log } = o;
     let endpoint = '';
     const { world, tokens, access } = o;
 
@@ -204,7 +204,6 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
     return {
         port,
         endpoint,
-        log,
         stop: () => new Promise<void>((resolve) => {
             server.close(() => resolve());
             server.closeAllConnections();

@@ -14,6 +14,7 @@ import { sasSigner, serviceClient } from './blobs';
 import { controlHandler, SandboxControl, type ControlBackend } from './control';
 import { Faults } from './faults';
 import * as seed from './seed';
+import { RequestLog } from './requestLog';
 import { startStorageProxy } from './storageProxy';
 import { TokenIssuer } from './tokens';
 import type { SandboxInfo, SeedDisk } from './types';
@@ -88,8 +89,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         };
         const access = new AccessService(accessOptions);
 
-        // eslint-disable-next-line prefer-const
-        let arm: Awaited<ReturnType<typeof startArmServer>>;
+        const armLog = new RequestLog();
         const backend: ControlBackend = {
             token: (req) => {
                 const tenantId = req.tenantId ?? seed.MAIN_TENANT;
@@ -114,16 +114,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             },
             reset: ({ state }) => {
                 faults.clear();
-                arm.log.clear();
+                armLog.clear();
                 proxy.log.clear();
                 if (state) {
                     world.resetState();
                     access.clear();
                 }
             },
-            logs: () => ({ arm: arm.log.snapshot(), storage: proxy.log.snapshot() }),
+            logs: () => ({ arm: armLog.snapshot(), storage: proxy.log.snapshot() }),
             clearLogs: () => {
-                arm.log.clear();
+                armLog.clear();
                 proxy.log.clear();
             },
             secrets: () => {
@@ -132,14 +132,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             },
             diskState: (id) => world.byId.get(id.toLowerCase())?.state,
         };
-        arm = await startArmServer({ world, tokens, access, faults: faults.arm, pageSize: opts.pageSize ?? (opts.scale ? 100 : 3), control: controlHandler(backend) });
+        const arm = await startArmServer({ world, tokens, access, faults: faults.arm, log: armLog, pageSize: opts.pageSize ?? (opts.scale ? 100 : 3), control: controlHandler(backend) });
         stops.push(() => arm.stop());
         armEndpoint = arm.endpoint;
         tokens.authority = `${arm.endpoint}/sandbox-login`;
 
         if (opts.log) {
             const log = opts.log;
-            arm.log.onFinish((r) => log(`arm ${r.method} ${r.path} ${r.status}${r.fault ? ` (fault: ${r.fault})` : ''}`));
+            armLog.onFinish((r) => log(`arm ${r.method} ${r.path} ${r.status}${r.fault ? ` (fault: ${r.fault})` : ''}`));
             proxy.log.onFinish((r) => log(`storage ${r.method} ${r.path} ${r.status} ${r.bytes} B${r.fault ? ` (fault: ${r.fault})` : ''}`));
         }
 
