@@ -16,6 +16,9 @@ export class Workbench {
     async shot(step: string): Promise<string> {
         fs.mkdirSync(this.shotsDir, { recursive: true });
         const file = path.join(this.shotsDir, `${this.flow}-${step}.png`);
+        // Park the pointer on the title bar so no hover tooltip covers the picture.
+        const vp = this.page.viewportSize();
+        if (vp) await this.page.mouse.move(vp.width - 40, 8);
         await this.page.screenshot({ path: file });
         return file;
     }

@@ -22,6 +22,7 @@ export const attachedFlow: Flow = {
             await page.waitForTimeout(250);
         }
         const text = (await toast.first().innerText()).replace(/\s+/g, ' ');
+        await page.waitForTimeout(400); // let the toast finish sliding in
         await wb.shot('1-error');
         check(new RegExp(seed.name).test(text), `the error does not name the disk: "${text}"`);
         check(/attached/i.test(text) && /running/i.test(text), `the error does not say the disk is attached to a running VM: "${text}"`);
