@@ -27,7 +27,7 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
     ) {
         this.disposables.push(
             sessions.onDidChange(() => this.refresh()),
-            { dispose: services.grants.onDidChange((id) => this.refreshDisk(id)).dispose },
+            services.grants.onDidChange((id) => this.refreshDisk(id)),
         );
     }
 
