@@ -14,7 +14,7 @@ import { AccessPanels } from '../webview/accessPanel';
 import { BLOB_LABELS } from '../webview/protocol';
 import { formatBytes, formatDuration, formatRate } from '../webview/format';
 import { chooseFolder, freeSpace, settleExistingFiles, spaceNote } from './destination';
-import { isExpired, presetOf, requestGrant, type GrantPreset } from './grant';
+import { clearOrphanedSas, isExpired, presetOf, requestGrant, type GrantPreset } from './grant';
 import { checksSummary, describeFailure } from './messages';
 import { PendingDownloads, type PendingDownload } from './pending';
 import { blobsToDownload, checkSpace, diskBlobSize, planFiles, type PlannedFile } from './plan';
@@ -217,6 +217,8 @@ async function ensureReadGrant(services: Services, ref: DiskRef, resume: Pending
         : existing
           ? { ...presetOf(existing), access: 'Read' }
           : { access: 'Read' };
+    // The pending record shows the outstanding SAS is the one this window granted before reloading.
+    if (resume) await clearOrphanedSas(services, ref);
     const g = await freshGrant(services, ref, preset, undefined);
     if (!g) throw new UserCancelledError('grant');
     return g;

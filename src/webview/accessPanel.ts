@@ -7,7 +7,7 @@ import { Cmd } from '../constants';
 import type { BlobKind, DiskRef, Grant } from '../azure/types';
 import type { Services } from '../services';
 import { trackerFor } from '../download/tracker';
-import { presetOf, requestGrant, type GrantPreset } from '../download/grant';
+import { clearOrphanedSas, presetOf, requestGrant, type GrantPreset } from '../download/grant';
 import { diskRefFromId } from '../download/diskId';
 import { maskSasUrl } from './sasMask';
 import { panelOptions, renderHtml } from './html';
@@ -203,6 +203,23 @@ class AccessPanel {
                 }
                 return;
             case 'grantAgain':
+                if (!this.hadGrant && this.noGrantReason === 'reloaded') {
+                    let go: boolean;
+                    try {
+                        go = await clearOrphanedSas(this.services, this.ref, async () => {
+                            const choice = await this.services.ui.showWarningMessage(
+                                `${this.ref.name} still has the access granted before the window reloaded, but its SAS URLs are no longer known here. Revoke it and grant access again?`,
+                                { modal: true },
+                                'Revoke and grant again',
+                            );
+                            return choice === 'Revoke and grant again';
+                        });
+                    } catch (e) {
+                        void this.services.ui.showErrorMessage(e instanceof Error ? e.message : String(e));
+                        return;
+                    }
+                    if (!go) return;
+                }
                 this.post({ type: 'busy', label: 'Granting access…' });
                 try {
                     await requestGrant(this.ref, this.lastPreset, true);
