@@ -38,10 +38,13 @@ export async function pickDisk(services: Services, opts: { filter?: (d: DiskInfo
                 }
                 step = 2;
             } else if (step === 2) {
-                const groups = collect(services.disks.listResourceGroups(sub!)).then((list) =>
-                    list.sort((a, b) => a.name.localeCompare(b.name)).map((r): Item<ResourceGroupInfo> => ({ label: r.name, description: r.location, value: r })),
+                const groups = collect(services.disks.listResourceGroups(sub!)).then((list): Item<ResourceGroupInfo | undefined>[] =>
+                    list.length === 0
+                        ? [{ label: vscode.l10n.t('No resource groups in this subscription'), value: undefined }]
+                        : list.sort((a, b) => a.name.localeCompare(b.name)).map((r) => ({ label: r.name, description: r.location, value: r })),
                 );
                 rg = (await services.ui.showQuickPick(groups, { title, placeHolder: vscode.l10n.t('Select a resource group'), step: 2, totalSteps: 3, ignoreFocusOut: true })).value;
+                if (!rg) throw new GoBackError();
                 step = 3;
             } else {
                 const disks = collect(services.disks.listDisks(rg!)).then((list) => {
