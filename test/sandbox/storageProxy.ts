@@ -18,8 +18,21 @@ function xmlEscape(s: string): string {
     return s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function errorXml(code: string, message: string, requestId: string): string {
-    return `<?xml version="1.0" encoding="utf-8"?><Error><Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message)}\nRequestId:${requestId}\nTime:${new Date().toISOString()}</Message></Error>`;
+function errorXml(code: string, message: string, requestId: string, detail?: string): string {
+    const extra = detail ? `<AuthenticationErrorDetail>${xmlEscape(detail)}</AuthenticationErrorDetail>` : '';
+    return `<?xml version="1.0" encoding="utf-8"?><Error><Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message)}\nRequestId:${requestId}\nTime:${new Date().toISOString()}</Message>${extra}</Error>`;
+}
+
+/**
+ * Azure answers an expired SAS with 403 AuthenticationFailed ("Signature not valid in the
+ * specified time frame"); Azurite says AuthorizationFailure, so the proxy answers as Azure does.
+ */
+function expiredDetail(params: URLSearchParams): string | undefined {
+    const se = params.get('se');
+    if (!se || !(Date.parse(se) < Date.now())) return undefined;
+    const st = params.get('st');
+    const fmt = (v: string | null) => (v ? new Date(v).toUTCString() : '');
+    return `Signature not valid in the specified time frame: Start [${fmt(st)}] - Expiry [${fmt(se)}] - Current [${new Date().toUTCString()}]`;
 }
 
 /** "container/blob" of a path-style URL under the account, decoded. */
@@ -49,15 +62,16 @@ export async function startStorageProxy(upstreamPort: number, faults: FaultList<
         const entry = log.start(method, url.pathname, ranged, fault?.action);
         const sig = url.searchParams.get('sig');
         const revoked = !fault && sig !== null && isRevoked(sig);
+        const expired = !fault && sig !== null ? expiredDetail(url.searchParams) : undefined;
 
-        if (fault?.action === 'status' || revoked) {
-            const status = revoked ? 403 : fault!.status ?? 503;
-            const std = revoked
-                ? { code: 'AuthenticationFailed', message: 'Server failed to authenticate the request. The access grant for this SAS has been revoked.' }
-                : storageErrorFor(status);
+        if (fault?.action === 'status' || revoked || expired) {
+            const status = fault ? fault.status ?? 503 : 403;
+            const std = fault
+                ? storageErrorFor(status)
+                : { code: 'AuthenticationFailed', message: 'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.' };
             const requestId = `sandbox-${++seq}`;
             const code = fault?.code ?? std.code;
-            const body = errorXml(code, fault?.message ?? std.message, requestId);
+            const body = errorXml(code, fault?.message ?? std.message, requestId, expired ?? (revoked ? 'The access grant for this SAS has been revoked.' : undefined));
             req.resume();
             res.writeHead(status, {
                 'Content-Type': 'application/xml',

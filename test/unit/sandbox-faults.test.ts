@@ -250,6 +250,22 @@ describe('ARM faults', () => {
     });
 });
 
+describe('SAS lifetime', () => {
+    it('a SAS stops working when its duration is over (403 AuthenticationFailed from storage)', async () => {
+        const disks = arm.compute(SUB_DEV).disks;
+        const uri = await disks.grantAccess('rg-web', 'web-logs', { access: 'Read', durationInSeconds: 1 }, fast);
+        const sas = uri.accessSAS!;
+        assert.equal((await rawGet(sas, { Range: 'bytes=0-511' })).status, 206);
+        await new Promise((r) => setTimeout(r, 2200));
+        const late = await rawGet(sas, { Range: 'bytes=0-511' });
+        assert.equal(late.status, 403);
+        assert.equal(late.headers?.['x-ms-error-code'], 'AuthenticationFailed');
+        assert.match(late.body.toString(), /Signature not valid in the specified time frame/);
+        assert.ok(!late.body.toString().includes(parseSas(sas).params.get('sig')!), 'the error does not echo the signature');
+        await disks.revokeAccess('rg-web', 'web-logs', fast);
+    });
+});
+
 describe('storage proxy faults', () => {
     it('reset cuts the connection mid-body after the given bytes', async () => {
         const sas = await grantSas('web-data-01');
