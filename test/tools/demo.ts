@@ -4,6 +4,7 @@
  * Ctrl+C stops everything it started.
  */
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { startSandbox } from '../sandbox';
 import { sandboxEnv, sandboxSettings } from '../ui/settings';
@@ -13,20 +14,34 @@ const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const vsixPath = path.join(repoRoot, 'dist', 'azure-managed-disks.vsix');
 const demoDir = path.join(repoRoot, '.sandbox', 'demo');
 
-function portArg(): number | undefined {
+/** A stable URL between runs when it can be had. */
+const DEFAULT_PORT = 8765;
+
+function portFree(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const srv = net.createServer();
+        srv.once('error', () => resolve(false));
+        srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+}
+
+/** `--port N` or DEMO_PORT; else 8765 if free; else any free port. */
+async function choosePort(): Promise<number | undefined> {
     const i = process.argv.indexOf('--port');
     const raw = i >= 0 ? process.argv[i + 1] : process.env.DEMO_PORT;
-    if (!raw) return undefined;
-    const port = Number(raw);
-    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`Not a port: ${raw}`);
-    return port;
+    if (raw) {
+        const port = Number(raw);
+        if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`Not a port: ${raw}`);
+        return port;
+    }
+    return (await portFree(DEFAULT_PORT)) ? DEFAULT_PORT : undefined;
 }
 
 async function main(): Promise<void> {
     if (!fs.existsSync(vsixPath)) {
         throw new Error(`${path.relative(repoRoot, vsixPath)} is missing: run \`npm run package\` first.`);
     }
-    const port = portArg();
+    const port = await choosePort();
     const workspace = path.join(demoDir, 'workspace');
     const runDir = path.join(demoDir, 'code-server');
     // A fresh profile each time; the workspace (and what was downloaded into it) is kept.
@@ -68,8 +83,9 @@ async function main(): Promise<void> {
 
         const disks = manifest.filter((d) => d.kind === 'disk').length;
         const snapshots = manifest.length - disks;
+        const subscriptions = new Set(info.tenants.flatMap((t) => t.subscriptionIds)).size;
         console.log('');
-        console.log(`Sandbox: ${info.subscriptionIds.length} subscriptions, ${disks} disks, ${snapshots} snapshots (ARM ${info.armEndpoint})`);
+        console.log(`Sandbox: ${info.tenants.length} tenants, ${subscriptions} subscriptions, ${disks} disks, ${snapshots} snapshots (ARM ${info.armEndpoint})`);
         console.log(`Workspace: ${workspace}`);
         console.log('');
         console.log(`Open ${workbenchUrl(server, workspace)}`);
