@@ -17,7 +17,7 @@ export async function chooseFolder(services: Services, diskName: string): Promis
     if (folders.length > 1) {
         const pick = await services.ui.showQuickPick(
             folders.map((f) => ({ label: f.name, description: f.uri.fsPath, folder: f })),
-            { title: `Download ${diskName} into which workspace folder?`, placeHolder: 'Workspace folder' },
+            { title: vscode.l10n.t('Download {0} into which workspace folder?', diskName), placeHolder: vscode.l10n.t('Workspace folder') },
         );
         if (!pick) throw new UserCancelledError('folder');
         return path.join(pick.folder.uri.fsPath, ...sub, sanitizeName(diskName));
@@ -26,8 +26,8 @@ export async function chooseFolder(services: Services, diskName: string): Promis
         canSelectFolders: true,
         canSelectFiles: false,
         canSelectMany: false,
-        openLabel: 'Download here',
-        title: `No folder is open: choose where to download ${diskName}`,
+        openLabel: vscode.l10n.t('Download here'),
+        title: vscode.l10n.t('No folder is open: choose where to download {0}', diskName),
     });
     if (!picked || picked.length === 0) throw new UserCancelledError('folder');
     return path.join(picked[0].fsPath, sanitizeName(diskName));
@@ -50,12 +50,13 @@ export async function settleExistingFiles(services: Services, files: readonly Pl
     if (toOverwrite.length) {
         const names = toOverwrite.map((f) => f.fileName).join(', ');
         const folder = path.dirname(toOverwrite[0].destPath);
+        const overwrite = vscode.l10n.t('Overwrite');
         const choice = await services.ui.showWarningMessage(
-            toOverwrite.length === 1 ? `${names} already exists in ${folder}. Overwrite it?` : `These files already exist in ${folder}: ${names}. Overwrite them?`,
+            toOverwrite.length === 1 ? vscode.l10n.t('{0} already exists in {1}. Overwrite it?', names, folder) : vscode.l10n.t('These files already exist in {0}: {1}. Overwrite them?', folder, names),
             { modal: true },
-            'Overwrite',
+            overwrite,
         );
-        if (choice !== 'Overwrite') throw new UserCancelledError('overwrite');
+        if (choice !== overwrite) throw new UserCancelledError('overwrite');
     }
     for (const f of files) if (!resuming.has(f.blob)) discardPartial(f.destPath);
     return resuming;
@@ -71,5 +72,5 @@ export async function freeSpace(folder: string): Promise<number | undefined> {
 }
 
 export function spaceNote(free: number, needed: number, folder: string): string {
-    return `${folder} has ${formatBytes(free)} free; the disk is ${formatBytes(needed)}. A sparse download needs only the disk's written data, so it starts anyway and stops cleanly if space runs out.`;
+    return vscode.l10n.t("{0} has {1} free; the disk is {2}. A sparse download needs only the disk's written data, so it starts anyway and stops cleanly if space runs out.", folder, formatBytes(free), formatBytes(needed));
 }

@@ -47,6 +47,6 @@ export async function clearOrphanedSas(services: Services, ref: DiskRef, confirm
     if (confirm && !(await confirm())) return false;
     services.log.info(`Revoking the access to ${ref.name} granted before the window reloaded, to grant it again.`);
     const revoked = await vscode.commands.executeCommand<boolean | undefined>(Cmd.RevokeAccess, ref);
-    if (revoked !== true) throw new Error(`Could not revoke the earlier access to ${ref.name}, so it cannot be granted again. Revoke it from the disk's context menu and try again.`);
+    if (revoked !== true) throw new Error(vscode.l10n.t("Could not revoke the earlier access to {0}, so it cannot be granted again. Revoke it from the disk's context menu and try again.", ref.name));
     return true;
 }

@@ -14,17 +14,19 @@ export function offerPendingResumes(services: Services): void {
 
 async function offerOne(services: Services, rec: PendingDownload): Promise<void> {
     const store = pendingStore(services);
-    const what = rec.blobs.length === 1 ? ` (${BLOB_LABELS[rec.blobs[0]]})` : '';
+    const name = rec.blobs.length === 1 ? `${rec.ref.name} (${BLOB_LABELS[rec.blobs[0]]})` : rec.ref.name;
+    const resume = vscode.l10n.t('Resume');
+    const discard = vscode.l10n.t('Discard');
     let choice: string | undefined;
     try {
-        choice = await services.ui.showInformationMessage(`Resume download of ${rec.ref.name}${what}? It stopped when the window closed; the partial files are kept.`, 'Resume', 'Discard');
+        choice = await services.ui.showInformationMessage(vscode.l10n.t('Resume download of {0}? It stopped when the window closed; the partial files are kept.', name), resume, discard);
     } catch {
         return;
     }
-    if (choice === 'Resume') {
+    if (choice === resume) {
         // The record is replaced by the new run's own; Download re-grants silently with the same settings.
         await vscode.commands.executeCommand(Cmd.Download, rec.ref, { resume: rec });
-    } else if (choice === 'Discard') {
+    } else if (choice === discard) {
         await store.remove(rec.ref.id);
         for (const b of rec.blobs) {
             const p = rec.paths[b];

@@ -15,8 +15,9 @@ export function revokePolicy(key: Setting.RevokeAfterDownload | Setting.RevokeOn
 export async function revokePerPolicy(services: Services, ref: DiskRef, policy: RevokePolicy, question: string): Promise<boolean> {
     if (policy === 'never' || !services.grants.get(ref.id)) return false;
     if (policy === 'ask') {
-        const choice = await services.ui.showWarningMessage(question, { modal: true }, 'Revoke access', 'Keep access');
-        if (choice !== 'Revoke access') return false;
+        const revoke = vscode.l10n.t('Revoke access');
+        const choice = await services.ui.showWarningMessage(question, { modal: true }, revoke, vscode.l10n.t('Keep access'));
+        if (choice !== revoke) return false;
     }
     await vscode.commands.executeCommand(Cmd.RevokeAccess, ref);
     return !services.grants.get(ref.id);

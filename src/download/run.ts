@@ -36,11 +36,11 @@ export async function runDownload(services: Services, actx: ActionContext, ref: 
     const log = services.log;
     const grant = await ensureReadGrant(services, ref, opts.resume);
     const blobs = blobsToDownload(grant.urls, opts.resume?.blobs ?? opts.blobs);
-    if (blobs.length === 0) throw new Error(`The access grant of ${ref.name} has no URL for the requested blob.`);
+    if (blobs.length === 0) throw new Error(vscode.l10n.t('The access grant of {0} has no URL for the requested blob.', ref.name));
     const busy = blobs.filter((b) => tracker.isRunning(ref.id, b));
     if (busy.length) {
         AccessPanels.show(services, ref);
-        void services.ui.showInformationMessage(`${ref.name} is already downloading (${busy.map((b) => BLOB_LABELS[b]).join(', ')}).`);
+        void services.ui.showInformationMessage(vscode.l10n.t('{0} is already downloading ({1}).', ref.name, busy.map((b) => BLOB_LABELS[b]).join(', ')));
         return undefined;
     }
     AccessPanels.show(services, ref);
@@ -50,7 +50,7 @@ export async function runDownload(services: Services, actx: ActionContext, ref: 
     if (opts.resume) {
         const rec = opts.resume;
         files = blobs.filter((b) => rec.paths[b]).map((b) => ({ blob: b, destPath: rec.paths[b]!, fileName: path.basename(rec.paths[b]!) }));
-        if (files.length === 0) throw new Error(`The recorded download of ${ref.name} has no destination for the granted blobs.`);
+        if (files.length === 0) throw new Error(vscode.l10n.t('The recorded download of {0} has no destination for the granted blobs.', ref.name));
     } else {
         files = planFiles(await chooseFolder(services, ref.name), ref.name, grant.fileFormat, blobs);
     }
@@ -93,7 +93,7 @@ export async function runDownload(services: Services, actx: ActionContext, ref: 
     const concurrency = vscode.workspace.getConfiguration(Setting.Section).get<number>(Setting.DownloadConcurrency, 16);
     try {
         await vscode.window.withProgress(
-            { location: vscode.ProgressLocation.Notification, title: `Downloading ${ref.name}`, cancellable: true },
+            { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Downloading {0}', ref.name), cancellable: true },
             async (progress, token) => {
                 const cancelAll = token.onCancellationRequested(() => tracker.cancel(ref.id));
                 let reported = 0;
@@ -180,28 +180,28 @@ export async function runDownload(services: Services, actx: ActionContext, ref: 
     if (firstError !== undefined) {
         const d = describeFailure(firstError, { diskName: ref.name, folder });
         actx.telemetry.properties.failure = d.code;
-        if (!stillRunning) await revokePerPolicy(services, ref, revokePolicy(Setting.RevokeOnCancel), `The download of ${ref.name} failed. Revoke access now so the disk does not stay in the ActiveSAS state? The download can be resumed later with a new grant.`);
+        if (!stillRunning) await revokePerPolicy(services, ref, revokePolicy(Setting.RevokeOnCancel), vscode.l10n.t('The download of {0} failed. Revoke access now so the disk does not stay in the ActiveSAS state? The download can be resumed later with a new grant.', ref.name));
         actx.errorHandled = true;
         void services.ui.showErrorMessage(d.message);
         throw new Error(d.message);
     }
-    if (!stillRunning) await revokePerPolicy(services, ref, revokePolicy(Setting.RevokeOnCancel), `The download of ${ref.name} was cancelled. Revoke access now so the disk does not stay in the ActiveSAS state? The download can be resumed later with a new grant.`);
-    void services.ui.showInformationMessage(`Download of ${ref.name} cancelled. The partial file is kept: run Download again to resume.`);
+    if (!stillRunning) await revokePerPolicy(services, ref, revokePolicy(Setting.RevokeOnCancel), vscode.l10n.t('The download of {0} was cancelled. Revoke access now so the disk does not stay in the ActiveSAS state? The download can be resumed later with a new grant.', ref.name));
+    void services.ui.showInformationMessage(vscode.l10n.t('Download of {0} cancelled. The partial file is kept: run Download again to resume.', ref.name));
     throw new UserCancelledError('download');
 }
 
 async function finishSucceeded(services: Services, ref: DiskRef, files: PlannedFile[], results: DownloadResult[]): Promise<void> {
     const checks = checksSummary(results.flatMap((r) => r.checks));
     const names = files.map((f) => f.fileName).join(', ');
-    const reveal = 'Reveal in Explorer';
-    void services.ui.showInformationMessage(`Downloaded and verified ${names} (${checks}).`, reveal).then(
+    const reveal = vscode.l10n.t('Reveal in Explorer');
+    void services.ui.showInformationMessage(vscode.l10n.t('Downloaded and verified {0} ({1}).', names, checks), reveal).then(
         (choice) => {
             if (choice === reveal) void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(files[0].destPath));
         },
         () => undefined,
     );
     if (!trackerFor(services).anyRunning(ref.id)) {
-        await revokePerPolicy(services, ref, revokePolicy(Setting.RevokeAfterDownload), `${ref.name} is downloaded. Revoke access now? While access is granted the disk stays in the ActiveSAS state and its VM cannot start.`);
+        await revokePerPolicy(services, ref, revokePolicy(Setting.RevokeAfterDownload), vscode.l10n.t('{0} is downloaded. Revoke access now? While access is granted the disk stays in the ActiveSAS state and its VM cannot start.', ref.name));
     }
 }
 
@@ -210,7 +210,7 @@ async function ensureReadGrant(services: Services, ref: DiskRef, resume: Pending
     const existing = services.grants.get(ref.id);
     if (existing && !isExpired(existing) && existing.access === 'Read') return existing;
     if (existing && !isExpired(existing) && existing.access === 'Write') {
-        throw new Error(`${ref.name} has write access granted (for an upload). Revoke it before downloading.`);
+        throw new Error(vscode.l10n.t('{0} has write access granted (for an upload). Revoke it before downloading.', ref.name));
     }
     const preset: GrantPreset = resume
         ? { access: 'Read', fileFormat: resume.fileFormat, getSecureVMGuestStateSAS: resume.guestState, durationInSeconds: resume.durationInSeconds }
@@ -246,12 +246,13 @@ async function renewGrant(services: Services, ref: DiskRef, current: Grant, blob
     if (live && live !== current && !isExpired(live) && live.access === 'Read' && live.urls[blob] !== current.urls[blob]) return live;
     const mode = vscode.workspace.getConfiguration(Setting.Section).get<string>(Setting.OnSasExpired, 'ask');
     if (mode !== 'regrant') {
+        const again = vscode.l10n.t('Grant again');
         const choice = await services.ui.showWarningMessage(
-            `The access to ${ref.name} expired during the download. Grant access again with the same settings and continue?`,
+            vscode.l10n.t('The access to {0} expired during the download. Grant access again with the same settings and continue?', ref.name),
             { modal: true },
-            'Grant again',
+            again,
         );
-        if (choice !== 'Grant again') throw new TransferError('SasExpired', 'The access expired and was not renewed.');
+        if (choice !== again) throw new TransferError('SasExpired', 'The access expired and was not renewed.');
     }
     const old = current.urls[blob];
     const g = await freshGrant(services, ref, preset, old ? { blob, url: old } : undefined);

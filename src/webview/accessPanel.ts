@@ -63,7 +63,7 @@ export class AccessPanels {
 }
 
 function panelTitle(ref: DiskRef): string {
-    return `Access: ${ref.name}`;
+    return vscode.l10n.t('Access: {0}', ref.name);
 }
 
 class AccessPanel {
@@ -186,12 +186,13 @@ class AccessPanel {
                 return;
             case 'revoke':
                 if (trackerFor(this.services).anyRunning(this.ref.id)) {
+                    const revoke = vscode.l10n.t('Revoke access');
                     const choice = await this.services.ui.showWarningMessage(
-                        `${this.ref.name} is downloading. Revoking access stops the download (the partial file is kept). Revoke anyway?`,
+                        vscode.l10n.t('{0} is downloading. Revoking access stops the download (the partial file is kept). Revoke anyway?', this.ref.name),
                         { modal: true },
-                        'Revoke access',
+                        revoke,
                     );
-                    if (choice !== 'Revoke access') return;
+                    if (choice !== revoke) return;
                     trackerFor(this.services).cancel(this.ref.id);
                 }
                 this.post({ type: 'busy', label: 'Revoking access…' });
@@ -207,12 +208,13 @@ class AccessPanel {
                     let go: boolean;
                     try {
                         go = await clearOrphanedSas(this.services, this.ref, async () => {
+                            const revokeAndGrant = vscode.l10n.t('Revoke and grant again');
                             const choice = await this.services.ui.showWarningMessage(
-                                `${this.ref.name} still has the access granted before the window reloaded, but its SAS URLs are no longer known here. Revoke it and grant access again?`,
+                                vscode.l10n.t('{0} still has the access granted before the window reloaded, but its SAS URLs are no longer known here. Revoke it and grant access again?', this.ref.name),
                                 { modal: true },
-                                'Revoke and grant again',
+                                revokeAndGrant,
                             );
-                            return choice === 'Revoke and grant again';
+                            return choice === revokeAndGrant;
                         });
                     } catch (e) {
                         void this.services.ui.showErrorMessage(e instanceof Error ? e.message : String(e));
