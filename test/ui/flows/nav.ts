@@ -30,7 +30,7 @@ export async function revealDisk(ctx: FlowContext, seed: SeedDisk): Promise<Loca
 export async function ensureSignedIn(ctx: FlowContext, view: Locator): Promise<void> {
     const { wb, page } = ctx;
     const rows = view.locator('.monaco-list-row');
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
         if (await rows.first().isVisible().catch(() => false)) return;
         const button = view.locator('.welcome-view-content .monaco-button').first();
@@ -38,7 +38,8 @@ export async function ensureSignedIn(ctx: FlowContext, view: Locator): Promise<v
             const text = (await button.innerText()).trim();
             await button.click();
             if (/subscription/i.test(text)) await acceptAllPicks(ctx);
-            await page.waitForTimeout(500);
+            // One attempt at a time: a sign-in through the CLI can take seconds on a busy machine.
+            await rows.first().waitFor({ timeout: 20_000 }).catch(() => undefined);
             continue;
         }
         await page.waitForTimeout(250);
