@@ -85,6 +85,8 @@ async function main(): Promise<number> {
             secrets: [...issued.sasSignatures, ...issued.bearerTokens],
             runDir,
             userDataDir,
+            // The workbench's console stream, including the extension host's console output.
+            extraFiles: [path.join(artifacts, 'workbench.log'), path.join(artifacts, 'page-errors.log')],
             extensionId: 'azure-disks-tools.azure-managed-disks',
         });
         for (const check of scan.checks) {
@@ -103,6 +105,11 @@ async function main(): Promise<number> {
     }
     for (const f of failed) {
         console.log(`  FAILED: ${f.title}: ${f.error}`);
+    }
+    if (failed.length) {
+        console.log(`host: run folder kept for inspection: ${runDir}`);
+    } else {
+        fs.rmSync(runDir, { recursive: true, force: true });
     }
     console.log(`host tier took ${((Date.now() - started) / 1000).toFixed(1)} s`);
     console.log(`host: ${passed.length} passed, ${failed.length} failed`);

@@ -81,7 +81,7 @@ export function findInFile(file: string, needles: Buffer[]): Set<number> {
     return found;
 }
 
-export function scanForSecrets(opts: { secrets: string[]; runDir: string; userDataDir: string; extensionId: string }): ScanResult {
+export function scanForSecrets(opts: { secrets: string[]; runDir: string; userDataDir: string; extensionId: string; extraFiles?: string[] }): ScanResult {
     const checks: ScanCheck[] = [];
     const secrets = [...new Set(opts.secrets.filter((s) => s && s.length >= 8))];
     checks.push({
@@ -90,8 +90,8 @@ export function scanForSecrets(opts: { secrets: string[]; runDir: string; userDa
         detail: `${secrets.length} secrets issued`,
     });
 
-    const files = listFiles(opts.runDir);
-    const rel = (f: string) => path.relative(opts.runDir, f);
+    const files = [...listFiles(opts.runDir), ...(opts.extraFiles ?? []).filter((f) => fs.existsSync(f))];
+    const rel = (f: string) => (f.startsWith(opts.runDir) ? path.relative(opts.runDir, f) : f);
     const logs = files.filter((f) => f.startsWith(path.join(opts.userDataDir, 'logs')));
     const extLogs = logs.filter((f) => f.toLowerCase().includes(opts.extensionId) && fs.statSync(f).size > 0);
     checks.push({

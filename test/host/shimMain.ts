@@ -80,6 +80,7 @@ async function main(): Promise<number> {
         onOutput: process.env.AZURE_DISKS_HOST_VERBOSE ? (l) => console.log(`[code-server] ${l}`) : undefined,
     });
     const browser = await launchChromium();
+    const workbenchLog = fs.createWriteStream(path.join(resultsDir, 'workbench.log'));
     let code = 1;
     try {
         // Clipboard access lets vscode.env.clipboard work as it does on the desktop.
@@ -87,7 +88,6 @@ async function main(): Promise<number> {
         const page = await context.newPage();
         let resolveExit!: (code: number) => void;
         const exited = new Promise<number>((r) => (resolveExit = r));
-        const workbenchLog = fs.createWriteStream(path.join(resultsDir, 'workbench.log'));
         await page.exposeFunction('codeAutomationLog', (type: string, message: unknown) => {
             // Mocha's console output arrives as printf-style arguments.
             const text = (Array.isArray(message) ? format(...(message as unknown[])) : String(message)).replace(/\n$/, '');
@@ -118,6 +118,7 @@ async function main(): Promise<number> {
     } finally {
         await browser.close().catch(() => undefined);
         await server.stop();
+        await new Promise<void>((r) => workbenchLog.end(() => r()));
     }
     console.log(`shim: extension host exited with ${code} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return code;
