@@ -30,6 +30,7 @@ export interface AzuriteOptions {
 }
 
 const live = new Set<ChildProcess>();
+const ownDirs = new Set<string>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
@@ -38,6 +39,7 @@ function installExitHook(): void {
     // A test runner that exits without calling stop() must not leave a server behind.
     process.on('exit', () => {
         for (const child of live) child.kill('SIGKILL');
+        for (const dir of ownDirs) fs.rmSync(dir, { recursive: true, force: true });
     });
 }
 
@@ -50,6 +52,7 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
     const inMemory = opts.location ? false : opts.inMemory !== false;
     const ownDir = opts.location ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'azurite-'));
     const location = opts.location ?? ownDir!;
+    if (ownDir) ownDirs.add(ownDir);
     fs.mkdirSync(location, { recursive: true });
     const args = [
         path.join(__dirname, 'azuriteChild.js'),
@@ -103,7 +106,10 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
                     await exited;
                     clearTimeout(timer);
                 }
-                if (ownDir) fs.rmSync(ownDir, { recursive: true, force: true });
+                if (ownDir) {
+                    fs.rmSync(ownDir, { recursive: true, force: true });
+                    ownDirs.delete(ownDir);
+                }
             })();
             return stopping;
         },

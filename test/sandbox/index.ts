@@ -9,16 +9,17 @@ import * as path from 'node:path';
 import { AccessService } from './access';
 import { startArmServer } from './arm';
 import { writeAzCli } from './azcli';
-import { startAzurite } from './azurite';
+import { DEV_ACCOUNT_NAME, startAzurite, type AzuriteHandle } from './azurite';
 import { sasSigner, serviceClient } from './blobs';
 import { controlHandler, SandboxControl, type ControlBackend } from './control';
 import { Faults } from './faults';
 import * as seed from './seed';
+import { cacheKey, NO_CACHE_ENV, rebase, restore as restoreCache, save as saveCache } from './seedCache';
 import { RequestLog } from './requestLog';
 import { startStorageProxy } from './storageProxy';
 import { TokenIssuer } from './tokens';
 import type { SandboxInfo, SeedDisk } from './types';
-import { buildWorld } from './world';
+import { buildWorld, type World } from './world';
 
 export { SandboxControl } from './control';
 export type { ArmFault, LroFault, StorageFault } from './faults';
@@ -44,6 +45,11 @@ export interface SandboxOptions {
     pageSize?: number;
     /** One line per request, paths only. */
     log?: (line: string) => void;
+    /**
+     * Reuse seeded blobs from earlier runs (default true; $AZURE_DISKS_SANDBOX_NO_CACHE=1 turns it
+     * off). Without it Azurite keeps everything in memory and is seeded on every start.
+     */
+    cache?: boolean;
     /** Folder for the manifest and the `az` stand-in (default: a new temp folder, removed on stop). */
     runDir?: string;
 }
@@ -65,15 +71,37 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         if (ownRunDir) fs.rmSync(runDir, { recursive: true, force: true });
     };
     try {
-        const azurite = await startAzurite({ inMemory: true });
-        stops.push(() => azurite.stop());
         const faults = new Faults();
         const revoked = new Set<string>();
-        const proxy = await startStorageProxy(azurite.port, faults.storage, (sig) => revoked.has(sig));
+        let azurite: AzuriteHandle | undefined;
+        stops.push(() => azurite?.stop() ?? Promise.resolve());
+        const proxy = await startStorageProxy(() => azurite!.port, faults.storage, (sig) => revoked.has(sig));
         stops.push(() => proxy.stop());
-        const storageEndpoint = `http://127.0.0.1:${proxy.port}/${azurite.accountName}`;
+        const storageEndpoint = `http://127.0.0.1:${proxy.port}/${DEV_ACCOUNT_NAME}`;
+        const seedOptions = { scale: !!opts.scale, skipLargeDisk: !!opts.skipLargeDisk };
+        const seedInto = async (az: AzuriteHandle) => buildWorld(serviceClient(az.endpoint, az.accountName, az.accountKey), storageEndpoint, seedOptions);
 
-        const world = await buildWorld(serviceClient(azurite.endpoint, azurite.accountName, azurite.accountKey), storageEndpoint, { scale: opts.scale, skipLargeDisk: opts.skipLargeDisk });
+        let world: World;
+        if (opts.cache ?? !process.env[NO_CACHE_ENV]) {
+            // Azurite on disk in a folder of its own; seeded from the cache, or seeded and then cached.
+            const location = fs.mkdtempSync(path.join(os.tmpdir(), 'disks-sandbox-azurite-'));
+            stops.unshift(async () => fs.rmSync(location, { recursive: true, force: true }));
+            const key = cacheKey(seedOptions);
+            const cached = restoreCache(key, location);
+            azurite = await startAzurite({ location });
+            if (cached) {
+                world = await buildWorld(serviceClient(azurite.endpoint, azurite.accountName, azurite.accountKey), storageEndpoint, seedOptions, rebase(cached, storageEndpoint));
+            } else {
+                world = await seedInto(azurite);
+                // Azurite writes its metadata out when it stops: only then is the folder complete.
+                await azurite.stop();
+                saveCache(key, location, world.blobMap());
+                azurite = await startAzurite({ location });
+            }
+        } else {
+            azurite = await startAzurite({ inMemory: true });
+            world = await seedInto(azurite);
+        }
 
         const lifetime = opts.tokenLifetimeSeconds ?? (Number(process.env[TOKEN_LIFETIME_ENV]) || 3600);
         const tokens = new TokenIssuer(MANAGEMENT_RESOURCE, '', lifetime);

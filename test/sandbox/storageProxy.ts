@@ -49,7 +49,7 @@ function blobSubject(pathname: string): string {
  * `isRevoked(sig)`: a SAS whose grant was revoked is refused here, as the service refuses it
  * (Azurite alone would honour it until it expires).
  */
-export async function startStorageProxy(upstreamPort: number, faults: FaultList<StorageFault>, isRevoked: (sig: string) => boolean = () => false): Promise<StorageProxy> {
+export async function startStorageProxy(upstream: number | (() => number), faults: FaultList<StorageFault>, isRevoked: (sig: string) => boolean = () => false): Promise<StorageProxy> {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
     const log = new RequestLog();
     let seq = 0;
@@ -86,6 +86,7 @@ export async function startStorageProxy(upstreamPort: number, faults: FaultList<
         }
 
         const forward = () => {
+            const upstreamPort = typeof upstream === 'number' ? upstream : upstream();
             const headers = { ...req.headers, host: `127.0.0.1:${upstreamPort}` };
             const up = http.request({ host: '127.0.0.1', port: upstreamPort, method, path: req.url, headers, agent }, (upRes) => {
                 const status = upRes.statusCode ?? 502;

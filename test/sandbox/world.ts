@@ -37,6 +37,8 @@ export interface World {
     resources: Resource[];
     byId: Map<string, Resource>;
     manifest(): SeedDisk[];
+    /** Blobs per lower-cased resource id (for the seed cache). */
+    blobMap(): Record<string, SeedDisk['blobs']>;
     /** Puts every resource back in its seeded state. */
     resetState(): void;
 }
@@ -80,7 +82,11 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>
     }));
 }
 
-export async function buildWorld(service: BlobServiceClient, publicEndpoint: string, opts: { scale?: boolean; skipLargeDisk?: boolean } = {}): Promise<World> {
+/**
+ * Builds the resources from the seed. With `cached`, the blobs are already in Azurite (restored
+ * from the seed cache) and only their manifest entries are taken from it.
+ */
+export async function buildWorld(service: BlobServiceClient, publicEndpoint: string, opts: { scale?: boolean; skipLargeDisk?: boolean } = {}, cached?: Record<string, SeedDisk['blobs']>): Promise<World> {
     const groups = [...seed.resourceGroups];
     const specs = seed.resources.filter((r) => !(opts.skipLargeDisk && r.sizeMiB >= 512));
     if (opts.scale) {
@@ -93,7 +99,7 @@ export async function buildWorld(service: BlobServiceClient, publicEndpoint: str
 
     let shared: SeedBlob | undefined;
     const sharedSpec: BlobSpec = { container: 'md-scale-shared', blob: 'abcd', format: 'vhd', dataSize: 32 * MiB, writtenTarget: MiB, seed: 'scale-shared' };
-    if (specs.some((s) => s.sharedBlob)) shared = await seedBlob(service, sharedSpec, publicEndpoint);
+    if (!cached && specs.some((s) => s.sharedBlob)) shared = await seedBlob(service, sharedSpec, publicEndpoint);
 
     const resources: Resource[] = specs.map((r) => {
         const id = resourceId(r.subscriptionId, r.resourceGroup, r.kind, r.name);
@@ -112,7 +118,13 @@ export async function buildWorld(service: BlobServiceClient, publicEndpoint: str
         };
     });
 
-    await pool(resources.filter((r) => !r.spec.sharedBlob), 3, async (r) => {
+    if (cached) {
+        for (const r of resources) {
+            const blobs = cached[r.id.toLowerCase()];
+            if (!blobs) throw new Error(`seed cache has no blobs for ${r.id}`);
+            r.blobs = blobs;
+        }
+    } else await pool(resources.filter((r) => !r.spec.sharedBlob), 3, async (r) => {
         const s = blobSpecs(r.spec, r.id);
         r.blobs = { disk: await seedBlob(service, s.disk, publicEndpoint) };
         if (s.vhdx) r.blobs.vhdx = await seedBlob(service, s.vhdx, publicEndpoint);
@@ -128,6 +140,7 @@ export async function buildWorld(service: BlobServiceClient, publicEndpoint: str
         resources,
         byId,
         manifest: () => resources.map(toSeedDisk),
+        blobMap: () => Object.fromEntries(resources.map((r) => [r.id.toLowerCase(), r.blobs])),
         resetState() {
             for (const r of resources) {
                 r.state = r.spec.diskState;
