@@ -43,7 +43,10 @@ const extension = {
     external: ['vscode'],
     // Prefer the packages' ESM builds so dynamic imports split cleanly and tree-shake.
     mainFields: ['module', 'main'],
-    define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
+    // ESM builds read import.meta.url (e.g. @azure/storage-common's crc64); in a CJS bundle it is
+    // empty and page-range listing throws, so downloads silently fetched every hole.
+    define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"', 'import.meta.url': '__importMetaUrl' },
+    banner: { js: "'use strict';const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [problemMatcherLog('extension')],
 };
 
