@@ -18,6 +18,8 @@ export interface AzuriteHandle {
     accountName: string;
     accountKey: string;
     stop(): Promise<void>;
+    /** After stop(): whether Azurite shut down by itself (and so wrote out its metadata). */
+    readonly stoppedCleanly?: boolean;
 }
 
 export interface AzuriteOptions {
@@ -93,18 +95,25 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
     child.stderr!.resume();
 
     let stopping: Promise<void> | undefined;
+    let clean: boolean | undefined;
     return {
         endpoint: `http://127.0.0.1:${port}/${DEV_ACCOUNT_NAME}`,
         port,
         accountName: DEV_ACCOUNT_NAME,
         accountKey: DEV_ACCOUNT_KEY,
+        get stoppedCleanly() {
+            return clean;
+        },
         stop() {
             stopping ??= (async () => {
                 if (child.exitCode === null && child.signalCode === null) {
                     child.kill('SIGTERM');
-                    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+                    // On disk, Azurite saves its metadata while closing: give it time on a busy machine.
+                    let killed = false;
+                    const timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, inMemory ? 3000 : 15000);
                     await exited;
                     clearTimeout(timer);
+                    clean = !killed && child.exitCode === 0;
                 }
                 if (ownDir) {
                     fs.rmSync(ownDir, { recursive: true, force: true });

@@ -14,7 +14,7 @@ import { sasSigner, serviceClient } from './blobs';
 import { controlHandler, SandboxControl, type ControlBackend } from './control';
 import { Faults } from './faults';
 import * as seed from './seed';
-import { cacheKey, NO_CACHE_ENV, rebase, restore as restoreCache, save as saveCache } from './seedCache';
+import { cacheKey, discard, NO_CACHE_ENV, rebase, restore as restoreCache, save as saveCache, type BlobMap } from './seedCache';
 import { RequestLog } from './requestLog';
 import { startStorageProxy } from './storageProxy';
 import { TokenIssuer } from './tokens';
@@ -54,6 +54,22 @@ export interface SandboxOptions {
     runDir?: string;
 }
 
+/** A quick look that the restored Azurite really holds the cached blobs (sizes of a few of them). */
+async function cacheLooksWhole(service: ReturnType<typeof serviceClient>, cached: BlobMap): Promise<boolean> {
+    try {
+        const entries = Object.values(cached);
+        for (const blobs of [entries[0], entries[Math.floor(entries.length / 2)], entries[entries.length - 1]]) {
+            for (const b of Object.values(blobs)) {
+                const props = await service.getContainerClient(b.container).getPageBlobClient(b.blob).getProperties();
+                if (props.contentLength !== b.size) return false;
+            }
+        }
+        return entries.length > 0;
+    } catch {
+        return false;
+    }
+}
+
 export interface Sandbox {
     info: SandboxInfo;
     manifest: SeedDisk[];
@@ -89,13 +105,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             const key = cacheKey(seedOptions);
             const cached = restoreCache(key, location);
             azurite = await startAzurite({ location });
-            if (cached) {
-                world = await buildWorld(serviceClient(azurite.endpoint, azurite.accountName, azurite.accountKey), storageEndpoint, seedOptions, rebase(cached, storageEndpoint));
+            const service = serviceClient(azurite.endpoint, azurite.accountName, azurite.accountKey);
+            if (cached && (await cacheLooksWhole(service, cached))) {
+                world = await buildWorld(service, storageEndpoint, seedOptions, rebase(cached, storageEndpoint));
             } else {
+                if (cached) discard(key);
                 world = await seedInto(azurite);
-                // Azurite writes its metadata out when it stops: only then is the folder complete.
+                // Azurite writes its metadata out when it stops: only a clean stop leaves a folder worth keeping.
                 await azurite.stop();
-                saveCache(key, location, world.blobMap());
+                if (azurite.stoppedCleanly) saveCache(key, location, world.blobMap());
                 azurite = await startAzurite({ location });
             }
         } else {

@@ -64,6 +64,11 @@ export function save(key: string, location: string, map: BlobMap): void {
     }
 }
 
+/** Drops an entry that turned out to be unusable, so the next save can replace it. */
+export function discard(key: string): void {
+    fs.rmSync(path.join(cacheRoot(), key), { recursive: true, force: true });
+}
+
 /** Blob URLs point at the storage endpoint of the run that made them; point them at this run's. */
 export function rebase(map: BlobMap, publicEndpoint: string): BlobMap {
     const base = publicEndpoint.replace(/\/+$/, '');
