@@ -1,6 +1,6 @@
 /** The confidential disk: grant with guest state, three masked SAS rows, Download all, hashes match. */
 import * as path from 'node:path';
-import { check, sha256File, type Flow } from '../flow';
+import { assertNoIssuedSecret, check, sha256File, type Flow } from '../flow';
 import { expectAccessPanel, grantFromTree, waitDownloaded } from './grant';
 import { downloadPath, showInExplorer } from './nav';
 
@@ -34,6 +34,9 @@ export const confidentialFlow: Flow = {
         ];
         await showInExplorer(ctx, `disks/${seed.name}`, files.map((f) => path.basename(f.file)));
         await wb.shot('4-explorer');
+        // Nothing on screen (tree, toasts, panel) carries a SAS signature the sandbox issued.
+        const onScreen = (await page.locator('body').innerText()) + (await web.locator('body').innerText());
+        await assertNoIssuedSecret(ctx.control, onScreen, 'the workbench');
         for (const { file, want } of files) {
             const got = await sha256File(file);
             check(got === want.sha256, `${path.basename(file)}: sha256 ${got.slice(0, 12)}… ≠ manifest ${want.sha256.slice(0, 12)}…`);
