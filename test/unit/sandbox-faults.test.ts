@@ -108,12 +108,12 @@ describe('long-running operations on the wire', () => {
     it('an LRO that never finishes keeps answering InProgress until the caller gives up', async () => {
         await sb.control.lroFault({ path: 'web-os-02/beginGetAccess', outcome: 'hang' });
         const ac = new AbortController();
-        const timer = setTimeout(() => ac.abort(), 400);
+        const timer = setTimeout(() => ac.abort(), 600);
         const e = await errorOf(arm.compute(SUB_DEV).disks.grantAccess('rg-web', 'web-os-02', { access: 'Read', durationInSeconds: 60 }, { ...fast, abortSignal: ac.signal }).pollUntilDone());
         clearTimeout(timer);
         assert.match(e.message ?? String(e), /abort/i);
         const ops = (await sb.control.requestLog()).arm.recent.filter((r) => r.path.includes('/operations/'));
-        assert.ok(ops.length >= 5, `kept polling (${ops.length} polls)`);
+        assert.ok(ops.length >= 3, `kept polling (${ops.length} polls)`);
         assert.equal(await sb.control.diskState(DISK('web-os-02')), 'Reserved');
         await sb.control.reset({ state: true });
     });
@@ -132,9 +132,10 @@ describe('authentication', () => {
     });
 
     it('401 ExpiredAuthenticationToken once a short-lived token has expired', async () => {
-        const t = await sb.control.token({ lifetimeSeconds: 1 });
+        // exp is in whole seconds: 3 s leaves at least 2 s for the first call, then wait past it.
+        const t = await sb.control.token({ lifetimeSeconds: 3 });
         assert.equal((await armFetch('/tenants', { token: t.accessToken })).status, 200);
-        await new Promise((r) => setTimeout(r, 2100));
+        await new Promise((r) => setTimeout(r, Math.max(0, t.expiresOn * 1000 - Date.now()) + 1100));
         const res = await armFetch('/tenants', { token: t.accessToken });
         assert.equal(res.status, 401);
         assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'ExpiredAuthenticationToken');
@@ -253,10 +254,11 @@ describe('ARM faults', () => {
 describe('SAS lifetime', () => {
     it('a SAS stops working when its duration is over (403 AuthenticationFailed from storage)', async () => {
         const disks = arm.compute(SUB_DEV).disks;
-        const uri = await disks.grantAccess('rg-web', 'web-logs', { access: 'Read', durationInSeconds: 1 }, fast);
+        const uri = await disks.grantAccess('rg-web', 'web-logs', { access: 'Read', durationInSeconds: 3 }, fast);
         const sas = uri.accessSAS!;
         assert.equal((await rawGet(sas, { Range: 'bytes=0-511' })).status, 206);
-        await new Promise((r) => setTimeout(r, 2200));
+        const se = Date.parse(parseSas(sas).params.get('se')!);
+        await new Promise((r) => setTimeout(r, Math.max(0, se - Date.now()) + 1100));
         const late = await rawGet(sas, { Range: 'bytes=0-511' });
         assert.equal(late.status, 403);
         assert.equal(late.headers?.['x-ms-error-code'], 'AuthenticationFailed');
