@@ -124,6 +124,10 @@ async function main(): Promise<void> {
 function commandFor(peer: Peer, sc: Scenario, url: string, out: string, planFile: string, plan: { start: number; end: number }[], work: string): PeerCommand {
     switch (peer) {
         case 'ours': return oursCmd(url, out, sc.concurrency);
+        case 'ours (no MD5)': {
+            const cmd = oursCmd(url, out, sc.concurrency);
+            return { ...cmd, peer, argv: [...cmd.argv, '--no-md5'] };
+        }
         case 'downloadToFile': return sdkCmd(url, out);
         case 'AzCopy': return azcopyCmd(url, out, work);
         case 'curl|dd limit': return curlDdCmd(url, out, sc.model.size, planFile, sc.concurrency);
