@@ -82,9 +82,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const runDir = opts.runDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'disks-sandbox-'));
     fs.mkdirSync(runDir, { recursive: true });
     const stops: (() => Promise<void>)[] = [];
+    const tempDirs = ownRunDir ? [runDir] : [];
+    // A process that exits without stop() (a failed test run) still leaves no folders behind.
+    const removeTemp = () => tempDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+    process.once('exit', removeTemp);
     const stop = async () => {
         for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
-        if (ownRunDir) fs.rmSync(runDir, { recursive: true, force: true });
+        removeTemp();
+        process.removeListener('exit', removeTemp);
     };
     try {
         const faults = new Faults();
@@ -101,7 +106,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         if (opts.cache ?? !process.env[NO_CACHE_ENV]) {
             // Azurite on disk in a folder of its own; seeded from the cache, or seeded and then cached.
             const location = fs.mkdtempSync(path.join(os.tmpdir(), 'disks-sandbox-azurite-'));
-            stops.unshift(async () => fs.rmSync(location, { recursive: true, force: true }));
+            tempDirs.push(location);
             const key = cacheKey(seedOptions);
             const cached = restoreCache(key, location);
             azurite = await startAzurite({ location });
