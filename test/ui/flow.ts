@@ -40,9 +40,16 @@ export async function sha256File(file: string): Promise<string> {
 /** Fails when `text` contains any SAS signature or bearer token the sandbox has issued so far. */
 export async function assertNoIssuedSecret(control: SandboxControl, text: string, where: string): Promise<void> {
     const issued = await control.issuedSecrets();
+    check(issued.sasSignatures.length > 0, `nothing to look for in ${where}: the sandbox has issued no SAS yet`);
     const leaked = [...issued.sasSignatures, ...issued.bearerTokens].filter((s) => s.length >= 8 && (text.includes(s) || text.includes(encodeURIComponent(s))));
     // The secret itself is never printed, only that one leaked.
     check(leaked.length === 0, `${where} shows ${leaked.length} secret(s) the sandbox issued`);
+}
+
+/** True when `text` contains a SAS signature the sandbox issued (Reveal is meant to show one). */
+export async function showsIssuedSignature(control: SandboxControl, text: string): Promise<boolean> {
+    const { sasSignatures } = await control.issuedSecrets();
+    return sasSignatures.some((s) => s.length >= 8 && (text.includes(s) || text.includes(encodeURIComponent(s))));
 }
 
 /** A SAS signature shown in full would be a leak: masked text may keep `sig=` but not its value. */

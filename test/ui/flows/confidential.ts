@@ -1,7 +1,8 @@
 /** The confidential disk: grant with guest state, three masked SAS rows, Download all, hashes match. */
 import * as path from 'node:path';
-import { assertNoIssuedSecret, check, sha256File, type Flow } from '../flow';
-import { expectAccessPanel, grantFromTree, waitDownloaded } from './grant';
+import { assertNoIssuedSecret, check, sha256File, showsIssuedSignature, type Flow } from '../flow';
+import { poll } from '../workbench';
+import { expectAccessPanel, grantFromTree, panelRow, waitDownloaded } from './grant';
 import { downloadPath, showInExplorer } from './nav';
 
 export const confidentialFlow: Flow = {
@@ -21,6 +22,14 @@ export const confidentialFlow: Flow = {
 
         const web = await expectAccessPanel(ctx, ['disk', 'vmgs', 'vmmd']);
         await wb.shot('2-access-panel');
+
+        // Reveal shows the real URL (so the masking checks above can see a signature when there is one); Hide masks it again.
+        const url = panelRow(web, 'disk').locator('[data-role="url"]');
+        await panelRow(web, 'disk').locator('[data-action="reveal"]').click();
+        await poll(async () => showsIssuedSignature(ctx.control, await url.innerText()), 15_000, () => 'Reveal did not show the SAS URL');
+        await panelRow(web, 'disk').locator('[data-action="reveal"]').click();
+        await poll(async () => /sig=••••/.test(await url.innerText()), 15_000, () => 'Hide did not mask the SAS URL again');
+        await assertNoIssuedSecret(ctx.control, await url.innerText(), 'the hidden URL');
 
         await ctx.control.clearLog();
         await web.getByRole('button', { name: 'Download all' }).click();
