@@ -63,12 +63,14 @@ export async function waitDownloaded(web: FrameLocator, blobs: BlobKind[], timeo
     for (const blob of blobs) {
         const row = panelRow(web, blob);
         let last = '';
+        let status: string | null = null;
         await poll(async () => {
             last = (await row.innerText()).replace(/\s+/g, ' ');
-            const status = await row.getAttribute('data-status');
-            if (status === 'failed') throw new Error(`row ${blob} failed: ${last}`);
-            return status === 'done';
+            status = await row.getAttribute('data-status');
+            return status === 'done' || status === 'failed' || status === 'cancelled';
         }, timeout, () => `row ${blob} never finished: "${last}"`, 500);
+        last = (await row.innerText()).replace(/\s+/g, ' ');
+        check(status === 'done', `row ${blob} ended ${status}: "${last}"`);
         check(/Downloaded and verified/.test(last), `row ${blob} finished without verifying: "${last}"`);
         const failedChecks = await row.locator('[data-check].fail').allInnerTexts();
         check(failedChecks.length === 0, `row ${blob} has failed checks: ${failedChecks.join('; ')}`);
