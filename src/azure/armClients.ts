@@ -7,7 +7,7 @@
  */
 import type { AbortSignalLike } from '@azure/abort-controller';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import type { PipelinePolicy, PipelineRequest, PipelineResponse, SendRequest } from '@azure/core-rest-pipeline';
+import type { Pipeline, PipelinePolicy, PipelineRequest, PipelineResponse, SendRequest } from '@azure/core-rest-pipeline';
 import type { ComputeManagementClient } from '@azure/arm-compute';
 import type { ResourceManagementClient } from '@azure/arm-resources';
 import type { SubscriptionClient } from '@azure/arm-resources-subscriptions';
@@ -87,10 +87,12 @@ export function armAuthPolicy(cache: TokenCache): PipelinePolicy {
     };
 }
 
-function useOurAuth(pipeline: { removePolicy(o: { name: string }): unknown; addPolicy(p: PipelinePolicy): void }, cache: TokenCache): void {
+function useOurAuth(pipeline: Pipeline, cache: TokenCache): void {
     pipeline.removePolicy({ name: SDK_BEARER_POLICY_NAME });
     pipeline.removePolicy({ name: ARM_AUTH_POLICY_NAME });
-    pipeline.addPolicy(armAuthPolicy(cache));
+    // Innermost ('Sign'): it must see the raw 401 before the older clients' deserialization turns
+    // it into an error, and every retry of the retry policy passes through it again.
+    pipeline.addPolicy(armAuthPolicy(cache), { phase: 'Sign' });
 }
 
 export interface ArmClients {

@@ -88,6 +88,33 @@ test('a 401 is retried once with a fresh token, and only once', async () => {
     }
 });
 
+test('the subscriptions and resources clients retry a 401 too', async () => {
+    let n = 0;
+    const arm = await fakeArm((req, res) => {
+        n++;
+        if (n % 2 === 1) {
+            res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"', 'content-type': 'application/json' });
+            res.end(JSON.stringify({ error: { code: 'ExpiredAuthenticationToken', message: 'expired' } }));
+            return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        if (/\/resourcegroups/i.test(req.url ?? '')) res.end(JSON.stringify({ value: [{ id: '/subscriptions/s1/resourceGroups/rg', name: 'rg', location: 'westeurope' }] }));
+        else res.end(JSON.stringify({ value: [{ id: '/subscriptions/s1', subscriptionId: 's1', displayName: 'One', tenantId: 't1', state: 'Enabled' }] }));
+    });
+    try {
+        const clients = await createArmClients(cloud(arm.endpoint), new CountingCredential(3600_000));
+        const subs = [];
+        for await (const s of clients.subscriptions().subscriptions.list()) subs.push(s.subscriptionId);
+        assert.deepEqual(subs, ['s1']);
+        const rgs = [];
+        for await (const g of clients.resources('s1').resourceGroups.list()) rgs.push(g.name);
+        assert.deepEqual(rgs, ['rg']);
+        assert.deepEqual(arm.seen, ['Bearer token-1', 'Bearer token-2', 'Bearer token-2', 'Bearer token-3']);
+    } finally {
+        await arm.close();
+    }
+});
+
 test('a non-loopback http endpoint is refused before any request', async () => {
     await assert.rejects(createArmClients(cloud('http://management.example.invalid'), new CountingCredential(1000)), /must use https/);
 });
