@@ -54,6 +54,7 @@ export const resumeFlow: Flow = {
         check(first < blob.size / 2, `the first run fetched ${(first / MiB).toFixed(1)} MiB before Cancel took effect`);
 
         await row.locator('[data-action="download"]').click();
+        await poll(async () => (await row.getAttribute('data-status')) !== 'cancelled', 30_000, () => 'Download did not start again after Cancel');
         await waitDownloaded(web, ['disk'], 120_000);
         const rowText = (await row.innerText()).replace(/\s+/g, ' ');
         await wb.shot('3-resumed');
