@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { Cmds, control, findDiskNode, grantWithPreset, headSize, pickDiskSteps, seedDisk, useScriptedInput, withoutQuery } from './harness';
+import { Cmds, control, findDiskNode, grantWithPreset, headSize, pickDiskSteps, seedDisk, telemetryEvents, useScriptedInput, withoutQuery } from './harness';
 import type { ScriptedInput } from './scriptedInput';
 import type { Grant } from '../../../src/azure/types';
 
@@ -61,6 +61,16 @@ describe('Grant Access…', () => {
         );
         const g = await vscode.commands.executeCommand<Grant>(Cmds.GrantAccess, undefined, { silentPanel: true });
         assert.equal(withoutQuery(g.urls.disk!), seed.blobs.disk.url);
+    });
+
+    it('Escape in a picker ends the command quietly: no toast, reported as Canceled', async () => {
+        const before = telemetryEvents().length;
+        ui.script({ match: 'Select a subscription', optional: true, answer: 'cancel' }, { match: 'Select a resource group', optional: true, answer: 'cancel' });
+        const g = await vscode.commands.executeCommand<Grant | undefined>(Cmds.GrantAccess, undefined, { silentPanel: true });
+        assert.equal(g, undefined);
+        assert.deepEqual(ui.toasts, []);
+        const events = telemetryEvents().slice(before).filter((e) => e.properties?.command === Cmds.GrantAccess);
+        assert.deepEqual(events.map((e) => e.properties!.result), ['Canceled']);
     });
 
     it('a confidential disk with guest state gives three URLs: disk, VMGS and VMMD', async () => {
