@@ -1,6 +1,8 @@
 /**
  * Chunk memory with a byte budget, so memory stays ≈ connections × chunk size whatever the disk
- * size. Full-size buffers are reused; small chunks (fragmented disks) get exact-size ones.
+ * size. Buffers come in power-of-two size classes (64 KiB … chunk size) and are reused: a
+ * fragmented disk's thousands of small chunks would otherwise leave shared buffers for the GC to
+ * find late, and the process would grow far past the budget.
  */
 export interface Slot {
     sab: SharedArrayBuffer;
@@ -8,24 +10,35 @@ export interface Slot {
     bytes: number;
 }
 
+const MIN_CLASS = 64 * 1024;
+
 export class BytePool {
-    private readonly free: SharedArrayBuffer[] = [];
+    private readonly free = new Map<number, SharedArrayBuffer[]>();
     private used = 0;
     private readonly waiters: (() => void)[] = [];
 
     constructor(private readonly chunkSize: number, private readonly budget: number) {}
 
+    private classOf(len: number): number {
+        let c = MIN_CLASS;
+        while (c < len && c < this.chunkSize) c *= 2;
+        return Math.max(len, Math.min(c, this.chunkSize));
+    }
+
     async acquire(len: number): Promise<Slot> {
-        const bytes = len * 4 >= this.chunkSize ? this.chunkSize : len;
+        const bytes = this.classOf(len);
         while (this.used > 0 && this.used + bytes > this.budget) await new Promise<void>((r) => this.waiters.push(r));
         this.used += bytes;
-        const sab = bytes === this.chunkSize ? (this.free.pop() ?? new SharedArrayBuffer(this.chunkSize)) : new SharedArrayBuffer(bytes);
+        const sab = this.free.get(bytes)?.pop() ?? new SharedArrayBuffer(bytes);
         return { sab, buf: Buffer.from(sab, 0, len), bytes };
     }
 
     release(slot: Slot): void {
         this.used -= slot.bytes;
-        if (slot.bytes === this.chunkSize) this.free.push(slot.sab);
+        const list = this.free.get(slot.bytes) ?? [];
+        // Keep at most a budget's worth of each class; the rest goes back to the GC.
+        if (list.length * slot.bytes < this.budget) list.push(slot.sab);
+        this.free.set(slot.bytes, list);
         for (const w of this.waiters.splice(0)) w();
     }
 }

@@ -176,6 +176,21 @@ describe('chunk memory and hashing', () => {
         pool.release(ds);
     });
 
+    it('BytePool reuses small buffers by size class', async () => {
+        const pool = new BytePool(4 * 1024 * 1024, 64 * 1024 * 1024);
+        const a = await pool.acquire(50_000);
+        assert.equal(a.buf.length, 50_000);
+        assert.equal(a.sab.byteLength, 64 * 1024);
+        pool.release(a);
+        const b = await pool.acquire(60_000);
+        assert.equal(b.sab, a.sab, 'same class, same buffer');
+        const c = await pool.acquire(100_000);
+        assert.equal(c.sab.byteLength, 128 * 1024);
+        const d = await pool.acquire(4 * 1024 * 1024);
+        assert.equal(d.sab.byteLength, 4 * 1024 * 1024);
+        for (const s of [b, c, d]) pool.release(s);
+    });
+
     it('Md5Pool hashes shared buffers on workers like crypto does inline', async () => {
         const pool = new Md5Pool(2);
         try {
