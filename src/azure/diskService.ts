@@ -1,19 +1,64 @@
 /** The ARM side of disks and snapshots, over the SDK clients of the current sign-in. */
 import type { DiskService } from '../services';
 import type { AzureSession } from './auth';
+import { DiskError } from './errors';
 import { toDiskInfo, toGrant, type ArmDiskLike } from './mapping';
 import type { DiskInfo, DiskRef, Grant, GrantRequest, ResourceGroupInfo, SubscriptionInfo, TenantInfo } from './types';
 
 export interface DiskServiceOptions {
     /** Poll interval for grant/revoke operations when the service sends no Retry-After. */
     pollIntervalMs?: number;
+    /**
+     * Longest wait for a grant or revoke to finish (default 15 minutes). Azure usually answers in
+     * seconds; past this the wait stops with a message instead of hanging the command forever.
+     */
+    maxWaitMs?: number;
     log?: (message: string) => void;
 }
+
+export const DEFAULT_LRO_MAX_WAIT_MS = 15 * 60 * 1000;
 
 function abortError(): Error {
     const e = new Error('The operation was aborted.');
     e.name = 'AbortError';
     return e;
+}
+
+/**
+ * A signal that aborts when the caller's does or when `maxWaitMs` has passed; `timedOut()` tells
+ * the two apart afterwards.
+ */
+function boundedSignal(signal: AbortSignal | undefined, maxWaitMs: number): { signal: AbortSignal; timedOut(): boolean; dispose(): void } {
+    const controller = new AbortController();
+    let timedOut = false;
+    const onAbort = () => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+    }, maxWaitMs);
+    return {
+        signal: controller.signal,
+        timedOut: () => timedOut && !signal?.aborted,
+        dispose: () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+        },
+    };
+}
+
+function minutes(ms: number): string {
+    const s = Math.max(1, Math.round(ms / 1000));
+    return s >= 120 ? `${Math.round(s / 60)} minutes` : `${s} second${s === 1 ? '' : 's'}`;
+}
+
+export function lroTimeoutError(op: 'grant' | 'revoke', ref: DiskRef, waitedMs: number): DiskError {
+    const what = op === 'grant' ? 'Granting access to' : 'Revoking access to';
+    return new DiskError(
+        'TimedOut',
+        `${what} ${ref.name} did not finish within ${minutes(waitedMs)}; Azure may still be working on it, and the disk may be left in the ActiveSAS state (its VM cannot start while it is).`,
+        `Refresh the Azure Managed Disks view to see the disk's state; if it shows ActiveSAS, run "Revoke Access" on it (or: az ${ref.kind === 'snapshot' ? 'snapshot' : 'disk'} revoke-access -g ${ref.resourceGroup} -n ${ref.name}).`,
+    );
 }
 
 export class ArmDiskService implements DiskService {
@@ -88,13 +133,14 @@ export class ArmDiskService implements DiskService {
             ...(request.getSecureVMGuestStateSAS ? { getSecureVMGuestStateSAS: true } : {}),
             ...(ref.kind === 'snapshot' && request.fileFormat ? { fileFormat: request.fileFormat } : {}),
         };
-        const opts = { abortSignal: signal, updateIntervalInMs: this.options.pollIntervalMs };
-        const poller = ref.kind === 'snapshot'
-            ? compute.snapshots.grantAccess(ref.resourceGroup, ref.name, data, opts)
-            : compute.disks.grantAccess(ref.resourceGroup, ref.name, data, opts);
-        // The signal in the options aborts requests; the one given here also aborts the wait between polls.
-        const uri = await poller.pollUntilDone({ abortSignal: signal });
-        if (signal?.aborted) throw abortError();
+        const uri = await this.bounded('grant', ref, signal, (bounded) => {
+            const opts = { abortSignal: bounded, updateIntervalInMs: this.options.pollIntervalMs };
+            const poller = ref.kind === 'snapshot'
+                ? compute.snapshots.grantAccess(ref.resourceGroup, ref.name, data, opts)
+                : compute.disks.grantAccess(ref.resourceGroup, ref.name, data, opts);
+            // The signal in the options aborts requests; the one given here also aborts the wait between polls.
+            return poller.pollUntilDone({ abortSignal: bounded });
+        });
         const grant = toGrant(ref, request, uri ?? {});
         this.options.log?.(`Granted ${request.access} access to ${ref.kind} ${ref.name} for ${request.durationInSeconds} s (${Object.keys(grant.urls).join(', ') || 'no SAS returned'}).`);
         return grant;
@@ -103,11 +149,33 @@ export class ArmDiskService implements DiskService {
     async revokeAccess(ref: DiskRef, signal?: AbortSignal): Promise<void> {
         if (signal?.aborted) throw abortError();
         const compute = (await (await this.session()).clients(ref.tenantId)).compute(ref.subscriptionId);
-        const opts = { abortSignal: signal, updateIntervalInMs: this.options.pollIntervalMs };
-        const poller = ref.kind === 'snapshot'
-            ? compute.snapshots.revokeAccess(ref.resourceGroup, ref.name, opts)
-            : compute.disks.revokeAccess(ref.resourceGroup, ref.name, opts);
-        await poller.pollUntilDone({ abortSignal: signal });
+        await this.bounded('revoke', ref, signal, (bounded) => {
+            const opts = { abortSignal: bounded, updateIntervalInMs: this.options.pollIntervalMs };
+            const poller = ref.kind === 'snapshot'
+                ? compute.snapshots.revokeAccess(ref.resourceGroup, ref.name, opts)
+                : compute.disks.revokeAccess(ref.resourceGroup, ref.name, opts);
+            return poller.pollUntilDone({ abortSignal: bounded });
+        });
         this.options.log?.(`Revoked access to ${ref.kind} ${ref.name}.`);
+    }
+
+    /** Runs one grant/revoke wait under the caller's signal and the maxWaitMs bound. */
+    private async bounded<T>(op: 'grant' | 'revoke', ref: DiskRef, signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+        const maxWaitMs = this.options.maxWaitMs ?? DEFAULT_LRO_MAX_WAIT_MS;
+        const b = boundedSignal(signal, maxWaitMs);
+        try {
+            const result = await run(b.signal);
+            if (b.signal.aborted) throw abortError();
+            return result;
+        } catch (e) {
+            if (b.timedOut()) {
+                this.options.log?.(`${op === 'grant' ? 'Grant' : 'Revoke'} of ${ref.kind} ${ref.name} gave up after ${maxWaitMs} ms without an answer.`);
+                throw lroTimeoutError(op, ref, maxWaitMs);
+            }
+            if (signal?.aborted) throw abortError();
+            throw e;
+        } finally {
+            b.dispose();
+        }
     }
 }

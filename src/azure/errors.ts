@@ -11,6 +11,7 @@ export type ErrorCode =
     | 'Throttled'
     | 'NotFound'
     | 'OperationFailed'
+    | 'TimedOut'
     | 'Network'
     | 'CloudConfig'
     | 'Conflict'
