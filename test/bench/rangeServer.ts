@@ -129,7 +129,8 @@ export async function startRangeServer(model: BlobModel, opts: RangeServerOption
                 return;
             }
             // Ranged GET.
-            let { start, end } = range;
+            const start = range.start;
+            let end = range.end;
             if (fault && 'wrongLength' in fault) end = start + Math.max(0, Math.floor((end - start) / 2));
             let slices = model.slices(start, end);
             const length = end - start;
@@ -181,8 +182,9 @@ export async function startRangeServer(model: BlobModel, opts: RangeServerOption
             counts.bytes += sent;
             if (sent < length) {
                 served.push({ start, end, complete: false });
-                if (fault && 'resetAfter' in fault) req.socket.resetAndDestroy?.() ?? req.socket.destroy();
-                else req.socket.end();
+                if (!(fault && 'resetAfter' in fault)) req.socket.end();
+                else if (req.socket.resetAndDestroy) req.socket.resetAndDestroy();
+                else req.socket.destroy();
                 return;
             }
             served.push({ start, end, complete: true });

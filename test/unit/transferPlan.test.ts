@@ -98,6 +98,7 @@ describe('page range listing (pagination and windows)', () => {
         });
         assert.deepEqual(got, ranges);
         assert.equal(failed, 1);
+        assert.ok(calls >= 2, 'every page goes through the retry wrapper');
     });
 });
 
