@@ -11,6 +11,8 @@ import { registerCommand } from './commands/wrapper';
 import type { Core } from './commands/core';
 import { Cmd, VIEW_ID } from './constants';
 import { registerAccessFeatures } from './download/index';
+import { offerPendingResumes } from './download/resume';
+import { trackerFor } from './download/tracker';
 import { ChannelLogger } from './log';
 import type { Services, UserInput } from './services';
 import { Telemetry } from './telemetry/telemetry';
@@ -59,6 +61,15 @@ export function activate(context: vscode.ExtensionContext): AzureDisksApi {
         },
         treeDataProvider: tree,
         onDidSendTelemetry: telemetry.onDidSendEvent,
+        testing: {
+            cancelDownloads: (diskId) => trackerFor(services).cancel(diskId),
+            closeWindow: () => trackerFor(services).shutdown(),
+            reopenWindow: () => {
+                trackerFor(services).shuttingDown = false;
+                for (const g of grants.all()) grants.delete(g.ref.id);
+                offerPendingResumes(services);
+            },
+        },
     };
 }
 

@@ -17,7 +17,9 @@ export type Answer =
     | { button: string }
     | { files: string[] }
     | 'back'
-    | 'cancel';
+    | 'cancel'
+    /** A modal question closed without choosing a button (Escape): resolves undefined. */
+    | 'dismiss';
 
 export interface Step {
     /** Substring of the prompt's title, placeholder, prompt or message (case-insensitive), or a RegExp. */
@@ -170,6 +172,10 @@ export class ScriptedInput implements UserInput {
             return undefined;
         }
         const step = this.next('warning', text, items);
+        if (step.answer === 'dismiss') {
+            this.record({ kind: 'warning', message: text, items });
+            return undefined;
+        }
         if (typeof step.answer !== 'object' || !('button' in step.answer) || !items.includes(step.answer.button)) {
             return this.fail(`Question "${text}" offers [${items.join(', ')}], script says ${JSON.stringify(step.answer)}`);
         }
