@@ -9,7 +9,7 @@ import { openOutput as defaultOpen, markSparse, type OutputFile } from './file';
 import { BytePool } from './buffers';
 import { HttpRanges, HttpStatusError, Md5MismatchError, type BlobProps } from './http';
 import { describeMismatch, JournalWriter, readJournal, sameBlob, type BlobIdentity } from './journal';
-import { listWrittenRanges, sdkPageListSource } from './listing';
+import { httpPageListSource, listWrittenRanges } from './listing';
 import { Md5Pool } from './md5';
 import { chunkRanges, DEFAULT_CHUNK, DEFAULT_MERGE_GAP, intersect, mergeRanges, subtractRanges, totalBytes, type ByteRange, type Chunk } from './plan';
 import { ProgressMeter } from './progress';
@@ -139,11 +139,7 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
     let journal: JournalWriter | undefined;
     let md5: Md5Pool | undefined;
     try {
-        const head = withRetry('reading blob properties', (u) => http.head(u, stop.signal));
-        // Load the SDK (for listing) while the HEAD request is on the wire.
-        const sdkLoaded = import('@azure/storage-blob').catch(() => undefined);
-        const props: BlobProps = await head;
-        await sdkLoaded;
+        const props: BlobProps = await withRetry('reading blob properties', (u) => http.head(u, stop.signal));
         if (!Number.isSafeInteger(props.size) || props.size < 0) throw new TransferError('Server', 'The storage service did not report the blob size.');
         const size = props.size;
         const identity: BlobIdentity = opts.resumeKey
@@ -154,17 +150,14 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
         let written: ByteRange[] = size > 0 ? [{ start: 0, end: size }] : [];
         if (props.blobType === 'PageBlob' || props.blobType === undefined) {
             try {
-                let sourceUrl = '';
-                let source = await sdkPageListSource(url);
-                sourceUrl = url;
+                // Each attempt lists with the URL withRetry hands it (a re-grant changes it).
+                let listUrl = url;
+                const source = httpPageListSource(http, () => listUrl);
                 written = await listWrittenRanges(
-                    { page: (o, c, tok, max, sig) => source.page(o, c, tok, max, sig) },
+                    source,
                     { size, window: t.listWindow, maxPageSize: t.listPageSize, signal: stop.signal },
-                    (fn) => withRetry('listing page ranges', async (u) => {
-                        if (u !== sourceUrl) {
-                            source = await sdkPageListSource(u);
-                            sourceUrl = u;
-                        }
+                    (fn) => withRetry('listing page ranges', (u) => {
+                        listUrl = u;
                         return fn();
                     }),
                 );

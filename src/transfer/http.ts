@@ -98,6 +98,20 @@ export class HttpRanges {
         };
     }
 
+    /** A small GET answered with 200 and a text body (e.g. Get Page Ranges XML). */
+    async text(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<string> {
+        const res = await this.request(url, 'GET', headers, signal);
+        if (res.statusCode !== 200) {
+            res.resume();
+            throw new HttpStatusError(res.statusCode ?? 0, header(res, 'x-ms-error-code'), parseRetryAfter(res.headers['retry-after']));
+        }
+        res.setEncoding('utf8');
+        let body = '';
+        for await (const piece of res) body += piece as string;
+        if (!res.complete) throw new BodyError('connection closed before the end of the response');
+        return body;
+    }
+
     /** GET bytes [start, end) into `target` and check Content-Length and the body length. */
     async get(url: string, start: number, end: number, wantMd5: boolean, target: Buffer, signal?: AbortSignal): Promise<RangeBody> {
         const expected = end - start;

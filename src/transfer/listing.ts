@@ -1,4 +1,9 @@
-/** Lists a page blob's written ranges through @azure/storage-blob, paginated and windowed. */
+/**
+ * Lists a page blob's written ranges (Get Page Ranges), paginated and windowed: directly over the
+ * engine's keep-alive connections (no SDK to load on the download path), or through
+ * @azure/storage-blob.
+ */
+import type { HttpRanges } from './http';
 import type { ByteRange } from './plan';
 
 /** Listing window: very large disks are listed in slices, as the service recommends for big, fragmented blobs. */
@@ -17,6 +22,31 @@ export interface ListOptions {
 export interface PageListSource {
     /** One page of ranges of the window [offset, offset+count), inclusive ends as the service reports them. */
     page(offset: number, count: number, continuationToken: string | undefined, maxPageSize: number | undefined, signal?: AbortSignal): Promise<{ ranges: { start: number; end: number }[]; continuationToken?: string }>;
+}
+
+const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const unescapeXml = (s: string) => s.replace(/&(amp|lt|gt|quot|apos);/g, (_, e: string) => XML_ENTITIES[e]);
+
+/** Parses a Get Page Ranges answer: PageRange elements (inclusive ends) and NextMarker. ClearRange elements are not written data. */
+export function parsePageList(xml: string): { ranges: { start: number; end: number }[]; continuationToken?: string } {
+    const ranges: { start: number; end: number }[] = [];
+    const re = /<PageRange>\s*<Start>(\d+)<\/Start>\s*<End>(\d+)<\/End>\s*<\/PageRange>/g;
+    for (let m = re.exec(xml); m; m = re.exec(xml)) ranges.push({ start: Number(m[1]), end: Number(m[2]) });
+    const next = /<NextMarker>([^<]*)<\/NextMarker>/.exec(xml)?.[1];
+    return { ranges, continuationToken: next ? unescapeXml(next) : undefined };
+}
+
+/** A PageListSource over the engine's own connections; `url()` gives the current SAS URL (it may be re-granted). */
+export function httpPageListSource(http: HttpRanges, url: () => string): PageListSource {
+    return {
+        async page(offset, count, token, maxPageSize, signal) {
+            const u = new URL(url());
+            u.searchParams.set('comp', 'pagelist');
+            if (token) u.searchParams.set('marker', token);
+            if (maxPageSize) u.searchParams.set('maxresults', String(maxPageSize));
+            return parsePageList(await http.text(u.toString(), { 'x-ms-range': `bytes=${offset}-${offset + count - 1}` }, signal));
+        },
+    };
 }
 
 /** A PageListSource over the SDK's PageBlobClient.listPageRanges(...).byPage(). */

@@ -7,10 +7,10 @@ import * as path from 'node:path';
 import { JournalWriter, readJournal, sameBlob } from '../../src/transfer/journal';
 import { BytePool } from '../../src/transfer/buffers';
 import { Md5Pool } from '../../src/transfer/md5';
-import { listWrittenRanges, sdkPageListSource } from '../../src/transfer/listing';
+import { httpPageListSource, listWrittenRanges, parsePageList, sdkPageListSource } from '../../src/transfer/listing';
 import { chunkRanges, intersect, mergeRanges, subtractRanges, totalBytes } from '../../src/transfer/plan';
 import { classify, backoffDelay } from '../../src/transfer/retry';
-import { BodyError, HttpStatusError, parseRetryAfter } from '../../src/transfer/http';
+import { BodyError, HttpRanges, HttpStatusError, parseRetryAfter } from '../../src/transfer/http';
 import { TransferError } from '../../src/transfer/types';
 import { assertSecureUrl, redactUrl, sasExpiredByClock, scrubSecrets } from '../../src/transfer/url';
 import { BlobModel } from '../bench/blobModel';
@@ -72,6 +72,28 @@ describe('page range listing (pagination and windows)', () => {
         const got = await listWrittenRanges(src, { size: model.size });
         assert.deepEqual(got, ranges);
         assert.equal(server.counts.list, Math.ceil(250 / 40));
+    });
+
+    it('follows NextMarker and windows over the engine\'s own connections', async () => {
+        const http = new HttpRanges(2, 10_000);
+        try {
+            const before = server.counts.list;
+            const got = await listWrittenRanges(httpPageListSource(http, () => server.url + '?sig=x'), { size: model.size });
+            assert.deepEqual(got, ranges);
+            assert.equal(server.counts.list - before, Math.ceil(250 / 40));
+            const windowed = await listWrittenRanges(httpPageListSource(http, () => server.url), { size: model.size, window: 100 * 8192 + 256, maxPageSize: 7 });
+            assert.deepEqual(mergeRanges(windowed, 0), ranges);
+            assert.ok(windowed.length > ranges.length, 'a window border split a range');
+        } finally {
+            http.destroy();
+        }
+    });
+
+    it('parses page lists: inclusive ends, escaped markers, clear ranges ignored', () => {
+        const xml = '<?xml version="1.0" encoding="utf-8"?><PageList><PageRange><Start>0</Start><End>511</End></PageRange><ClearRange><Start>512</Start><End>1023</End></ClearRange>' +
+            '<PageRange>\n <Start>4096</Start>\n <End>8191</End>\n</PageRange><NextMarker>2!a&amp;b</NextMarker></PageList>';
+        assert.deepEqual(parsePageList(xml), { ranges: [{ start: 0, end: 511 }, { start: 4096, end: 8191 }], continuationToken: '2!a&b' });
+        assert.equal(parsePageList('<PageList><NextMarker /></PageList>').continuationToken, undefined);
     });
 
     it('lists in windows and clips ranges to each window', async () => {
