@@ -59,7 +59,11 @@ function closingLine(stage, out) {
     return last ? { passed: Number(last[1]), failed: Number(last[2]) } : undefined;
 }
 
-// 0. Tools
+// 0. Dependencies and tools, so `npm test` works on a fresh clone.
+if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
+    const r = await run(npm, ['ci', '--no-audit', '--no-fund']);
+    report('install', r.code === 0 ? 1 : 0, r.code === 0 ? 0 : 1, r.ms);
+}
 const missing = [join(tools, 'node24', 'bin', 'node'), join(tools, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js'), '/usr/bin/chromium'].filter((p) => !existsSync(p));
 if (missing.length) {
     const r = await run('bash', [join(root, 'test', 'tools', 'setup.sh')]);
