@@ -5,8 +5,9 @@
 import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openOutput as defaultOpen, markSparse, type OutputFile } from './file';
-import { BytePool } from './buffers';
+import { ChunkWriter, openOutput as defaultOpen, markSparse, sliceBuffers, type OutputFile } from './file';
+import * as crypto from 'node:crypto';
+import { BytePool, type Slot } from './buffers';
 import { HttpRanges, HttpStatusError, Md5MismatchError, type BlobProps } from './http';
 import { describeMismatch, JournalWriter, readJournal, sameBlob, type BlobIdentity } from './journal';
 import { httpPageListSource, listWrittenRanges } from './listing';
@@ -220,46 +221,64 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
         if (done.length) log(`resuming: ${bytesResumed} bytes already present, ${fetchBytes} to fetch`);
         await checkFreeSpace(path.dirname(partial), fetchBytes);
 
-        const pool = new BytePool(chunkSize, Math.max(chunkSize, Math.min(MEMORY_BUDGET, concurrency * chunkSize)));
-        // Worker threads pay off on big downloads; a small blob (VMGS, VMMD) is hashed inline.
-        if (wantMd5 && chunks.length) md5 = new Md5Pool(t.md5Workers ?? (fetchBytes >= 32 * 1024 * 1024 ? undefined : 0));
+        // MD5 of served Content-MD5 ranges: by default a streaming hash on the main thread as the body
+        // arrives (no copy); with tuning.md5Workers > 0 the chunk is assembled in shared memory and
+        // hashed on worker threads.
+        const md5Threads = t.md5Workers ?? 0;
+        const pool = wantMd5 && md5Threads > 0 ? new BytePool(chunkSize, Math.max(chunkSize, Math.min(MEMORY_BUDGET, concurrency * chunkSize))) : undefined;
+        if (pool && chunks.length) md5 = new Md5Pool(md5Threads);
         const hasher = md5;
         const meter = new ProgressMeter(planBytes, size, bytesResumed, opts.onProgress, t.progressIntervalMs ?? 250);
         let next = 0;
         let bytesFetched = 0, md5Checked = 0, rangesChecked = 0;
         const f = file, j = journal;
 
-        /** Writes only the written parts of a chunk: the merged gaps' zeros stay holes on disk. */
-        async function writeWritten(c: Chunk, buf: Buffer): Promise<void> {
-            const parts = intersect(exact, c.start, c.end);
-            if (parts.length === 1 && parts[0].start === c.start && parts[0].end === c.end) return f.writev([buf], c.start);
-            await Promise.all(parts.map((p) => f.writev([buf.subarray(p.start - c.start, p.end - c.start)], p.start)));
+        /** Writes only the written parts of [at, at + bytes of bufs): the merged gaps' zeros stay holes on disk. */
+        function writeWritten(bufs: Buffer[], at: number, n: number): Promise<void> {
+            const parts = intersect(exact, at, at + n);
+            if (parts.length === 1 && parts[0].start === at && parts[0].end === at + n) return f.writev(bufs, at);
+            return Promise.all(parts.map((p) => f.writev(sliceBuffers(bufs, p.start - at, p.end - at), p.start))).then(() => undefined);
+        }
+
+        async function fetchChunk(u: string, c: Chunk, slot: Slot | undefined): Promise<{ length: number; md5Checked: boolean }> {
+            const ask = wantMd5 && c.end - c.start <= MD5_MAX;
+            const hash = ask && !slot ? crypto.createHash('md5') : undefined;
+            const out = new ChunkWriter(c.start, writeWritten);
+            let b;
+            try {
+                b = await http.get(u, c.start, c.end, ask, (piece, at) => {
+                    hash?.update(piece);
+                    if (slot) piece.copy(slot.buf, at);
+                    return out.push(piece);
+                }, stop.signal);
+                await out.end();
+            } catch (e) {
+                await out.settled(); // no write of this attempt may land after the next attempt's
+                throw out.error ? localError(out.error, fetchBytes - bytesFetched, `write ${path.basename(partial)}`) : e;
+            }
+            if (!opts.resumeKey && identity.etag && b.etag && b.etag !== identity.etag) {
+                throw new TransferError('BlobChanged', 'The blob changed during the download (its ETag differs).');
+            }
+            // A mismatch re-fetches and overwrites; the chunk is journaled only once it matched.
+            let sum: string | undefined;
+            if (b.md5 && hash) sum = hash.digest('base64');
+            else if (b.md5 && slot && hasher) sum = await hasher.hash(slot.sab, 0, b.length);
+            if (sum !== undefined && sum !== b.md5) throw new Md5MismatchError(`Content-MD5 mismatch for bytes ${c.start}-${c.end - 1}`);
+            return { length: b.length, md5Checked: sum !== undefined };
         }
 
         async function worker(): Promise<void> {
             while (!stop.signal.aborted) {
                 const c: Chunk | undefined = chunks[next++];
                 if (!c) return;
-                const slot = await pool.acquire(c.end - c.start);
+                const slot = pool && c.end - c.start <= MD5_MAX ? await pool.acquire(c.end - c.start) : undefined;
                 try {
-                    const body = await withRetry(`bytes ${c.start}-${c.end - 1}`, async (u) => {
-                        const b = await http.get(u, c.start, c.end, wantMd5 && c.end - c.start <= MD5_MAX, slot.buf, stop.signal);
-                        if (!opts.resumeKey && identity.etag && b.etag && b.etag !== identity.etag) {
-                            throw new TransferError('BlobChanged', 'The blob changed during the download (its ETag differs).');
-                        }
-                        // Hash (on a worker) while the write runs; a mismatch re-fetches and overwrites.
-                        const [sum] = await Promise.all([
-                            b.md5 && hasher ? hasher.hash(slot.sab, 0, b.length) : undefined,
-                            writeWritten(c, slot.buf).catch((e) => { throw localError(e, fetchBytes - bytesFetched, `write ${path.basename(partial)}`); }),
-                        ]);
-                        if (sum !== undefined && sum !== b.md5) throw new Md5MismatchError(`Content-MD5 mismatch for bytes ${c.start}-${c.end - 1}`);
-                        return { length: b.length, md5Checked: sum !== undefined };
-                    });
+                    const body = await withRetry(`bytes ${c.start}-${c.end - 1}`, (u) => fetchChunk(u, c, slot));
                     bytesFetched += body.length;
                     rangesChecked++;
                     if (body.md5Checked) md5Checked++;
                 } finally {
-                    pool.release(slot);
+                    if (slot) pool?.release(slot);
                 }
                 j.add(c);
                 regrantsWithoutProgress = 0;

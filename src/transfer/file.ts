@@ -60,3 +60,73 @@ export async function markSparse(path: string): Promise<{ sparse: boolean; note?
         return { sparse: false, note: 'Could not mark the file sparse on Windows: it will take its full size on disk.' };
     }
 }
+
+/** The bytes [from, to) of a list of buffers, as views (no copy). */
+export function sliceBuffers(bufs: Buffer[], from: number, to: number): Buffer[] {
+    const out: Buffer[] = [];
+    let pos = 0;
+    for (const b of bufs) {
+        const end = pos + b.length;
+        if (end > from && pos < to) out.push(b.subarray(Math.max(0, from - pos), Math.min(b.length, to - pos)));
+        pos = end;
+        if (pos >= to) break;
+    }
+    return out;
+}
+
+/** Pieces are gathered to this size before one positional writev. */
+const FLUSH_BYTES = 512 * 1024;
+/** Bytes queued for writing before the response is paused: bounds memory per connection. */
+const QUEUE_BYTES = 1024 * 1024;
+
+/**
+ * Writes a response body as it arrives, at increasing offsets from `start`: the socket's own
+ * buffers are gathered (no copy) and written with one writev per FLUSH_BYTES, writes in order,
+ * one at a time. push() answers a promise when too much is queued (pause the response until it
+ * settles). A write error is kept and rethrown by push()/end().
+ */
+export class ChunkWriter {
+    private list: Buffer[] = [];
+    private listBytes = 0;
+    private at: number;
+    private queued = 0;
+    private chain: Promise<void> = Promise.resolve();
+    error: unknown;
+
+    constructor(start: number, private readonly write: (bufs: Buffer[], at: number, bytes: number) => Promise<void>) {
+        this.at = start;
+    }
+
+    push(piece: Buffer): Promise<void> | undefined {
+        this.list.push(piece);
+        this.listBytes += piece.length;
+        if (this.listBytes >= FLUSH_BYTES) this.flush();
+        if (this.error !== undefined) return Promise.reject(this.error);
+        if (this.queued > QUEUE_BYTES) return this.chain.then(() => { if (this.error !== undefined) throw this.error; });
+        return undefined;
+    }
+
+    private flush(): void {
+        if (!this.listBytes) return;
+        const bufs = this.list, at = this.at, n = this.listBytes;
+        this.list = [];
+        this.listBytes = 0;
+        this.at += n;
+        this.queued += n;
+        this.chain = this.chain
+            .then(() => (this.error === undefined ? this.write(bufs, at, n) : undefined))
+            .then(() => { this.queued -= n; }, (e: unknown) => { this.error ??= e; this.queued -= n; });
+    }
+
+    /** Writes what is left and waits for every write; throws the first write error. */
+    async end(): Promise<void> {
+        this.flush();
+        await this.chain;
+        if (this.error !== undefined) throw this.error;
+    }
+
+    /** Waits for the writes already queued (after a failed response), without writing the rest. */
+    settled(): Promise<void> {
+        return this.chain;
+    }
+}

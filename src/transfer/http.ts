@@ -1,7 +1,7 @@
 /**
- * Ranged GETs over keep-alive connections with node:http/https. A response body is copied
- * straight into the caller's chunk buffer as it arrives, so socket buffers die young (cheap GC)
- * and memory stays bounded by the buffer pool.
+ * Ranged GETs over keep-alive connections with node:http/https. A response body is handed to
+ * the caller piece by piece as the socket delivers it (no assembly copy); the caller may answer a
+ * piece with a promise, which pauses the response until it settles (backpressure).
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -112,8 +112,8 @@ export class HttpRanges {
         return body;
     }
 
-    /** GET bytes [start, end) into `target` and check Content-Length and the body length. */
-    async get(url: string, start: number, end: number, wantMd5: boolean, target: Buffer, signal?: AbortSignal): Promise<RangeBody> {
+    /** GET bytes [start, end), each body piece to `onData(piece, offsetInRange)`; checks Content-Length and the body length. */
+    async get(url: string, start: number, end: number, wantMd5: boolean, onData: (piece: Buffer, at: number) => Promise<void> | undefined, signal?: AbortSignal): Promise<RangeBody> {
         const expected = end - start;
         const headers: Record<string, string> = { 'x-ms-range': `bytes=${start}-${end - 1}` };
         if (wantMd5) headers['x-ms-range-get-content-md5'] = 'true';
@@ -139,8 +139,12 @@ export class HttpRanges {
             };
             res.on('data', (b: Buffer) => {
                 if (got + b.length > expected) return fail(new BodyError(`body longer than ${expected} bytes`));
-                b.copy(target, got);
+                const wait = onData(b, got);
                 got += b.length;
+                if (wait) {
+                    res.pause();
+                    wait.then(() => { if (!settled) res.resume(); }, fail);
+                }
             });
             res.once('end', () => {
                 if (settled) return;

@@ -1,6 +1,6 @@
 /**
  * Our engine alone, called exactly as the extension calls it:
- *   node out/test/bench/download.js <sasUrl> <outFile> [--concurrency N] [--chunk-mib N] [--progress] [--no-md5]
+ *   node out/test/bench/download.js <sasUrl> <outFile> [--concurrency N] [--chunk-mib N] [--md5-workers N] [--progress] [--no-md5]
  * Prints the DownloadResult as one JSON line on stdout; with --progress, progress lines on stderr.
  */
 import { downloadBlob, redactUrl } from '../../src/transfer/index';
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     };
     const concurrency = flag('--concurrency');
     const chunkMiB = flag('--chunk-mib');
+    const md5Workers = flag('--md5-workers');
     const progress = args.indexOf('--progress');
     if (progress >= 0) args.splice(progress, 1);
     const noMd5 = args.indexOf('--no-md5');
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
         signal: ac.signal,
         onProgress: progress >= 0 ? (p) => process.stderr.write(`progress ${p.bytesDone} ${p.bytesToFetch} ${Math.round(p.bytesPerSecond)}\n`) : undefined,
         log: (m) => process.stderr.write(`log ${m}\n`),
-        tuning: noMd5 >= 0 ? { verifyMd5: false } : undefined,
+        tuning: { verifyMd5: noMd5 < 0, md5Workers: md5Workers ? Number(md5Workers) : undefined },
     });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     process.stdout.write(JSON.stringify({ ...result, ms, url: redactUrl(url) }) + '\n');

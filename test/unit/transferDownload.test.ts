@@ -230,7 +230,8 @@ describe('download: local errors', () => {
                 (e: TransferError) => e.code === 'DiskFull' && (e.bytesNeeded ?? 0) > 0);
             assert.ok(fs.existsSync(out + '.partial') && fs.existsSync(out + '.partial.journal'));
             const r = await downloadBlob({ url: server.url, destPath: out, chunkSize: MiB, concurrency: 2, tuning: fast });
-            assert.equal(r.bytesResumed, written);
+            // Journaled chunks resume; a chunk cut off by the full disk is fetched again.
+            assert.ok(r.bytesResumed > 0 && r.bytesResumed <= written, `resumed ${r.bytesResumed} of ${written} written`);
             assert.equal(await sha256File(out), model.sha256());
         } finally {
             await server.close();
