@@ -76,13 +76,14 @@ describe('Faults during a download', () => {
     it('declining to grant again after the SAS expired keeps a resumable partial and says so; Download again resumes it', async () => {
         const seed = seedDisk('big-data');
         const blob = seed.blobs.disk;
-        // Let a few ranges through first, so the SAS "expires" mid-download.
+        // One range at a time, and six of them through first: the SAS "expires" mid-download.
         await control().storageFault({ blob: blobPattern(blob), rangedOnly: true, action: 'delay', delayMs: 1, count: 6 });
         await control().storageFault({ blob: blobPattern(blob), rangedOnly: true, action: 'status', status: 403, code: 'AuthenticationFailed', count: 1 });
         ui.script({ match: 'expired during the download', answer: 'dismiss' });
-        await withSettings({ 'download.onSasExpired': 'ask', 'download.revokeOnCancel': 'always' }, () => grantThenDownload(seed));
+        await withSettings({ 'download.onSasExpired': 'ask', 'download.revokeOnCancel': 'always', 'download.concurrency': 1 }, () => grantThenDownload(seed));
         const f = filesOf(seed);
         assert.ok(!fs.existsSync(f.final), 'no file claims to be complete');
+        assert.ok(fs.existsSync(f.partial) && fs.existsSync(f.journal), 'partial and journal kept');
         const err = ui.toasts.find((t) => t.kind === 'error');
         assert.match(err?.message ?? '', /expired before the download finished.*run Download again to resume/);
         assert.equal(await diskState(seed), 'Unattached', 'revoked per revokeOnCancel = always');

@@ -111,4 +111,21 @@ describe('Local faults, disks left in ActiveSAS, webview options', () => {
         assert.notEqual(nonce, /script-src 'nonce-([^']+)'/.exec(b)?.[1], 'a fresh nonce per load');
         assert.ok(!/\son[a-z]+=|unsafe-inline|unsafe-eval/i.test(a), 'no inline handlers or unsafe sources');
     });
+
+    it('Sign In with a malformed custom-cloud URL says which setting is wrong, without a stack trace', async () => {
+        const cfg = () => vscode.workspace.getConfiguration('azureDisks');
+        const good = cfg().inspect<Record<string, string>>('customCloud')?.workspaceValue;
+        assert.ok(good, 'the sandbox cloud is set in the workspace');
+        await cfg().update('customCloud', { ...good, resourceManagerEndpoint: 'https//not a url' }, vscode.ConfigurationTarget.Workspace);
+        try {
+            await vscode.commands.executeCommand(Cmds.SignIn);
+            const err = ui.toasts.find((t) => t.kind === 'error');
+            assert.match(err?.message ?? '', /azureDisks\.customCloud.*resourceManagerEndpoint.*not a valid URL.*Fix the setting/s);
+            assert.ok(!/\n\s+at /.test(err?.message ?? ''), 'no stack trace');
+        } finally {
+            await cfg().update('customCloud', good, vscode.ConfigurationTarget.Workspace);
+        }
+        await vscode.commands.executeCommand(Cmds.SignIn);
+        assert.ok((await findDiskNode(seedDisk('web-logs'))).disk, 'signed in again once the setting is fixed');
+    });
 });
