@@ -20,6 +20,8 @@ import { assertSecureUrl, blobIdentity, redactUrl, scrubSecrets } from './url';
 import { verifyFile } from './verify';
 
 const MD5_MAX = 4 * 1024 * 1024;
+/** Page-range listing windows in flight at once. */
+const LIST_PARALLEL = 8;
 /** Chunk memory cap: keeps peak RSS well under 256 MiB even at 64 connections × 4 MiB. */
 const MEMORY_BUDGET = 160 * 1024 * 1024;
 
@@ -156,7 +158,7 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
                 const source = httpPageListSource(http, () => listUrl);
                 written = await listWrittenRanges(
                     source,
-                    { size, window: t.listWindow, maxPageSize: t.listPageSize, signal: stop.signal },
+                    { size, window: t.listWindow, maxPageSize: t.listPageSize, parallel: Math.min(LIST_PARALLEL, concurrency), signal: stop.signal },
                     (fn) => withRetry('listing page ranges', (u) => {
                         listUrl = u;
                         return fn();

@@ -84,6 +84,8 @@ describe('page range listing (pagination and windows)', () => {
             const windowed = await listWrittenRanges(httpPageListSource(http, () => server.url), { size: model.size, window: 100 * 8192 + 256, maxPageSize: 7 });
             assert.deepEqual(mergeRanges(windowed, 0), ranges);
             assert.ok(windowed.length > ranges.length, 'a window border split a range');
+            const parallel = await listWrittenRanges(httpPageListSource(http, () => server.url), { size: model.size, parallel: 8, maxPageSize: 5 });
+            assert.deepEqual(mergeRanges(parallel, 0), ranges, 'parallel windows list every range, in order');
         } finally {
             http.destroy();
         }
