@@ -242,50 +242,73 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
             return Promise.all(parts.map((p) => f.writev(sliceBuffers(bufs, p.start - at, p.end - at), p.start))).then(() => undefined);
         }
 
-        async function fetchChunk(u: string, c: Chunk, slot: Slot | undefined): Promise<{ length: number; md5Checked: boolean }> {
+        interface Fetched { length: number; md5Checked: boolean; written: Promise<void> }
+
+        /**
+         * One attempt at a chunk. Resolves once the body arrived and matched its Content-MD5; the
+         * last writes may still be running (`written`), so the connection can already carry the next
+         * request. A failed attempt waits for its own writes before the retry writes the same bytes.
+         */
+        async function fetchChunk(u: string, c: Chunk, slot: Slot | undefined): Promise<Fetched> {
             const ask = wantMd5 && c.end - c.start <= MD5_MAX;
             const hash = ask && !slot ? crypto.createHash('md5') : undefined;
             const out = new ChunkWriter(c.start, writeWritten);
-            let b;
+            const writeError = (e: unknown) => localError(e, fetchBytes - bytesFetched, `write ${path.basename(partial)}`);
             try {
-                b = await http.get(u, c.start, c.end, ask, (piece, at) => {
+                const b = await http.get(u, c.start, c.end, ask, (piece, at) => {
                     hash?.update(piece);
                     if (slot) piece.copy(slot.buf, at);
                     return out.push(piece);
                 }, stop.signal);
-                await out.end();
+                if (!opts.resumeKey && identity.etag && b.etag && b.etag !== identity.etag) {
+                    throw new TransferError('BlobChanged', 'The blob changed during the download (its ETag differs).');
+                }
+                // A mismatch re-fetches and overwrites; the chunk is journaled only once it matched.
+                let sum: string | undefined;
+                if (b.md5 && hash) sum = hash.digest('base64');
+                else if (b.md5 && slot && hasher) sum = await hasher.hash(slot.sab, 0, b.length);
+                if (sum !== undefined && sum !== b.md5) throw new Md5MismatchError(`Content-MD5 mismatch for bytes ${c.start}-${c.end - 1}`);
+                const written = out.end().catch((e: unknown) => { throw writeError(e); });
+                written.catch(() => undefined); // awaited by the worker; never unhandled
+                return { length: b.length, md5Checked: sum !== undefined, written };
             } catch (e) {
                 await out.settled(); // no write of this attempt may land after the next attempt's
-                throw out.error ? localError(out.error, fetchBytes - bytesFetched, `write ${path.basename(partial)}`) : e;
+                throw out.error !== undefined ? writeError(out.error) : e;
             }
-            if (!opts.resumeKey && identity.etag && b.etag && b.etag !== identity.etag) {
-                throw new TransferError('BlobChanged', 'The blob changed during the download (its ETag differs).');
-            }
-            // A mismatch re-fetches and overwrites; the chunk is journaled only once it matched.
-            let sum: string | undefined;
-            if (b.md5 && hash) sum = hash.digest('base64');
-            else if (b.md5 && slot && hasher) sum = await hasher.hash(slot.sab, 0, b.length);
-            if (sum !== undefined && sum !== b.md5) throw new Md5MismatchError(`Content-MD5 mismatch for bytes ${c.start}-${c.end - 1}`);
-            return { length: b.length, md5Checked: sum !== undefined };
         }
 
         async function worker(): Promise<void> {
-            while (!stop.signal.aborted) {
-                const c: Chunk | undefined = chunks[next++];
-                if (!c) return;
-                const slot = pool && c.end - c.start <= MD5_MAX ? await pool.acquire(c.end - c.start) : undefined;
-                try {
-                    const body = await withRetry(`bytes ${c.start}-${c.end - 1}`, (u) => fetchChunk(u, c, slot));
-                    bytesFetched += body.length;
-                    rangesChecked++;
-                    if (body.md5Checked) md5Checked++;
-                } finally {
-                    if (slot) pool?.release(slot);
+            // The previous chunk's last writes and journal line, finishing while this chunk's request runs.
+            let finishing: Promise<void> | undefined;
+            try {
+                while (!stop.signal.aborted) {
+                    const c: Chunk | undefined = chunks[next++];
+                    if (!c) break;
+                    const slot = pool && c.end - c.start <= MD5_MAX ? await pool.acquire(c.end - c.start) : undefined;
+                    let body: Fetched;
+                    try {
+                        body = await withRetry(`bytes ${c.start}-${c.end - 1}`, (u) => fetchChunk(u, c, slot));
+                    } finally {
+                        if (slot) pool?.release(slot);
+                    }
+                    if (finishing) await finishing;
+                    const b = body;
+                    finishing = b.written.then(() => {
+                        bytesFetched += b.length;
+                        rangesChecked++;
+                        if (b.md5Checked) md5Checked++;
+                        j.add(c); // data first, then its journal line
+                        regrantsWithoutProgress = 0;
+                        meter.add(c.end - c.start);
+                    });
+                    finishing.catch(() => undefined);
                 }
-                j.add(c);
-                regrantsWithoutProgress = 0;
-                meter.add(c.end - c.start);
+            } catch (e) {
+                // The chunk before still lands in the journal, before the journal closes.
+                await finishing?.catch(() => undefined);
+                throw e;
             }
+            if (finishing) await finishing;
         }
 
         const workers = Array.from({ length: Math.min(concurrency, chunks.length) }, () => worker().catch((e: Error) => {
