@@ -40,9 +40,13 @@ if [ ! -f "$tools/code-server/node_modules/code-server/out/node/entry.js" ]; the
   log "installing code-server $CODE_SERVER_VERSION (a few minutes)"
   rm -rf "$tools/code-server"
   mkdir -p "$tools/code-server"
+  # npm itself must run on Node 24, and nothing of an outer `npm run` may leak in: code-server's
+  # postinstall reads the Node version from npm_config_user_agent.
+  npm_cli="$(dirname "$(readlink -f "$(command -v npm)")")/npm-cli.js"
   (cd "$tools/code-server" && echo '{"private":true}' > package.json && \
+    for v in $(env | grep -o '^npm_[A-Za-z0-9_]*'); do unset "$v"; done && unset NODE && \
     PATH="$tools/node24/bin:$PATH" npm_config_nodedir="$tools/node24" \
-    npm install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION" >/dev/null)
+    "$tools/node24/bin/node" "$npm_cli" install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION" >/dev/null)
 fi
 
 # 4. AzCopy for the benchmark (ships without the execute bit).
