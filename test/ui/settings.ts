@@ -14,6 +14,8 @@ export const quietWorkbench: Record<string, unknown> = {
     'update.mode': 'none',
     'security.workspace.trust.enabled': false,
     'explorer.compactFolders': false,
+    // The demo's workspace sits inside this repository: no "open the parent repository?" prompt.
+    'git.openRepositoryInParentFolders': 'never',
 };
 
 export function sandboxSettings(info: SandboxInfo, overrides: Record<string, unknown> = {}): Record<string, unknown> {
