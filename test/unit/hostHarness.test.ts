@@ -68,6 +68,14 @@ test('toasts are recorded; a modal question without a script fails, a plain warn
     );
 });
 
+test('a modal question scripted as dismiss resolves undefined, as Escape does; a button is still checked', async () => {
+    const ui = new ScriptedInput();
+    ui.script({ match: 'expired during the download', answer: 'dismiss' }, { match: 'Revoke access now', answer: { button: 'Revoke access' } });
+    assert.equal(await ui.showWarningMessage('The access to d expired during the download. Grant again?', { modal: true }, 'Grant again'), undefined);
+    assert.equal(await ui.showWarningMessage('Revoke access now?', { modal: true }, 'Revoke access', 'Keep access'), 'Revoke access');
+    ui.assertDone();
+});
+
 test('secret variants cover encoded forms; the file search finds a needle across chunk boundaries', () => {
     const sig = 'abc+/def=ghijklmn';
     const forms = secretVariants(sig);
