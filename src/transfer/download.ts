@@ -21,7 +21,7 @@ import { verifyFile } from './verify';
 
 const MD5_MAX = 4 * 1024 * 1024;
 /** Page-range listing windows in flight at once. */
-const LIST_PARALLEL = 8;
+const LIST_PARALLEL = 32;
 /** Chunk memory cap: keeps peak RSS well under 256 MiB even at 64 connections × 4 MiB. */
 const MEMORY_BUDGET = 160 * 1024 * 1024;
 
