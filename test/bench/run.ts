@@ -109,7 +109,7 @@ async function main(): Promise<void> {
 
     async function sourceUrl(sc: Scenario, dir: string): Promise<string> {
         if (sc.source === 'range') {
-            const s = await startRangeServer(sc.model, { ...sc.server, lifetimeMs: 60 * 60_000 });
+            const s = await startRangeServer(sc.model, { ...sc.server, lifetimeMs: 60 * 60_000, md5Ranges: planOf(sc.model) });
             servers.push(s);
             return s.url;
         }
