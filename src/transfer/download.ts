@@ -1,6 +1,7 @@
 /**
  * downloadBlob: plan from page ranges, fetch chunks over N keep-alive connections, write them at
- * their offsets into a sparse `<dest>.partial`, journal each completed chunk, verify, rename.
+ * their offsets into a sparse `<dest>.partial` as they arrive, journal each completed chunk
+ * (after its data is written and its MD5 matched), verify, rename.
  */
 import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
@@ -24,7 +25,7 @@ const MD5_MAX = 4 * 1024 * 1024;
 const SYNC_EVERY = 64 * 1024 * 1024;
 /** Page-range listing windows in flight at once. */
 const LIST_PARALLEL = 32;
-/** Chunk memory cap: keeps peak RSS well under 256 MiB even at 64 connections × 4 MiB. */
+/** Chunk memory cap for worker-thread MD5 (tuning.md5Workers > 0): keeps peak RSS under 256 MiB at 64 connections × 4 MiB. */
 const MEMORY_BUDGET = 160 * 1024 * 1024;
 
 export function partialPaths(destPath: string): { partial: string; journal: string } {

@@ -6,6 +6,13 @@
  * offsets into a sparse `<dest>.partial`, journals finished chunks in `<dest>.partial.journal`,
  * verifies (Content-Length, Content-MD5, size, VHD footer / VHDX signature) and renames.
  *
+ * Hot path (what the benchmark measured): Get Page Ranges goes over the engine's own connections
+ * (no SDK load), up to 32 windows at once; each response body is written as the socket delivers
+ * it (socket buffers gathered into one positional writev per 512 KiB, no assembly copy, the
+ * response paused when 1 MiB is queued) and MD5-hashed as a stream on the main thread; a
+ * connection sends its next request while the previous chunk's last write and journal line
+ * finish; the file is fdatasynced in the background every 64 MiB.
+ *
  * Resume: a later call with the same destination continues from the journal when it names the
  * same blob (resumeKey, or the URL without its query plus ETag/last-modified; size always). When
  * it names another blob, or the blob changed, the call throws TransferError('BlobChanged') and
