@@ -21,6 +21,9 @@ import { assertSecureUrl, blobIdentity, redactUrl, scrubSecrets } from './url';
 import { verifyFile } from './verify';
 
 const MD5_MAX = 4 * 1024 * 1024;
+const MAX_CONNECTIONS = 64;
+/** Chunks averaging under this size (and under a quarter chunk) count as small ranges: up to 4 × the connections asked for (≤ 64). */
+const SMALL_RANGE = 1024 * 1024;
 /** Background fdatasync period, in bytes written. */
 const SYNC_EVERY = 64 * 1024 * 1024;
 /** Page-range listing windows in flight at once. */
@@ -58,7 +61,7 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
     const log = (m: string) => opts.log?.(scrubSecrets(m));
     assertSecureUrl(opts.url);
     const chunkSize = Math.max(512, opts.chunkSize ?? DEFAULT_CHUNK);
-    const concurrency = Math.min(64, Math.max(1, Math.floor(opts.concurrency ?? 16)));
+    const concurrency = Math.min(MAX_CONNECTIONS, Math.max(1, Math.floor(opts.concurrency ?? 16)));
     const mergeGap = Math.max(0, opts.mergeGap ?? DEFAULT_MERGE_GAP);
     const maxAttempts = t.maxAttempts ?? 8;
     const backoff = { baseDelayMs: t.baseDelayMs ?? 500, maxDelayMs: t.maxDelayMs ?? 30_000 };
@@ -69,13 +72,14 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
 
     // Internal abort: the user's signal, or the first fatal error, stops every request at once.
     const stop = new AbortController();
-    setMaxListeners(4 * concurrency + 16, stop.signal); // one listener per in-flight request and wait
+    setMaxListeners(4 * MAX_CONNECTIONS + 16, stop.signal); // one listener per in-flight request and wait
     const onUserAbort = () => stop.abort();
     opts.signal?.addEventListener('abort', onUserAbort);
     let fatal: Error | undefined;
     const cancelled = () => new TransferError('Cancelled', 'Download cancelled; the partial file is kept and the download can resume.');
 
-    const http = new HttpRanges(concurrency, t.idleTimeoutMs ?? 60_000);
+    // Sockets are opened on demand: at most one per request in flight (see `connections` below).
+    const http = new HttpRanges(MAX_CONNECTIONS, t.idleTimeoutMs ?? 60_000);
     let url = opts.url;
     let refreshing: Promise<void> | undefined;
     let regrants = 0, regrantsWithoutProgress = 0, retries = 0;
@@ -231,7 +235,12 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
         // arrives (no copy); with tuning.md5Workers > 0 the chunk is assembled in shared memory and
         // hashed on worker threads.
         const md5Threads = t.md5Workers ?? 0;
-        const pool = wantMd5 && md5Threads > 0 ? new BytePool(chunkSize, Math.max(chunkSize, Math.min(MEMORY_BUDGET, concurrency * chunkSize))) : undefined;
+        // Many small ranges (a fragmented disk): requests are latency-bound and use little memory, so
+        // more of them in flight pays off.
+        const smallRanges = chunks.length >= 2 * concurrency && fetchBytes / chunks.length < Math.min(SMALL_RANGE, chunkSize / 4);
+        const connections = smallRanges ? Math.min(MAX_CONNECTIONS, concurrency * 4) : concurrency;
+        if (connections > concurrency) log(`${chunks.length} ranges averaging ${Math.round(fetchBytes / chunks.length / 1024)} KiB: ${connections} connections`);
+        const pool = wantMd5 && md5Threads > 0 ? new BytePool(chunkSize, Math.max(chunkSize, Math.min(MEMORY_BUDGET, connections * chunkSize))) : undefined;
         if (pool && chunks.length) md5 = new Md5Pool(md5Threads);
         const hasher = md5;
         const meter = new ProgressMeter(planBytes, size, bytesResumed, opts.onProgress, t.progressIntervalMs ?? 250);
@@ -326,7 +335,7 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
             if (finishing) await finishing;
         }
 
-        const workers = Array.from({ length: Math.min(concurrency, chunks.length) }, () => worker().catch((e: Error) => {
+        const workers = Array.from({ length: Math.min(connections, chunks.length) }, () => worker().catch((e: Error) => {
             if (!fatal && !(opts.signal?.aborted)) {
                 fatal = e;
                 stop.abort();

@@ -27,7 +27,8 @@ export interface DownloadOptions {
     /** Expected format, for verification. 'auto' picks VHD footer or VHDX signature by content. */
     format?: 'vhd' | 'vhdx' | 'auto' | 'none';
     chunkSize?: number; // default 4 MiB
-    concurrency?: number; // default 16, max 64
+    /** Connections (default 16, max 64). When the chunks average under 1 MiB and a quarter chunk (a fragmented disk), up to 4 × this, at most 64. */
+    concurrency?: number;
     mergeGap?: number; // default 64 KiB
     signal?: AbortSignal;
     onProgress?: (p: TransferProgress) => void;

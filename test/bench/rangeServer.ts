@@ -54,7 +54,8 @@ export interface RangeServer {
     url: string; // http://127.0.0.1:PORT/devstoreaccount1/c/blob (no query)
     opts: RangeServerOptions;
     served: ServedRange[];
-    counts: { head: number; get: number; list: number; forbidden: number; bytes: number };
+    /** maxInFlight: most requests open at once (≈ connections in use). */
+    counts: { head: number; get: number; list: number; forbidden: number; bytes: number; maxInFlight: number };
     close(): Promise<void>;
 }
 
@@ -75,7 +76,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startRangeServer(model: BlobModel, opts: RangeServerOptions = {}): Promise<RangeServer> {
     const served: ServedRange[] = [];
-    const counts = { head: 0, get: 0, list: 0, forbidden: 0, bytes: 0 };
+    const counts = { head: 0, get: 0, list: 0, forbidden: 0, bytes: 0, maxInFlight: 0 };
+    let inFlight = 0;
     const blobType = opts.blobType ?? 'PageBlob';
     // The data never changes, so MD5s are computed once: the server should not be the bottleneck.
     const md5Cache = new Map<string, string>();
@@ -87,6 +89,8 @@ export async function startRangeServer(model: BlobModel, opts: RangeServerOption
     }
 
     const server = http.createServer(async (req, res) => {
+        counts.maxInFlight = Math.max(counts.maxInFlight, ++inFlight);
+        res.once('close', () => inFlight--);
         try {
             const u = new URL(req.url ?? '/', 'http://127.0.0.1');
             const sig = u.searchParams.get('sig');

@@ -83,12 +83,16 @@ describe('download: sparse page blob', () => {
 
     it('plans a fragmented disk with merged small gaps', async () => {
         const frag = fragmentedModel(32 * MiB, 400, 8 * 1024, 4);
-        const server = await startRangeServer(frag, { pageSize: 150 });
+        const server = await startRangeServer(frag, { pageSize: 150, latencyMs: 10 }); // latency: requests overlap
         try {
             const out = dest();
-            const r = await downloadBlob({ url: server.url, destPath: out, concurrency: 8, tuning: fast });
+            const lines: string[] = [];
+            const r = await downloadBlob({ url: server.url, destPath: out, concurrency: 4, log: (m) => lines.push(m), tuning: fast });
             assert.equal(await sha256File(out), frag.sha256());
             assert.ok(server.counts.get < 400, `${server.counts.get} GETs for 400 ranges`);
+            // Small ranges: 4 × the connections asked for.
+            assert.ok(lines.some((l) => / 16 connections$/.test(l)), lines.join('\n'));
+            assert.ok(server.counts.maxInFlight > 4 && server.counts.maxInFlight <= 16, `${server.counts.maxInFlight} requests at once`);
             assert.ok(r.bytesFetched < frag.writtenBytes * 3, 'merging kept the overhead bounded');
         } finally {
             await server.close();
