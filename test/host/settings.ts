@@ -1,19 +1,12 @@
-/** Workspace settings that point the extension at the sandbox cloud, with deterministic choices. */
+/** Workspace settings that point the extension at the sandbox cloud, with deterministic download choices. */
 import type { SandboxInfo } from '../sandbox/types';
+import { sandboxSettings as sandboxCloudSettings } from '../ui/settings';
 
 export function sandboxSettings(info: SandboxInfo): Record<string, unknown> {
-    return {
-        'azureDisks.cloud': 'Custom',
-        'azureDisks.customCloud': {
-            resourceManagerEndpoint: info.armEndpoint,
-            activeDirectoryEndpoint: info.authority,
-            managementScope: info.managementScope,
-            storageEndpointSuffix: info.storageEndpointSuffix,
-        },
-        'azureDisks.authentication': 'azureCli',
+    return sandboxCloudSettings(info, {
         'azureDisks.download.folder': 'disks',
         'azureDisks.download.revokeAfterDownload': 'never',
         'azureDisks.download.onSasExpired': 'regrant',
         'azureDisks.download.revokeOnCancel': 'never',
-    };
+    });
 }
