@@ -19,6 +19,8 @@ if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
     step(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['ci', '--no-audit', '--no-fund']);
 }
 const needed = [join(tools, 'node24', 'bin', 'node'), join(tools, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js'), '/usr/bin/chromium'];
+// The benchmark also compares against AzCopy.
+if (process.argv.includes('--azcopy')) needed.push(join(tools, 'azcopy', '.done'));
 if (needed.some((p) => !existsSync(p))) {
     step('bash', [join(root, 'test', 'tools', 'setup.sh')]);
 }
