@@ -11,6 +11,7 @@ import { startSandbox, type Sandbox } from '../sandbox/index';
 import { MAIN_TENANT, OTHER_TENANT, SUB_DEV, SUB_OTHER, SUB_PROD } from '../sandbox/seed';
 import { armClientsFor, collect, download, parseSas, sha256, sparseSha256 } from '../sandbox/testkit';
 import type { SeedBlob, SeedDisk } from '../sandbox/types';
+import { errorOf } from './support';
 
 let sb: Sandbox;
 /** Retry-After is 0 here, so the SDK polls at this interval instead of its 2 s default. */
@@ -50,14 +51,6 @@ async function verifyBlob(url: string, expected: SeedBlob, full = false): Promis
     assert.equal(check.passed, true, check.detail);
 }
 
-async function errorOf(p: Promise<unknown>): Promise<{ statusCode?: number; code?: string; message: string }> {
-    try {
-        await p;
-    } catch (e) {
-        return e as { statusCode?: number; code?: string; message: string };
-    }
-    assert.fail('expected the call to fail');
-}
 
 before(async () => {
     sb = await startSandbox({ lroPolls: 2, retryAfterSeconds: 0, log: (l) => logLines.push(l) });

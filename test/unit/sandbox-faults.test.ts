@@ -10,6 +10,7 @@ import type { ArmClients } from '../../src/azure/armClients';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { MAIN_TENANT, OTHER_TENANT, SUB_DEV, SUB_OTHER } from '../sandbox/seed';
 import { armClientsFor, collect, parseSas } from '../sandbox/testkit';
+import { errorOf } from './support';
 
 let sb: Sandbox;
 let arm: ArmClients;
@@ -25,14 +26,6 @@ async function armFetch(path: string, init: { method?: string; token?: string | 
     return fetch(url, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
 }
 
-async function errorOf(p: Promise<unknown>): Promise<{ statusCode?: number; code?: string; message: string }> {
-    try {
-        await p;
-    } catch (e) {
-        return e as { statusCode?: number; code?: string; message: string };
-    }
-    assert.fail('expected the call to fail');
-}
 
 /** Raw GET through node:http so a cut connection shows as an error, with the bytes that did arrive. */
 function rawGet(url: string, headers: Record<string, string> = {}): Promise<{ status?: number; headers?: http.IncomingHttpHeaders; bytes: number; body: Buffer; error?: Error }> {

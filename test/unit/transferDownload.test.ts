@@ -1,22 +1,21 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { openOutput, type OpenOutput } from '../../src/transfer/file';
 import { downloadBlob, TransferError, type TransferProgress } from '../../src/transfer/index';
 import { readJournal } from '../../src/transfer/journal';
 import { buildVhdxHeaderArea } from '../../src/transfer/vhd';
 import { verifyFile } from '../../src/transfer/verify';
 import { BlobModel, fragmentedModel, sparseModel } from '../bench/blobModel';
-import { allocatedBytes, completeBytes, sha256File, tempDir } from '../bench/fixtures';
+import { allocatedBytes, completeBytes, sha256File } from '../bench/fixtures';
 import { startRangeServer } from '../bench/rangeServer';
+import { fastTuning, scratch } from './support';
 
 const MiB = 1024 * 1024;
-const fast = { baseDelayMs: 5, maxDelayMs: 50, progressIntervalMs: 50 };
-const tmp = tempDir();
-after(() => tmp.cleanup());
-let n = 0;
-const dest = () => path.join(tmp.dir, `out-${n++}.vhd`);
+const fast = fastTuning;
+const tmp = scratch();
+const dest = tmp.dest;
 
 describe('download: sparse page blob', () => {
     const model = sparseModel(64 * MiB, 0.1, 20, 11);

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { downloadBlob, TransferError } from '../../src/transfer/index';
 import { sparseModel } from '../bench/blobModel';
-import { completeBytes, sha256File, tempDir } from '../bench/fixtures';
+import { completeBytes, sha256File } from '../bench/fixtures';
 import { startRangeServer, type Fault, type RequestInfo } from '../bench/rangeServer';
+import { fastTuning, scratch } from './support';
 
 const MiB = 1024 * 1024;
-const fast = { baseDelayMs: 5, maxDelayMs: 50, progressIntervalMs: 50 };
-const tmp = tempDir();
-after(() => tmp.cleanup());
-let n = 0;
-const dest = () => path.join(tmp.dir, `out-${n++}.vhd`);
+const fast = fastTuning;
+const tmp = scratch();
+const dest = tmp.dest;
 const model = sparseModel(16 * MiB, 0.5, 5, 21);
 const sha = model.sha256();
 const plan = model.writtenBytes;
