@@ -4,6 +4,29 @@ import { GoBackError, UserCancelledError, type UserInput } from '../services';
 
 type StepOptions = { step?: number; totalSteps?: number };
 
+/**
+ * One settlement per prompt: the first of accept, Back or hide wins; then the listeners and the
+ * input are disposed. Back rejects with GoBackError, hiding (Escape) with UserCancelledError.
+ */
+function settleOnce(input: Pick<vscode.InputBox, 'onDidTriggerButton' | 'onDidHide' | 'dispose'>, reject: (e: unknown) => void, title?: string) {
+    let settled = false;
+    const disposables: vscode.Disposable[] = [];
+    const finish = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        fn();
+        disposables.forEach((d) => d.dispose());
+        input.dispose();
+    };
+    disposables.push(
+        input.onDidTriggerButton((b) => {
+            if (b === vscode.QuickInputButtons.Back) finish(() => reject(new GoBackError()));
+        }),
+        input.onDidHide(() => finish(() => reject(new UserCancelledError(title)))),
+    );
+    return { finish, disposables, isSettled: () => settled };
+}
+
 export class VscodeUserInput implements UserInput {
     showQuickPick<T extends vscode.QuickPickItem>(items: readonly T[] | Promise<readonly T[]>, options: vscode.QuickPickOptions & { canPickMany: true } & StepOptions): Promise<T[]>;
     showQuickPick<T extends vscode.QuickPickItem>(items: readonly T[] | Promise<readonly T[]>, options?: vscode.QuickPickOptions & StepOptions): Promise<T>;
@@ -21,19 +44,8 @@ export class VscodeUserInput implements UserInput {
         qp.busy = true;
         qp.enabled = false;
         return new Promise<T | T[]>((resolve, reject) => {
-            let settled = false;
-            const disposables: vscode.Disposable[] = [];
-            const finish = (fn: () => void) => {
-                if (settled) return;
-                settled = true;
-                fn();
-                disposables.forEach((d) => d.dispose());
-                qp.dispose();
-            };
+            const { finish, disposables, isSettled } = settleOnce(qp, reject, options.title);
             disposables.push(
-                qp.onDidTriggerButton((b) => {
-                    if (b === vscode.QuickInputButtons.Back) finish(() => reject(new GoBackError()));
-                }),
                 qp.onDidAccept(() => {
                     if (qp.busy) return;
                     if (qp.canSelectMany) {
@@ -43,12 +55,11 @@ export class VscodeUserInput implements UserInput {
                         if (picked) finish(() => resolve(picked));
                     }
                 }),
-                qp.onDidHide(() => finish(() => reject(new UserCancelledError(options.title)))),
             );
             qp.show();
             Promise.resolve(items).then(
                 (list) => {
-                    if (settled) return;
+                    if (isSettled()) return;
                     qp.items = list;
                     if (qp.canSelectMany) qp.selectedItems = list.filter((i) => i.picked);
                     else {
@@ -80,19 +91,8 @@ export class VscodeUserInput implements UserInput {
             return !r;
         };
         return new Promise<string>((resolve, reject) => {
-            let settled = false;
-            const disposables: vscode.Disposable[] = [];
-            const finish = (fn: () => void) => {
-                if (settled) return;
-                settled = true;
-                fn();
-                disposables.forEach((d) => d.dispose());
-                box.dispose();
-            };
+            const { finish, disposables } = settleOnce(box, reject, options.title);
             disposables.push(
-                box.onDidTriggerButton((b) => {
-                    if (b === vscode.QuickInputButtons.Back) finish(() => reject(new GoBackError()));
-                }),
                 box.onDidChangeValue((v) => void validate(v)),
                 box.onDidAccept(async () => {
                     const value = box.value;
@@ -101,7 +101,6 @@ export class VscodeUserInput implements UserInput {
                     box.busy = false;
                     if (ok) finish(() => resolve(value));
                 }),
-                box.onDidHide(() => finish(() => reject(new UserCancelledError(options.title)))),
             );
             box.show();
             if (box.value) void validate(box.value);
