@@ -66,11 +66,12 @@ export async function runDownload(services: Services, actx: ActionContext, ref: 
     }
 
     const size = files.some((f) => f.blob === 'disk') ? (diskBlobSize(info ?? {}) ?? (await sizeFromService(services, ref))) : 0;
-    const space = checkSpace(await freeSpace(folder), [size]);
+    const available = await freeSpace(folder);
+    const space = checkSpace(available, [size]);
     if (space.mayNotFit && space.needed !== undefined) {
-        const free = (await freeSpace(folder)) ?? 0;
-        log.warn(spaceNote(free, space.needed, folder));
-        void services.ui.showInformationMessage(spaceNote(free, space.needed, folder));
+        const note = spaceNote(available ?? 0, space.needed, folder);
+        log.warn(note);
+        void services.ui.showInformationMessage(note);
     }
 
     const pending = pendingStore(services);
