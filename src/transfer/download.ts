@@ -5,10 +5,12 @@
  */
 import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChunkWriter, openOutput as defaultOpen, markSparse, sliceBuffers, type OutputFile } from './file';
 import * as crypto from 'node:crypto';
 import { BytePool, type Slot } from './buffers';
+import { connectedDirectly, DirectRanges, neverConnected } from './direct';
 import { HttpRanges, HttpStatusError, Md5MismatchError, type BlobProps } from './http';
 import { describeMismatch, JournalWriter, readJournal, sameBlob, type BlobIdentity } from './journal';
 import { httpPageListSource, listWrittenRanges } from './listing';
@@ -28,7 +30,7 @@ const SMALL_RANGE = 1024 * 1024;
 const SYNC_EVERY = 64 * 1024 * 1024;
 /** Page-range listing windows in flight at once. */
 const LIST_PARALLEL = 32;
-/** Chunk memory cap for worker-thread MD5 (tuning.md5Workers > 0): keeps peak RSS under 256 MiB at 64 connections × 4 MiB. */
+/** Chunk memory cap (direct transport, or worker-thread MD5): keeps peak RSS under 256 MiB at 64 connections × 4 MiB. */
 const MEMORY_BUDGET = 160 * 1024 * 1024;
 
 export function partialPaths(destPath: string): { partial: string; journal: string } {
@@ -148,6 +150,7 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
     let file: OutputFile | undefined;
     let journal: JournalWriter | undefined;
     let md5: Md5Pool | undefined;
+    let direct: DirectRanges | undefined;
     let syncing: Promise<void> | undefined;
     try {
         const props: BlobProps = await withRetry('reading blob properties', (u) => http.head(u, stop.signal));
@@ -231,17 +234,29 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
         if (done.length) log(`resuming: ${bytesResumed} bytes already present, ${fetchBytes} to fetch`);
         await checkFreeSpace(path.dirname(partial), fetchBytes);
 
-        // MD5 of served Content-MD5 ranges: by default a streaming hash on the main thread as the body
+        // Bodies straight into chunk buffers over plain sockets, unless the first request went through
+        // a proxy (VS Code's proxy support lives in node:http) or node:http is asked for.
+        const transport = t.transport ?? 'auto';
+        if (chunks.length && (transport === 'direct' || (transport === 'auto' && await connectedDirectly(url, props.peer)))) {
+            direct = new DirectRanges(t.idleTimeoutMs ?? 60_000);
+        } else if (transport === 'auto' && chunks.length) {
+            log('the storage host was reached through a proxy: using node:http');
+        }
+        // MD5 of served Content-MD5 ranges. Direct: the chunk is whole in shared memory and hashed on
+        // worker threads. node:http: by default a streaming hash on the main thread as the body
         // arrives (no copy); with tuning.md5Workers > 0 the chunk is assembled in shared memory and
         // hashed on worker threads.
-        const md5Threads = t.md5Workers ?? 0;
+        const md5Threads = t.md5Workers ?? (direct ? Math.max(1, Math.min(4, os.availableParallelism())) : 0);
         // Many small ranges (a fragmented disk): requests are latency-bound and use little memory, so
         // more of them in flight pays off.
         const smallRanges = chunks.length >= 2 * concurrency && fetchBytes / chunks.length < Math.min(SMALL_RANGE, chunkSize / 4);
         const connections = smallRanges ? Math.min(MAX_CONNECTIONS, concurrency * 4) : concurrency;
         if (connections > concurrency) log(`${chunks.length} ranges averaging ${Math.round(fetchBytes / chunks.length / 1024)} KiB: ${connections} connections`);
-        const pool = wantMd5 && md5Threads > 0 ? new BytePool(chunkSize, Math.max(chunkSize, Math.min(MEMORY_BUDGET, connections * chunkSize))) : undefined;
-        if (pool && chunks.length) md5 = new Md5Pool(md5Threads);
+        // Direct: each connection fills one chunk while the one before is written (two per connection).
+        const pool = direct || (wantMd5 && md5Threads > 0)
+            ? new BytePool(chunkSize, Math.max(chunkSize, Math.min(MEMORY_BUDGET, (direct ? 2 : 1) * connections * chunkSize)))
+            : undefined;
+        if (pool && wantMd5 && chunks.length) md5 = new Md5Pool(md5Threads);
         const hasher = md5;
         const meter = new ProgressMeter(planBytes, size, bytesResumed, opts.onProgress, t.progressIntervalMs ?? 250);
         let next = 0;
@@ -301,6 +316,54 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
             }
         }
 
+        /** One attempt at a chunk over a direct connection: the body lands whole in the slot, then is written and hashed at once. */
+        async function fetchChunkDirect(d: DirectRanges, u: string, c: Chunk, slot: Slot): Promise<Fetched> {
+            const n = c.end - c.start;
+            const b = await d.getInto(u, c.start, c.end, wantMd5 && n <= MD5_MAX, slot.buf, stop.signal);
+            if (!opts.resumeKey && identity.etag && b.etag && b.etag !== identity.etag) {
+                throw new TransferError('BlobChanged', 'The blob changed during the download (its ETag differs).');
+            }
+            const written = writeWritten([slot.buf], c.start, n).catch((e: unknown) => { throw localError(e, fetchBytes - bytesFetched, `write ${path.basename(partial)}`); });
+            written.catch(() => undefined); // awaited by the worker; never unhandled
+            let sum: string | undefined;
+            try {
+                if (b.md5 && hasher) sum = await hasher.hash(slot.sab, 0, n);
+            } catch (e) {
+                await written.catch(() => undefined);
+                throw e;
+            }
+            if (sum !== undefined && sum !== b.md5) {
+                await written.catch(() => undefined); // the re-fetch fills the same slot
+                throw new Md5MismatchError(`Content-MD5 mismatch for bytes ${c.start}-${c.end - 1}`);
+            }
+            return { length: n, md5Checked: sum !== undefined, written };
+        }
+
+        /** Direct connections failing outright before any worked (refused, TLS, protocol) means: use node:http from now on. */
+        let directWorked = false;
+        async function fetchAny(u: string, c: Chunk, slot: Slot | undefined): Promise<Fetched> {
+            const d = direct;
+            if (!d || !slot) return fetchChunk(u, c, slot);
+            try {
+                const r = await fetchChunkDirect(d, u, c, slot);
+                directWorked = true;
+                return r;
+            } catch (e) {
+                if (stop.signal.aborted) throw e;
+                if (direct === d) {
+                    const code = (e as { code?: string })?.code;
+                    // A protocol this client does not speak, or first connections that could not be made.
+                    const broken = code === 'EDIRECT' || (!directWorked && neverConnected(e));
+                    if (!broken) throw e;
+                    log(`direct connection to the storage host failed (${code ?? (e as Error).name}); using node:http`);
+                    direct = undefined;
+                    d.destroy();
+                }
+                // Direct sockets were given up (here, or by another request that failed the same way).
+                return fetchChunk(u, c, slot);
+            }
+        }
+
         async function worker(): Promise<void> {
             // The previous chunk's last writes and journal line, finishing while this chunk's request runs.
             let finishing: Promise<void> | undefined;
@@ -308,13 +371,16 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
                 while (!stop.signal.aborted) {
                     const c: Chunk | undefined = chunks[next++];
                     if (!c) break;
-                    const slot = pool && c.end - c.start <= MD5_MAX ? await pool.acquire(c.end - c.start) : undefined;
+                    const slot = pool && (direct || c.end - c.start <= MD5_MAX) ? await pool.acquire(c.end - c.start) : undefined;
                     let body: Fetched;
                     try {
-                        body = await withRetry(`bytes ${c.start}-${c.end - 1}`, (u) => fetchChunk(u, c, slot));
-                    } finally {
+                        body = await withRetry(`bytes ${c.start}-${c.end - 1}`, (u) => fetchAny(u, c, slot));
+                    } catch (e) {
                         if (slot) pool?.release(slot);
+                        throw e;
                     }
+                    // The slot holds the chunk until it is on disk.
+                    if (slot) body.written.then(() => pool?.release(slot), () => pool?.release(slot));
                     if (finishing) await finishing;
                     const b = body;
                     finishing = b.written.then(() => {
@@ -371,12 +437,13 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
         } catch (e) {
             throw localError(e, 0, `finish ${path.basename(opts.destPath)}`);
         }
-        log(`downloaded ${size} bytes (${writtenBytes} written, ${bytesFetched} fetched, ${bytesResumed} resumed) to ${opts.destPath}`);
-        return { path: opts.destPath, totalSize: size, bytesFetched, bytesResumed, bytesWritten: writtenBytes, checks, sparse, notes, retries, regrants };
+        log(`downloaded ${size} bytes (${writtenBytes} written, ${bytesFetched} fetched over ${direct ? 'direct sockets' : 'node:http'}, ${bytesResumed} resumed) to ${opts.destPath}`);
+        return { path: opts.destPath, totalSize: size, bytesFetched, bytesResumed, bytesWritten: writtenBytes, checks, sparse, notes, retries, regrants, transport: chunks.length ? (direct ? 'direct' : 'node') : undefined };
     } finally {
         opts.signal?.removeEventListener('abort', onUserAbort);
         stop.abort();
         http.destroy();
+        direct?.destroy();
         await md5?.close();
         if (journal) await journal.close().catch(() => undefined);
         await syncing;

@@ -46,6 +46,8 @@ export interface BlobProps {
     blobType?: string;
     etag?: string;
     lastModified?: string;
+    /** The address and port the answering socket was connected to (a proxy's, when there is one). */
+    peer?: { address?: string; port?: number };
 }
 
 export function parseRetryAfter(v: string | string[] | undefined, now = Date.now()): number | undefined {
@@ -88,6 +90,7 @@ export class HttpRanges {
 
     async head(url: string, signal?: AbortSignal): Promise<BlobProps> {
         const res = await this.request(url, 'HEAD', {}, signal);
+        const peer = res.socket ? { address: res.socket.remoteAddress, port: res.socket.remotePort } : undefined;
         res.resume();
         if (res.statusCode !== 200) throw new HttpStatusError(res.statusCode ?? 0, header(res, 'x-ms-error-code'), parseRetryAfter(res.headers['retry-after']));
         return {
@@ -95,6 +98,7 @@ export class HttpRanges {
             blobType: header(res, 'x-ms-blob-type'),
             etag: header(res, 'etag'),
             lastModified: header(res, 'last-modified'),
+            peer,
         };
     }
 

@@ -57,11 +57,18 @@ export interface TransferTuning {
     /** Ask for x-ms-range-get-content-md5 on ranges ≤ 4 MiB (default true). */
     verifyMd5?: boolean;
     /**
-     * Threads hashing chunks for the MD5 check. 0 (default) hashes on the main thread as the body
-     * arrives, with no copy: on 2 cores shared with the server that was as fast as worker threads
-     * with less CPU and memory. N > 0 assembles each chunk in shared memory and hashes it on N threads.
+     * Threads hashing chunks for the MD5 check. Direct transport: each chunk is already whole in
+     * shared memory and is hashed on N threads (default: one per core, 1…4; 0 hashes on the main
+     * thread). node:http transport: 0 (default) hashes on the main thread as the body arrives, with
+     * no copy; N > 0 assembles each chunk in shared memory and hashes it on N threads.
      */
     md5Workers?: number;
+    /**
+     * How range bodies travel. 'auto' (default): straight into chunk buffers over plain sockets
+     * (see direct.ts) when the first request went straight to the storage host, node:http when it
+     * went through a proxy or a direct connection fails. 'direct' and 'node' force one.
+     */
+    transport?: 'auto' | 'direct' | 'node';
     /** Page-range listing window in bytes (default 256 GiB) and page size hint. */
     listWindow?: number;
     listPageSize?: number;
@@ -96,6 +103,8 @@ export interface DownloadResult {
     /** Ranged GETs retried, and SAS re-grants, during this run. */
     retries?: number;
     regrants?: number;
+    /** How the range bodies travelled: 'direct' sockets or 'node' (node:http); absent when nothing was fetched. */
+    transport?: 'direct' | 'node';
 }
 
 /** Errors the engine throws carry a code the UI turns into plain words. */
