@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startAzurite, type AzuriteHandle } from '../sandbox/azurite';
 import { sha256File } from './fixtures';
-import { measure, oursCmd, sdkCmd, azcopyCmd, curlDdCmd, curlNetCmd, writeOnlyCmd, AZCOPY, type Measure, type PeerCommand } from './peers';
+import { measure, oursCmd, sdkCmd, azcopyCmd, curlDdCmd, curlNetCmd, writeOnlyCmd, md5OnlyCmd, AZCOPY, type Measure, type PeerCommand } from './peers';
 import { startRangeServer, type RangeServer } from './rangeServer';
 import { measureResume } from './resume';
 import { buildScenarios, planOf, seedAzurite, type Peer, type Scenario } from './scenarios';
@@ -86,8 +86,17 @@ async function main(): Promise<void> {
                 const failed = row.runs.length - ok.length;
                 log(`| ${row.peer}${failed ? ` (${failed} failed: ${row.runs.find((m) => !m.ok)?.error ?? ''})` : ''} | ${ok.length ? fmtS(wall) : '–'} | ${ok.length ? `${Math.max(...ok.map((m) => m.peakRssMiB ?? 0)).toFixed(0)} MiB` : '–'} | ${ok.length ? fmtB(median(ok.map((m) => m.loBytes))) : '–'} | ${fmtB(ok[0]?.allocated)} | ${row.shaOk === undefined ? '–' : row.shaOk ? 'match' : 'MISMATCH'} | ${Number.isFinite(ratio) ? ratio.toFixed(2) : ''} | ${verdict} |`);
             }
+            for (const x of sc.ratios ?? []) {
+                const a = rows.find((r) => r.peer === x.of), b = rows.find((r) => r.peer === x.to);
+                if (!a || !b) continue;
+                const rs = a.runs.map((m, i) => (m.ok && b.runs[i]?.ok ? m.wallMs / b.runs[i].wallMs : NaN)).filter(Number.isFinite);
+                if (!rs.length) continue;
+                const v = median(rs);
+                log(`\n${x.of} / ${x.to}: ${v.toFixed(2)} ×${x.max !== undefined ? ` (target ≤ ${x.max} ${v <= x.max ? '✅' : '❌'})` : ''}: ${x.why}.`);
+            }
             const alloc = ours.runs.find((m) => m.ok)?.allocated;
-            if (alloc !== undefined) log(`\nOurs allocated ${fmtB(alloc)} for ${fmtB(sc.model.writtenBytes)} written: ${(alloc / sc.model.writtenBytes).toFixed(3)} × (target ≤ 1.05 ×).`);
+            const transports = new Set(ours.runs.map((m) => { try { return (JSON.parse(m.stdout.trim().split('\n').pop() ?? '') as { transport?: string }).transport; } catch { return undefined; } }));
+            if (alloc !== undefined) log(`\nOurs allocated ${fmtB(alloc)} for ${fmtB(sc.model.writtenBytes)} written: ${(alloc / sc.model.writtenBytes).toFixed(3)} × (target ≤ 1.05 ×); range bodies over ${[...transports].map((t) => (t === 'direct' ? 'direct sockets' : t ?? '?')).join(', ')}.`);
             // Keep what is done so far, in case a long run is stopped.
             fs.writeFileSync(path.join(root, 'bench-results.md'), out.join('\n') + '\n');
         }
@@ -133,6 +142,7 @@ function commandFor(peer: Peer, sc: Scenario, url: string, out: string, planFile
         case 'curl|dd limit': return curlDdCmd(url, out, sc.model.size, planFile, sc.concurrency);
         case 'curl network only': return curlNetCmd(url, plan, path.join(work, 'curl.cfg'), sc.concurrency);
         case 'disk-write limit': return writeOnlyCmd(out, sc.model.size, planFile);
+        case 'MD5 alone, one core': return md5OnlyCmd(planFile);
     }
 }
 
