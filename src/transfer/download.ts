@@ -240,7 +240,7 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
         if (chunks.length && (transport === 'direct' || (transport === 'auto' && await connectedDirectly(url, props.peer)))) {
             direct = new DirectRanges(t.idleTimeoutMs ?? 60_000);
         } else if (transport === 'auto' && chunks.length) {
-            log('the storage host was reached through a proxy: using node:http');
+            log('the first request did not go straight to the storage host (a proxy?): using node:http');
         }
         // MD5 of served Content-MD5 ranges. Direct: the chunk is whole in shared memory and hashed on
         // worker threads. node:http: by default a streaming hash on the main thread as the body
@@ -252,9 +252,12 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
         const smallRanges = chunks.length >= 2 * concurrency && fetchBytes / chunks.length < Math.min(SMALL_RANGE, chunkSize / 4);
         const connections = smallRanges ? Math.min(MAX_CONNECTIONS, concurrency * 4) : concurrency;
         if (connections > concurrency) log(`${chunks.length} ranges averaging ${Math.round(fetchBytes / chunks.length / 1024)} KiB: ${connections} connections`);
-        // Direct: each connection fills one chunk while the one before is written (two per connection).
+        // Direct: a chunk per connection, plus a quarter more so a connection can start its next request
+        // while its last chunk is still being written and hashed (writes are quick; more slots only
+        // meant more fresh memory to fault in, and measured slower).
+        const slots = direct ? Math.ceil(connections * 1.25) : connections;
         const pool = direct || (wantMd5 && md5Threads > 0)
-            ? new BytePool(chunkSize, Math.max(chunkSize, Math.min(MEMORY_BUDGET, (direct ? 2 : 1) * connections * chunkSize)))
+            ? new BytePool(chunkSize, Math.max(chunkSize, Math.min(MEMORY_BUDGET, slots * chunkSize)))
             : undefined;
         if (pool && wantMd5 && chunks.length) md5 = new Md5Pool(md5Threads);
         const hasher = md5;

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
             const peers = sc.peers.filter((p) => p !== 'AzCopy' || haveAzcopy);
             const rows: Row[] = peers.map((peer) => ({ peer, runs: [] }));
             console.log(`\n## ${sc.name}: ${fmtB(sc.model.size)} blob, ${fmtB(sc.model.writtenBytes)} written in ${sc.model.ranges.length} ranges, ${plan.length} chunks`);
-            for (let r = 0; r < rounds; r++) {
+            for (let r = 0; r < rounds * (sc.roundsFactor ?? 1); r++) {
                 // Alternate the order each round so no peer always runs on a warm or cold machine.
                 const order = r % 2 ? [...rows].reverse() : rows;
                 for (const row of order) {
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
             log('');
             log(`## ${sc.name}`);
             log('');
-            log(`${fmtB(sc.model.size)} blob, ${fmtB(sc.model.writtenBytes)} written in ${sc.model.ranges.length} ranges; ${plan.length} chunks of ≤ 4 MiB; ${sc.concurrency} connections.${sc.server?.latencyMs ? ` Link model: ${sc.server.latencyMs} ms per response, ${((sc.server.bytesPerSecond ?? 0) / MiB).toFixed(0)} MiB/s per connection; link time ≈ ${fmtS(linkTimeMs(sc, plan.length))}.` : ''}${sc.note ? ` ${sc.note}` : ''}`);
+            log(`${fmtB(sc.model.size)} blob, ${fmtB(sc.model.writtenBytes)} written in ${sc.model.ranges.length} ranges; ${plan.length} chunks of ≤ 4 MiB; ${sc.concurrency} connections; ${rounds * (sc.roundsFactor ?? 1)} rounds.${sc.server?.latencyMs ? ` Link model: ${sc.server.latencyMs} ms per response, ${((sc.server.bytesPerSecond ?? 0) / MiB).toFixed(0)} MiB/s per connection; link time ≈ ${fmtS(linkTimeMs(sc, plan.length))}.` : ''}${sc.note ? ` ${sc.note}` : ''}`);
             log('');
             log('| peer | median wall | peak RSS | loopback bytes | allocated on disk | sha256 | ours / peer | target |');
             log('|---|---|---|---|---|---|---|---|');
