@@ -10,13 +10,15 @@ CODE_SERVER_VERSION=4.139.1
 AZCOPY_VERSION=10.32.2
 log() { printf '[setup] %s\n' "$*"; }
 
-# 1. Debian packages: Chromium for the workbench, -dev libraries for code-server's native modules.
+# 1. Debian packages: Chromium for the workbench, -dev libraries for code-server's native modules,
+#    curl and openssl for the bench and tests.
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 for p in libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev; do
   dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p")
 done
 command -v curl >/dev/null || need_apt+=(curl)
+command -v openssl >/dev/null || need_apt+=(openssl) # a throwaway certificate for the TLS transport tests
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
