@@ -70,10 +70,6 @@ class Connection {
         this.socket.on('close', () => this.fail(new BodyError(this.req ? `connection closed after ${this.req.got} of ${this.req.want} bytes` : 'connection closed')));
     }
 
-    get busy(): boolean {
-        return this.req !== undefined;
-    }
-
     send(u: URL, headers: Record<string, string>, req: Request): void {
         this.req = req;
         this.headLen = 0;
