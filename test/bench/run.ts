@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     try {
         log(`# Download benchmark (${quick ? 'quick' : 'full'}, ${rounds} round${rounds > 1 ? 's' : ''}, ${new Date().toISOString()})`);
         log('');
-        log(`Node ${process.version}, ${os.cpus().length} CPUs. Each peer runs as a child process, deletes its old output first and ends with \`sync\`. Peak RSS from /usr/bin/time -v. Ratios are medians of per-round ratios (ours / peer); below 1 means ours is faster.`);
+        log(`Node ${process.version}, ${os.cpus().length} CPUs. Each peer runs as a child process; its old output is deleted and the deletion synced before the clock starts, and each run ends with \`sync\`. Peak RSS from /usr/bin/time -v. Ratios are medians of per-round ratios (ours / peer); below 1 means ours is faster.`);
         for (const sc of scenarios) {
             const url = await sourceUrl(sc, work);
             const plan = planOf(sc.model);
