@@ -6,9 +6,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { Cmds, control, findDiskNode, getApi, poll, seedDisk, useScriptedInput } from './harness';
+import { Cmds, control, getApi, poll, seedDisk, useScriptedInput } from './harness';
 import type { ScriptedInput } from './scriptedInput';
-import { assertExactCopy, blobPath, blobPattern, diskState, disksDir, faultsServed, filesOf, grantThenDownload, revokeIfActive, waitForPartial, withSettings } from './faultKit';
+import { assertExactCopy, blobPath, blobPattern, diskState, disksDir, downloadAgain, faultsServed, filesOf, grantThenDownload, revokeIfActive, waitForPartial, withSettings } from './faultKit';
 
 describe('Faults during a download', () => {
     let ui: ScriptedInput;
@@ -88,12 +88,7 @@ describe('Faults during a download', () => {
         assert.match(err?.message ?? '', /expired before the download finished.*run Download again to resume/);
         assert.equal(await diskState(seed), 'Unattached', 'revoked per revokeOnCancel = always');
 
-        await control().reset();
-        ui.script(
-            { match: 'Access level', optional: true, answer: { pick: 'Read' } },
-            { match: 'How long should the access last', optional: true, answer: { pick: '1 hour' } },
-        );
-        await vscode.commands.executeCommand(Cmds.Download, await findDiskNode(seed));
+        await downloadAgain(ui, seed);
         await assertExactCopy(f.final, blob);
         const fetched = (await control().requestLog()).storage.byPath[blobPath(blob)]?.bytes ?? 0;
         assert.ok(fetched < blob.writtenBytes, `the second run fetched ${fetched} of ${blob.writtenBytes} written bytes: it resumed`);
@@ -116,12 +111,7 @@ describe('Faults during a download', () => {
         assert.ok(ui.toasts.some((t) => /cancelled\. The partial file is kept/.test(t.message)));
         assert.equal(await diskState(seed), 'Unattached', 'access revoked after the cancel');
 
-        await control().reset();
-        ui.script(
-            { match: 'Access level', optional: true, answer: { pick: 'Read' } },
-            { match: 'How long should the access last', optional: true, answer: { pick: '1 hour' } },
-        );
-        await vscode.commands.executeCommand(Cmds.Download, await findDiskNode(seed));
+        await downloadAgain(ui, seed);
         await assertExactCopy(f.final, blob);
         await revokeIfActive(seed);
     });

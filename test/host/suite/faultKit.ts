@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SeedBlob, SeedDisk } from '../../sandbox/types';
 import { Cmds, control, findDiskNode, grantWithPreset, poll, sandbox } from './harness';
+import type { ScriptedInput } from './scriptedInput';
 
 export function workspaceDir(): string {
     const folder = vscode.workspace.workspaceFolders?.[0];
@@ -73,6 +74,19 @@ export async function grantThenDownload(seed: SeedDisk): Promise<void> {
     const node = await findDiskNode(seed);
     await grantWithPreset(node, { access: 'Read', durationInSeconds: 3600, getSecureVMGuestStateSAS: false });
     await vscode.commands.executeCommand(Cmds.Download, node, { blobs: ['disk'] });
+}
+
+/**
+ * After a stopped download: clears the faults and runs Download on the disk's node again,
+ * answering the grant wizard (read access for an hour) if it asks.
+ */
+export async function downloadAgain(ui: ScriptedInput, seed: SeedDisk): Promise<void> {
+    await control().reset();
+    ui.script(
+        { match: 'Access level', optional: true, answer: { pick: 'Read' } },
+        { match: 'How long should the access last', optional: true, answer: { pick: '1 hour' } },
+    );
+    await vscode.commands.executeCommand(Cmds.Download, await findDiskNode(seed));
 }
 
 /** Revokes through the command when the disk is still in ActiveSAS, so the next test starts clean. */
