@@ -105,9 +105,10 @@ describe('transport: which way range bodies travel', () => {
 describe('DirectRanges: the minimal HTTP/1.1 client', () => {
     /** A raw server: each request gets `answer(n)` written piecewise (bytes, then a pause). */
     async function rawServer(answer: (n: number) => (Buffer | number)[]) {
-        let requests = 0;
+        let requests = 0, accepted = 0;
         const sockets = new Set<net.Socket>();
         const srv = net.createServer((s) => {
+            accepted++;
             sockets.add(s);
             s.on('close', () => sockets.delete(s));
             let buf = '';
@@ -126,6 +127,7 @@ describe('DirectRanges: the minimal HTTP/1.1 client', () => {
         return {
             url: `http://127.0.0.1:${port}/c/b?sig=x`,
             get requests() { return requests; },
+            get accepted() { return accepted; },
             open: sockets,
             close: () => { for (const s of sockets) s.destroy(); srv.close(); },
         };
@@ -148,6 +150,7 @@ describe('DirectRanges: the minimal HTTP/1.1 client', () => {
                 assert.equal(r.etag, '"e1"');
             }
             assert.equal(srv.requests, 3);
+            assert.equal(srv.accepted, 1, 'all three requests went over one kept-alive connection');
             await new Promise((r) => setTimeout(r, 50));
             assert.equal(srv.open.size, 0, 'the connection that said close is closed; the kept-alive one was reused for it');
         } finally {
