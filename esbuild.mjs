@@ -52,12 +52,12 @@ const extension = {
 
 const webview = {
     ...common,
-    entryPoints: { main: 'src/webview/app/main.ts' },
+    entryPoints: { main: 'src/webview-app/main.ts' },
     outdir: 'dist/webview',
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    tsconfig: 'src/webview/app/tsconfig.json',
+    tsconfig: 'src/webview-app/tsconfig.json',
     loader: { '.css': 'css' },
     plugins: [problemMatcherLog('webview')],
 };

@@ -1,36 +1,43 @@
-/** Composition: log, telemetry, sign-in, disk service, tree, commands. */
+/** Composition root: log, telemetry, sign-in, disk service, tree, the app context, each feature's commands. */
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
-import type { AzureDisksApi } from './api';
+import type { AzureDisksApi } from './app/api';
+import { createAppContext } from './app/context';
+import { DownloadTracker } from './app/downloadTracker';
 import { ArmDiskService } from './azure/diskService';
 import { MemoryGrantStore } from './azure/grantStore';
 import { SessionManager } from './azure/sessionManager';
-import { grantAccess, type GrantOptions } from './commands/grant/grantAccess';
-import { refresh, retryLoad, selectSubscriptions, showLog, signIn } from './commands/misc';
-import { revokeAccess } from './commands/revokeAccess';
-import { registerCommand } from './commands/wrapper';
-import type { Core } from './commands/core';
-import { Cmd, VIEW_ID } from './constants';
-import { registerAccessFeatures } from './download/index';
-import { offerPendingResumes } from './download/resume';
-import { trackerFor } from './download/tracker';
-import { ChannelLogger } from './log';
-import type { Services, UserInput } from './services';
-import { Telemetry } from './telemetry/telemetry';
+import { AccessPanels, registerAccess } from './features/access';
+import { registerAccount } from './features/account';
+import { downloadActions, registerDownload } from './features/download';
+import { grantActions, registerGrant } from './features/grant';
+import { registerCommand, runWithTelemetry, type Register } from './platform/command';
+import { ChannelLogger } from './platform/log';
+import type { Services } from './platform/services';
+import { Telemetry } from './platform/telemetry';
+import { DelegatingUserInput, VscodeUserInput } from './platform/vscodeUserInput';
+import { VIEW_ID } from './shared/constants';
+import { testHooksEnabled, withTestHooks } from './testHooks';
 import { DisksTreeDataProvider } from './tree/treeProvider';
-import { DelegatingUserInput, VscodeUserInput } from './ui/vscodeUserInput';
 
 export function activate(context: vscode.ExtensionContext): AzureDisksApi {
+    // The pure modules (shared/, features' messages) translate through @vscode/l10n with VS Code's bundle.
+    if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
     const channel = vscode.window.createOutputChannel('Azure Managed Disks', { log: true });
     const log = new ChannelLogger(channel);
     const telemetry = new Telemetry((m) => log.warn(m));
     const sessions = new SessionManager();
-    const realUi = new VscodeUserInput();
-    const ui = new DelegatingUserInput(realUi);
+    const ui = new DelegatingUserInput(new VscodeUserInput());
     const grants = new MemoryGrantStore();
     const disks = new ArmDiskService(() => sessions.get(), { log: (m) => log.info(m) });
     const services: Services = { context, log, ui, disks, grants };
     const tree = new DisksTreeDataProvider(services, sessions);
-    const core: Core = { services, telemetry, tree, sessions };
+    const ctx = createAppContext(
+        { services, telemetry, tree, sessions, tracker: new DownloadTracker(), run: (id, handler) => runWithTelemetry(services, telemetry, id, handler, []) },
+        (c) => ({ ...grantActions(c), ...downloadActions(c), showAccess: (ref) => panels.show(ref) }),
+    );
+    const panels = new AccessPanels(ctx);
+    const register: Register = (id, handler) => registerCommand(services, telemetry, id, handler);
     const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
 
     context.subscriptions.push(
@@ -39,38 +46,15 @@ export function activate(context: vscode.ExtensionContext): AzureDisksApi {
         sessions,
         tree,
         view,
-        registerCommand(services, telemetry, Cmd.GrantAccess, (actx, arg?: unknown, options?: GrantOptions) => grantAccess(core, actx, arg, options)),
-        registerCommand(services, telemetry, Cmd.RevokeAccess, (actx, arg?: unknown) => revokeAccess(core, actx, arg)),
-        registerCommand(services, telemetry, Cmd.Refresh, (actx, node?: unknown) => refresh(core, actx, node)),
-        registerCommand(services, telemetry, Cmd.SelectSubscriptions, (actx) => selectSubscriptions(core, actx)),
-        registerCommand(services, telemetry, Cmd.SignIn, (actx) => signIn(core, actx)),
-        registerCommand(services, telemetry, Cmd.ShowLog, () => showLog(core)),
-        registerCommand(services, telemetry, Cmd.RetryLoad, (actx, node?: unknown) => retryLoad(core, actx, node)),
-        registerAccessFeatures(services, telemetry),
+        ...registerAccount(ctx, register),
+        ...registerGrant(ctx, register),
+        ...registerAccess(ctx, panels, register),
+        ...registerDownload(ctx, register),
     );
     log.info(`Azure Managed Disks ${String(context.extension.packageJSON.version ?? '')} activated.`);
 
-    return {
-        apiVersion: 1,
-        setUserInput(next: UserInput): vscode.Disposable {
-            const previous = ui.target;
-            ui.target = next;
-            return new vscode.Disposable(() => {
-                if (ui.target === next) ui.target = previous;
-            });
-        },
-        treeDataProvider: tree,
-        onDidSendTelemetry: telemetry.onDidSendEvent,
-        testing: {
-            cancelDownloads: (diskId) => trackerFor(services).cancel(diskId),
-            closeWindow: () => trackerFor(services).shutdown(),
-            reopenWindow: () => {
-                trackerFor(services).shuttingDown = false;
-                for (const g of grants.all()) grants.delete(g.ref.id);
-                offerPendingResumes(services);
-            },
-        },
-    };
+    const api: AzureDisksApi = { apiVersion: 1 };
+    return testHooksEnabled() ? withTestHooks(api, ctx, ui) : api;
 }
 
 export function deactivate(): void {

@@ -12,16 +12,13 @@ import type { ComputeManagementClient } from '@azure/arm-compute';
 import type { ResourceManagementClient } from '@azure/arm-resources';
 import type { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import type { CloudConfig } from './clouds';
+import { isSecureOrLoopback } from '../shared/loopback';
 
 export const ARM_AUTH_POLICY_NAME = 'azureDisksArmAuthPolicy';
 /** Name the SDK gives its bearer policy (@azure/core-rest-pipeline bearerTokenAuthenticationPolicyName). */
 const SDK_BEARER_POLICY_NAME = 'bearerTokenAuthenticationPolicy';
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
-export function isLoopbackHost(hostname: string): boolean {
-    const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
 
 /** Throws unless `url` is https, or http to a loopback host. */
 export function assertSecureOrLoopback(url: string, what = 'Azure Resource Manager endpoint'): void {
@@ -31,8 +28,7 @@ export function assertSecureOrLoopback(url: string, what = 'Azure Resource Manag
     } catch {
         throw new Error(`The ${what} is not a valid URL.`);
     }
-    if (u.protocol === 'https:') return;
-    if (u.protocol === 'http:' && isLoopbackHost(u.hostname)) return;
+    if (isSecureOrLoopback(u)) return;
     throw new Error(`The ${what} must use https (plain http is accepted only for loopback hosts): ${u.protocol}//${u.host}`);
 }
 

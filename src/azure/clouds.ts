@@ -1,4 +1,5 @@
 /** Cloud endpoints: the three public clouds and a validated custom one. No vscode import. */
+import { isSecureOrLoopback } from '../shared/loopback';
 
 export interface CloudConfig {
     name: string;
@@ -48,15 +49,6 @@ export class CloudConfigError extends Error {
     }
 }
 
-/** 127.0.0.0/8, localhost and [::1]: the only hosts where plain http is acceptable. */
-export function isLoopbackHost(hostname: string): boolean {
-    const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-    if (h === 'localhost' || h === '::1') {
-        return true;
-    }
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
-    return !!m && m[1] === '127' && m.slice(2).every((o) => Number(o) <= 255);
-}
 
 function checkUrl(value: unknown, setting: string, field: string): string {
     const where = `${setting}.${field}`;
@@ -69,7 +61,7 @@ function checkUrl(value: unknown, setting: string, field: string): string {
     } catch {
         throw new CloudConfigError(`Setting "${where}" is not a valid URL: "${value}".`, where);
     }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    if (!isSecureOrLoopback(url)) {
         throw new CloudConfigError(`Setting "${where}" must use https (plain http is accepted only for loopback hosts such as 127.0.0.1): "${value}".`, where);
     }
     if (url.username || url.password) {

@@ -1,9 +1,18 @@
 /** The ARM side of disks and snapshots, over the SDK clients of the current sign-in. */
-import type { DiskService } from '../services';
 import type { AzureSession } from './auth';
-import { DiskError } from './errors';
+import { DiskError } from '../shared/errors';
 import { toDiskInfo, toGrant, type ArmDiskLike } from './mapping';
-import type { DiskInfo, DiskRef, Grant, GrantRequest, ResourceGroupInfo, SubscriptionInfo, TenantInfo } from './types';
+import type { DiskInfo, DiskRef, Grant, GrantRequest, ResourceGroupInfo, SubscriptionInfo, TenantInfo } from '../shared/types';
+
+export interface DiskService {
+    listTenants(signal?: AbortSignal): Promise<TenantInfo[]>;
+    listSubscriptions(signal?: AbortSignal): Promise<SubscriptionInfo[]>;
+    listResourceGroups(sub: SubscriptionInfo, signal?: AbortSignal): AsyncIterable<ResourceGroupInfo>;
+    listDisks(rg: ResourceGroupInfo, signal?: AbortSignal): AsyncIterable<DiskInfo>;
+    getDisk(ref: DiskRef, signal?: AbortSignal): Promise<DiskInfo>;
+    grantAccess(ref: DiskRef, request: GrantRequest, signal?: AbortSignal): Promise<Grant>;
+    revokeAccess(ref: DiskRef, signal?: AbortSignal): Promise<void>;
+}
 
 export interface DiskServiceOptions {
     /** Poll interval for grant/revoke operations when the service sends no Retry-After. */

@@ -1,6 +1,15 @@
 /** Live grants, in memory only (a SAS is never persisted). No vscode import: a minimal emitter. */
-import type { GrantStore } from '../services';
-import type { Grant } from './types';
+import type * as vscode from 'vscode';
+import type { Grant } from '../shared/types';
+
+/** Live grants, in memory only. */
+export interface GrantStore {
+    get(diskId: string): Grant | undefined;
+    set(grant: Grant): void;
+    delete(diskId: string): void;
+    all(): Grant[];
+    readonly onDidChange: vscode.Event<string /* diskId */>;
+}
 
 type Listener = (diskId: string) => unknown;
 

@@ -1,5 +1,5 @@
 /** ARM resource → DiskInfo. Pure: takes plain objects, so tests need no SDK. */
-import type { DiskInfo, DiskKind, Grant, GrantRequest, DiskRef, BlobKind } from './types';
+import type { DiskInfo, DiskKind, Grant, GrantRequest, DiskRef, BlobKind } from '../shared/types';
 
 export interface ArmDiskLike {
     id?: string;

@@ -1,6 +1,6 @@
 /** The current sign-in, rebuilt when the cloud or authentication setting changes. */
 import * as vscode from 'vscode';
-import { Setting } from '../constants';
+import { Setting } from '../shared/constants';
 import { createArmClients } from './armClients';
 import { AzureSession, identityCredentialFactory, parseAuthMethod, SignInRequiredError } from './auth';
 import { resolveCloud } from './clouds';

@@ -1,7 +1,7 @@
 /** VS Code's Microsoft account as the SDK's TokenCredential. Silent unless the user asked to sign in. */
 import * as vscode from 'vscode';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { UserCancelledError } from '../services';
+import { UserCancelledError } from '../shared/cancel';
 import { SignInRequiredError } from './auth';
 import type { CloudConfig } from './clouds';
 

@@ -5,6 +5,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { parseRetryAfter } from '../shared/retryAfter';
 
 export const STORAGE_VERSION = '2021-08-06';
 
@@ -50,14 +51,7 @@ export interface BlobProps {
     peer?: { address?: string; port?: number };
 }
 
-export function parseRetryAfter(v: string | string[] | undefined, now = Date.now()): number | undefined {
-    if (Array.isArray(v)) v = v[0];
-    if (!v) return undefined;
-    const s = Number(v);
-    if (Number.isFinite(s)) return Math.max(0, s * 1000);
-    const t = Date.parse(v);
-    return Number.isFinite(t) ? Math.max(0, t - now) : undefined;
-}
+export { parseRetryAfter };
 
 function header(res: http.IncomingMessage, name: string): string | undefined {
     const v = res.headers[name];

@@ -20,7 +20,8 @@
  * discardPartial(dest) deletes a partial and its journal.
  */
 export { downloadBlob, discardPartial, partialPaths } from './download';
-export { redactUrl, scrubSecrets, assertSecureUrl, isLoopbackHost } from './url';
+export { redactUrl, scrubSecrets, assertSecureUrl } from './url';
+export { isLoopbackHost } from '../shared/loopback';
 export { mergeRanges, chunkRanges, subtractRanges, type ByteRange } from './plan';
 export * from './types';
 export { checkVhdFooter, checkVhdxHeader } from './vhd';

@@ -1,9 +1,9 @@
 /** Tree nodes: plain objects with id, getTreeItem, getChildren, getParent. */
 import * as vscode from 'vscode';
-import { Cmd } from '../constants';
-import type { Services } from '../services';
-import { formatMapped, mapError } from '../azure/errors';
-import type { DiskInfo, ResourceGroupInfo, SubscriptionInfo } from '../azure/types';
+import { Cmd } from '../shared/constants';
+import type { Services } from '../platform/services';
+import { formatMapped, mapError } from '../shared/errors';
+import type { DiskInfo, ResourceGroupInfo, SubscriptionInfo } from '../shared/types';
 import { Pager } from './pager';
 import { diskContextValue, diskDescription, diskIcon, diskTooltipLines } from './presentation';
 

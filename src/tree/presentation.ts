@@ -1,17 +1,6 @@
 /** How a disk or snapshot row looks: contextValue tokens, icon, description, tooltip. No vscode import. */
-import type { DiskInfo } from '../azure/types';
-
-const GRANTABLE = new Set(['Unattached', 'Reserved', 'ReadyToUpload']);
-const ACTIVE_SAS = new Set(['ActiveSAS', 'ActiveSASFrozen', 'ActiveUpload']);
-
-export function hasActiveSas(disk: DiskInfo): boolean {
-    return !!disk.diskState && ACTIVE_SAS.has(disk.diskState);
-}
-
-/** Snapshots report no state in some API versions; treat a missing state as grantable. */
-export function canGrant(disk: DiskInfo): boolean {
-    return !disk.diskState || GRANTABLE.has(disk.diskState);
-}
+import { canGrant, hasActiveSas } from '../shared/diskStates';
+import type { DiskInfo } from '../shared/types';
 
 export function securityToken(securityType: string | undefined): string | undefined {
     if (!securityType) return undefined;

@@ -1,11 +1,11 @@
 /** The "Azure Managed Disks" view: subscriptions → resource groups → disks and snapshots. */
 import * as vscode from 'vscode';
-import { Cmd, StateKey } from '../constants';
-import type { Services } from '../services';
+import { Cmd, StateKey } from '../shared/constants';
+import type { Services } from '../platform/services';
 import type { SessionManager } from '../azure/sessionManager';
-import type { DiskInfo, SubscriptionInfo } from '../azure/types';
+import type { DiskInfo, SubscriptionInfo } from '../shared/types';
 import { DiskNode, ErrorNode, ResourceGroupNode, SubscriptionNode, type TreeHost, type TreeNode } from './nodes';
-import { hasActiveSas } from './presentation';
+import { hasActiveSas } from '../shared/diskStates';
 
 export const ContextKey = {
     SignInState: 'azureDisks.signInState', // 'signedIn' | 'signedOut' | 'error'

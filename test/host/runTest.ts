@@ -49,6 +49,8 @@ async function main(): Promise<number> {
         const desktop = process.env.AZURE_DISKS_HOST_VSCODE === 'desktop';
         const env: Record<string, string> = {
             AZURE_DISKS_SANDBOX_INFO: JSON.stringify(sandboxInfo),
+            // The extension exposes its test-only API (src/testHooks.ts) only when this is set.
+            AZURE_DISKS_TEST_HOOKS: '1',
             AZURE_DISKS_HOST_RESULTS: resultsFile,
             AZURE_DISKS_CAPTURE_FILE: captureFile,
             AZURE_DISKS_HOST_ARTIFACTS: artifacts,

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildHtml } from '../../src/webview/htmlShell';
+import { buildHtml } from '../../src/features/access/htmlShell';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const ID = { diskId: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/disks/d1', tenantId: 't' };
@@ -25,7 +25,7 @@ const violations: string[] = [];
 
 before(async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'access-page-'));
-    await build({ entryPoints: [path.join(root, 'src/webview/app/main.ts')], bundle: true, format: 'iife', platform: 'browser', outdir: out, logLevel: 'silent' });
+    await build({ entryPoints: [path.join(root, 'src/webview-app/main.ts')], bundle: true, format: 'iife', platform: 'browser', outdir: out, logLevel: 'silent' });
     server = http.createServer((req, res) => {
         const name = (req.url ?? '/').split('?')[0];
         if (name === '/') {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { assertSecureOrLoopback, createArmClients, isLoopbackHost, TokenCache } from '../../src/azure/armClients';
+import { assertSecureOrLoopback, createArmClients, TokenCache } from '../../src/azure/armClients';
+import { isLoopbackHost } from '../../src/shared/loopback';
 import type { CloudConfig } from '../../src/azure/clouds';
 
 class CountingCredential implements TokenCredential {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { AzureChinaCloud, AzureCloud, AzureUSGovernment, CloudConfigError, isLoopbackHost, resolveCloud } from '../../src/azure/clouds';
+import { AzureChinaCloud, AzureCloud, AzureUSGovernment, CloudConfigError, resolveCloud } from '../../src/azure/clouds';
+import { isLoopbackHost } from '../../src/shared/loopback';
 
 const custom = {
     resourceManagerEndpoint: 'http://127.0.0.1:4321',

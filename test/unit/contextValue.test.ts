@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DiskInfo } from '../../src/azure/types';
+import type { DiskInfo } from '../../src/shared/types';
 import { diskContextValue, diskDescription, diskIcon, diskTooltipLines } from '../../src/tree/presentation';
 
 const base: DiskInfo = { tenantId: 't', subscriptionId: 's', resourceGroup: 'rg', name: 'd1', kind: 'disk', id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d1', location: 'westeurope', sizeGiB: 128 };

@@ -9,7 +9,7 @@ const nls = JSON.parse(fs.readFileSync(path.join(root, 'package.nls.json'), 'utf
 
 /** Cmd is a const enum (erased at compile time): read its values from the source. */
 function cmdIds(): string[] {
-    const src = fs.readFileSync(path.join(root, 'src/constants.ts'), 'utf8');
+    const src = fs.readFileSync(path.join(root, 'src/shared/constants.ts'), 'utf8');
     const body = /export const enum Cmd \{([\s\S]*?)\n\}/.exec(src)![1];
     return [...body.matchAll(/=\s*'([^']+)'/g)].map((m) => m[1]).sort();
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { checksSummary, describeFailure } from '../../src/download/messages';
+import { checksSummary, describeFailure } from '../../src/features/download/messages';
 import { TransferError } from '../../src/transfer/types';
 
 const ctx = { diskName: 'd1', folder: '/ws/disks/d1' };

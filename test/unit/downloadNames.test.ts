@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { blobFileName, downloadSubfolder, sanitizeName } from '../../src/download/names';
+import { blobFileName, downloadSubfolder, sanitizeName } from '../../src/features/download/names';
 
 test('plain names pass through', () => {
     assert.equal(sanitizeName('my-disk_01'), 'my-disk_01');

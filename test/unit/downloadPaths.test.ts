@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { blobsToDownload, planFiles } from '../../src/download/plan';
+import { blobsToDownload } from '../../src/shared/grants';
+import { planFiles } from '../../src/features/download/plan';
 
 const folder = path.resolve('/ws/disks/d');
 

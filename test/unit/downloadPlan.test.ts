@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { blobsToDownload, checkSpace, decideExisting, diskBlobSize, grantDurationSeconds, planFiles } from '../../src/download/plan';
-import { diskRefFromId } from '../../src/download/diskId';
+import { blobsToDownload, grantDurationSeconds } from '../../src/shared/grants';
+import { checkSpace, decideExisting, diskBlobSize, planFiles } from '../../src/features/download/plan';
+import { diskRefFromId } from '../../src/shared/diskId';
 
 const urls = { disk: 'https://h/c/d?sig=x', vmgs: 'https://h/c/d_vmgs?sig=y' };
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { DownloadTracker, trackerFor } from '../../src/download/tracker';
-import { isHostMessage, type HostMessage } from '../../src/webview/protocol';
+import { DownloadTracker } from '../../src/app/downloadTracker';
+import { isHostMessage, type HostMessage } from '../../src/shared/accessProtocol';
 
 const ID = '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/disks/d1';
 
@@ -63,10 +63,4 @@ test('shutdown aborts everything and marks the tracker', () => {
     t.shutdown();
     assert.equal(a.signal.aborted, true);
     assert.equal(t.shuttingDown, true);
-});
-
-test('one tracker per services object', () => {
-    const s1 = {};
-    assert.equal(trackerFor(s1), trackerFor(s1));
-    assert.notEqual(trackerFor(s1), trackerFor({}));
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { attachedToRunningVm, DiskError, formatMapped, mapError, parseRetryAfter } from '../../src/azure/errors';
+import { attachedToRunningVm, DiskError, formatMapped, mapError } from '../../src/shared/errors';
 import { CloudConfigError } from '../../src/azure/clouds';
 
 function restError(statusCode: number, code?: string, message = 'boom', headers: Record<string, string> = {}) {
@@ -54,8 +54,10 @@ test('429 gives the wait from Retry-After', () => {
     assert.equal(m.retryAfterSeconds, 17);
     assert.equal(m.message, 'Azure is throttling requests; try again in 17 s.');
     assert.equal(mapError(restError(429)).message, 'Azure is throttling requests; try again in a minute.');
-    assert.equal(parseRetryAfter(new Date(Date.UTC(2030, 0, 1, 0, 0, 30)).toUTCString(), Date.UTC(2030, 0, 1)), 30);
-    assert.equal(parseRetryAfter('soon'), undefined);
+    // An HTTP-date Retry-After becomes whole seconds in the mapped error.
+    const at = new Date(Date.now() + 29_500).toUTCString();
+    const dated = mapError(restError(429, 'TooManyRequests', 'slow down', { 'retry-after': at }));
+    assert.ok(dated.retryAfterSeconds !== undefined && dated.retryAfterSeconds >= 28 && dated.retryAfterSeconds <= 30, String(dated.retryAfterSeconds));
 });
 
 test('not found, failed operation, network, active SAS', () => {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { ScriptedInput } from '../host/suite/scriptedInput';
 import { findInFile, scanForSecrets, secretVariants } from '../host/secretScan';
 import { parseVsCodeArgs } from '../host/shimMain';
-import { GoBackError, UserCancelledError } from '../../src/services';
+import { GoBackError, UserCancelledError } from '../../src/shared/cancel';
 
 test('the shim reads the arguments runTests passes to VS Code', () => {
     const a = parseVsCodeArgs([

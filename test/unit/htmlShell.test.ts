@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { buildHtml, contentSecurityPolicy } from '../../src/webview/htmlShell';
+import { buildHtml, contentSecurityPolicy } from '../../src/features/access/htmlShell';
 
 const input = { cspSource: 'https://webview.example', nonce: 'abc123+/=', scriptUri: 'https://webview.example/dist/webview/main.js', styleUri: 'https://webview.example/dist/webview/main.css', title: 'Access: <d1>' };
 

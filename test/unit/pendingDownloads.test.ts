@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { containsSecret, isPendingDownload, makePendingRecord, PendingDownloads, type PendingDownload } from '../../src/download/pending';
+import { containsSecret, isPendingDownload, makePendingRecord, PendingDownloads, type PendingDownload } from '../../src/features/download/pending';
 
 const ref = { tenantId: 't', subscriptionId: 's', resourceGroup: 'r', name: 'd1', kind: 'disk' as const, id: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/disks/d1' };
 const base: PendingDownload = {

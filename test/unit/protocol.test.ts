@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { describeRejected, isHostMessage, isPageMessage, isPersistedPageState } from '../../src/webview/protocol';
+import { describeRejected, isHostMessage, isPageMessage, isPersistedPageState } from '../../src/shared/accessProtocol';
 
 test('valid page messages pass', () => {
     for (const m of [

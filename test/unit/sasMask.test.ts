@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { maskSasUrl, sasExpiry, MASK } from '../../src/webview/sasMask';
+import { maskSasUrl, sasExpiry, MASK } from '../../src/shared/secrets';
 
 const SIG = 'Zm9vYmFyU2VjcmV0U2lnbmF0dXJlMTIzNDU2Nzg5MA%3D%3D';
 const SAMPLE = `https://md-abc123.z1.blob.storage.azure.net/cxyz/abcd?sv=2018-03-28&sr=b&sk=system-1&sig=${SIG}&st=2026-11-21T10%3A00%3A00Z&se=2026-11-21T11%3A00%3A00Z&sp=r`;

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { hashId, maskProperties, maskText } from '../../src/telemetry/mask';
+import { hashId, maskProperties, maskText } from '../../src/platform/telemetryMask';
 import { MemoryGrantStore } from '../../src/azure/grantStore';
 import { parseResourceId, toDiskInfo, toGrant } from '../../src/azure/mapping';
-import type { DiskRef } from '../../src/azure/types';
+import type { DiskRef } from '../../src/shared/types';
 
 const id = '/subscriptions/3f2b8c1d-4e5a-4f67-8a9b-0c1d2e3f4a51/resourceGroups/rg-web/providers/Microsoft.Compute/disks/web-os-01';
 

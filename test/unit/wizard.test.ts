@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import type { DiskInfo } from '../../src/azure/types';
-import { GoBackError, UserCancelledError, type UserInput } from '../../src/services';
-import { MAX_DURATION_SECONDS, parseDuration, stepsToPrompt, toRequest } from '../../src/commands/grant/steps';
-import { runGrantWizard } from '../../src/commands/grant/wizard';
+import type { DiskInfo } from '../../src/shared/types';
+import { GoBackError, UserCancelledError } from '../../src/shared/cancel';
+import { type UserInput } from '../../src/platform/userInput';
+import { MAX_DURATION_SECONDS, parseDuration, stepsToPrompt, toRequest } from '../../src/features/grant/steps';
+import { runGrantWizard } from '../../src/features/grant/wizard';
 
 const disk: DiskInfo = { tenantId: 't', subscriptionId: 's', resourceGroup: 'rg', name: 'd1', kind: 'disk', id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d1', location: 'x', diskState: 'Unattached' };
 

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { Cmds, control, findDiskNode, grantWithPreset, headSize, pickDiskSteps, poll, seedDisk, useScriptedInput, withoutQuery } from './harness';
 import type { ScriptedInput } from './scriptedInput';
-import type { Grant } from '../../../src/azure/types';
+import type { Grant } from '../../../src/shared/types';
 
 const HOUR = { access: 'Read', durationInSeconds: 3600 } as const;
 

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { Cmds, control, getApi, poll, seedDisk, useScriptedInput } from './harness';
+import { Cmds, control, getApi, poll, seedDisk, telemetryEvents, useScriptedInput } from './harness';
 import type { ScriptedInput } from './scriptedInput';
 import { assertExactCopy, blobPath, blobPattern, diskState, disksDir, downloadAgain, faultsServed, filesOf, grantThenDownload, revokeIfActive, waitForPartial, withSettings } from './faultKit';
 
@@ -87,6 +87,10 @@ describe('Faults during a download', () => {
         const err = ui.toasts.find((t) => t.kind === 'error');
         assert.match(err?.message ?? '', /expired before the download finished.*run Download again to resume/);
         assert.equal(await diskState(seed), 'Unattached', 'revoked per revokeOnCancel = always');
+        // The failure's own code reaches telemetry, not "Unknown".
+        const event = [...telemetryEvents()].reverse().find((e) => e.properties?.command === Cmds.Download);
+        assert.equal(event?.properties?.result, 'Failed');
+        assert.equal(event?.properties?.error, 'SasExpired');
 
         await downloadAgain(ui, seed);
         await assertExactCopy(f.final, blob);

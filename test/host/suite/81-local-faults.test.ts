@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { panelOptions, renderHtml, webviewRoots } from '../../../src/webview/html';
+import { panelOptions, renderHtml, webviewRoots } from '../../../src/features/access/html';
 import { Cmds, control, findDiskNode, getApi, poll, sandbox, seedDisk, useScriptedInput } from './harness';
 import type { ScriptedInput } from './scriptedInput';
 import { assertExactCopy, diskState, disksDir, filesOf, grantThenDownload, revokeIfActive } from './faultKit';

@@ -4,8 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import type { DiskInfo } from '../../../src/azure/types';
-import type { UserInput } from '../../../src/services';
+import type { DiskInfo } from '../../../src/shared/types';
+import type { UserInput } from '../../../src/platform/userInput';
 import type { SandboxInfo, SeedDisk } from '../../sandbox/types';
 import { ScriptedInput, type Toast } from './scriptedInput';
 
@@ -179,8 +179,8 @@ export const Cmds = {
 } as const;
 
 /** Grant through the command with a preset (no prompts) and no panel. */
-export async function grantWithPreset(target: unknown, preset: Partial<import('../../../src/azure/types').GrantRequest>): Promise<import('../../../src/azure/types').Grant> {
-    const g = await vscode.commands.executeCommand<import('../../../src/azure/types').Grant | undefined>(Cmds.GrantAccess, target, { preset, silentPanel: true });
+export async function grantWithPreset(target: unknown, preset: Partial<import('../../../src/shared/types').GrantRequest>): Promise<import('../../../src/shared/types').Grant> {
+    const g = await vscode.commands.executeCommand<import('../../../src/shared/types').Grant | undefined>(Cmds.GrantAccess, target, { preset, silentPanel: true });
     if (!g || !g.urls) {
         throw new Error('Grant Access returned no grant');
     }

@@ -43,6 +43,8 @@ export async function run(): Promise<void> {
     if (resultsFile) {
         fs.writeFileSync(resultsFile, JSON.stringify({ passed, failed }, null, 2));
     }
+    // A run that found no test (a build that emitted none, a grep that matched nothing) is a failure.
+    if (passed.length + failed.length === 0) failed.push({ title: 'extension-host suite', error: `no test ran (${files.length} test files loaded)` });
     console.log(`host: ${passed.length} passed, ${failed.length} failed`);
     if (failed.length > 0) {
         throw new Error(`${failed.length} extension-host test(s) failed`);

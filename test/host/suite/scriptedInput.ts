@@ -4,7 +4,8 @@
  * recorded for assertions and for the secrets scan.
  */
 import type * as vscode from 'vscode';
-import { GoBackError, UserCancelledError, type UserInput } from '../../../src/services';
+import { GoBackError, UserCancelledError } from '../../../src/shared/cancel';
+import { type UserInput } from '../../../src/platform/userInput';
 
 export type Answer =
     /** Quick pick: the item whose label equals (or, failing that, uniquely contains) this text; several for canPickMany. */

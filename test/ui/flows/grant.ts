@@ -1,6 +1,6 @@
 /** Granting access through the context menu and the wizard, and reading the access panel. */
 import type { FrameLocator, Locator } from 'playwright-core';
-import type { BlobKind } from '../../../src/azure/types';
+import type { BlobKind } from '../../../src/shared/types';
 import type { SeedDisk } from '../../sandbox/types';
 import { assertNoIssuedSecret, assertNoSecret, check, type FlowContext } from '../flow';
 import { poll } from '../workbench';

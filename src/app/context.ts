@@ -1,0 +1,65 @@
+/**
+ * The one context every feature receives: the services, the telemetry, the tree, the sign-in, the
+ * live downloads, and the typed calls features make of each other (wired in extension.ts). A
+ * feature never imports another feature: it calls `ctx.actions`.
+ */
+import type { SessionManager } from '../azure/sessionManager';
+import type { ActionContext } from '../platform/command';
+import type { Services } from '../platform/services';
+import type { Telemetry } from '../platform/telemetry';
+import type { Cmd } from '../shared/constants';
+import type { BlobKind, DiskRef, Grant, GrantRequest } from '../shared/types';
+import type { DisksTreeDataProvider } from '../tree/treeProvider';
+import type { DownloadTracker } from './downloadTracker';
+
+export interface GrantOptions {
+    /** Values already known (their prompts are skipped). */
+    preset?: Partial<GrantRequest>;
+    /** Do not open the access panel (the caller shows its own UI). */
+    silentPanel?: boolean;
+}
+
+export interface DownloadOptions {
+    blobs?: BlobKind[];
+}
+
+/**
+ * What features offer each other. Each takes the caller's ActionContext, so one user action is one
+ * telemetry event, and throws what went wrong: a failure is a failure, Escape is UserCancelledError.
+ */
+export interface Actions {
+    /** `target`: a tree node, a DiskRef, or nothing (then the user picks). Resolves to the grant held in memory. */
+    grantAccess(actx: ActionContext, target: unknown, options?: GrantOptions): Promise<Grant>;
+    /** Resolves true when access was revoked. */
+    revokeAccess(actx: ActionContext, target: unknown): Promise<boolean>;
+    download(actx: ActionContext, target: unknown, options?: DownloadOptions): Promise<unknown>;
+    /**
+     * After a window reload this window's earlier SAS is still outstanding but its URLs are gone,
+     * and a disk in ActiveSAS cannot be granted again: revoke it first. `confirm` is asked only
+     * when the disk really has an outstanding SAS; resolves false when declined.
+     */
+    revokeOrphaned(actx: ActionContext, ref: DiskRef, confirm?: () => Promise<boolean>): Promise<boolean>;
+    /** Opens (or brings forward) the access panel of a disk. */
+    showAccess(ref: DiskRef): void;
+}
+
+export interface AppContext {
+    readonly services: Services;
+    readonly telemetry: Telemetry;
+    readonly tree: DisksTreeDataProvider;
+    readonly sessions: SessionManager;
+    readonly tracker: DownloadTracker;
+    readonly actions: Actions;
+    /**
+     * Runs a user action that does not arrive as a command (a panel button, a toast's button) the
+     * way commands run: one telemetry event named `id`, errors shown with "Show Log", cancel silent.
+     */
+    run(id: Cmd, handler: (actx: ActionContext) => Promise<unknown>): Promise<unknown>;
+}
+
+/** Builds the context; `actions` is called once with the finished context, so features can close over it. */
+export function createAppContext(parts: Omit<AppContext, 'actions' | 'run'> & { run: AppContext['run'] }, actions: (ctx: AppContext) => Actions): AppContext {
+    const ctx = { ...parts } as { -readonly [K in keyof AppContext]: AppContext[K] };
+    ctx.actions = actions(ctx);
+    return ctx;
+}

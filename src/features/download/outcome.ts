@@ -1,0 +1,50 @@
+/** How a download run ends: the toast, the revoke offer per setting, and the error that carries its code. */
+import * as vscode from 'vscode';
+import type { AppContext } from '../../app/context';
+import type { ActionContext } from '../../platform/command';
+import { UserCancelledError } from '../../shared/cancel';
+import { Setting } from '../../shared/constants';
+import { DiskError } from '../../shared/errors';
+import type { DiskRef } from '../../shared/types';
+import type { DownloadResult } from '../../transfer';
+import type { Fetched } from './fetch';
+import { checksSummary, describeFailure } from './messages';
+import type { PlannedFile } from './plan';
+import { revokePerPolicy, revokePolicy } from './revokePolicy';
+
+export async function finish(ctx: AppContext, actx: ActionContext, ref: DiskRef, files: PlannedFile[], folder: string, fetched: Fetched): Promise<DownloadResult[]> {
+    const { results, outcomes, firstError } = fetched;
+    actx.telemetry.measurements.bytesFetched = results.reduce((a, r) => a + r.bytesFetched, 0);
+    actx.telemetry.measurements.bytesResumed = results.reduce((a, r) => a + r.bytesResumed, 0);
+    // Another run of the same disk (another blob) may still be going: its own end offers the revoke.
+    const othersRunning = ctx.tracker.anyRunning(ref.id);
+    if ([...outcomes.values()].every((o) => o === 'done')) {
+        showSucceeded(ctx, files, results);
+        if (!othersRunning) {
+            await revokePerPolicy(ctx, actx, ref, revokePolicy(Setting.RevokeAfterDownload), vscode.l10n.t('{0} is downloaded. Revoke access now? While access is granted the disk stays in the ActiveSAS state and its VM cannot start.', ref.name));
+        }
+        return results;
+    }
+    if (firstError !== undefined) {
+        const d = describeFailure(firstError, { diskName: ref.name, folder });
+        actx.telemetry.properties.failure = d.code;
+        if (!othersRunning) await revokePerPolicy(ctx, actx, ref, revokePolicy(Setting.RevokeOnCancel), vscode.l10n.t('The download of {0} failed. Revoke access now so the disk does not stay in the ActiveSAS state? The download can be resumed later with a new grant.', ref.name));
+        // The wrapper shows the message and records the code (DiskFull, SasExpired, …) in telemetry.
+        throw new DiskError(d.code, d.message);
+    }
+    if (!othersRunning) await revokePerPolicy(ctx, actx, ref, revokePolicy(Setting.RevokeOnCancel), vscode.l10n.t('The download of {0} was cancelled. Revoke access now so the disk does not stay in the ActiveSAS state? The download can be resumed later with a new grant.', ref.name));
+    void ctx.services.ui.showInformationMessage(vscode.l10n.t('Download of {0} cancelled. The partial file is kept: run Download again to resume.', ref.name));
+    throw new UserCancelledError('download');
+}
+
+function showSucceeded(ctx: AppContext, files: PlannedFile[], results: DownloadResult[]): void {
+    const checks = checksSummary(results.flatMap((r) => r.checks));
+    const names = files.map((f) => f.fileName).join(', ');
+    const reveal = vscode.l10n.t('Reveal in Explorer');
+    void ctx.services.ui.showInformationMessage(vscode.l10n.t('Downloaded and verified {0} ({1}).', names, checks), reveal).then(
+        (choice) => {
+            if (choice === reveal) void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(files[0].destPath));
+        },
+        () => undefined,
+    );
+}

@@ -1,0 +1,101 @@
+/** Grant Access…: wizard, cancellable long-running grant, the access panel; returns the Grant. */
+import * as vscode from 'vscode';
+import { hashId } from '../../platform/telemetryMask';
+import type { AppContext, GrantOptions } from '../../app/context';
+import { Cmd } from '../../shared/constants';
+import { attachedToRunningVm, DiskError } from '../../shared/errors';
+import type { DiskInfo, Grant } from '../../shared/types';
+import { UserCancelledError } from '../../shared/cancel';
+import { canGrant, hasActiveSas } from '../../shared/diskStates';
+import { refOf, resolveDiskInfo } from '../../wizard/diskArg';
+import type { ActionContext } from '../../platform/command';
+import { withCancellableProgress } from '../../platform/progress';
+import { formatDuration, toRequest, type GrantContext } from './steps';
+import { runGrantWizard } from './wizard';
+
+export async function grantAccess(ctx: AppContext, actx: ActionContext, arg?: unknown, options: GrantOptions = {}): Promise<Grant> {
+    const { services, tree } = ctx;
+    const { disk, fromPalette } = await resolveDiskInfo(services, arg, { filter: (d) => canGrant(d) || hasActiveSas(d) || d.diskState === 'Attached', placeHolder: vscode.l10n.t('Select a disk or snapshot to grant access to') });
+    actx.telemetry.properties.kind = disk.kind;
+    actx.telemetry.properties.diskIdHash = hashId(disk.id);
+    actx.telemetry.properties.fromPalette = String(fromPalette);
+    actx.telemetry.properties.diskState = disk.diskState ?? 'unknown';
+    actx.telemetry.properties.security = disk.securityType ? 'yes' : 'no';
+    actx.errorContext = { operation: 'grant', diskName: disk.name, attachedVm: disk.attachedVm };
+    tree.updateDisk(disk);
+
+    const existing = services.grants.get(disk.id);
+    if (hasActiveSas(disk)) {
+        // A caller that needs a SAS (download) can use the one this window already holds.
+        if (existing && options.silentPanel && (!options.preset?.access || options.preset.access === existing.access)) return existing;
+        await offerForActiveSas(ctx, actx, disk, !!existing);
+    }
+    if (disk.diskState === 'Attached') throw attachedToRunningVm(disk.name, disk.attachedVm);
+    if (!canGrant(disk)) {
+        throw new DiskError('Conflict', vscode.l10n.t('{0} is {1}; access can be granted only to an unattached disk, a disk of a deallocated VM, or a disk ready for upload.', disk.name, disk.diskState ?? ''), vscode.l10n.t('Refresh the view and try again when the disk is free.'));
+    }
+
+    const answers: GrantContext = { disk, ...options.preset };
+    await runGrantWizard(answers, services.ui, vscode.l10n.t);
+    const request = toRequest(answers);
+    actx.telemetry.properties.access = request.access;
+    actx.telemetry.properties.guestState = String(!!request.getSecureVMGuestStateSAS);
+    actx.telemetry.properties.fileFormat = request.fileFormat ?? 'VHD';
+    actx.telemetry.measurements.durationSeconds = request.durationInSeconds;
+    services.log.info(`Granting ${request.access} access to ${disk.kind} ${disk.name} for ${formatDuration(request.durationInSeconds)}.`);
+
+    const grant = await tree.withBusy(disk.id, vscode.l10n.t('Granting access…'), () =>
+        withCancellableProgress(vscode.l10n.t('Granting access to {0}…', disk.name), 'grant', (signal) => services.disks.grantAccess(refOf(disk), request, signal)),
+    ).catch((e: unknown) => {
+        if (e instanceof UserCancelledError) void offerRevokeAfterCancel(ctx, disk);
+        throw e;
+    });
+
+    services.grants.set(grant);
+    actx.telemetry.measurements.blobCount = Object.keys(grant.urls).length;
+    await refreshRow(ctx, disk, 'ActiveSAS');
+    if (!options.silentPanel) ctx.actions.showAccess(grant.ref);
+    return grant;
+}
+
+async function offerForActiveSas(ctx: AppContext, actx: ActionContext, disk: DiskInfo, held: boolean): Promise<never> {
+    const showAccess = vscode.l10n.t('Show Access');
+    const revoke = vscode.l10n.t('Revoke');
+    const items = held ? [showAccess, revoke] : [revoke];
+    actx.errorHandled = true;
+    const message = held
+        ? vscode.l10n.t('{0} already has an active SAS granted in this window. Show the access, or revoke it and grant again.', disk.name)
+        : vscode.l10n.t('{0} already has an active SAS (granted elsewhere, or earlier). Revoke it, then grant again.', disk.name);
+    void ctx.services.ui.showErrorMessage(message, ...items).then((choice) => {
+        if (choice === showAccess) ctx.actions.showAccess(refOf(disk));
+        else if (choice === revoke) void ctx.run(Cmd.RevokeAccess, (a) => ctx.actions.revokeAccess(a, refOf(disk)));
+    }, () => undefined);
+    throw new DiskError('SasAlreadyActive', message);
+}
+
+/** The grant may have completed on the service before the cancel reached it: say so and offer revoke. */
+async function offerRevokeAfterCancel(ctx: AppContext, disk: DiskInfo): Promise<void> {
+    try {
+        const now = await ctx.services.disks.getDisk(refOf(disk));
+        ctx.tree.updateDisk(now);
+        if (!hasActiveSas(now)) return;
+        const revoke = vscode.l10n.t('Revoke');
+        const choice = await ctx.services.ui.showWarningMessage(
+            vscode.l10n.t('Granting access to {0} was cancelled, but Azure had already granted it: the disk has an active SAS.', disk.name),
+            { modal: false },
+            revoke,
+        );
+        if (choice === revoke) await ctx.run(Cmd.RevokeAccess, (a) => ctx.actions.revokeAccess(a, refOf(disk)));
+    } catch (e) {
+        ctx.services.log.warn(`Could not check ${disk.name} after a cancelled grant: ${(e as Error)?.message ?? e}`);
+    }
+}
+
+/** Reads the disk's state again for its row; if that fails, shows the expected state. */
+export async function refreshRow(ctx: AppContext, disk: DiskInfo, expected: string): Promise<void> {
+    try {
+        ctx.tree.updateDisk(await ctx.services.disks.getDisk(refOf(disk)));
+    } catch {
+        ctx.tree.updateDisk({ ...disk, diskState: expected });
+    }
+}

@@ -1,0 +1,99 @@
+/** The Grant Access wizard's pure parts: durations, which steps apply, and the request they make. No vscode import. */
+import { canGrantWrite } from '../../shared/diskStates';
+import type { DiskInfo, GrantRequest } from '../../shared/types';
+
+/** Azure's cap on a SAS lifetime: 60 days. */
+export const MAX_DURATION_SECONDS = 5_184_000;
+
+export interface GrantContext {
+    disk: DiskInfo;
+    access?: 'Read' | 'Write';
+    durationInSeconds?: number;
+    getSecureVMGuestStateSAS?: boolean;
+    fileFormat?: 'VHD' | 'VHDX';
+}
+
+export type StepId = 'access' | 'duration' | 'guestState' | 'format';
+
+export const DURATION_CHOICES: readonly { label: string; seconds: number }[] = [
+    { label: '1 hour', seconds: 3600 },
+    { label: '8 hours', seconds: 8 * 3600 },
+    { label: '24 hours', seconds: 24 * 3600 },
+    { label: '7 days', seconds: 7 * 86400 },
+];
+
+/** Write is possible only on a disk created for upload. */
+export function accessChoices(disk: DiskInfo): ('Read' | 'Write')[] {
+    return canGrantWrite(disk) ? ['Write', 'Read'] : ['Read'];
+}
+
+export function hasSecurityProfile(disk: DiskInfo): boolean {
+    return !!disk.securityType;
+}
+
+/** `shouldPrompt` of each step, for the values a caller already knows (preset) and the disk. */
+export function shouldPrompt(step: StepId, ctx: GrantContext): boolean {
+    switch (step) {
+        case 'access':
+            return ctx.access === undefined;
+        case 'duration':
+            return ctx.durationInSeconds === undefined;
+        case 'guestState':
+            return ctx.getSecureVMGuestStateSAS === undefined && hasSecurityProfile(ctx.disk);
+        case 'format':
+            return ctx.fileFormat === undefined && ctx.disk.kind === 'snapshot';
+    }
+}
+
+export const STEP_ORDER: readonly StepId[] = ['access', 'duration', 'guestState', 'format'];
+
+export function stepsToPrompt(ctx: GrantContext): StepId[] {
+    return STEP_ORDER.filter((s) => shouldPrompt(s, ctx));
+}
+
+const UNITS: Record<string, number> = { s: 1, sec: 1, m: 60, min: 60, h: 3600, hr: 3600, d: 86400, day: 86400, days: 86400, w: 604800 };
+
+/**
+ * "90m", "36h", "2d", "1h30m" or plain seconds "3600" → seconds; an error message otherwise
+ * (0, negative, more than 60 days, text).
+ */
+export function parseDuration(text: string): { seconds: number } | { error: string } {
+    const t = text.trim().toLowerCase();
+    const help = 'Enter a duration such as 90m, 36h or 2d, or a number of seconds (1 second to 60 days).';
+    if (!t) return { error: help };
+    let seconds: number;
+    if (/^-/.test(t)) return { error: 'The duration must be positive. ' + help };
+    if (/^\d+$/.test(t)) {
+        seconds = Number(t);
+    } else {
+        const re = /(\d+(?:\.\d+)?)\s*(s|sec|min|m|hr|h|days|day|d|w)/gy;
+        seconds = 0;
+        let m: RegExpExecArray | null;
+        let consumed = 0;
+        while ((m = re.exec(t)) !== null) {
+            seconds += Number(m[1]) * UNITS[m[2]];
+            consumed = re.lastIndex;
+            while (t[re.lastIndex] === ' ') re.lastIndex++;
+        }
+        if (consumed === 0 || t.slice(consumed).trim() !== '') return { error: `"${text.trim()}" is not a duration. ${help}` };
+        seconds = Math.round(seconds);
+    }
+    if (!Number.isFinite(seconds) || seconds < 1) return { error: 'The duration must be at least 1 second. ' + help };
+    if (seconds > MAX_DURATION_SECONDS) return { error: `Azure allows at most 60 days (5,184,000 seconds); "${text.trim()}" is longer.` };
+    return { seconds };
+}
+
+/** Human form of a duration, for labels and the log. */
+export function formatDuration(seconds: number): string {
+    if (seconds % 86400 === 0) return `${seconds / 86400} day${seconds === 86400 ? '' : 's'}`;
+    if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
+    if (seconds % 60 === 0) return `${seconds / 60} minute${seconds === 60 ? '' : 's'}`;
+    return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}
+
+export function toRequest(ctx: GrantContext): GrantRequest {
+    const req: GrantRequest = { access: ctx.access ?? 'Read', durationInSeconds: ctx.durationInSeconds ?? 3600 };
+    if (ctx.disk.kind === 'snapshot') req.fileFormat = ctx.fileFormat ?? 'VHD';
+    if (hasSecurityProfile(ctx.disk) && ctx.getSecureVMGuestStateSAS) req.getSecureVMGuestStateSAS = true;
+    return req;
+}

@@ -1,0 +1,33 @@
+/**
+ * Azure's disk states and what each allows (see the facts doc: Unattached, Attached, Reserved,
+ * Frozen, ActiveSAS, ActiveSASFrozen, ReadyToUpload, ActiveUpload). The one place these rules live.
+ */
+
+/** States with a SAS outstanding: a Read grant (ActiveSAS, ActiveSASFrozen) or a Write grant (ActiveUpload). */
+const ACTIVE_SAS = new Set(['ActiveSAS', 'ActiveSASFrozen', 'ActiveUpload']);
+/** Access can be granted to a free disk, a disk of a deallocated VM, and a disk created for upload. */
+const GRANTABLE = new Set(['Unattached', 'Reserved', 'ReadyToUpload']);
+/** A disk's data can be read when it is not attached to a running VM and not waiting for or receiving an upload. */
+const READABLE = new Set(['Unattached', 'Reserved', 'ActiveSAS', 'Frozen', 'ActiveSASFrozen']);
+
+interface HasState {
+    diskState?: string;
+}
+
+export function hasActiveSas(disk: HasState): boolean {
+    return !!disk.diskState && ACTIVE_SAS.has(disk.diskState);
+}
+
+/** Snapshots report no state in some API versions; a missing state counts as grantable. */
+export function canGrant(disk: HasState): boolean {
+    return !disk.diskState || GRANTABLE.has(disk.diskState);
+}
+
+export function canDownload(disk: HasState): boolean {
+    return !disk.diskState || READABLE.has(disk.diskState);
+}
+
+/** Write access exists only for disks created for upload. */
+export function canGrantWrite(disk: HasState): boolean {
+    return disk.diskState === 'ReadyToUpload';
+}

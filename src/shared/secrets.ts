@@ -1,0 +1,91 @@
+/**
+ * SAS URLs and tokens are secrets: the one place that hides them, for logs and error messages
+ * (redactUrl, scrubSecrets) and for display (maskSasUrl: scheme, host, path and parameter names
+ * stay visible, the signature never does; expiry and start times stay readable because users
+ * need them). No imports.
+ */
+
+export const MASK = '••••';
+
+/** Only the signature is secret, but masking every SAS field keeps a pasted URL from being replayed or fingerprinted. */
+const SECRET_PARAMS = /\b((?:sig|se|st|skoid|sktid|skt|ske|sks|skv|sv|sp|sr|spr|sip)=)[^&#\s"']*/gi;
+
+/**
+ * A URL safe for logs and error messages: the query is removed. Pass `{ keepParams: true }` to
+ * keep parameter names with masked values, e.g. `?sv=***&sig=***`. Non-URL input is scrubbed of
+ * anything that looks like a `sig=` value.
+ */
+export function redactUrl(url: string, opts: { keepParams?: boolean } = {}): string {
+    let u: URL;
+    try {
+        u = new URL(url);
+    } catch {
+        return url.replace(/(sig=)[^&\s"']*/gi, '$1***');
+    }
+    if (!u.search) return u.toString();
+    if (!opts.keepParams) return `${u.origin}${u.pathname}`;
+    const names = [...u.searchParams.keys()];
+    return `${u.origin}${u.pathname}?${names.map((n) => `${n}=***`).join('&')}`;
+}
+
+/** Removes any `sig=` value from free text (error messages of lower layers may echo a URL). */
+export function scrubSecrets(text: string): string {
+    return text
+        .replace(/https?:\/\/[^\s"'<>]+\?[^\s"'<>]*/gi, (m) => redactUrl(m))
+        .replace(SECRET_PARAMS, '$1***')
+        .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1***');
+}
+
+/** Parameters whose values are shown as-is: times, version, permissions, resource type. */
+const VISIBLE_PARAMS = new Set(['sv', 'se', 'st', 'sp', 'sr', 'spr', 'skt', 'ske', 'sks', 'skv']);
+
+/**
+ * `https://host/container/blob?sv=2018-03-28&sr=b&sig=••••&se=…`. Anything not in the visible
+ * list (sig, sk*, oids, unknown parameters) is masked. Input that is not a URL is masked whole,
+ * since it might be nothing but a signature.
+ */
+export function maskSasUrl(url: string): string {
+    let u: URL;
+    try {
+        u = new URL(url);
+    } catch {
+        return MASK;
+    }
+    if (u.username || u.password) {
+        u.username = '';
+        u.password = '';
+    }
+    const base = `${u.protocol}//${u.host}${u.pathname}`;
+    const query = u.search.startsWith('?') ? u.search.slice(1) : u.search;
+    if (!query) return base;
+    const parts = query.split('&').filter((p) => p.length > 0).map((pair) => {
+        const eq = pair.indexOf('=');
+        const rawName = eq < 0 ? pair : pair.slice(0, eq);
+        const name = safeDecode(rawName);
+        if (!/^[A-Za-z0-9_.-]{1,40}$/.test(name)) return MASK;
+        if (eq < 0) return name;
+        const value = safeDecode(pair.slice(eq + 1));
+        return VISIBLE_PARAMS.has(name.toLowerCase()) && /^[A-Za-z0-9:._+,-]{0,64}$/.test(value) ? `${name}=${value}` : `${name}=${MASK}`;
+    });
+    return `${base}?${parts.join('&')}`;
+}
+
+/** The `se=` expiry of a SAS URL, if present and parseable. */
+export function sasExpiry(url: string): Date | undefined {
+    try {
+        const se = new URL(url).searchParams.get('se');
+        if (!se) return undefined;
+        const t = Date.parse(se);
+        return Number.isFinite(t) ? new Date(t) : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+function safeDecode(s: string): string {
+    try {
+        return decodeURIComponent(s.replace(/\+/g, ' '));
+    } catch {
+        return s;
+    }
+}

@@ -1,0 +1,76 @@
+/** The shapes the tree, the commands, the webview and the download code share. No vscode import. */
+
+export type DiskKind = 'disk' | 'snapshot';
+
+/** Which blob of a grant: the disk itself, VM guest state (VMGS) or VM metadata (VMMD). */
+export type BlobKind = 'disk' | 'vmgs' | 'vmmd';
+export const BLOB_KINDS: readonly BlobKind[] = ['disk', 'vmgs', 'vmmd'];
+export const BLOB_LABELS: Readonly<Record<BlobKind, string>> = { disk: 'Disk', vmgs: 'VM guest state', vmmd: 'VM metadata' };
+
+export function isBlobKind(v: unknown): v is BlobKind {
+    return v === 'disk' || v === 'vmgs' || v === 'vmmd';
+}
+
+export interface DiskRef {
+    tenantId: string;
+    subscriptionId: string;
+    resourceGroup: string;
+    name: string;
+    kind: DiskKind;
+    /** Full ARM resource id (lower-case comparisons only). */
+    id: string;
+}
+
+export interface DiskInfo extends DiskRef {
+    location: string;
+    sizeGiB?: number;
+    sizeBytes?: number;
+    sku?: string;
+    osType?: string;
+    /** e.g. 'TrustedLaunch', 'ConfidentialVM_VMGuestStateOnlyEncryptedWithPlatformKey', undefined when no security profile. */
+    securityType?: string;
+    /** Unattached, Attached, Reserved, Frozen, ActiveSAS, ActiveSASFrozen, ReadyToUpload, ActiveUpload */
+    diskState?: string;
+    /** Name of the VM the disk is attached to (from managedBy), if any. */
+    attachedVm?: string;
+    timeCreated?: Date;
+    /** Snapshots only. */
+    incremental?: boolean;
+}
+
+export interface GrantRequest {
+    access: 'Read' | 'Write';
+    durationInSeconds: number;
+    /** Snapshots only. */
+    fileFormat?: 'VHD' | 'VHDX';
+    getSecureVMGuestStateSAS?: boolean;
+}
+
+/** The outcome of a grant. Lives in memory only: never persisted, logged or sent to telemetry. */
+export interface Grant {
+    ref: DiskRef;
+    access: 'Read' | 'Write';
+    fileFormat: 'VHD' | 'VHDX';
+    grantedAt: Date;
+    expiresAt: Date;
+    /** SAS URLs by blob. Secrets. */
+    urls: Partial<Record<BlobKind, string>>;
+}
+
+export interface TenantInfo {
+    tenantId: string;
+    displayName?: string;
+}
+
+export interface SubscriptionInfo {
+    tenantId: string;
+    subscriptionId: string;
+    displayName: string;
+}
+
+export interface ResourceGroupInfo {
+    tenantId: string;
+    subscriptionId: string;
+    name: string;
+    location: string;
+}

@@ -1,0 +1,29 @@
+/** Entry of the access panel page: the ready handshake, inbound message checks, the countdown. */
+import './styles.css';
+import { describeRejected, isHostMessage, type HostMessage, type PageMessage, type PersistedPageState } from '../shared/accessProtocol';
+import { AccessView } from './view';
+
+const vscode = acquireVsCodeApi();
+const root = document.getElementById('app') as HTMLElement;
+const send = (m: PageMessage) => vscode.postMessage(m);
+const view = new AccessView(root, send);
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+    const m = event.data;
+    if (!isHostMessage(m)) {
+        console.warn(`Access panel page: ignored a malformed ${describeRejected(m)}.`);
+        return;
+    }
+    persistIdentity(m);
+    view.handle(m);
+});
+
+/** Only the disk's identity survives a reload; SAS URLs live in this page's memory. */
+function persistIdentity(m: HostMessage): void {
+    if (m.type !== 'state' && m.type !== 'noGrant') return;
+    const state: PersistedPageState = { diskId: m.id.diskId, tenantId: m.id.tenantId };
+    vscode.setState(state);
+}
+
+setInterval(() => view.tick(), 1000);
+send({ type: 'ready' });

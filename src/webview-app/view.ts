@@ -1,0 +1,276 @@
+/** Renders the access panel from the host's messages. Keeps revealed URLs in memory only. */
+import { formatBytes, formatDuration, formatRate } from '../shared/format';
+import { BLOB_LABELS, type AccessRow, type BlobKind, type CheckInfo, type DownloadRowState, type HostMessage, type NoGrantReason, type PageMessage, type StateMessage } from '../shared/accessProtocol';
+import { button, h, setText } from './dom';
+
+const CHECK_LABELS: Record<string, string> = {
+    'content-length': 'length',
+    'range-md5': 'range MD5',
+    size: 'size',
+    'vhd-footer': 'VHD footer',
+    'vhdx-signature': 'VHDX signature',
+};
+
+interface RowEls {
+    row: HTMLElement;
+    url: HTMLElement;
+    reveal: HTMLButtonElement;
+    copy: HTMLButtonElement;
+    download: HTMLButtonElement;
+    cancel: HTMLButtonElement;
+    progress: HTMLProgressElement;
+    status: HTMLElement;
+    checks: HTMLElement;
+}
+
+export class AccessView {
+    private state: StateMessage | undefined;
+    private readonly revealed = new Map<BlobKind, string>();
+    private readonly downloads = new Map<BlobKind, DownloadRowState>();
+    private readonly rows = new Map<BlobKind, RowEls>();
+    private expiryEl: HTMLElement | undefined;
+    private busyEl: HTMLElement | undefined;
+    private grantAgainBtn: HTMLButtonElement | undefined;
+    private downloadAllBtn: HTMLButtonElement | undefined;
+    private wasExpired = false;
+
+    constructor(private readonly root: HTMLElement, private readonly send: (m: PageMessage) => void) {}
+
+    handle(m: HostMessage): void {
+        switch (m.type) {
+            case 'state':
+                this.state = m;
+                this.downloads.clear();
+                for (const d of m.downloads) this.downloads.set(d.blob, d);
+                for (const b of [...this.revealed.keys()]) if (!m.rows.some((r) => r.blob === b && r.present)) this.revealed.delete(b);
+                this.renderGrant(m);
+                return;
+            case 'noGrant':
+                this.state = undefined;
+                this.revealed.clear();
+                this.renderNoGrant(m.disk.name, m.reason);
+                return;
+            case 'revoked':
+                this.revealed.clear();
+                return;
+            case 'revealed':
+                this.revealed.set(m.blob, m.url);
+                this.updateRow(m.blob);
+                return;
+            case 'copied':
+                this.flash(m.blob, 'SAS URL copied to the clipboard.');
+                return;
+            case 'downloadStarted':
+                this.downloads.set(m.blob, { blob: m.blob, status: 'running', fileName: m.fileName, resumed: m.resumed });
+                this.updateRow(m.blob);
+                return;
+            case 'progress': {
+                const d = this.downloads.get(m.blob) ?? { blob: m.blob, status: 'running' as const };
+                d.progress = { bytesDone: m.bytesDone, bytesToFetch: m.bytesToFetch, totalSize: m.totalSize, bytesPerSecond: m.bytesPerSecond, etaSeconds: m.etaSeconds };
+                this.downloads.set(m.blob, d);
+                this.updateRow(m.blob);
+                return;
+            }
+            case 'downloadDone': {
+                const prev = this.downloads.get(m.blob);
+                this.downloads.set(m.blob, { blob: m.blob, status: 'done', checks: m.checks, fileName: m.fileName ?? prev?.fileName, progress: prev?.progress, resumed: prev?.resumed });
+                this.updateRow(m.blob);
+                return;
+            }
+            case 'downloadFailed': {
+                const prev = this.downloads.get(m.blob);
+                this.downloads.set(m.blob, { blob: m.blob, status: m.cancelled ? 'cancelled' : 'failed', message: m.message, fileName: prev?.fileName, progress: prev?.progress });
+                this.updateRow(m.blob);
+                return;
+            }
+            case 'busy':
+                if (this.busyEl) setText(this.busyEl, m.label ?? '');
+                return;
+        }
+    }
+
+    /** Called every second: the countdown, and the switch to "expired". */
+    tick(): void {
+        if (!this.state || !this.expiryEl) return;
+        const expired = this.isExpired();
+        setText(this.expiryEl, expiryText(this.state.expiresAt));
+        if (expired !== this.wasExpired) {
+            this.wasExpired = expired;
+            if (expired) this.revealed.clear();
+            for (const r of this.state.rows) this.updateRow(r.blob);
+            this.updateToolbar();
+        }
+    }
+
+    private isExpired(): boolean {
+        return !!this.state && Date.parse(this.state.expiresAt) <= Date.now();
+    }
+
+    private renderNoGrant(name: string, reason: NoGrantReason): void {
+        this.rows.clear();
+        this.expiryEl = undefined;
+        this.downloadAllBtn = undefined;
+        const text =
+            reason === 'revoked'
+                ? 'Access was revoked. The SAS URLs no longer work.'
+                : reason === 'reloaded'
+                  ? 'The access granted before the window reloaded is no longer known here (SAS URLs are kept in memory only).'
+                  : 'There is no active access grant for this disk.';
+        this.busyEl = h('p', { className: 'busy', role: 'status' });
+        this.grantAgainBtn = button('Grant again', () => this.send({ type: 'grantAgain' }), { className: 'primary' });
+        this.root.replaceChildren(
+            h('header', {}, h('h1', {}, name)),
+            h('p', { className: 'notice', 'data-state': 'no-grant' }, text),
+            h('div', { className: 'toolbar' }, this.grantAgainBtn),
+            this.busyEl,
+        );
+        this.root.setAttribute('aria-busy', 'false');
+    }
+
+    private renderGrant(s: StateMessage): void {
+        this.rows.clear();
+        this.wasExpired = this.isExpired();
+        this.expiryEl = h('span', { className: 'expiry', 'data-role': 'expiry' }, expiryText(s.expiresAt));
+        const expiresLocal = new Date(s.expiresAt).toLocaleString();
+        const meta = h('p', { className: 'meta' }, `${s.disk.kind === 'snapshot' ? 'Snapshot' : 'Disk'} · ${s.access} access · ${s.fileFormat} · expires ${expiresLocal} · `, this.expiryEl);
+        const present = s.rows.filter((r) => r.present);
+        this.downloadAllBtn = button('Download all', () => this.send({ type: 'download', blobs: present.map((r) => r.blob) }), { className: 'primary' });
+        const revoke = button('Revoke access', () => this.send({ type: 'revoke' }), { className: 'secondary' });
+        this.grantAgainBtn = button('Grant again', () => this.send({ type: 'grantAgain' }), { className: 'secondary' });
+        this.busyEl = h('p', { className: 'busy', role: 'status' });
+        const list = h('div', { className: 'rows', role: 'list' });
+        for (const r of present) list.append(this.buildRow(r));
+        this.root.replaceChildren(h('header', {}, h('h1', {}, s.disk.name), meta), h('div', { className: 'toolbar' }, this.downloadAllBtn, revoke, this.grantAgainBtn), this.busyEl, list);
+        this.root.setAttribute('aria-busy', 'false');
+        this.updateToolbar();
+        for (const r of present) this.updateRow(r.blob);
+    }
+
+    private buildRow(r: AccessRow): HTMLElement {
+        const labelId = `label-${r.blob}`;
+        const described = { 'aria-describedby': labelId };
+        const els: RowEls = {
+            row: h('div', { className: 'row', role: 'listitem', 'data-blob': r.blob }),
+            url: h('code', { className: 'url', 'data-role': 'url' }),
+            reveal: button('Reveal', () => this.toggleReveal(r.blob), { ...described, 'data-action': 'reveal' }),
+            copy: button('Copy', () => this.send({ type: 'copy', blob: r.blob }), { ...described, 'data-action': 'copy' }),
+            download: button('Download', () => this.send({ type: 'download', blobs: [r.blob] }), { ...described, 'data-action': 'download' }),
+            cancel: button('Cancel', () => this.send({ type: 'cancelDownload', blob: r.blob }), { ...described, 'data-action': 'cancel' }),
+            progress: h('progress', { max: '100', value: '0', 'aria-labelledby': labelId }),
+            status: h('div', { className: 'status', 'data-role': 'status', role: 'status' }),
+            checks: h('ul', { className: 'checks', 'data-role': 'checks' }),
+        };
+        els.row.append(
+            h('div', { className: 'label', id: labelId }, BLOB_LABELS[r.blob]),
+            els.url,
+            h('div', { className: 'actions' }, els.reveal, els.copy, els.download, els.cancel),
+            els.progress,
+            els.status,
+            els.checks,
+        );
+        this.rows.set(r.blob, els);
+        return els.row;
+    }
+
+    private toggleReveal(blob: BlobKind): void {
+        if (this.revealed.has(blob)) {
+            this.revealed.delete(blob);
+            this.send({ type: 'hide', blob });
+            this.updateRow(blob);
+        } else {
+            this.send({ type: 'reveal', blob });
+        }
+    }
+
+    private updateToolbar(): void {
+        const expired = this.isExpired();
+        if (this.grantAgainBtn) this.grantAgainBtn.hidden = !expired;
+        if (this.downloadAllBtn) this.downloadAllBtn.disabled = expired;
+    }
+
+    private updateRow(blob: BlobKind): void {
+        const els = this.rows.get(blob);
+        const row = this.state?.rows.find((r) => r.blob === blob);
+        if (!els || !row) return;
+        const expired = this.isExpired();
+        const url = this.revealed.get(blob);
+        setText(els.url, url ?? row.maskedUrl);
+        els.url.classList.toggle('revealed', !!url);
+        setText(els.reveal, url ? 'Hide' : 'Reveal');
+        els.reveal.disabled = expired;
+        els.copy.disabled = expired;
+        const d = this.downloads.get(blob);
+        const running = d?.status === 'running';
+        els.download.disabled = expired || running;
+        els.cancel.hidden = !running;
+        els.row.dataset.status = expired && !running && d?.status !== 'done' ? 'expired' : (d?.status ?? 'idle');
+        this.renderProgress(els, d);
+        setText(els.status, statusText(d, expired));
+        renderChecks(els.checks, d?.status === 'done' ? d.checks : undefined);
+    }
+
+    private renderProgress(els: RowEls, d: DownloadRowState | undefined): void {
+        const p = d?.progress;
+        if (d?.status === 'done') {
+            els.progress.max = 100;
+            els.progress.value = 100;
+        } else if (p && p.bytesToFetch > 0) {
+            els.progress.max = p.bytesToFetch;
+            els.progress.value = Math.min(p.bytesDone, p.bytesToFetch);
+        } else if (d?.status === 'running') {
+            els.progress.removeAttribute('value'); // indeterminate until the first figures arrive
+        } else {
+            els.progress.max = 100;
+            els.progress.value = 0;
+        }
+    }
+
+    private flash(blob: BlobKind, text: string): void {
+        const els = this.rows.get(blob);
+        if (!els) return;
+        setText(els.status, text);
+        setTimeout(() => this.updateRow(blob), 2500);
+    }
+}
+
+function statusText(d: DownloadRowState | undefined, expired: boolean): string {
+    if (!d) return expired ? 'Access expired. Grant again to download.' : '';
+    switch (d.status) {
+        case 'running': {
+            const p = d.progress;
+            const verb = d.resumed ? 'Resuming' : 'Downloading';
+            if (!p) return `${verb}…`;
+            const eta = p.etaSeconds !== undefined ? ` · ${formatDuration(p.etaSeconds)} left` : '';
+            return `${verb}: ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesToFetch)} (disk size ${formatBytes(p.totalSize)}) · ${formatRate(p.bytesPerSecond)}${eta}`;
+        }
+        case 'done': {
+            const failed = (d.checks ?? []).filter((c) => !c.passed);
+            const name = d.fileName ? ` as ${d.fileName}` : '';
+            const resumed = d.resumed ? ' (resumed from the partial download)' : '';
+            return failed.length ? `Downloaded${name}, but verification failed` : `Downloaded and verified${name}${resumed}`;
+        }
+        case 'failed':
+            return d.message ?? 'Download failed.';
+        case 'cancelled':
+            return d.message ?? 'Download cancelled. It can be resumed.';
+    }
+}
+
+function renderChecks(ul: HTMLElement, checks: CheckInfo[] | undefined): void {
+    if (!checks || checks.length === 0) {
+        if (ul.childElementCount) ul.replaceChildren();
+        ul.hidden = true;
+        return;
+    }
+    ul.hidden = false;
+    ul.replaceChildren(
+        ...checks.map((c) =>
+            h('li', { className: c.passed ? 'pass' : 'fail', 'data-check': c.name }, `${c.passed ? '✓' : '✗'} ${CHECK_LABELS[c.name] ?? c.name}${c.detail ? ` — ${c.detail}` : ''}`),
+        ),
+    );
+}
+
+export function expiryText(iso: string, now = Date.now()): string {
+    const left = (Date.parse(iso) - now) / 1000;
+    return left <= 0 ? 'Expired' : `${formatDuration(left)} left`;
+}
