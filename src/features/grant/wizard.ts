@@ -1,11 +1,11 @@
 /**
- * The Grant Access prompts: one step per question over one GrantContext, "Step x of y", Back to
- * the previous question, Escape cancels (UserCancelledError from UserInput). No vscode import at
- * runtime, so the flow is unit-tested with a scripted UserInput.
+ * The Grant Access prompts: one wizard step per question over one GrantContext, run by the shared
+ * step engine (wizard/engine.ts). No vscode import at runtime: unit-tested with a scripted UserInput.
  */
 import type * as vscode from 'vscode';
 import { type UserInput } from '../../platform/userInput';
 import { isGoBack } from '../../shared/cancel';
+import { runWizard, type StepPosition, type WizardStep } from '../../wizard/engine';
 import { accessChoices, DURATION_CHOICES, parseDuration, shouldPrompt, STEP_ORDER, type GrantContext, type StepId } from './steps';
 
 /** vscode.l10n.t's shape; plain substitution in tests. */
@@ -13,15 +13,10 @@ export type Translate = (message: string, ...args: (string | number | boolean)[]
 export const plainT: Translate = (message, ...args) => message.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)]));
 
 type Item<T> = vscode.QuickPickItem & { value: T };
-interface Position {
-    step: number;
-    totalSteps: number;
-    title: string;
-}
 
 const CUSTOM = -1;
 
-async function promptStep(id: StepId, ctx: GrantContext, ui: UserInput, pos: Position, t: Translate): Promise<void> {
+async function promptStep(id: StepId, ctx: GrantContext, ui: UserInput, pos: StepPosition, t: Translate): Promise<void> {
     const common = { title: pos.title, step: pos.step, totalSteps: pos.totalSteps, ignoreFocusOut: true };
     switch (id) {
         case 'access': {
@@ -85,28 +80,17 @@ async function promptStep(id: StepId, ctx: GrantContext, ui: UserInput, pos: Pos
     }
 }
 
-function clear(id: StepId, ctx: GrantContext): void {
-    if (id === 'access') ctx.access = undefined;
-    else if (id === 'duration') ctx.durationInSeconds = undefined;
-    else if (id === 'guestState') ctx.getSecureVMGuestStateSAS = undefined;
-    else ctx.fileFormat = undefined;
-}
+const ANSWER: Record<StepId, keyof GrantContext> = { access: 'access', duration: 'durationInSeconds', guestState: 'getSecureVMGuestStateSAS', format: 'fileFormat' };
 
 /** Asks what `ctx` does not already say; fills it in. */
 export async function runGrantWizard(ctx: GrantContext, ui: UserInput, t: Translate = plainT): Promise<GrantContext> {
-    const title = t('Grant access to {0}', ctx.disk.name);
-    const asked: StepId[] = [];
-    for (;;) {
-        const next = STEP_ORDER.find((s) => !asked.includes(s) && shouldPrompt(s, ctx));
-        if (!next) return ctx;
-        const remaining = STEP_ORDER.filter((s) => !asked.includes(s) && shouldPrompt(s, ctx)).length;
-        try {
-            await promptStep(next, ctx, ui, { step: asked.length + 1, totalSteps: asked.length + remaining, title }, t);
-            asked.push(next);
-        } catch (e) {
-            if (!isGoBack(e)) throw e;
-            const prev = asked.pop();
-            if (prev) clear(prev, ctx);
-        }
-    }
+    const steps: WizardStep<GrantContext>[] = STEP_ORDER.map((id) => ({
+        id,
+        shouldPrompt: (c) => shouldPrompt(id, c),
+        prompt: (c, input, pos) => promptStep(id, c, input, pos, t),
+        clear: (c) => {
+            delete c[ANSWER[id]];
+        },
+    }));
+    return runWizard(ctx, steps, ui, t('Grant access to {0}', ctx.disk.name));
 }
