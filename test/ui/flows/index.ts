@@ -2,9 +2,10 @@
 import type { Flow } from '../flow';
 import { attachedFlow } from './attached';
 import { confidentialFlow } from './confidential';
+import { reloadFlow } from './reload';
 import { resumeFlow } from './resume';
 import { revokeFlow } from './revoke';
 import { snapshotFlow } from './snapshot';
 import { treeFlow } from './tree';
 
-export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, resumeFlow];
+export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, resumeFlow, reloadFlow];
