@@ -140,6 +140,8 @@ export interface ProxyRequest {
     /** The `comp` query parameter ('' when absent): page, pagelist, … */
     comp: string;
     bytes: number;
+    /** x-ms-range as sent. */
+    range?: string;
 }
 
 export interface CountingProxy {
@@ -172,7 +174,7 @@ export async function startCountingProxy(upstreamPort: number): Promise<Counting
     };
     const server = http.createServer((req, res) => {
         const u = new URL(req.url ?? '/', 'http://127.0.0.1');
-        const r: ProxyRequest = { method: req.method ?? 'GET', comp: u.searchParams.get('comp') ?? '', bytes: Number(req.headers['content-length'] ?? 0) };
+        const r: ProxyRequest = { method: req.method ?? 'GET', comp: u.searchParams.get('comp') ?? '', bytes: Number(req.headers['content-length'] ?? 0), range: req.headers['x-ms-range'] as string | undefined };
         const index = requests.push(r) - 1;
         proxy.onRequest?.(r, index);
         const f = proxy.fault?.(r, index);
