@@ -244,3 +244,55 @@ describe('inspectImage refuses bad images with the fix', { skip }, () => {
         await refused(path.join(tmp.dir, 'nope.img'), 'Unreadable', /Cannot open/);
     });
 });
+
+describe('large sparse images: BAT, L1 and chunk-ratio indexing past the first tables', { skip }, () => {
+    const GiB = 1024 * MiB;
+    const at = [0, 4 * GiB + 7 * MiB, 5 * GiB + 512 * 1024];
+    let raw: string;
+    const written = new Map<number, Buffer>();
+    before(() => {
+        raw = path.join(tmp.dir, 'big-src.img');
+        sh('truncate', ['-s', String(6 * GiB), raw]);
+        for (const a of at) {
+            dd(raw, '/dev/urandom', 64 * 1024, a / (64 * 1024), 4);
+            const b = Buffer.alloc(256 * 1024);
+            const fd = fs.openSync(raw, 'r');
+            fs.readSync(fd, b, 0, b.length, a);
+            fs.closeSync(fd);
+            written.set(a, b);
+        }
+    });
+    const cases: [string, string, string[]][] = [
+        ['dynamic VHD', 'vpc', ['-o', 'subformat=dynamic,force_size=on']],
+        ['VHDX (past one chunk ratio of payload blocks)', 'vhdx', []],
+        ['qcow2 (past one L2 table)', 'qcow2', []],
+    ];
+    for (const [label, fmt, opts] of cases) {
+        it(label, async () => {
+            const img = convert(raw, path.join(tmp.dir, `big.${fmt === 'vpc' ? 'vhd' : fmt}`), fmt, opts);
+            const { info, reader } = await openImage(img);
+            try {
+                assert.equal(info.virtualSize, 6 * GiB);
+                // The written pieces are where the reader says, and the extents hold nothing else.
+                const seen = new Map([...written.keys()].map((a) => [a, Buffer.alloc(256 * 1024)]));
+                for await (const e of reader.extents()) {
+                    const b = Buffer.alloc(e.length);
+                    await e.read(b, 0, 0, e.length);
+                    let inside = false;
+                    for (const [a, got] of seen) {
+                        const s = Math.max(a, e.offset), end = Math.min(a + got.length, e.offset + e.length);
+                        if (s < end) {
+                            inside = true;
+                            b.copy(got, s - a, s - e.offset, end - e.offset);
+                        }
+                    }
+                    if (!inside) assert.ok(b.every((x) => x === 0), `extent at ${e.offset} holds only zeros`);
+                }
+                for (const [a, want] of written) assert.ok(seen.get(a)!.equals(want), `data at ${a}`);
+            } finally {
+                await reader.close();
+                fs.rmSync(img);
+            }
+        });
+    }
+});
