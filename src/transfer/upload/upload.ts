@@ -7,11 +7,13 @@
 import * as crypto from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { BytePool } from '../buffers';
 import { openImage, type ImageInfo } from '../formats/inspect';
 import type { ImageReader } from '../formats/types';
 import { HttpRanges, HttpStatusError } from '../http';
 import { JournalWriter, readJournal, type BlobIdentity } from '../journal';
+import { Md5Pool } from '../md5';
 import { mergeRanges, totalBytes, type ByteRange } from '../plan';
 import { backoffDelay, classify } from '../retry';
 import { TransferError } from '../types';
@@ -142,6 +144,7 @@ async function run(opts: UploadOptions, info: ImageInfo, reader: ImageReader, lo
     }
 
     let journal: JournalWriter | undefined;
+    let md5: Md5Pool | undefined;
     try {
         // The disk service created the blob with uploadSizeBytes: it must be exactly what this image needs.
         const props = await withRetry('reading blob properties', (u) => ranges.head(u, stop.signal));
@@ -155,7 +158,7 @@ async function run(opts: UploadOptions, info: ImageInfo, reader: ImageReader, lo
         const identity: UploadIdentity = {
             key: opts.resumeKey ?? blobIdentity(opts.url),
             size: info.blobSize,
-            image: { path: info.path, size: info.fileSize, mtimeMs: info.mtimeMs },
+            image: { path: path.resolve(info.path), size: info.fileSize, mtimeMs: info.mtimeMs },
             chunkSize: requestedChunk,
             zeroGap: Math.max(0, Math.floor((opts.zeroGap ?? 64 * 1024) / 512) * 512),
         };
@@ -201,10 +204,14 @@ async function run(opts: UploadOptions, info: ImageInfo, reader: ImageReader, lo
             opts.onProgress({ bytesDone, bytesToScan, bytesSent, totalSize: info.blobSize, bytesPerSecond: bps, etaSeconds: bytesDone > 0 ? (left * secs) / bytesDone : undefined });
         };
 
-        async function putRun(buf: Buffer, at: number, start: number, len: number): Promise<void> {
+        // Chunks sit in shared memory: hashing them on worker threads keeps the main thread (in VS
+        // Code, the extension host's) free to read, scan and send.
+        md5 = todo.length ? new Md5Pool() : undefined;
+        const hasher = md5;
+        async function putRun(buf: Buffer, at: number, start: number, len: number, sab?: SharedArrayBuffer): Promise<void> {
             const body = buf.subarray(at, at + len);
-            const md5 = crypto.createHash('md5').update(body).digest('base64');
-            await withRetry(`writing bytes ${start}-${start + len - 1}`, (u) => writer.put(u, start, body, md5, stop.signal));
+            const sum = sab && hasher ? await hasher.hash(sab, at, len) : crypto.createHash('md5').update(body).digest('base64');
+            await withRetry(`writing bytes ${start}-${start + len - 1}`, (u) => writer.put(u, start, body, sum, stop.signal));
             requests++;
             bytesSent += len;
             sent.push({ start, end: start + len });
@@ -220,7 +227,7 @@ async function run(opts: UploadOptions, info: ImageInfo, reader: ImageReader, lo
                 try {
                     await readWindow(w, slot.buf);
                     for (const r of zeroRuns(slot.buf, n, zeroGap)) {
-                        await putRun(slot.buf, r.start, w.start + r.start, r.end - r.start);
+                        await putRun(slot.buf, r.start, w.start + r.start, r.end - r.start, slot.sab);
                     }
                 } finally {
                     pool.release(slot);
@@ -294,6 +301,7 @@ async function run(opts: UploadOptions, info: ImageInfo, reader: ImageReader, lo
     } finally {
         opts.signal?.removeEventListener('abort', onUserAbort);
         await journal?.close().catch(() => undefined);
+        await md5?.close();
         writer.destroy();
         ranges.destroy();
     }
