@@ -188,8 +188,11 @@ describe('upload to a disk page blob on Azurite', { skip }, () => {
         assert.equal(proxy.requests.filter((r) => r.method === 'PUT').length, 0);
 
         proxy.requests.length = 0;
+        const sockets = proxy.connections;
         const r = await uploadImage({ imagePath: dense, url: proxy.url(sas), journalPath, chunkSize: MiB, concurrency: connections, tuning });
         onlyPutPage(proxy);
+        // N keep-alive connections for Put Page, plus the few for properties, listing and the footer read-back.
+        assert.ok(proxy.connections - sockets <= connections + 3, `${proxy.connections - sockets} connections for ${proxy.requests.length} requests`);
         const again = proxy.requests.filter((x) => x.method === 'PUT' && first.has(x.range));
         assert.ok(again.length <= connections, `${again.length} chunks sent again`);
         assert.ok(r.bytesResumed >= (first.size - connections) * MiB, `resumed ${r.bytesResumed}`);

@@ -148,6 +148,8 @@ export interface CountingProxy {
     /** `sas` with its host and port swapped for the proxy's. */
     url(sas: string): string;
     requests: ProxyRequest[];
+    /** TCP connections accepted so far (keep-alive reuse keeps this far below the request count). */
+    connections: number;
     /** Return a status (and headers) to answer a request with, instead of forwarding it. */
     fault?: (r: ProxyRequest, index: number) => { status: number; code: string; headers?: Record<string, string> } | undefined;
     /** Called as each request arrives (tests cancel uploads from here). */
@@ -161,6 +163,7 @@ export async function startCountingProxy(upstreamPort: number): Promise<Counting
     const sockets = new Set<import('node:net').Socket>();
     const proxy: CountingProxy = {
         requests,
+        connections: 0,
         url: (sas) => {
             const u = new URL(sas);
             u.port = String(port);
@@ -193,6 +196,7 @@ export async function startCountingProxy(upstreamPort: number): Promise<Counting
         req.pipe(up);
     });
     server.on('connection', (s) => {
+        proxy.connections++;
         sockets.add(s);
         s.once('close', () => sockets.delete(s));
     });
