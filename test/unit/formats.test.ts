@@ -90,6 +90,22 @@ describe('image readers match qemu-img convert -O raw', { skip }, () => {
         assert.ok(r.data.equals(oracleData(raw, tmp.dir)));
         assert.ok(r.extentBytes < 8 * MiB, `holes not listed as data (${r.extentBytes} bytes of extents)`);
     });
+    it('raw without filefrag: says so, reads everything, same bytes', async () => {
+        const saved = process.env.PATH;
+        process.env.PATH = path.join(tmp.dir, 'no-tools');
+        const lines: string[] = [];
+        try {
+            const { info, reader } = await openImage(raw, { log: (m) => lines.push(m) });
+            let extentBytes = 0;
+            for await (const e of reader.extents()) extentBytes += e.length;
+            await reader.close();
+            assert.equal(extentBytes, info.virtualSize, 'the whole file is one stretch of data');
+            assert.ok(reader.notes.some((m) => /filefrag not found.*skipping zero pages/.test(m)));
+            assert.ok(lines.some((m) => /filefrag not found/.test(m)), 'logged');
+        } finally {
+            process.env.PATH = saved;
+        }
+    });
     for (const [label, fmt, opts] of cases) {
         it(label, async () => {
             const img = convert(raw, path.join(tmp.dir, `${label.replace(/\W+/g, '-')}.${fmt === 'vpc' ? 'vhd' : fmt}`), fmt, opts);

@@ -154,6 +154,24 @@ describe('upload to a disk page blob on Azurite', { skip }, () => {
         proxy.fault = undefined;
     });
 
+    it('asks for a fresh SAS when the grant expired (403 AuthenticationFailed), and goes on', async () => {
+        const { client, sas } = await storage.diskBlob(`disk-${n++}`, 41 * MiB + 512);
+        proxy.requests.length = 0;
+        let puts = 0, asked = 0;
+        proxy.fault = (r) => (r.method === 'PUT' && puts++ === 0 ? { status: 403, code: 'AuthenticationFailed' } : undefined);
+        const r = await uploadImage({ imagePath: raw, url: proxy.url(sas), concurrency: 1, tuning, refreshUrl: async () => { asked++; return proxy.url(sas); } });
+        proxy.fault = undefined;
+        assert.equal(asked, 1);
+        assert.ok(r.checks.every((c) => c.passed));
+        const back = await readBlob(client, 41 * MiB + 512);
+        assert.ok(back.data.subarray(0, 41 * MiB).equals(oracleData(raw, tmp.dir)));
+        // Without a way to re-grant it stops with SasExpired.
+        const other = await storage.diskBlob(`disk-${n++}`, 41 * MiB + 512);
+        proxy.fault = (q) => (q.method === 'PUT' ? { status: 403, code: 'AuthenticationFailed' } : undefined);
+        await assert.rejects(uploadImage({ imagePath: raw, url: proxy.url(other.sas), concurrency: 1, tuning }), (e: unknown) => e instanceof TransferError && e.code === 'SasExpired');
+        proxy.fault = undefined;
+    });
+
     it('cancel mid-upload, then resume: at most one chunk per connection is sent again', async () => {
         const dense = path.join(tmp.dir, 'dense.img');
         sh('truncate', ['-s', '24M', dense]);
