@@ -25,3 +25,15 @@ export { isLoopbackHost } from '../shared/loopback';
 export { mergeRanges, chunkRanges, subtractRanges, type ByteRange } from './plan';
 export * from './types';
 export { checkVhdFooter, checkVhdxHeader } from './vhd';
+
+/*
+ * uploadImage(opts) writes a local image into a disk's page blob (Write SAS): inspectImage(path)
+ * first checks the image without any network call (raw, fixed/dynamic VHD, VHDX, qcow2; size
+ * 20 MiB … 32 TiB, rounded up to a MiB, + the fixed VHD footer), then only non-zero pages go out
+ * as Put Page (≤ 4 MiB, Content-MD5) over keep-alive connections, journaled per window for
+ * resume, the footer last, verified by Get Page Ranges and a read-back of the footer.
+ */
+export { uploadImage } from './upload/upload';
+export type { UploadOptions, UploadResult, UploadProgress, UploadCheck, UploadTuning } from './upload/types';
+export { inspectImage, openImage, MIN_DISK_BYTES, MAX_DISK_BYTES, type ImageInfo, type InspectOptions, type BlobKind } from './formats/inspect';
+export { ImageError, type ImageErrorCode, type ImageFormat, type ImageReader, type Extent } from './formats/types';

@@ -11,7 +11,7 @@ AZCOPY_VERSION=10.32.2
 log() { printf '[setup] %s\n' "$*"; }
 
 # 1. Debian packages: Chromium for the workbench, -dev libraries for code-server's native modules,
-#    curl and openssl for the bench and tests.
+#    curl and openssl for the bench and tests, qemu-img and filefrag for the upload tests.
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 for p in libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev; do
@@ -19,6 +19,8 @@ for p in libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev; do
 done
 command -v curl >/dev/null || need_apt+=(curl)
 command -v openssl >/dev/null || need_apt+=(openssl) # a throwaway certificate for the TLS transport tests
+command -v qemu-img >/dev/null || need_apt+=(qemu-utils) # the upload tests' images, and their oracle (qemu-img convert -O raw)
+command -v filefrag >/dev/null || need_apt+=(e2fsprogs) # filefrag: the data extents of sparse raw images
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
