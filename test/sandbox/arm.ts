@@ -9,6 +9,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AccessService, armError, type ArmReply } from './access';
 import { armErrorFor, type FaultList, type ArmFault } from './faults';
+import type { ProvisionService } from './provision';
 import type { RequestLog } from './requestLog';
 import type { TokenClaims, TokenIssuer } from './tokens';
 import { resourceJson, type World } from './world';
@@ -24,6 +25,7 @@ export interface ArmServerOptions {
     world: World;
     tokens: TokenIssuer;
     access: AccessService;
+    provision: ProvisionService;
     faults: FaultList<ArmFault>;
     pageSize: number;
     log: RequestLog;
@@ -120,6 +122,8 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
         const inRg = inSub.filter((r) => r.kind === kind && r.resourceGroup.toLowerCase() === low[3]);
         if (n === 7 && method === 'GET') return page(url, inRg.map(resourceJson), apiVersion);
         const res = inRg.find((r) => r.name.toLowerCase() === low[7]);
+        if (n === 8 && method === 'PUT' && kind === 'disk') return o.provision.putDisk(sub.subscriptionId, rg.name, seg[7], body, url.pathname);
+        if (n === 8 && method === 'DELETE') return o.provision.delete(res, url.pathname);
         if (!res) {
             return armError(404, 'ResourceNotFound', `The Resource 'Microsoft.Compute/${seg[6]}/${seg[7]}' under resource group '${seg[3]}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
         }

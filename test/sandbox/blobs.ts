@@ -185,3 +185,53 @@ export function serviceClient(endpoint: string, accountName: string, accountKey:
 }
 
 export const SIZES = { MiB };
+
+function seedBlobEntry(spec: { container: string; blob: string; format: 'vhd' | 'vhdx' }, publicEndpoint: string, size: number, writtenBytes: number, sha256: string): SeedBlob {
+    return {
+        url: `${publicEndpoint.replace(/\/+$/, '')}/${spec.container}/${encodeURIComponent(spec.blob)}`,
+        container: spec.container,
+        blob: spec.blob,
+        size,
+        writtenBytes,
+        sha256,
+        format: spec.format,
+    };
+}
+
+/**
+ * An empty page blob of `size` bytes (an upload target). Nothing is hashed: the manifest entry of
+ * a blob made at run time has `sha256: ''` (its content is whatever gets uploaded).
+ */
+export async function createEmptyBlob(service: BlobServiceClient, spec: { container: string; blob: string }, size: number, publicEndpoint: string): Promise<SeedBlob> {
+    const container = service.getContainerClient(spec.container);
+    await container.createIfNotExists();
+    await container.getPageBlobClient(spec.blob).create(size);
+    return seedBlobEntry({ ...spec, format: 'vhd' }, publicEndpoint, size, 0, '');
+}
+
+/**
+ * Copies a page blob of this Azurite into a new one, written ranges only (as the disk service
+ * copies a disk: holes stay holes). The source is named by container/blob.
+ */
+export async function copyPageBlob(service: BlobServiceClient, source: { container: string; blob: string }, spec: { container: string; blob: string; format?: 'vhd' | 'vhdx' }, publicEndpoint: string, known?: SeedBlob): Promise<SeedBlob> {
+    const src = service.getContainerClient(source.container).getPageBlobClient(source.blob);
+    const size = (await src.getProperties()).contentLength ?? 0;
+    const container = service.getContainerClient(spec.container);
+    await container.createIfNotExists();
+    const dst = container.getPageBlobClient(spec.blob);
+    await dst.create(size);
+    let written = 0;
+    for await (const r of src.listPageRanges()) {
+        for (let o = r.start; o <= r.end; o += MAX_PUT_PAGES) {
+            const len = Math.min(MAX_PUT_PAGES, r.end + 1 - o);
+            const data = await src.downloadToBuffer(o, len);
+            await dst.uploadPages(data, o, len);
+            written += len;
+        }
+    }
+    return seedBlobEntry({ ...spec, format: spec.format ?? known?.format ?? 'vhd' }, publicEndpoint, size, known?.writtenBytes ?? written, known?.sha256 ?? '');
+}
+
+export async function deleteBlob(service: BlobServiceClient, blob: { container: string; blob: string }): Promise<void> {
+    await service.getContainerClient(blob.container).getBlobClient(blob.blob).deleteIfExists();
+}

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AccessService } from './access';
 import { startArmServer } from './arm';
+import { ProvisionService } from './provision';
 import { writeAzCli } from './azcli';
 import { DEV_ACCOUNT_NAME, startAzurite, type AzuriteHandle } from './azurite';
 import { sasSigner, serviceClient } from './blobs';
@@ -96,13 +97,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         const revoked = new Set<string>();
         let azurite: AzuriteHandle | undefined;
         stops.push(() => azurite?.stop() ?? Promise.resolve());
-        const proxy = await startStorageProxy(() => azurite!.port, faults.storage, (sig) => revoked.has(sig));
+        let world: World | undefined;
+        const proxy = await startStorageProxy(() => azurite!.port, faults.storage, (sig) => revoked.has(sig), {
+            ownerOf: (subject) => {
+                const r = world?.ownerOfBlob(subject);
+                return r ? { kind: r.kind, name: r.name } : undefined;
+            },
+        });
         stops.push(() => proxy.stop());
         const storageEndpoint = `http://127.0.0.1:${proxy.port}/${DEV_ACCOUNT_NAME}`;
         const seedOptions = { scale: !!opts.scale, skipLargeDisk: !!opts.skipLargeDisk };
         const seedInto = async (az: AzuriteHandle) => buildWorld(serviceClient(az.endpoint, az.accountName, az.accountKey), storageEndpoint, seedOptions);
 
-        let world: World;
         if (opts.cache ?? !process.env[NO_CACHE_ENV]) {
             // Azurite on disk in a folder of its own; seeded from the cache, or seeded and then cached.
             const location = fs.mkdtempSync(path.join(os.tmpdir(), 'disks-sandbox-azurite-'));
@@ -183,7 +189,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             },
             diskState: (id) => world.byId.get(id.toLowerCase())?.state,
         };
-        const arm = await startArmServer({ world, tokens, access, faults: faults.arm, log: armLog, pageSize: opts.pageSize ?? (opts.scale ? 100 : 3), control: controlHandler(backend) });
+        const provision = new ProvisionService({ world, access });
+        const arm = await startArmServer({ world, tokens, access, provision, faults: faults.arm, log: armLog, pageSize: opts.pageSize ?? (opts.scale ? 100 : 3), control: controlHandler(backend) });
         stops.push(() => arm.stop());
         armEndpoint = arm.endpoint;
         tokens.authority = `${arm.endpoint}/sandbox-login`;

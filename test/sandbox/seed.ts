@@ -16,7 +16,7 @@ export interface SeedResource {
     name: string;
     sizeMiB: number;
     writtenMiB: number;
-    diskState: 'Unattached' | 'Attached' | 'Reserved' | 'ActiveSAS' | 'ReadyToUpload';
+    diskState: 'Unattached' | 'Attached' | 'Reserved' | 'ActiveSAS' | 'ReadyToUpload' | 'ActiveUpload';
     /** For a disk seeded in ActiveSAS: the state a revoke returns it to. */
     stateAfterRevoke?: 'Unattached' | 'Reserved';
     sku?: string;
@@ -30,6 +30,11 @@ export interface SeedResource {
     /** Metadata-only resources (scale mode) share one small blob. */
     sharedBlob?: boolean;
     createOption?: string;
+    hyperVGeneration?: 'V1' | 'V2';
+    /** AzureActiveDirectory: blob requests also need a bearer token for https://disk.azure.com/. */
+    dataAccessAuthMode?: 'AzureActiveDirectory' | 'None';
+    /** DenyAll / AllowPrivate: SAS requests from here (the public side) are refused. */
+    networkAccessPolicy?: 'AllowAll' | 'AllowPrivate' | 'DenyAll';
 }
 
 export const MAIN_TENANT = '6a1f3c2e-5b7d-4e90-8c1a-2f4e6d8b0a11';

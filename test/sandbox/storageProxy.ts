@@ -45,11 +45,34 @@ function blobSubject(pathname: string): string {
     }
 }
 
+/** What the proxy knows of the managed disk (or snapshot) a blob belongs to. */
+export interface BlobOwner {
+    kind: string;
+    name: string;
+}
+
+export interface StoragePolicy {
+    /** The disk/snapshot whose blob "container/blob" is, if any. */
+    ownerOf(subject: string): BlobOwner | undefined;
+}
+
+function sendError(res: http.ServerResponse, status: number, code: string, message: string, requestId: string, detail?: string, extra: Record<string, string> = {}): void {
+    const body = errorXml(code, message, requestId, detail);
+    res.writeHead(status, {
+        'Content-Type': 'application/xml',
+        'Content-Length': Buffer.byteLength(body),
+        'x-ms-error-code': code,
+        'x-ms-request-id': requestId,
+        ...extra,
+    });
+    res.end(body);
+}
+
 /**
  * `isRevoked(sig)`: a SAS whose grant was revoked is refused here, as the service refuses it
  * (Azurite alone would honour it until it expires).
  */
-export async function startStorageProxy(upstream: number | (() => number), faults: FaultList<StorageFault>, isRevoked: (sig: string) => boolean = () => false): Promise<StorageProxy> {
+export async function startStorageProxy(upstream: number | (() => number), faults: FaultList<StorageFault>, isRevoked: (sig: string) => boolean = () => false, policy: StoragePolicy = { ownerOf: () => undefined }): Promise<StorageProxy> {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
     const log = new RequestLog();
     let seq = 0;
@@ -82,6 +105,17 @@ export async function startStorageProxy(upstream: number | (() => number), fault
             });
             res.end(body);
             log.finish(entry, status, 0);
+            return;
+        }
+
+        const subject = blobSubject(url.pathname);
+        const owner = policy.ownerOf(subject);
+        // A Put Blob (or Copy Blob) on a disk's blob would replace the blob the disk service made,
+        // wiping what it set on it; Azure accepts it, the sandbox refuses it so such a client fails loudly.
+        if (owner && method === 'PUT' && !url.searchParams.has('comp')) {
+            req.resume();
+            sendError(res, 403, 'AuthorizationPermissionMismatch', 'This request is not authorized to perform this operation using this permission.', `sandbox-${++seq}`, `Put Blob on the blob of managed ${owner.kind} '${owner.name}' is refused by the sandbox: it would recreate the disk's blob. Write with Put Page (comp=page).`);
+            log.finish(entry, 403, 0);
             return;
         }
 

@@ -28,6 +28,14 @@ export interface Resource {
     timeCreated: string;
     uniqueId: string;
     blobs: SeedDisk['blobs'];
+    /** Succeeded, or Updating while a create runs (Failed when it failed). */
+    provisioningState: string;
+    /** Made at run time by a PUT (not from the seed): `reset({ state })` removes it. */
+    runtime?: boolean;
+    /** The creationData the resource was created with (runtime resources), echoed as sent. */
+    creationData?: Record<string, unknown>;
+    /** CopyStart snapshots: progress of the background copy. */
+    completionPercent?: number;
 }
 
 export interface World {
@@ -39,8 +47,16 @@ export interface World {
     manifest(): SeedDisk[];
     /** Blobs per lower-cased resource id (for the seed cache). */
     blobMap(): Record<string, SeedDisk['blobs']>;
-    /** Puts every resource back in its seeded state. */
+    /** Puts every resource back in its seeded state and drops the ones made at run time. */
     resetState(): void;
+    add(r: Resource): void;
+    /** Call after changing a resource's blobs. */
+    changed(): void;
+    /** The resource a blob ("container/blob") belongs to. */
+    ownerOfBlob(subject: string): Resource | undefined;
+    remove(r: Resource): void;
+    /** Azurite itself (shared key, not through the proxy) and the public (proxied) endpoint. */
+    storage: { service: BlobServiceClient; publicEndpoint: string };
 }
 
 export function resourceId(sub: string, rg: string, kind: 'disk' | 'snapshot', name: string): string {
@@ -51,13 +67,13 @@ function shortHash(s: string): string {
     return crypto.createHash('sha256').update(s.toLowerCase()).digest('hex').slice(0, 12);
 }
 
-function uuidFrom(s: string): string {
+export function uuidFrom(s: string): string {
     const h = crypto.createHash('sha256').update(s).digest('hex');
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Which blobs a resource has, named as the service names them (`…_vmgs`, `…_vmmd` in their own containers). */
-function blobSpecs(r: seed.SeedResource, id: string): { disk: BlobSpec; vhdx?: BlobSpec; vmgs?: BlobSpec; vmmd?: BlobSpec } {
+export function blobSpecs(r: seed.SeedResource, id: string): { disk: BlobSpec; vhdx?: BlobSpec; vmgs?: BlobSpec; vmmd?: BlobSpec } {
     const h = shortHash(id);
     const key = id.toLowerCase();
     const disk: BlobSpec = { container: `md-${h}`, blob: 'abcd', format: 'vhd', dataSize: r.sizeMiB * MiB, writtenTarget: r.writtenMiB * MiB, seed: key, empty: r.diskState === 'ReadyToUpload' };
@@ -115,6 +131,7 @@ export async function buildWorld(service: BlobServiceClient, publicEndpoint: str
             timeCreated: new Date(Date.UTC(2025, 0, 1 + (parseInt(shortHash(id).slice(0, 4), 16) % 300))).toISOString(),
             uniqueId: uuidFrom(id),
             blobs: { disk: shared! },
+            provisioningState: 'Succeeded',
         };
     });
 
@@ -133,21 +150,49 @@ export async function buildWorld(service: BlobServiceClient, publicEndpoint: str
     });
 
     const byId = new Map(resources.map((r) => [r.id.toLowerCase(), r]));
-    return {
+    let owners: Map<string, Resource> | undefined;
+    let version = 0;
+    let ownersVersion = -1;
+    const world: World = {
         tenants: seed.tenants,
         subscriptions: seed.subscriptions,
         groups,
         resources,
         byId,
         manifest: () => resources.map(toSeedDisk),
-        blobMap: () => Object.fromEntries(resources.map((r) => [r.id.toLowerCase(), r.blobs])),
+        blobMap: () => Object.fromEntries(resources.filter((r) => !r.runtime).map((r) => [r.id.toLowerCase(), r.blobs])),
         resetState() {
-            for (const r of resources) {
+            for (const r of [...resources]) {
+                if (r.runtime) world.remove(r);
                 r.state = r.spec.diskState;
                 r.stateAfterRevoke = initialAfterRevoke(r.spec);
             }
         },
+        ownerOfBlob(subject) {
+            if (!owners || ownersVersion !== version) {
+                owners = new Map();
+                for (const r of resources) for (const b of Object.values(r.blobs)) if (b?.container) owners.set(`${b.container}/${b.blob}`.toLowerCase(), r);
+                ownersVersion = version;
+            }
+            return owners.get(subject.toLowerCase());
+        },
+        changed() {
+            version++;
+        },
+        add(r) {
+            version++;
+            resources.push(r);
+            byId.set(r.id.toLowerCase(), r);
+        },
+        remove(r) {
+            version++;
+            const i = resources.indexOf(r);
+            if (i >= 0) resources.splice(i, 1);
+            byId.delete(r.id.toLowerCase());
+        },
+        storage: { service, publicEndpoint },
     };
+    return world;
 }
 
 function initialAfterRevoke(r: seed.SeedResource): string {
@@ -172,16 +217,24 @@ export function resourceJson(r: Resource): Record<string, unknown> {
         diskSizeGB: Math.max(1, Math.ceil(sizeBytes / GiB)),
         diskSizeBytes: sizeBytes,
         uniqueId: r.uniqueId,
-        provisioningState: 'Succeeded',
+        provisioningState: r.provisioningState,
         diskState: r.state,
         encryption: { type: 'EncryptionAtRestWithPlatformKey' },
-        networkAccessPolicy: 'AllowAll',
-        publicNetworkAccess: 'Enabled',
-        hyperVGeneration: r.spec.securityType ? 'V2' : 'V1',
+        networkAccessPolicy: r.spec.networkAccessPolicy ?? 'AllowAll',
+        publicNetworkAccess: r.spec.networkAccessPolicy === 'DenyAll' || r.spec.networkAccessPolicy === 'AllowPrivate' ? 'Disabled' : 'Enabled',
+        hyperVGeneration: r.spec.hyperVGeneration ?? (r.spec.securityType ? 'V2' : 'V1'),
     };
+    if (r.spec.dataAccessAuthMode) props.dataAccessAuthMode = r.spec.dataAccessAuthMode;
+    if (r.completionPercent !== undefined) props.completionPercent = r.completionPercent;
     if (r.spec.osType) props.osType = r.spec.osType;
     if (r.spec.securityType) props.securityProfile = { securityType: r.spec.securityType };
-    if (r.kind === 'disk') {
+    if (r.creationData) {
+        props.creationData = r.creationData;
+        if (r.kind === 'snapshot') {
+            props.incremental = !!r.spec.incremental;
+            if (r.spec.incremental) props.incrementalSnapshotFamilyId = uuidFrom(`family:${String(r.creationData.sourceResourceId ?? '').toLowerCase()}`);
+        }
+    } else if (r.kind === 'disk') {
         const createOption = r.spec.createOption ?? (r.spec.osType ? 'FromImage' : 'Empty');
         props.creationData = createOption === 'Upload' ? { createOption, uploadSizeBytes: sizeBytes + 512 } : { createOption };
         if (r.spec.sku?.startsWith('Premium')) props.tier = 'P4';
