@@ -98,11 +98,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         let azurite: AzuriteHandle | undefined;
         stops.push(() => azurite?.stop() ?? Promise.resolve());
         let world: World | undefined;
+        let copyRefusal: { status: number; code: string; message: string } | undefined;
         const proxy = await startStorageProxy(() => azurite!.port, faults.storage, (sig) => revoked.has(sig), {
             ownerOf: (subject) => {
                 const r = world?.ownerOfBlob(subject);
                 return r ? { kind: r.kind, name: r.name } : undefined;
             },
+            copyFromUrlRefusal: () => copyRefusal,
         });
         stops.push(() => proxy.stop());
         const storageEndpoint = `http://127.0.0.1:${proxy.port}/${DEV_ACCOUNT_NAME}`;
@@ -171,6 +173,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             },
             reset: ({ state }) => {
                 faults.clear();
+                copyRefusal = undefined;
                 armLog.clear();
                 proxy.log.clear();
                 if (state) {
@@ -187,7 +190,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
                 const sigs = signer.issued();
                 return { sasSignatures: sigs, sasSignaturesEncoded: sigs.map((s) => encodeURIComponent(s)), bearerTokens: tokens.issuedTokens() };
             },
-            diskState: (id) => world.byId.get(id.toLowerCase())?.state,
+            diskState: (id) => world!.byId.get(id.toLowerCase())?.state,
+            copyFromUrl: ({ refuse, status, code, message }) => {
+                copyRefusal = refuse
+                    ? { status: status ?? 403, code: code ?? 'CannotVerifyCopySource', message: message ?? 'This request is not authorized to perform this operation.' }
+                    : undefined;
+            },
         };
         const provision = new ProvisionService({ world, access });
         const arm = await startArmServer({ world, tokens, access, provision, faults: faults.arm, log: armLog, pageSize: opts.pageSize ?? (opts.scale ? 100 : 3), control: controlHandler(backend) });
