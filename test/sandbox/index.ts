@@ -11,7 +11,7 @@ import { startArmServer } from './arm';
 import { ProvisionService } from './provision';
 import { writeAzCli } from './azcli';
 import { DEV_ACCOUNT_NAME, startAzurite, type AzuriteHandle } from './azurite';
-import { sasSigner, serviceClient } from './blobs';
+import { accountKey, sasSigner, serviceClient } from './blobs';
 import { controlHandler, SandboxControl, type ControlBackend } from './control';
 import { Faults } from './faults';
 import * as seed from './seed';
@@ -108,6 +108,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         });
         stops.push(() => proxy.stop());
         const storageEndpoint = `http://127.0.0.1:${proxy.port}/${DEV_ACCOUNT_NAME}`;
+        const accounts = seed.storageAccounts.map((a) => ({ name: a.name, key: accountKey(a.name) }));
         const seedOptions = { scale: !!opts.scale, skipLargeDisk: !!opts.skipLargeDisk };
         const seedInto = async (az: AzuriteHandle) => buildWorld(serviceClient(az.endpoint, az.accountName, az.accountKey), storageEndpoint, seedOptions);
 
@@ -117,7 +118,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             tempDirs.push(location);
             const key = cacheKey(seedOptions);
             const cached = restoreCache(key, location);
-            azurite = await startAzurite({ location });
+            azurite = await startAzurite({ location, accounts });
             const service = serviceClient(azurite.endpoint, azurite.accountName, azurite.accountKey);
             if (cached && (await cacheLooksWhole(service, cached))) {
                 world = await buildWorld(service, storageEndpoint, seedOptions, rebase(cached, storageEndpoint));
@@ -127,10 +128,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
                 // Azurite writes its metadata out when it stops: only a clean stop leaves a folder worth keeping.
                 await azurite.stop();
                 if (azurite.stoppedCleanly) saveCache(key, location, world.blobMap());
-                azurite = await startAzurite({ location });
+                azurite = await startAzurite({ location, accounts });
+                world.rebind(serviceClient(azurite.endpoint, azurite.accountName, azurite.accountKey));
             }
         } else {
-            azurite = await startAzurite({ inMemory: true });
+            azurite = await startAzurite({ inMemory: true, accounts });
             world = await seedInto(azurite);
         }
 

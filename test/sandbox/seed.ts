@@ -90,6 +90,26 @@ export const resources: SeedResource[] = [
     { kind: 'disk', subscriptionId: SUB_OTHER, resourceGroup: 'rg-fabrikam', name: 'fabrikam-data', ...small, diskState: 'Unattached', sku: 'Standard_LRS' },
 ];
 
+/** A blob in a storage account, for ImportSecure: `vhd` a fixed VHD, `raw` a page blob without footer, `block` a block blob. */
+export interface SeedImportBlob { container: string; blob: string; kind: 'vhd' | 'raw' | 'block'; sizeMiB: number; writtenMiB: number }
+
+/** Storage accounts (Microsoft.Storage/storageAccounts): each is its own Azurite account behind the proxy. */
+export interface SeedStorageAccount { subscriptionId: string; resourceGroup: string; name: string; location: string; blobs: SeedImportBlob[] }
+
+const importSet: SeedImportBlob[] = [
+    { container: 'osimages', blob: 'osimage.vhd', kind: 'vhd', sizeMiB: 32, writtenMiB: 2 },
+    { container: 'osimages', blob: 'vmgs.vhd', kind: 'vhd', sizeMiB: 4, writtenMiB: 1 },
+    { container: 'osimages', blob: 'vmmd.vhd', kind: 'vhd', sizeMiB: 1, writtenMiB: 0.0625 },
+    { container: 'osimages', blob: 'raw.img', kind: 'raw', sizeMiB: 32, writtenMiB: 1 },
+    { container: 'osimages', blob: 'block.vhd', kind: 'block', sizeMiB: 1, writtenMiB: 1 },
+];
+
+export const storageAccounts: SeedStorageAccount[] = [
+    { subscriptionId: SUB_DEV, resourceGroup: 'rg-secure', name: 'stcontosoeastus', location: 'eastus', blobs: importSet },
+    { subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'stcontosowesteu', location: 'westeurope', blobs: importSet.slice(0, 1) },
+    { subscriptionId: SUB_OTHER, resourceGroup: 'rg-fabrikam', name: 'stfabrikamwestus3', location: 'westus3', blobs: [] },
+];
+
 /** Scale mode: 5,000 metadata-only disks across 50 resource groups of the production subscription. */
 export function scaleSeed(): { groups: SeedResourceGroup[]; disks: SeedResource[] } {
     const groups: SeedResourceGroup[] = [];

@@ -4,7 +4,7 @@
  */
 import * as crypto from 'node:crypto';
 import type { BlobServiceClient } from '@azure/storage-blob';
-import { seedBlob, type BlobSpec } from './blobs';
+import { accountKey, contentAt, seedBlob, serviceClient, type BlobSpec } from './blobs';
 import * as seed from './seed';
 import type { SeedBlob, SeedDisk } from './types';
 
@@ -34,8 +34,59 @@ export interface Resource {
     runtime?: boolean;
     /** The creationData the resource was created with (runtime resources), echoed as sent. */
     creationData?: Record<string, unknown>;
+    /** Runtime snapshots: the disk whose incremental family they belong to. */
+    familyOf?: string;
     /** CopyStart snapshots: progress of the background copy. */
     completionPercent?: number;
+}
+
+export interface StorageAccount {
+    spec: seed.SeedStorageAccount;
+    id: string;
+    tenantId: string;
+    /** Shared key of its Azurite account. */
+    key: string;
+    /** Public (proxied) blob endpoint, with a trailing slash, as ARM gives `primaryEndpoints.blob`. */
+    blobEndpoint: string;
+    /** Azurite itself, shared key. */
+    service: BlobServiceClient;
+}
+
+export function storageAccountId(sub: string, rg: string, name: string): string {
+    return `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${name}`;
+}
+
+/** http://127.0.0.1:PORT/devstoreaccount1 → http://127.0.0.1:PORT/<account> */
+function accountUrl(devEndpoint: string, account: string): string {
+    return devEndpoint.replace(/\/+$/, '').replace(/\/[^/]+$/, `/${account}`);
+}
+
+export function storageAccountsOf(service: BlobServiceClient, publicEndpoint: string): StorageAccount[] {
+    return seed.storageAccounts.map((a) => ({
+        spec: a,
+        id: storageAccountId(a.subscriptionId, a.resourceGroup, a.name),
+        tenantId: seed.subscriptions.find((s) => s.subscriptionId === a.subscriptionId)!.tenantId,
+        key: accountKey(a.name),
+        blobEndpoint: `${accountUrl(publicEndpoint, a.name)}/`,
+        service: serviceClient(accountUrl(service.url, a.name), a.name, accountKey(a.name)),
+    }));
+}
+
+/** Writes the storage accounts' blobs (ImportSecure sources). */
+async function seedStorageAccounts(accounts: StorageAccount[]): Promise<void> {
+    for (const a of accounts) {
+        for (const b of a.spec.blobs) {
+            const key = `${a.spec.name}/${b.container}/${b.blob}`;
+            if (b.kind === 'block') {
+                const c = a.service.getContainerClient(b.container);
+                await c.createIfNotExists();
+                const data = contentAt(key, 0, b.sizeMiB * MiB);
+                await c.getBlockBlobClient(b.blob).upload(data, data.length);
+                continue;
+            }
+            await seedBlob(a.service, { container: b.container, blob: b.blob, format: 'vhd', dataSize: b.sizeMiB * MiB, writtenTarget: b.writtenMiB * MiB, seed: key, noFooter: b.kind === 'raw' }, a.blobEndpoint);
+        }
+    }
 }
 
 export interface World {
@@ -57,6 +108,9 @@ export interface World {
     remove(r: Resource): void;
     /** Azurite itself (shared key, not through the proxy) and the public (proxied) endpoint. */
     storage: { service: BlobServiceClient; publicEndpoint: string };
+    storageAccounts: StorageAccount[];
+    /** Points the world at a restarted Azurite (another port, same data). */
+    rebind(service: BlobServiceClient): void;
 }
 
 export function resourceId(sub: string, rg: string, kind: 'disk' | 'snapshot', name: string): string {
@@ -149,6 +203,9 @@ export async function buildWorld(service: BlobServiceClient, publicEndpoint: str
         if (s.vmmd) r.blobs.vmmd = await seedBlob(service, s.vmmd, publicEndpoint);
     });
 
+    const accounts = storageAccountsOf(service, publicEndpoint);
+    if (!cached) await seedStorageAccounts(accounts);
+
     const byId = new Map(resources.map((r) => [r.id.toLowerCase(), r]));
     let owners: Map<string, Resource> | undefined;
     let version = 0;
@@ -191,6 +248,12 @@ export async function buildWorld(service: BlobServiceClient, publicEndpoint: str
             byId.delete(r.id.toLowerCase());
         },
         storage: { service, publicEndpoint },
+        storageAccounts: accounts,
+        rebind(next) {
+            world.storage.service = next;
+            const fresh = storageAccountsOf(next, publicEndpoint);
+            accounts.forEach((a, i) => { a.service = fresh[i].service; });
+        },
     };
     return world;
 }
@@ -232,7 +295,7 @@ export function resourceJson(r: Resource): Record<string, unknown> {
         props.creationData = r.creationData;
         if (r.kind === 'snapshot') {
             props.incremental = !!r.spec.incremental;
-            if (r.spec.incremental) props.incrementalSnapshotFamilyId = uuidFrom(`family:${String(r.creationData.sourceResourceId ?? '').toLowerCase()}`);
+            if (r.spec.incremental) props.incrementalSnapshotFamilyId = uuidFrom(`family:${(r.familyOf ?? String(r.creationData.sourceResourceId ?? '')).toLowerCase()}`);
         }
     } else if (r.kind === 'disk') {
         const createOption = r.spec.createOption ?? (r.spec.osType ? 'FromImage' : 'Empty');
