@@ -6,7 +6,7 @@
 import * as crypto from 'node:crypto';
 import type { SasSigner } from './blobs';
 import type { FaultList, LroFault } from './faults';
-import type { Resource } from './world';
+import { resourceJson, type Resource } from './world';
 
 export const MAX_SAS_SECONDS = 5_184_000;
 export const COMPUTE_API = '2025-01-02';
@@ -21,9 +21,32 @@ export function armError(status: number, code: string, message: string, target?:
     return { status, body: { error: { code, message, ...(target ? { target } : {}), details } } };
 }
 
+/** Side work of a create/delete (blob copies, deletions) that must finish before the operation does. */
+export interface Job {
+    done: boolean;
+    error?: { code: string; message: string };
+    /** Called once, when the operation succeeds. */
+    complete?: () => void;
+}
+
+/** Runs `work` as a Job: done when it settles; a thrown error fails the operation. */
+export function runJob(work: () => Promise<void>, complete?: () => void): Job {
+    const job: Job = { done: false, complete };
+    work().then(
+        () => { job.done = true; },
+        (e: unknown) => {
+            const err = e as { code?: string; message?: string };
+            job.error = { code: err.code ?? 'InternalOperationError', message: err.message ?? 'An internal execution error occurred. Please retry later.' };
+            job.done = true;
+        },
+    );
+    return job;
+}
+
 interface Operation {
     id: string;
-    kind: 'grant' | 'revoke';
+    kind: 'grant' | 'revoke' | 'create' | 'delete';
+    job?: Job;
     resource: Resource;
     startTime: string;
     endTime?: string;
@@ -52,6 +75,16 @@ export class AccessService {
     private liveSigs = new Map<string, string[]>();
 
     constructor(private readonly o: AccessOptions) {}
+
+    /** Whether a grant/revoke/create/delete is still running on `resource`. */
+    busy(resource: Resource): boolean {
+        return this.pending(resource) !== undefined;
+    }
+
+    /** Whether `resource` has a SAS handed out that was not revoked yet. */
+    hasLiveSas(resource: Resource): boolean {
+        return this.liveSigs.has(resource.id.toLowerCase());
+    }
 
     private pending(resource: Resource): Operation | undefined {
         for (const op of this.ops.values()) if (op.resource === resource && !op.done) return op;
@@ -96,8 +129,12 @@ export class AccessService {
         if (access === 'Write' && resource.state !== 'ReadyToUpload') {
             return armError(409, 'OperationNotAllowed', `Operation 'BeginGetAccess' with Write access is allowed only on disks in state ReadyToUpload; ${kindWord} '${resource.name}' is ${resource.state}.`);
         }
-        if (this.pending(resource)) {
+        if (this.pending(resource) || resource.provisioningState !== 'Succeeded') {
             return armError(409, 'OperationNotAllowed', `Another operation is in progress on ${kindWord} '${resource.name}'. Retry after it completes.`);
+        }
+        if (resource.completionPercent !== undefined && resource.completionPercent < 100) {
+            // Our reading: a CopyStart snapshot can be read once its background copy has finished.
+            return armError(409, 'OperationNotAllowed', `Operation 'BeginGetAccess' is not allowed on ${kindWord} '${resource.name}' since its copy is still in progress (${resource.completionPercent}% complete).`);
         }
         return this.accept(resource, 'grant', path, { access, durationInSeconds: duration, fileFormat, guestState });
     }
@@ -107,6 +144,18 @@ export class AccessService {
             return armError(409, 'OperationNotAllowed', `Another operation is in progress on '${resource.name}'. Retry after it completes.`);
         }
         return this.accept(resource, 'revoke', path);
+    }
+
+    /**
+     * Starts a create or delete as a long-running operation: 202 + the polling headers (and, for a
+     * create, the resource's body in provisioningState Updating). It completes after the configured
+     * polls once `job` is done; `job.complete` then applies the result.
+     */
+    startJob(resource: Resource, kind: 'create' | 'delete', path: string, job: Job, body?: unknown): ArmReply {
+        const reply = this.accept(resource, kind, path);
+        const op = [...this.ops.values()].pop()!;
+        op.job = job;
+        return { ...reply, body };
     }
 
     private accept(resource: Resource, kind: Operation['kind'], path: string, request?: Operation['request']): ArmReply {
@@ -150,11 +199,22 @@ export class AccessService {
         if (op.done) return;
         op.polls++;
         if (op.outcome === 'hang' || op.polls <= this.o.lroPolls) return;
+        if (op.job && !op.job.done) return;
+        if (op.job?.error && op.outcome === 'succeed') {
+            op.outcome = 'fail';
+            op.error = op.job.error;
+        }
         op.done = true;
         op.endTime = new Date().toISOString();
-        if (op.outcome === 'fail') return;
+        if (op.outcome === 'fail') {
+            if (op.kind === 'create') op.resource.provisioningState = 'Failed';
+            if (op.kind === 'delete') op.resource.provisioningState = 'Succeeded';
+            return;
+        }
         const r = op.resource;
-        if (op.kind === 'grant') {
+        if (op.job) {
+            op.job.complete?.();
+        } else if (op.kind === 'grant') {
             const req = op.request!;
             const perms = req.access === 'Write' ? 'rw' : 'r';
             const main = req.fileFormat === 'VHDX' ? r.blobs.vhdx! : r.blobs.disk;
@@ -178,6 +238,7 @@ export class AccessService {
         this.advance(op);
         if (!op.done) return { status: 202, headers: this.pollHeaders(op) };
         if (op.outcome === 'fail') return armError(500, op.error!.code, op.error!.message);
+        if (op.kind === 'create') return { status: 200, body: resourceJson(op.resource) };
         return op.kind === 'grant' ? { status: 200, body: op.result } : { status: 200 };
     }
 

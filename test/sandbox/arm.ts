@@ -9,21 +9,47 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AccessService, armError, type ArmReply } from './access';
 import { armErrorFor, type FaultList, type ArmFault } from './faults';
+import type { ProvisionService } from './provision';
 import type { RequestLog } from './requestLog';
 import type { TokenClaims, TokenIssuer } from './tokens';
-import { resourceJson, type World } from './world';
+import { resourceJson, type StorageAccount, type World } from './world';
 
 /** api-versions the emulator accepts per area (what the SDKs in node_modules send, plus neighbours). */
 const API_VERSIONS: Record<string, string[]> = {
     compute: ['2023-04-02', '2023-10-02', '2024-03-02', '2025-01-02', '2026-03-02'],
     resources: ['2021-04-01', '2022-09-01', '2024-03-01', '2024-11-01', '2025-04-01'],
     subscriptions: ['2020-01-01', '2021-01-01', '2022-12-01'],
+    storage: ['2021-09-01', '2022-09-01', '2023-01-01', '2023-05-01', '2024-01-01', '2025-01-01', '2025-06-01'],
 };
+
+/** The ARM JSON of a storage account; its blob endpoint is the sandbox's storage proxy. */
+function storageAccountJson(a: StorageAccount): Record<string, unknown> {
+    return {
+        id: a.id,
+        name: a.spec.name,
+        type: 'Microsoft.Storage/storageAccounts',
+        location: a.spec.location,
+        kind: 'StorageV2',
+        sku: { name: 'Standard_LRS', tier: 'Standard' },
+        tags: {},
+        properties: {
+            provisioningState: 'Succeeded',
+            primaryEndpoints: { blob: a.blobEndpoint },
+            primaryLocation: a.spec.location,
+            statusOfPrimary: 'available',
+            accessTier: 'Hot',
+            allowBlobPublicAccess: false,
+            supportsHttpsTrafficOnly: false,
+            minimumTlsVersion: 'TLS1_2',
+        },
+    };
+}
 
 export interface ArmServerOptions {
     world: World;
     tokens: TokenIssuer;
     access: AccessService;
+    provision: ProvisionService;
     faults: FaultList<ArmFault>;
     pageSize: number;
     log: RequestLog;
@@ -95,6 +121,12 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
         if (n === 2 && method === 'GET') return { status: 200, body: subJson(sub) };
         const inSub = world.resources.filter((r) => r.subscriptionId === sub.subscriptionId);
 
+        if (low[2] === 'providers' && low[3] === 'microsoft.storage') {
+            if (n === 5 && method === 'GET' && low[4] === 'storageaccounts') {
+                return page(url, world.storageAccounts.filter((a) => a.spec.subscriptionId === sub.subscriptionId).map(storageAccountJson), apiVersion);
+            }
+            return notFound;
+        }
         // /subscriptions/{s}/providers/Microsoft.Compute/…
         if (low[2] === 'providers' && low[3] === 'microsoft.compute') {
             if (n === 5 && method === 'GET' && (low[4] === 'disks' || low[4] === 'snapshots')) {
@@ -115,15 +147,30 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
         const rg = groups.find((g) => g.name.toLowerCase() === low[3]);
         if (!rg) return armError(404, 'ResourceGroupNotFound', `Resource group '${seg[3]}' could not be found.`);
         if (n === 4 && method === 'GET') return { status: 200, body: rgJson(rg) };
+        if (low[4] === 'providers' && low[5] === 'microsoft.storage' && low[6] === 'storageaccounts') {
+            const inGroup = world.storageAccounts.filter((a) => a.spec.subscriptionId === sub.subscriptionId && a.spec.resourceGroup.toLowerCase() === low[3]);
+            if (n === 7 && method === 'GET') return page(url, inGroup.map(storageAccountJson), apiVersion);
+            const acct = inGroup.find((a) => a.spec.name.toLowerCase() === low[7]);
+            if (!acct) return armError(404, 'ResourceNotFound', `The Resource 'Microsoft.Storage/storageAccounts/${seg[7]}' under resource group '${seg[3]}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+            if (n === 8 && method === 'GET') return { status: 200, body: storageAccountJson(acct) };
+            if (n === 9 && method === 'POST' && low[8] === 'listkeys') return { status: 200, body: { keys: [{ creationTime: '2025-01-01T00:00:00Z', keyName: 'key1', value: acct.key, permissions: 'FULL' }] } };
+            return notFound;
+        }
         if (low[4] !== 'providers' || low[5] !== 'microsoft.compute' || (low[6] !== 'disks' && low[6] !== 'snapshots')) return notFound;
         const kind = low[6] === 'disks' ? 'disk' : 'snapshot';
         const inRg = inSub.filter((r) => r.kind === kind && r.resourceGroup.toLowerCase() === low[3]);
         if (n === 7 && method === 'GET') return page(url, inRg.map(resourceJson), apiVersion);
         const res = inRg.find((r) => r.name.toLowerCase() === low[7]);
+        if (n === 8 && method === 'PUT' && kind === 'disk') return o.provision.putDisk(sub.subscriptionId, rg.name, seg[7], body, url.pathname, claims.tid);
+        if (n === 8 && method === 'PUT') return o.provision.putSnapshot(sub.subscriptionId, rg.name, seg[7], body, url.pathname, claims.tid);
+        if (n === 8 && method === 'DELETE') return o.provision.delete(res, url.pathname);
         if (!res) {
             return armError(404, 'ResourceNotFound', `The Resource 'Microsoft.Compute/${seg[6]}/${seg[7]}' under resource group '${seg[3]}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
         }
-        if (n === 8 && method === 'GET') return { status: 200, body: resourceJson(res) };
+        if (n === 8 && method === 'GET') {
+            o.provision.progress(res);
+            return { status: 200, body: resourceJson(res) };
+        }
         if (n === 9 && method === 'POST' && low[8] === 'begingetaccess') return access.grant(res, body, url.pathname);
         if (n === 9 && method === 'POST' && low[8] === 'endgetaccess') return access.revoke(res, url.pathname);
         return notFound;
@@ -132,6 +179,7 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
     const area = (pathname: string): keyof typeof API_VERSIONS => {
         const p = pathname.toLowerCase();
         if (p.includes('/providers/microsoft.compute')) return 'compute';
+        if (p.includes('/providers/microsoft.storage')) return 'storage';
         if (p.startsWith('/tenants') || /^\/subscriptions\/?[^/]*\/?$/.test(p)) return 'subscriptions';
         return 'resources';
     };

@@ -29,6 +29,8 @@ export interface AzuriteOptions {
     location?: string;
     /** Milliseconds to wait for the listening line (default 20 s). */
     startTimeoutMs?: number;
+    /** Storage accounts besides the dev account (name, base64 key), reached at http://127.0.0.1:PORT/<name>. */
+    accounts?: { name: string; key: string }[];
 }
 
 const live = new Set<ChildProcess>();
@@ -72,6 +74,8 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
     // Custom accounts from the caller's environment would replace the dev account.
     const env = { ...process.env };
     delete env.AZURITE_ACCOUNTS;
+    // Azurite replaces its accounts with this list, so the dev account is named in it as well.
+    if (opts.accounts?.length) env.AZURITE_ACCOUNTS = [{ name: DEV_ACCOUNT_NAME, key: DEV_ACCOUNT_KEY }, ...opts.accounts].map((a) => `${a.name}:${a.key}`).join(';');
     const child = spawn(process.execPath, args, { cwd: location, stdio: ['ignore', 'pipe', 'pipe'], env });
     live.add(child);
     installExitHook();

@@ -4,7 +4,7 @@
  * sha256 published in the manifest. Also the SAS URLs the ARM emulator hands out.
  */
 import * as crypto from 'node:crypto';
-import { BlobSASPermissions, BlobServiceClient, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
+import { BlobSASPermissions, BlobServiceClient, type PageBlobClient, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
 import { buildVhdFooter, buildVhdxHeaderArea, VHD_FOOTER_SIZE, VHDX_HEADER_AREA } from '../../src/transfer/vhd';
 import type { SeedBlob } from './types';
 
@@ -26,6 +26,8 @@ export interface BlobSpec {
     seed: string;
     /** An upload target: the right size, nothing written (not even the footer). */
     empty?: boolean;
+    /** A raw image: data only, no VHD footer. */
+    noFooter?: boolean;
 }
 
 interface Range { offset: number; length: number }
@@ -104,7 +106,7 @@ function layout(spec: BlobSpec): { size: number; pieces: { offset: number; data:
         pieces.push({ offset: base + r.offset, length: r.length, data: () => contentAt(spec.seed, r.offset, r.length) });
     }
     let size = base + spec.dataSize;
-    if (spec.format === 'vhd') {
+    if (spec.format === 'vhd' && !spec.noFooter) {
         const uniqueId = crypto.createHash('sha256').update(`id:${spec.seed}`).digest().subarray(0, 16);
         const footer = buildVhdFooter(spec.dataSize, { timestamp: FOOTER_TIME, uniqueId });
         pieces.push({ offset: spec.dataSize, length: VHD_FOOTER_SIZE, data: () => footer });
@@ -180,8 +182,71 @@ export function sasSigner(accountName: string, accountKey: string): SasSigner {
     };
 }
 
+/** The key of a sandbox storage account (local to Azurite, derived from its name; not a secret of any real account). */
+export function accountKey(name: string): string {
+    return crypto.createHash('sha256').update(`sandbox-storage-account:${name}`).digest('base64');
+}
+
 export function serviceClient(endpoint: string, accountName: string, accountKey: string): BlobServiceClient {
     return new BlobServiceClient(endpoint, new StorageSharedKeyCredential(accountName, accountKey));
 }
 
 export const SIZES = { MiB };
+
+function seedBlobEntry(spec: { container: string; blob: string; format: 'vhd' | 'vhdx' }, publicEndpoint: string, size: number, writtenBytes: number, sha256: string): SeedBlob {
+    return {
+        url: `${publicEndpoint.replace(/\/+$/, '')}/${spec.container}/${encodeURIComponent(spec.blob)}`,
+        container: spec.container,
+        blob: spec.blob,
+        size,
+        writtenBytes,
+        sha256,
+        format: spec.format,
+    };
+}
+
+/**
+ * An empty page blob of `size` bytes (an upload target). Nothing is hashed: the manifest entry of
+ * a blob made at run time has `sha256: ''` (its content is whatever gets uploaded).
+ */
+export async function createEmptyBlob(service: BlobServiceClient, spec: { container: string; blob: string }, size: number, publicEndpoint: string): Promise<SeedBlob> {
+    const container = service.getContainerClient(spec.container);
+    await container.createIfNotExists();
+    await container.getPageBlobClient(spec.blob).create(size);
+    return seedBlobEntry({ ...spec, format: 'vhd' }, publicEndpoint, size, 0, '');
+}
+
+/**
+ * Copies a page blob into a new page blob of this Azurite, written ranges only (as the disk
+ * service copies a disk: holes stay holes). With `asVhdx`, the copy is the VHDX image of the
+ * source VHD: a VHDX header area first, the data after it, no footer (as the seed builds them).
+ */
+export async function copyPageBlob(src: PageBlobClient, service: BlobServiceClient, spec: { container: string; blob: string }, publicEndpoint: string, asVhdx = false): Promise<SeedBlob> {
+    const srcSize = (await src.getProperties()).contentLength ?? 0;
+    const shift = asVhdx ? VHDX_HEADER_AREA : 0;
+    const size = asVhdx ? VHDX_HEADER_AREA + srcSize - VHD_FOOTER_SIZE : srcSize;
+    const container = service.getContainerClient(spec.container);
+    await container.createIfNotExists();
+    const dst = container.getPageBlobClient(spec.blob);
+    await dst.create(size);
+    let written = 0;
+    if (asVhdx) {
+        const header = buildVhdxHeaderArea({ seed: 1 });
+        for (let o = 0; o < header.length; o += MAX_PUT_PAGES) await dst.uploadPages(header.subarray(o, o + MAX_PUT_PAGES), o, Math.min(MAX_PUT_PAGES, header.length - o));
+        written += header.length;
+    }
+    const limit = asVhdx ? srcSize - VHD_FOOTER_SIZE : srcSize;
+    for await (const r of src.listPageRanges()) {
+        for (let o = r.start; o <= r.end && o < limit; o += MAX_PUT_PAGES) {
+            const len = Math.min(MAX_PUT_PAGES, r.end + 1 - o, limit - o);
+            const data = await src.downloadToBuffer(o, len);
+            await dst.uploadPages(data, o + shift, len);
+            written += len;
+        }
+    }
+    return seedBlobEntry({ ...spec, format: asVhdx ? 'vhdx' : 'vhd' }, publicEndpoint, size, written, '');
+}
+
+export async function deleteBlob(service: BlobServiceClient, blob: { container: string; blob: string }): Promise<void> {
+    await service.getContainerClient(blob.container).getBlobClient(blob.blob).deleteIfExists();
+}

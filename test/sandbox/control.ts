@@ -47,6 +47,15 @@ export interface ControlBackend {
     clearLogs(): void;
     secrets(): IssuedSecrets;
     diskState(id: string): string | undefined;
+    copyFromUrl(opts: CopyFromUrlSwitch): void;
+}
+
+/** Put Page From URL: `refuse: true` makes the storage refuse it (status/code/message, default 403 CannotVerifyCopySource). */
+export interface CopyFromUrlSwitch {
+    refuse: boolean;
+    status?: number;
+    code?: string;
+    message?: string;
 }
 
 export function controlHandler(backend: ControlBackend): (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) => void {
@@ -76,6 +85,7 @@ export function controlHandler(backend: ControlBackend): (req: http.IncomingMess
                 case 'GET log': return reply(200, backend.logs());
                 case 'POST log/clear': backend.clearLogs(); return reply(204);
                 case 'GET secrets': return reply(200, backend.secrets());
+                case 'POST storage/copy-from-url': backend.copyFromUrl(input as unknown as CopyFromUrlSwitch); return reply(204);
                 case 'GET disk-state': {
                     const state = backend.diskState(url.searchParams.get('id') ?? '');
                     return state === undefined ? reply(404, { error: 'no such resource' }) : reply(200, { diskState: state });
@@ -113,6 +123,8 @@ export class SandboxControl {
     setTokenLifetime(seconds: number): Promise<void> { return this.call('POST', 'token-lifetime', { seconds }); }
     /** Polls answered "not yet" and Retry-After for operations started from now on. */
     setLro(opts: { polls?: number; retryAfterSeconds?: number }): Promise<void> { return this.call('POST', 'lro', opts); }
+    /** Makes Put Page From URL refuse (a service that will not copy server-side), or work again. */
+    copyFromUrl(opts: CopyFromUrlSwitch): Promise<void> { return this.call('POST', 'storage/copy-from-url', opts); }
     token(req: TokenRequest = {}): Promise<TokenResponse> { return this.call('POST', 'token', req); }
     /** Clears faults and logs; with `state`, also puts every disk back in its seeded state. */
     reset(opts: { state?: boolean } = {}): Promise<void> { return this.call('POST', 'reset', opts); }

@@ -8,9 +8,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AccessService } from './access';
 import { startArmServer } from './arm';
+import { ProvisionService } from './provision';
 import { writeAzCli } from './azcli';
 import { DEV_ACCOUNT_NAME, startAzurite, type AzuriteHandle } from './azurite';
-import { sasSigner, serviceClient } from './blobs';
+import { accountKey, sasSigner, serviceClient } from './blobs';
 import { controlHandler, SandboxControl, type ControlBackend } from './control';
 import { Faults } from './faults';
 import * as seed from './seed';
@@ -96,20 +97,28 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         const revoked = new Set<string>();
         let azurite: AzuriteHandle | undefined;
         stops.push(() => azurite?.stop() ?? Promise.resolve());
-        const proxy = await startStorageProxy(() => azurite!.port, faults.storage, (sig) => revoked.has(sig));
+        let world: World | undefined;
+        let copyRefusal: { status: number; code: string; message: string } | undefined;
+        const proxy = await startStorageProxy(() => azurite!.port, faults.storage, (sig) => revoked.has(sig), {
+            ownerOf: (subject) => {
+                const r = world?.ownerOfBlob(subject);
+                return r ? { kind: r.kind, name: r.name } : undefined;
+            },
+            copyFromUrlRefusal: () => copyRefusal,
+        });
         stops.push(() => proxy.stop());
         const storageEndpoint = `http://127.0.0.1:${proxy.port}/${DEV_ACCOUNT_NAME}`;
+        const accounts = seed.storageAccounts.map((a) => ({ name: a.name, key: accountKey(a.name) }));
         const seedOptions = { scale: !!opts.scale, skipLargeDisk: !!opts.skipLargeDisk };
         const seedInto = async (az: AzuriteHandle) => buildWorld(serviceClient(az.endpoint, az.accountName, az.accountKey), storageEndpoint, seedOptions);
 
-        let world: World;
         if (opts.cache ?? !process.env[NO_CACHE_ENV]) {
             // Azurite on disk in a folder of its own; seeded from the cache, or seeded and then cached.
             const location = fs.mkdtempSync(path.join(os.tmpdir(), 'disks-sandbox-azurite-'));
             tempDirs.push(location);
             const key = cacheKey(seedOptions);
             const cached = restoreCache(key, location);
-            azurite = await startAzurite({ location });
+            azurite = await startAzurite({ location, accounts });
             const service = serviceClient(azurite.endpoint, azurite.accountName, azurite.accountKey);
             if (cached && (await cacheLooksWhole(service, cached))) {
                 world = await buildWorld(service, storageEndpoint, seedOptions, rebase(cached, storageEndpoint));
@@ -119,10 +128,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
                 // Azurite writes its metadata out when it stops: only a clean stop leaves a folder worth keeping.
                 await azurite.stop();
                 if (azurite.stoppedCleanly) saveCache(key, location, world.blobMap());
-                azurite = await startAzurite({ location });
+                azurite = await startAzurite({ location, accounts });
+                world.rebind(serviceClient(azurite.endpoint, azurite.accountName, azurite.accountKey));
             }
         } else {
-            azurite = await startAzurite({ inMemory: true });
+            azurite = await startAzurite({ inMemory: true, accounts });
             world = await seedInto(azurite);
         }
 
@@ -165,6 +175,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             },
             reset: ({ state }) => {
                 faults.clear();
+                copyRefusal = undefined;
                 armLog.clear();
                 proxy.log.clear();
                 if (state) {
@@ -181,9 +192,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
                 const sigs = signer.issued();
                 return { sasSignatures: sigs, sasSignaturesEncoded: sigs.map((s) => encodeURIComponent(s)), bearerTokens: tokens.issuedTokens() };
             },
-            diskState: (id) => world.byId.get(id.toLowerCase())?.state,
+            diskState: (id) => world!.byId.get(id.toLowerCase())?.state,
+            copyFromUrl: ({ refuse, status, code, message }) => {
+                copyRefusal = refuse
+                    ? { status: status ?? 403, code: code ?? 'CannotVerifyCopySource', message: message ?? 'This request is not authorized to perform this operation.' }
+                    : undefined;
+            },
         };
-        const arm = await startArmServer({ world, tokens, access, faults: faults.arm, log: armLog, pageSize: opts.pageSize ?? (opts.scale ? 100 : 3), control: controlHandler(backend) });
+        const provision = new ProvisionService({ world, access });
+        const arm = await startArmServer({ world, tokens, access, provision, faults: faults.arm, log: armLog, pageSize: opts.pageSize ?? (opts.scale ? 100 : 3), control: controlHandler(backend) });
         stops.push(() => arm.stop());
         armEndpoint = arm.endpoint;
         tokens.authority = `${arm.endpoint}/sandbox-login`;

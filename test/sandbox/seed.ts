@@ -16,7 +16,7 @@ export interface SeedResource {
     name: string;
     sizeMiB: number;
     writtenMiB: number;
-    diskState: 'Unattached' | 'Attached' | 'Reserved' | 'ActiveSAS' | 'ReadyToUpload';
+    diskState: 'Unattached' | 'Attached' | 'Reserved' | 'ActiveSAS' | 'ReadyToUpload' | 'ActiveUpload';
     /** For a disk seeded in ActiveSAS: the state a revoke returns it to. */
     stateAfterRevoke?: 'Unattached' | 'Reserved';
     sku?: string;
@@ -30,6 +30,11 @@ export interface SeedResource {
     /** Metadata-only resources (scale mode) share one small blob. */
     sharedBlob?: boolean;
     createOption?: string;
+    hyperVGeneration?: 'V1' | 'V2';
+    /** AzureActiveDirectory: blob requests also need a bearer token for https://disk.azure.com/. */
+    dataAccessAuthMode?: 'AzureActiveDirectory' | 'None';
+    /** DenyAll / AllowPrivate: SAS requests from here (the public side) are refused. */
+    networkAccessPolicy?: 'AllowAll' | 'AllowPrivate' | 'DenyAll';
 }
 
 export const MAIN_TENANT = '6a1f3c2e-5b7d-4e90-8c1a-2f4e6d8b0a11';
@@ -83,6 +88,26 @@ export const resources: SeedResource[] = [
     { kind: 'disk', subscriptionId: SUB_PROD, resourceGroup: 'rg-prod', name: 'prod-db-01', ...small, diskState: 'Unattached', sku: 'PremiumV2_LRS' },
     { kind: 'snapshot', subscriptionId: SUB_PROD, resourceGroup: 'rg-backup', name: 'prod-db-01-nightly', ...small, diskState: 'Unattached', incremental: true, source: `/subscriptions/${SUB_PROD}/resourceGroups/rg-prod/providers/Microsoft.Compute/disks/prod-db-01` },
     { kind: 'disk', subscriptionId: SUB_OTHER, resourceGroup: 'rg-fabrikam', name: 'fabrikam-data', ...small, diskState: 'Unattached', sku: 'Standard_LRS' },
+];
+
+/** A blob in a storage account, for ImportSecure: `vhd` a fixed VHD, `raw` a page blob without footer, `block` a block blob. */
+export interface SeedImportBlob { container: string; blob: string; kind: 'vhd' | 'raw' | 'block'; sizeMiB: number; writtenMiB: number }
+
+/** Storage accounts (Microsoft.Storage/storageAccounts): each is its own Azurite account behind the proxy. */
+export interface SeedStorageAccount { subscriptionId: string; resourceGroup: string; name: string; location: string; blobs: SeedImportBlob[] }
+
+const importSet: SeedImportBlob[] = [
+    { container: 'osimages', blob: 'osimage.vhd', kind: 'vhd', sizeMiB: 32, writtenMiB: 2 },
+    { container: 'osimages', blob: 'vmgs.vhd', kind: 'vhd', sizeMiB: 4, writtenMiB: 1 },
+    { container: 'osimages', blob: 'vmmd.vhd', kind: 'vhd', sizeMiB: 1, writtenMiB: 0.0625 },
+    { container: 'osimages', blob: 'raw.img', kind: 'raw', sizeMiB: 32, writtenMiB: 1 },
+    { container: 'osimages', blob: 'block.vhd', kind: 'block', sizeMiB: 1, writtenMiB: 1 },
+];
+
+export const storageAccounts: SeedStorageAccount[] = [
+    { subscriptionId: SUB_DEV, resourceGroup: 'rg-secure', name: 'stcontosoeastus', location: 'eastus', blobs: importSet },
+    { subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'stcontosowesteu', location: 'westeurope', blobs: importSet.slice(0, 1) },
+    { subscriptionId: SUB_OTHER, resourceGroup: 'rg-fabrikam', name: 'stfabrikamwestus3', location: 'westus3', blobs: [] },
 ];
 
 /** Scale mode: 5,000 metadata-only disks across 50 resource groups of the production subscription. */

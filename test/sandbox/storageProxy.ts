@@ -6,7 +6,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { storageErrorFor, type FaultList, type StorageFault } from './faults';
-import { RequestLog } from './requestLog';
+import { RequestLog, type LoggedRequest } from './requestLog';
 
 export interface StorageProxy {
     port: number;
@@ -45,14 +45,125 @@ function blobSubject(pathname: string): string {
     }
 }
 
+/** What the proxy knows of the managed disk (or snapshot) a blob belongs to. */
+export interface BlobOwner {
+    kind: string;
+    name: string;
+}
+
+export interface StoragePolicy {
+    /** The disk/snapshot whose blob "container/blob" is, if any. */
+    ownerOf(subject: string): BlobOwner | undefined;
+    /** When set, Put Page From URL is refused with this (a service that will not copy server-side). */
+    copyFromUrlRefusal?(): { status: number; code: string; message: string } | undefined;
+}
+
+/** Put Page From URL moves at most 4 MiB per request. */
+export const MAX_PAGE_FROM_URL = 4 * 1024 * 1024;
+
+/** "bytes=a-b" → [a, b], or undefined when it is not that shape. */
+function parseRange(v: string | undefined): [number, number] | undefined {
+    const m = /^bytes=(\d+)-(\d+)$/.exec((v ?? '').trim());
+    if (!m) return undefined;
+    const a = Number(m[1]);
+    const b = Number(m[2]);
+    return b >= a ? [a, b] : undefined;
+}
+
+function sendError(res: http.ServerResponse, status: number, code: string, message: string, requestId: string, detail?: string, extra: Record<string, string> = {}): void {
+    const body = errorXml(code, message, requestId, detail);
+    res.writeHead(status, {
+        'Content-Type': 'application/xml',
+        'Content-Length': Buffer.byteLength(body),
+        'x-ms-error-code': code,
+        'x-ms-request-id': requestId,
+        ...extra,
+    });
+    res.end(body);
+}
+
 /**
  * `isRevoked(sig)`: a SAS whose grant was revoked is refused here, as the service refuses it
  * (Azurite alone would honour it until it expires).
  */
-export async function startStorageProxy(upstream: number | (() => number), faults: FaultList<StorageFault>, isRevoked: (sig: string) => boolean = () => false): Promise<StorageProxy> {
+export async function startStorageProxy(upstream: number | (() => number), faults: FaultList<StorageFault>, isRevoked: (sig: string) => boolean = () => false, policy: StoragePolicy = { ownerOf: () => undefined }): Promise<StorageProxy> {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
     const log = new RequestLog();
     let seq = 0;
+
+    let ownPort = 0;
+
+    /** GET through this proxy (so revoked/expired SAS, faults and policies apply to the source as well). */
+    const readSource = (source: URL, range: [number, number], authorization?: string) => new Promise<{ status: number; body: Buffer; code?: string }>((resolve, reject) => {
+        const r = http.request({ host: '127.0.0.1', port: ownPort, method: 'GET', path: `${source.pathname}${source.search}`, agent, headers: { 'x-ms-range': `bytes=${range[0]}-${range[1]}`, 'x-ms-version': '2025-01-05', ...(authorization ? { authorization } : {}) } }, (sr) => {
+            const chunks: Buffer[] = [];
+            sr.on('data', (c: Buffer) => chunks.push(c));
+            sr.on('end', () => resolve({ status: sr.statusCode ?? 502, body: Buffer.concat(chunks), code: sr.headers['x-ms-error-code'] as string | undefined }));
+            sr.on('error', reject);
+        });
+        r.on('error', reject);
+        r.end();
+    });
+
+    /**
+     * Put Page From URL (Azurite lacks it): checks the two ranges, reads the source range with the
+     * source's own SAS and writes it with a plain Put Page under the destination's SAS.
+     */
+    const putPageFromUrl = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL, entry: LoggedRequest): Promise<void> => {
+        const fail = (status: number, code: string, message: string, extra: Record<string, string> = {}) => {
+            sendError(res, status, code, message, `sandbox-${++seq}`, undefined, extra);
+            log.finish(entry, status, 0);
+        };
+        const refusal = policy.copyFromUrlRefusal?.();
+        if (refusal) return fail(refusal.status, refusal.code, refusal.message);
+        const dest = parseRange((req.headers['x-ms-range'] ?? req.headers.range) as string | undefined);
+        const srcRangeHeader = req.headers['x-ms-source-range'] as string | undefined;
+        if (srcRangeHeader === undefined) return fail(400, 'MissingRequiredHeader', "An HTTP header that's mandatory for this request is not specified.");
+        const src = parseRange(srcRangeHeader);
+        if (!dest || !src) return fail(400, 'InvalidHeaderValue', 'The value for one of the HTTP headers is not in the correct format.');
+        if (dest[0] % 512 !== 0 || (dest[1] + 1) % 512 !== 0 || src[0] % 512 !== 0 || (src[1] + 1) % 512 !== 0) {
+            return fail(416, 'InvalidPageRange', 'The page range specified is invalid.');
+        }
+        const length = dest[1] - dest[0] + 1;
+        if (src[1] - src[0] + 1 !== length) return fail(400, 'InvalidHeaderValue', 'The value for one of the HTTP headers is not in the correct format.');
+        if (length > MAX_PAGE_FROM_URL) return fail(413, 'RequestBodyTooLarge', 'The request body is too large and exceeds the maximum permissible limit.');
+        let source: URL;
+        try {
+            source = new URL(String(req.headers['x-ms-copy-source']));
+        } catch {
+            return fail(400, 'InvalidHeaderValue', 'The value for one of the HTTP headers is not in the correct format.');
+        }
+        if (!/^(127\.0\.0\.1|localhost)$/.test(source.hostname) || Number(source.port) !== ownPort) {
+            // The sandbox reaches nothing outside itself.
+            return fail(404, 'CannotVerifyCopySource', 'The specified resource does not exist.');
+        }
+        if (!source.searchParams.get('sig')) {
+            // Disk blobs are never public: without a SAS the source read fails authentication.
+            return fail(403, 'CannotVerifyCopySource', 'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.');
+        }
+        const read = await readSource(source, src, req.headers['x-ms-copy-source-authorization'] as string | undefined);
+        if (read.status !== 206 && read.status !== 200) {
+            const m = /<Message>([^\n<]*)/.exec(read.body.toString('utf8'));
+            return fail(read.status, 'CannotVerifyCopySource', m?.[1] ?? 'Could not verify the copy source within the specified time.');
+        }
+        if (read.body.length !== length) return fail(416, 'InvalidRange', 'The range specified is invalid for the current size of the resource.');
+        const upstreamPort = typeof upstream === 'number' ? upstream : upstream();
+        const headers: http.OutgoingHttpHeaders = { host: `127.0.0.1:${upstreamPort}`, 'x-ms-range': `bytes=${dest[0]}-${dest[1]}`, 'x-ms-page-write': 'update', 'content-length': length, 'x-ms-version': req.headers['x-ms-version'] ?? '2025-01-05' };
+        for (const h of ['x-ms-lease-id', 'x-ms-if-sequence-number-le', 'x-ms-if-sequence-number-lt', 'x-ms-if-sequence-number-eq', 'if-match', 'if-none-match', 'x-ms-client-request-id']) {
+            if (req.headers[h] !== undefined) headers[h] = req.headers[h];
+        }
+        await new Promise<void>((resolve, reject) => {
+            const up = http.request({ host: '127.0.0.1', port: upstreamPort, method: 'PUT', path: url.pathname + url.search, headers, agent }, (upRes) => {
+                const status = upRes.statusCode ?? 502;
+                res.writeHead(status, upRes.headers);
+                upRes.pipe(res);
+                upRes.on('end', () => { log.finish(entry, status, length); resolve(); });
+                upRes.on('error', reject);
+            });
+            up.on('error', reject);
+            up.end(read.body);
+        });
+    };
 
     const server = http.createServer((req, res) => {
         const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -82,6 +193,26 @@ export async function startStorageProxy(upstream: number | (() => number), fault
             });
             res.end(body);
             log.finish(entry, status, 0);
+            return;
+        }
+
+        const subject = blobSubject(url.pathname);
+        const owner = policy.ownerOf(subject);
+        // A Put Blob (or Copy Blob) on a disk's blob would replace the blob the disk service made,
+        // wiping what it set on it; Azure accepts it, the sandbox refuses it so such a client fails loudly.
+        if (owner && method === 'PUT' && !url.searchParams.has('comp')) {
+            req.resume();
+            sendError(res, 403, 'AuthorizationPermissionMismatch', 'This request is not authorized to perform this operation using this permission.', `sandbox-${++seq}`, `Put Blob on the blob of managed ${owner.kind} '${owner.name}' is refused by the sandbox: it would recreate the disk's blob. Write with Put Page (comp=page).`);
+            log.finish(entry, 403, 0);
+            return;
+        }
+
+        if (method === 'PUT' && url.searchParams.get('comp') === 'page' && req.headers['x-ms-copy-source'] !== undefined && fault?.action !== 'delay') {
+            req.resume();
+            void putPageFromUrl(req, res, url, entry).catch(() => {
+                if (!res.headersSent) sendError(res, 500, 'InternalError', 'The server encountered an internal error. Please retry the request.', `sandbox-${++seq}`);
+                log.finish(entry, 500, 0);
+            });
             return;
         }
 
@@ -147,6 +278,7 @@ export async function startStorageProxy(upstream: number | (() => number), fault
         server.listen(0, '127.0.0.1', () => resolve());
     });
     const port = (server.address() as AddressInfo).port;
+    ownPort = port;
     return {
         port,
         log,

@@ -4,7 +4,7 @@
  */
 import * as crypto from 'node:crypto';
 import type { BlobServiceClient } from '@azure/storage-blob';
-import { seedBlob, type BlobSpec } from './blobs';
+import { accountKey, contentAt, seedBlob, serviceClient, type BlobSpec } from './blobs';
 import * as seed from './seed';
 import type { SeedBlob, SeedDisk } from './types';
 
@@ -28,6 +28,65 @@ export interface Resource {
     timeCreated: string;
     uniqueId: string;
     blobs: SeedDisk['blobs'];
+    /** Succeeded, or Updating while a create runs (Failed when it failed). */
+    provisioningState: string;
+    /** Made at run time by a PUT (not from the seed): `reset({ state })` removes it. */
+    runtime?: boolean;
+    /** The creationData the resource was created with (runtime resources), echoed as sent. */
+    creationData?: Record<string, unknown>;
+    /** Runtime snapshots: the disk whose incremental family they belong to. */
+    familyOf?: string;
+    /** CopyStart snapshots: progress of the background copy. */
+    completionPercent?: number;
+}
+
+export interface StorageAccount {
+    spec: seed.SeedStorageAccount;
+    id: string;
+    tenantId: string;
+    /** Shared key of its Azurite account. */
+    key: string;
+    /** Public (proxied) blob endpoint, with a trailing slash, as ARM gives `primaryEndpoints.blob`. */
+    blobEndpoint: string;
+    /** Azurite itself, shared key. */
+    service: BlobServiceClient;
+}
+
+export function storageAccountId(sub: string, rg: string, name: string): string {
+    return `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${name}`;
+}
+
+/** http://127.0.0.1:PORT/devstoreaccount1 → http://127.0.0.1:PORT/<account> */
+function accountUrl(devEndpoint: string, account: string): string {
+    return devEndpoint.replace(/\/+$/, '').replace(/\/[^/]+$/, `/${account}`);
+}
+
+export function storageAccountsOf(service: BlobServiceClient, publicEndpoint: string): StorageAccount[] {
+    return seed.storageAccounts.map((a) => ({
+        spec: a,
+        id: storageAccountId(a.subscriptionId, a.resourceGroup, a.name),
+        tenantId: seed.subscriptions.find((s) => s.subscriptionId === a.subscriptionId)!.tenantId,
+        key: accountKey(a.name),
+        blobEndpoint: `${accountUrl(publicEndpoint, a.name)}/`,
+        service: serviceClient(accountUrl(service.url, a.name), a.name, accountKey(a.name)),
+    }));
+}
+
+/** Writes the storage accounts' blobs (ImportSecure sources). */
+async function seedStorageAccounts(accounts: StorageAccount[]): Promise<void> {
+    for (const a of accounts) {
+        for (const b of a.spec.blobs) {
+            const key = `${a.spec.name}/${b.container}/${b.blob}`;
+            if (b.kind === 'block') {
+                const c = a.service.getContainerClient(b.container);
+                await c.createIfNotExists();
+                const data = contentAt(key, 0, b.sizeMiB * MiB);
+                await c.getBlockBlobClient(b.blob).upload(data, data.length);
+                continue;
+            }
+            await seedBlob(a.service, { container: b.container, blob: b.blob, format: 'vhd', dataSize: b.sizeMiB * MiB, writtenTarget: b.writtenMiB * MiB, seed: key, noFooter: b.kind === 'raw' }, a.blobEndpoint);
+        }
+    }
 }
 
 export interface World {
@@ -39,8 +98,19 @@ export interface World {
     manifest(): SeedDisk[];
     /** Blobs per lower-cased resource id (for the seed cache). */
     blobMap(): Record<string, SeedDisk['blobs']>;
-    /** Puts every resource back in its seeded state. */
+    /** Puts every resource back in its seeded state and drops the ones made at run time. */
     resetState(): void;
+    add(r: Resource): void;
+    /** Call after changing a resource's blobs. */
+    changed(): void;
+    /** The resource a blob ("container/blob") belongs to. */
+    ownerOfBlob(subject: string): Resource | undefined;
+    remove(r: Resource): void;
+    /** Azurite itself (shared key, not through the proxy) and the public (proxied) endpoint. */
+    storage: { service: BlobServiceClient; publicEndpoint: string };
+    storageAccounts: StorageAccount[];
+    /** Points the world at a restarted Azurite (another port, same data). */
+    rebind(service: BlobServiceClient): void;
 }
 
 export function resourceId(sub: string, rg: string, kind: 'disk' | 'snapshot', name: string): string {
@@ -51,13 +121,13 @@ function shortHash(s: string): string {
     return crypto.createHash('sha256').update(s.toLowerCase()).digest('hex').slice(0, 12);
 }
 
-function uuidFrom(s: string): string {
+export function uuidFrom(s: string): string {
     const h = crypto.createHash('sha256').update(s).digest('hex');
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Which blobs a resource has, named as the service names them (`…_vmgs`, `…_vmmd` in their own containers). */
-function blobSpecs(r: seed.SeedResource, id: string): { disk: BlobSpec; vhdx?: BlobSpec; vmgs?: BlobSpec; vmmd?: BlobSpec } {
+export function blobSpecs(r: seed.SeedResource, id: string): { disk: BlobSpec; vhdx?: BlobSpec; vmgs?: BlobSpec; vmmd?: BlobSpec } {
     const h = shortHash(id);
     const key = id.toLowerCase();
     const disk: BlobSpec = { container: `md-${h}`, blob: 'abcd', format: 'vhd', dataSize: r.sizeMiB * MiB, writtenTarget: r.writtenMiB * MiB, seed: key, empty: r.diskState === 'ReadyToUpload' };
@@ -115,6 +185,7 @@ export async function buildWorld(service: BlobServiceClient, publicEndpoint: str
             timeCreated: new Date(Date.UTC(2025, 0, 1 + (parseInt(shortHash(id).slice(0, 4), 16) % 300))).toISOString(),
             uniqueId: uuidFrom(id),
             blobs: { disk: shared! },
+            provisioningState: 'Succeeded',
         };
     });
 
@@ -132,22 +203,59 @@ export async function buildWorld(service: BlobServiceClient, publicEndpoint: str
         if (s.vmmd) r.blobs.vmmd = await seedBlob(service, s.vmmd, publicEndpoint);
     });
 
+    const accounts = storageAccountsOf(service, publicEndpoint);
+    if (!cached) await seedStorageAccounts(accounts);
+
     const byId = new Map(resources.map((r) => [r.id.toLowerCase(), r]));
-    return {
+    let owners: Map<string, Resource> | undefined;
+    let version = 0;
+    let ownersVersion = -1;
+    const world: World = {
         tenants: seed.tenants,
         subscriptions: seed.subscriptions,
         groups,
         resources,
         byId,
         manifest: () => resources.map(toSeedDisk),
-        blobMap: () => Object.fromEntries(resources.map((r) => [r.id.toLowerCase(), r.blobs])),
+        blobMap: () => Object.fromEntries(resources.filter((r) => !r.runtime).map((r) => [r.id.toLowerCase(), r.blobs])),
         resetState() {
-            for (const r of resources) {
+            for (const r of [...resources]) {
+                if (r.runtime) world.remove(r);
                 r.state = r.spec.diskState;
                 r.stateAfterRevoke = initialAfterRevoke(r.spec);
             }
         },
+        ownerOfBlob(subject) {
+            if (!owners || ownersVersion !== version) {
+                owners = new Map();
+                for (const r of resources) for (const b of Object.values(r.blobs)) if (b?.container) owners.set(`${b.container}/${b.blob}`.toLowerCase(), r);
+                ownersVersion = version;
+            }
+            return owners.get(subject.toLowerCase());
+        },
+        changed() {
+            version++;
+        },
+        add(r) {
+            version++;
+            resources.push(r);
+            byId.set(r.id.toLowerCase(), r);
+        },
+        remove(r) {
+            version++;
+            const i = resources.indexOf(r);
+            if (i >= 0) resources.splice(i, 1);
+            byId.delete(r.id.toLowerCase());
+        },
+        storage: { service, publicEndpoint },
+        storageAccounts: accounts,
+        rebind(next) {
+            world.storage.service = next;
+            const fresh = storageAccountsOf(next, publicEndpoint);
+            accounts.forEach((a, i) => { a.service = fresh[i].service; });
+        },
     };
+    return world;
 }
 
 function initialAfterRevoke(r: seed.SeedResource): string {
@@ -172,16 +280,24 @@ export function resourceJson(r: Resource): Record<string, unknown> {
         diskSizeGB: Math.max(1, Math.ceil(sizeBytes / GiB)),
         diskSizeBytes: sizeBytes,
         uniqueId: r.uniqueId,
-        provisioningState: 'Succeeded',
+        provisioningState: r.provisioningState,
         diskState: r.state,
         encryption: { type: 'EncryptionAtRestWithPlatformKey' },
-        networkAccessPolicy: 'AllowAll',
-        publicNetworkAccess: 'Enabled',
-        hyperVGeneration: r.spec.securityType ? 'V2' : 'V1',
+        networkAccessPolicy: r.spec.networkAccessPolicy ?? 'AllowAll',
+        publicNetworkAccess: r.spec.networkAccessPolicy === 'DenyAll' || r.spec.networkAccessPolicy === 'AllowPrivate' ? 'Disabled' : 'Enabled',
+        hyperVGeneration: r.spec.hyperVGeneration ?? (r.spec.securityType ? 'V2' : 'V1'),
     };
+    if (r.spec.dataAccessAuthMode) props.dataAccessAuthMode = r.spec.dataAccessAuthMode;
+    if (r.completionPercent !== undefined) props.completionPercent = r.completionPercent;
     if (r.spec.osType) props.osType = r.spec.osType;
     if (r.spec.securityType) props.securityProfile = { securityType: r.spec.securityType };
-    if (r.kind === 'disk') {
+    if (r.creationData) {
+        props.creationData = r.creationData;
+        if (r.kind === 'snapshot') {
+            props.incremental = !!r.spec.incremental;
+            if (r.spec.incremental) props.incrementalSnapshotFamilyId = uuidFrom(`family:${(r.familyOf ?? String(r.creationData.sourceResourceId ?? '')).toLowerCase()}`);
+        }
+    } else if (r.kind === 'disk') {
         const createOption = r.spec.createOption ?? (r.spec.osType ? 'FromImage' : 'Empty');
         props.creationData = createOption === 'Upload' ? { createOption, uploadSizeBytes: sizeBytes + 512 } : { createOption };
         if (r.spec.sku?.startsWith('Premium')) props.tier = 'P4';
