@@ -9,8 +9,10 @@ import { MemoryGrantStore } from './azure/grantStore';
 import { SessionManager } from './azure/sessionManager';
 import { AccessPanels, registerAccess } from './features/access';
 import { registerAccount } from './features/account';
+import { deleteActions, registerDelete } from './features/delete';
 import { downloadActions, registerDownload } from './features/download';
 import { grantActions, registerGrant } from './features/grant';
+import { registerUpload } from './features/upload';
 import { registerCommand, runWithTelemetry, type Register } from './platform/command';
 import { ChannelLogger } from './platform/log';
 import type { Services } from './platform/services';
@@ -34,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): AzureDisksApi {
     const tree = new DisksTreeDataProvider(services, sessions);
     const ctx = createAppContext(
         { services, telemetry, tree, sessions, tracker: new DownloadTracker(), run: (id, handler) => runWithTelemetry(services, telemetry, id, handler, []) },
-        (c) => ({ ...grantActions(c), ...downloadActions(c), showAccess: (ref) => panels.show(ref) }),
+        (c) => ({ ...grantActions(c), ...downloadActions(c), ...deleteActions(c), showAccess: (ref) => panels.show(ref) }),
     );
     const panels = new AccessPanels(ctx);
     const register: Register = (id, handler) => registerCommand(services, telemetry, id, handler);
@@ -50,6 +52,8 @@ export function activate(context: vscode.ExtensionContext): AzureDisksApi {
         ...registerGrant(ctx, register),
         ...registerAccess(ctx, panels, register),
         ...registerDownload(ctx, register),
+        ...registerUpload(ctx, register),
+        ...registerDelete(ctx, register),
     );
     log.info(`Azure Managed Disks ${String(context.extension.packageJSON.version ?? '')} activated.`);
 

@@ -39,6 +39,8 @@ export interface Actions {
      * when the disk really has an outstanding SAS; resolves false when declined.
      */
     revokeOrphaned(actx: ActionContext, ref: DiskRef, confirm?: () => Promise<boolean>): Promise<boolean>;
+    /** Deletes a disk or snapshot after a modal confirmation; refuses an attached disk. Resolves true when deleted. */
+    deleteDisk(actx: ActionContext, target: unknown): Promise<boolean>;
     /** Opens (or brings forward) the access panel of a disk. */
     showAccess(ref: DiskRef): void;
 }

@@ -2,7 +2,7 @@
 import type { AzureSession } from './auth';
 import { DiskError } from '../shared/errors';
 import { toDiskInfo, toGrant, type ArmDiskLike } from './mapping';
-import type { DiskInfo, DiskRef, Grant, GrantRequest, ResourceGroupInfo, SubscriptionInfo, TenantInfo } from '../shared/types';
+import type { DiskInfo, DiskRef, Grant, GrantRequest, NewUploadDisk, ResourceGroupInfo, SubscriptionInfo, TenantInfo } from '../shared/types';
 
 export interface DiskService {
     listTenants(signal?: AbortSignal): Promise<TenantInfo[]>;
@@ -12,6 +12,9 @@ export interface DiskService {
     getDisk(ref: DiskRef, signal?: AbortSignal): Promise<DiskInfo>;
     grantAccess(ref: DiskRef, request: GrantRequest, signal?: AbortSignal): Promise<Grant>;
     revokeAccess(ref: DiskRef, signal?: AbortSignal): Promise<void>;
+    /** PUT disks/{name} for upload; resolves when Azure has made it (ReadyToUpload). */
+    createForUpload(rg: ResourceGroupInfo, disk: NewUploadDisk, signal?: AbortSignal): Promise<DiskInfo>;
+    deleteDisk(ref: DiskRef, signal?: AbortSignal): Promise<void>;
 }
 
 export interface DiskServiceOptions {
@@ -61,8 +64,13 @@ function minutes(ms: number): string {
     return s >= 120 ? `${Math.round(s / 60)} minutes` : `${s} second${s === 1 ? '' : 's'}`;
 }
 
-export function lroTimeoutError(op: 'grant' | 'revoke', ref: DiskRef, waitedMs: number): DiskError {
-    const what = op === 'grant' ? 'Granting access to' : 'Revoking access to';
+type LroKind = 'grant' | 'revoke' | 'create' | 'delete';
+
+export function lroTimeoutError(op: LroKind, ref: DiskRef, waitedMs: number): DiskError {
+    const what = { grant: 'Granting access to', revoke: 'Revoking access to', create: 'Creating', delete: 'Deleting' }[op];
+    if (op === 'create' || op === 'delete') {
+        return new DiskError('TimedOut', `${what} ${ref.name} did not finish within ${minutes(waitedMs)}; Azure may still be working on it.`, 'Refresh the Azure Managed Disks view to see whether the disk exists, then try again.');
+    }
     return new DiskError(
         'TimedOut',
         `${what} ${ref.name} did not finish within ${minutes(waitedMs)}; Azure may still be working on it, and the disk may be left in the ActiveSAS state (its VM cannot start while it is).`,
@@ -168,8 +176,38 @@ export class ArmDiskService implements DiskService {
         this.options.log?.(`Revoked access to ${ref.kind} ${ref.name}.`);
     }
 
-    /** Runs one grant/revoke wait under the caller's signal and the maxWaitMs bound. */
-    private async bounded<T>(op: 'grant' | 'revoke', ref: DiskRef, signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    async createForUpload(rg: ResourceGroupInfo, disk: NewUploadDisk, signal?: AbortSignal): Promise<DiskInfo> {
+        if (signal?.aborted) throw abortError();
+        const compute = (await (await this.session()).clients(rg.tenantId)).compute(rg.subscriptionId);
+        const body = {
+            location: disk.location,
+            sku: { name: disk.sku },
+            ...(disk.osType ? { osType: disk.osType } : {}),
+            ...(disk.hyperVGeneration ? { hyperVGeneration: disk.hyperVGeneration } : {}),
+            ...(disk.securityType ? { securityProfile: { securityType: disk.securityType } } : {}),
+            creationData: { createOption: disk.createOption, uploadSizeBytes: disk.uploadSizeBytes },
+        };
+        const ref: DiskRef = { tenantId: rg.tenantId, subscriptionId: rg.subscriptionId, resourceGroup: rg.name, name: disk.name, kind: 'disk', id: '' };
+        const made = await this.bounded('create', ref, signal, (bounded) =>
+            compute.disks.createOrUpdate(rg.name, disk.name, body, { abortSignal: bounded, updateIntervalInMs: this.options.pollIntervalMs }).pollUntilDone({ abortSignal: bounded }),
+        );
+        this.options.log?.(`Created disk ${disk.name} for upload (${body.creationData.createOption}, ${disk.uploadSizeBytes} bytes).`);
+        return toDiskInfo(made as ArmDiskLike, 'disk', rg.tenantId, rg.subscriptionId, rg.name);
+    }
+
+    async deleteDisk(ref: DiskRef, signal?: AbortSignal): Promise<void> {
+        if (signal?.aborted) throw abortError();
+        const compute = (await (await this.session()).clients(ref.tenantId)).compute(ref.subscriptionId);
+        await this.bounded('delete', ref, signal, (bounded) => {
+            const opts = { abortSignal: bounded, updateIntervalInMs: this.options.pollIntervalMs };
+            const poller = ref.kind === 'snapshot' ? compute.snapshots.delete(ref.resourceGroup, ref.name, opts) : compute.disks.delete(ref.resourceGroup, ref.name, opts);
+            return poller.pollUntilDone({ abortSignal: bounded });
+        });
+        this.options.log?.(`Deleted ${ref.kind} ${ref.name}.`);
+    }
+
+    /** Runs one long-running wait under the caller's signal and the maxWaitMs bound. */
+    private async bounded<T>(op: LroKind, ref: DiskRef, signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
         const maxWaitMs = this.options.maxWaitMs ?? DEFAULT_LRO_MAX_WAIT_MS;
         const b = boundedSignal(signal, maxWaitMs);
         try {
@@ -178,7 +216,7 @@ export class ArmDiskService implements DiskService {
             return result;
         } catch (e) {
             if (b.timedOut()) {
-                this.options.log?.(`${op === 'grant' ? 'Grant' : 'Revoke'} of ${ref.kind} ${ref.name} gave up after ${maxWaitMs} ms without an answer.`);
+                this.options.log?.(`${op[0].toUpperCase()}${op.slice(1)} of ${ref.kind} ${ref.name} gave up after ${maxWaitMs} ms without an answer.`);
                 throw lroTimeoutError(op, ref, maxWaitMs);
             }
             if (signal?.aborted) throw abortError();

@@ -9,6 +9,10 @@ export const enum Cmd {
     ShowAccess = 'azureDisks.showAccess',
     CopySasUri = 'azureDisks.copySasUri',
     ShowLog = 'azureDisks.showLog',
+    CreateDiskFromImage = 'azureDisks.createDiskFromImage',
+    UploadImage = 'azureDisks.uploadImage',
+    UploadToDisk = 'azureDisks.uploadToDisk',
+    DeleteDisk = 'azureDisks.deleteDisk',
     /** Tree-internal: an error node's Retry action. */
     RetryLoad = 'azureDisks.retryLoad',
 }
@@ -33,4 +37,6 @@ export const enum StateKey {
     SelectedSubscriptions = 'azureDisks.selectedSubscriptions',
     /** Downloads in progress: disk ref + destination paths, to offer resume after a reload. */
     PendingDownloads = 'azureDisks.pendingDownloads',
+    /** Uploads that stopped before they finished: disk ref + local files, to continue them. */
+    PendingUploads = 'azureDisks.pendingUploads',
 }

@@ -38,6 +38,21 @@ export interface DiskInfo extends DiskRef {
     incremental?: boolean;
 }
 
+/** A disk to create for upload. */
+export interface NewUploadDisk {
+    name: string;
+    /** UploadPreparedSecure when the VM guest state (and VM metadata) blobs are uploaded too. */
+    createOption: 'Upload' | 'UploadPreparedSecure';
+    location: string;
+    sku: string;
+    osType?: 'Linux' | 'Windows';
+    hyperVGeneration?: 'V1' | 'V2';
+    /** TrustedLaunch or a ConfidentialVM_* type; undefined for none. */
+    securityType?: string;
+    /** The page blob's size: a whole number of MiB + 512 (the VHD footer). */
+    uploadSizeBytes: number;
+}
+
 export interface GrantRequest {
     access: 'Read' | 'Write';
     durationInSeconds: number;

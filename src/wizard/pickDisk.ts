@@ -23,21 +23,30 @@ interface PickContext {
     disk?: DiskInfo;
 }
 
-export async function pickDisk(services: Services, opts: { filter?: (d: DiskInfo) => boolean; placeHolder?: string } = {}): Promise<DiskInfo> {
-    const title = opts.placeHolder ?? vscode.l10n.t('Select a disk or snapshot');
+/** The subscriptions the palette offers: the selected ones, or all when none is selected. */
+async function offeredSubscriptions(services: Services): Promise<SubscriptionInfo[]> {
     const all = await services.disks.listSubscriptions();
     const selected = selectedSubscriptions(services.context, all);
     const subs = selected.length ? selected : all;
     if (subs.length === 0) throw new DiskError('NotFound', vscode.l10n.t('No Azure subscriptions were found for this account.'), vscode.l10n.t('Sign in with another account, or check the Azure Disks: Select Subscriptions… choice.'));
-    const multiTenant = new Set(subs.map((s) => s.tenantId)).size > 1;
-    const steps: WizardStep<PickContext>[] = [
+    return subs;
+}
+
+/** Subscription (skipped when there is one) and resource group steps. */
+function groupSteps(services: Services): WizardStep<PickContext>[] {
+    return pickSteps(services, {}).slice(0, 2);
+}
+
+function pickSteps(services: Services, opts: { filter?: (d: DiskInfo) => boolean }): WizardStep<PickContext>[] {
+    const multiTenant = (c: PickContext) => new Set(c.subs.map((s) => s.tenantId)).size > 1;
+    return [
         {
             id: 'subscription',
             shouldPrompt: (c) => !c.sub,
             prompt: async (c, ui, pos) => {
                 const items: Item<SubscriptionInfo>[] = c.subs
                     .sort((a, b) => a.displayName.localeCompare(b.displayName))
-                    .map((s) => ({ label: s.displayName, description: multiTenant ? s.tenantId : undefined, detail: s.subscriptionId, value: s }));
+                    .map((s) => ({ label: s.displayName, description: multiTenant(c) ? s.tenantId : undefined, detail: s.subscriptionId, value: s }));
                 c.sub = (await ui.showQuickPick(items, { ...pos, placeHolder: vscode.l10n.t('Select a subscription'), ignoreFocusOut: true })).value;
             },
             // With one subscription there is nothing to go back to.
@@ -74,6 +83,16 @@ export async function pickDisk(services: Services, opts: { filter?: (d: DiskInfo
             clear: (c) => (c.disk = undefined),
         },
     ];
-    const ctx = await runWizard<PickContext>({ subs, sub: subs.length === 1 ? subs[0] : undefined }, steps, services.ui, title);
+}
+
+export async function pickDisk(services: Services, opts: { filter?: (d: DiskInfo) => boolean; placeHolder?: string } = {}): Promise<DiskInfo> {
+    const subs = await offeredSubscriptions(services);
+    const ctx = await runWizard<PickContext>({ subs, sub: subs.length === 1 ? subs[0] : undefined }, pickSteps(services, opts), services.ui, opts.placeHolder ?? vscode.l10n.t('Select a disk or snapshot'));
     return ctx.disk!;
+}
+
+export async function pickResourceGroup(services: Services, title: string): Promise<ResourceGroupInfo> {
+    const subs = await offeredSubscriptions(services);
+    const ctx = await runWizard<PickContext>({ subs, sub: subs.length === 1 ? subs[0] : undefined }, groupSteps(services), services.ui, title);
+    return ctx.rg!;
 }

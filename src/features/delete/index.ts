@@ -1,0 +1,48 @@
+/** Delete…: a disk or snapshot, after a modal confirmation that names it and its size. */
+import * as vscode from 'vscode';
+import type { AppContext } from '../../app/context';
+import type { ActionContext, Register } from '../../platform/command';
+import { withCancellableProgress } from '../../platform/progress';
+import { hashId } from '../../platform/telemetryMask';
+import { UserCancelledError } from '../../shared/cancel';
+import { Cmd } from '../../shared/constants';
+import { hasActiveSas } from '../../shared/diskStates';
+import { DiskError } from '../../shared/errors';
+import { formatBytes } from '../../shared/format';
+import { refOf, resolveDiskInfo } from '../../wizard/diskArg';
+
+export async function deleteDisk(ctx: AppContext, actx: ActionContext, target: unknown): Promise<boolean> {
+    const { services, tree } = ctx;
+    const { disk } = await resolveDiskInfo(services, target, { placeHolder: vscode.l10n.t('Select a disk or snapshot to delete') });
+    actx.telemetry.properties.kind = disk.kind;
+    actx.telemetry.properties.diskIdHash = hashId(disk.id);
+    actx.telemetry.properties.diskState = disk.diskState ?? 'unknown';
+    actx.errorContext = { diskName: disk.name, attachedVm: disk.attachedVm };
+    if (disk.attachedVm) {
+        throw new DiskError('Attached', vscode.l10n.t('{0} is attached to VM {1} and cannot be deleted.', disk.name, disk.attachedVm), vscode.l10n.t('Detach it from {0} first.', disk.attachedVm));
+    }
+    const what = disk.kind === 'snapshot' ? vscode.l10n.t('snapshot') : vscode.l10n.t('disk');
+    const size = disk.sizeBytes !== undefined ? formatBytes(disk.sizeBytes) : disk.sizeGiB !== undefined ? `${disk.sizeGiB} GiB` : '';
+    const del = vscode.l10n.t('Delete');
+    const detail = hasActiveSas(disk)
+        ? vscode.l10n.t('Its access is revoked first. The {0} and its data are gone for good.', what)
+        : vscode.l10n.t('The {0} and its data are gone for good.', what);
+    const choice = await services.ui.showWarningMessage(vscode.l10n.t('Delete the {0} {1} ({2}) in {3}?', what, disk.name, size, disk.resourceGroup), { modal: true, detail }, del);
+    if (choice !== del) throw new UserCancelledError('delete');
+    if (hasActiveSas(disk)) await ctx.actions.revokeAccess(actx, refOf(disk));
+    await tree.withBusy(disk.id, vscode.l10n.t('Deleting…'), () =>
+        withCancellableProgress(vscode.l10n.t('Deleting {0}…', disk.name), 'delete', (signal) => services.disks.deleteDisk(refOf(disk), signal)),
+    );
+    services.grants.delete(disk.id);
+    services.log.info(`Deleted ${disk.kind} ${disk.name}.`);
+    tree.refresh();
+    return true;
+}
+
+export function registerDelete(ctx: AppContext, register: Register): vscode.Disposable[] {
+    return [register(Cmd.DeleteDisk, (actx, arg) => deleteDisk(ctx, actx, arg))];
+}
+
+export const deleteActions = (ctx: AppContext) => ({
+    deleteDisk: (actx: ActionContext, target: unknown) => deleteDisk(ctx, actx, target),
+});

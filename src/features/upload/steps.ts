@@ -1,0 +1,76 @@
+/** The Create Disk from Image wizard's pure rules: names Azure accepts, SKUs, security types. No vscode import. */
+
+/** Azure's rule for disk names: 1–80 letters, digits, '_', '-' or '.', starting with a letter or digit, ending with a letter, digit or '_'. */
+export function diskNameProblem(name: string): string | undefined {
+    if (name.length === 0) return 'Enter a name for the new disk.';
+    if (name.length > 80) return `A disk name has at most 80 characters; this one has ${name.length}.`;
+    if (!/^[A-Za-z0-9_.-]+$/.test(name)) return 'A disk name may contain only letters, digits, underscores, hyphens and periods.';
+    if (!/^[A-Za-z0-9]/.test(name)) return 'A disk name must start with a letter or a digit.';
+    if (!/[A-Za-z0-9_]$/.test(name)) return 'A disk name must end with a letter, a digit or an underscore.';
+    return undefined;
+}
+
+/** A name suggestion from the image's file name: its stem with anything Azure refuses replaced. */
+export function suggestDiskName(fileName: string): string {
+    const stem = fileName.replace(/\.(img|raw|bin|dd|vhd|vhdx|qcow2|qcow)$/i, '');
+    const cleaned = stem.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9_]+$/, '').slice(0, 80);
+    return cleaned || 'uploaded-disk';
+}
+
+/** SKUs a disk can be uploaded to. */
+export const UPLOAD_SKUS: readonly { id: string; label: string }[] = [
+    { id: 'Standard_LRS', label: 'Standard HDD (LRS)' },
+    { id: 'StandardSSD_LRS', label: 'Standard SSD (LRS)' },
+    { id: 'Premium_LRS', label: 'Premium SSD (LRS)' },
+    { id: 'StandardSSD_ZRS', label: 'Standard SSD (ZRS)' },
+    { id: 'Premium_ZRS', label: 'Premium SSD (ZRS)' },
+];
+
+export const SECURITY_TYPES: readonly { id: string; label: string; confidential: boolean }[] = [
+    { id: 'TrustedLaunch', label: 'Trusted Launch', confidential: false },
+    { id: 'ConfidentialVM_VMGuestStateOnlyEncryptedWithPlatformKey', label: 'Confidential VM, guest state encrypted with a platform key', confidential: true },
+    { id: 'ConfidentialVM_DiskEncryptedWithPlatformKey', label: 'Confidential VM, disk encrypted with a platform key', confidential: true },
+    { id: 'ConfidentialVM_DiskEncryptedWithCustomerKey', label: 'Confidential VM, disk encrypted with a customer key', confidential: true },
+];
+
+export function isConfidential(securityType: string | undefined): boolean {
+    return !!securityType && /^ConfidentialVM/i.test(securityType);
+}
+
+export interface UploadAnswers {
+    imagePath?: string;
+    name?: string;
+    location?: string;
+    sku?: string;
+    /** 'none' for a data disk. */
+    osType?: 'Linux' | 'Windows' | 'none';
+    hyperVGeneration?: 'V1' | 'V2';
+    /** 'none' for no security profile. */
+    securityType?: string;
+    /** The VM guest state file; null when the user chose not to upload one (Trusted Launch only). */
+    vmgsPath?: string | null;
+    /** The VM metadata file; null for none. */
+    vmmdPath?: string | null;
+}
+
+/** Which questions apply, given what is already answered. */
+export function uploadStepApplies(step: keyof UploadAnswers, a: UploadAnswers): boolean {
+    switch (step) {
+        case 'hyperVGeneration':
+            return a.osType !== undefined && a.osType !== 'none';
+        case 'securityType':
+            // Trusted Launch and confidential VMs are Generation 2 OS disks.
+            return a.osType !== undefined && a.osType !== 'none' && a.hyperVGeneration === 'V2';
+        case 'vmgsPath':
+            return !!a.securityType && a.securityType !== 'none';
+        case 'vmmdPath':
+            return isConfidential(a.securityType) && typeof a.vmgsPath === 'string';
+        default:
+            return true;
+    }
+}
+
+/** Upload (no guest state) or UploadPreparedSecure (the guest state blob, and VMMD when given, are uploaded too). */
+export function withSecurityData(a: UploadAnswers): boolean {
+    return !!a.securityType && a.securityType !== 'none' && typeof a.vmgsPath === 'string';
+}
