@@ -118,7 +118,7 @@ const importSet: SeedImportBlob[] = [
     { container: 'osimages', blob: 'osimage.vhd', kind: 'vhd', sizeMiB: 32, writtenMiB: 2 },
     { container: 'osimages', blob: 'vmgs.vhd', kind: 'vhd', sizeMiB: 4, writtenMiB: 1 },
     { container: 'osimages', blob: 'vmmd.vhd', kind: 'vhd', sizeMiB: 1, writtenMiB: 0.0625 },
-    { container: 'osimages', blob: 'raw.img', kind: 'raw', sizeMiB: 32, writtenMiB: 1 },
+    { container: 'osimages', blob: 'raw.img', kind: 'raw', sizeMiB: 4, writtenMiB: 1 },
     { container: 'osimages', blob: 'block.vhd', kind: 'block', sizeMiB: 1, writtenMiB: 1 },
 ];
 
