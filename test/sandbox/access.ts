@@ -113,7 +113,7 @@ export class AccessService {
         if (guestState && !resource.spec.securityType) {
             return armError(400, 'InvalidParameter', 'GetSecureVMGuestStateSAS can be set only for disk with SecurityProfile', 'grantAccessData.getSecureVMGuestStateSAS');
         }
-        const kindWord = resource.kind === 'disk' ? 'disk' : 'snapshot';
+        const kindWord = resource.kind === 'disk' ? 'disk' : resource.kind === 'snapshot' ? 'snapshot' : 'disk restore point';
         if (resource.state === 'Attached' && resource.vmPowerState === 'running') {
             const vm = resource.vmId!.split('/').pop();
             return armError(409, 'OperationNotAllowed', `Operation 'BeginGetAccess' is not allowed on ${kindWord} '${resource.name}' since it is attached to VM '${vm}' which is running. Stop and deallocate VM '${resource.vmId}' first.`);

@@ -12,11 +12,15 @@ import { armErrorFor, type FaultList, type ArmFault } from './faults';
 import type { ProvisionService } from './provision';
 import type { RequestLog } from './requestLog';
 import type { TokenClaims, TokenIssuer } from './tokens';
-import { resourceJson, type StorageAccount, type World } from './world';
+import type { SeedRestorePointCollection } from './seed';
+import { resourceJson, sourceIdOf, uuidFrom, type StorageAccount, type World } from './world';
 
 /** api-versions the emulator accepts per area (what the SDKs in node_modules send, plus neighbours). */
 const API_VERSIONS: Record<string, string[]> = {
+    // DiskRP: disks, snapshots, disk restore points.
     compute: ['2023-04-02', '2023-10-02', '2024-03-02', '2025-01-02', '2026-03-02'],
+    // ComputeRP: restore point collections and VM restore points.
+    computeRp: ['2024-07-01', '2024-11-01', '2025-04-01', '2026-03-01'],
     resources: ['2021-04-01', '2022-09-01', '2024-03-01', '2024-11-01', '2025-04-01'],
     subscriptions: ['2020-01-01', '2021-01-01', '2022-12-01'],
     storage: ['2021-09-01', '2022-09-01', '2023-01-01', '2023-05-01', '2024-01-01', '2025-01-01', '2025-06-01'],
@@ -99,6 +103,57 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
         return { status: 200, body };
     };
 
+    const diskRestorePointsOf = (c: SeedRestorePointCollection, point: string) => world.resources.filter((r) => r.kind === 'diskRestorePoint'
+        && r.subscriptionId === c.subscriptionId && r.resourceGroup.toLowerCase() === c.resourceGroup.toLowerCase()
+        && r.spec.restorePoint?.collection === c.name && r.spec.restorePoint.point === point);
+    const collectionBase = (c: SeedRestorePointCollection) => `/subscriptions/${c.subscriptionId}/resourceGroups/${c.resourceGroup}/providers/Microsoft.Compute/restorePointCollections/${c.name}`;
+    const vmIdOf = (c: SeedRestorePointCollection) => `/subscriptions/${c.subscriptionId}/resourceGroups/${c.resourceGroup}/providers/Microsoft.Compute/virtualMachines/${c.vm}`;
+    const locationOf = (c: SeedRestorePointCollection) => world.groups.find((g) => g.subscriptionId === c.subscriptionId && g.name === c.resourceGroup)?.location ?? 'westeurope';
+
+    /** A VM restore point (RestorePoints_Get): its source VM's disks and their disk restore points. */
+    const restorePointJson = (c: SeedRestorePointCollection, p: { name: string; timeCreated: string }): Record<string, unknown> => {
+        const drps = diskRestorePointsOf(c, p.name);
+        const diskOf = (r: (typeof drps)[number]) => ({
+            name: (r.spec.source ?? '').split('/').pop(),
+            managedDisk: { id: sourceIdOf(r), storageAccountType: 'Premium_LRS' },
+            diskRestorePoint: { id: r.id },
+            ...(r.spec.osType ? { osType: r.spec.osType } : {}),
+        });
+        const [os, ...data] = drps;
+        const secure = drps.find((r) => r.spec.securityType);
+        return {
+            id: `${collectionBase(c)}/restorePoints/${p.name}`,
+            name: p.name,
+            type: 'Microsoft.Compute/restorePointCollections/restorePoints',
+            properties: {
+                provisioningState: 'Succeeded',
+                consistencyMode: 'CrashConsistent',
+                timeCreated: p.timeCreated,
+                sourceMetadata: {
+                    vmId: uuidFrom(vmIdOf(c)),
+                    location: locationOf(c),
+                    storageProfile: { ...(os ? { osDisk: diskOf(os) } : {}), dataDisks: data.map((d, lun) => ({ lun, ...diskOf(d) })) },
+                    ...(secure ? { securityProfile: { securityType: secure.spec.securityType!.startsWith('Confidential') ? 'ConfidentialVM' : 'TrustedLaunch' } } : {}),
+                },
+            },
+        };
+    };
+
+    /** A restore point collection (RestorePointCollections_Get), with its restore points when expanded. */
+    const collectionJson = (c: SeedRestorePointCollection, expand: boolean): Record<string, unknown> => ({
+        id: collectionBase(c),
+        name: c.name,
+        type: 'Microsoft.Compute/restorePointCollections',
+        location: locationOf(c),
+        tags: {},
+        properties: {
+            source: { id: vmIdOf(c), location: locationOf(c) },
+            provisioningState: 'Succeeded',
+            restorePointCollectionId: uuidFrom(collectionBase(c)),
+            ...(expand ? { restorePoints: c.restorePoints.map((p) => restorePointJson(c, p)) } : {}),
+        },
+    });
+
     const route = (method: string, url: URL, claims: TokenClaims, body: unknown, apiVersion: string): ArmReply => {
         const seg = url.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
         const low = seg.map((s) => s.toLowerCase());
@@ -129,6 +184,9 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
         }
         // /subscriptions/{s}/providers/Microsoft.Compute/…
         if (low[2] === 'providers' && low[3] === 'microsoft.compute') {
+            if (n === 5 && method === 'GET' && low[4] === 'restorepointcollections') {
+                return page(url, world.restorePointCollections.filter((c) => c.subscriptionId === sub.subscriptionId).map((c) => collectionJson(c, false)), apiVersion);
+            }
             if (n === 5 && method === 'GET' && (low[4] === 'disks' || low[4] === 'snapshots')) {
                 const kind = low[4] === 'disks' ? 'disk' : 'snapshot';
                 return page(url, inSub.filter((r) => r.kind === kind).map(resourceJson), apiVersion);
@@ -156,6 +214,26 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
             if (n === 9 && method === 'POST' && low[8] === 'listkeys') return { status: 200, body: { keys: [{ creationTime: '2025-01-01T00:00:00Z', keyName: 'key1', value: acct.key, permissions: 'FULL' }] } };
             return notFound;
         }
+        if (low[4] === 'providers' && low[5] === 'microsoft.compute' && low[6] === 'restorepointcollections') {
+            const colls = world.restorePointCollections.filter((c) => c.subscriptionId === sub.subscriptionId && c.resourceGroup.toLowerCase() === low[3]);
+            if (n === 7 && method === 'GET') return page(url, colls.map((c) => collectionJson(c, false)), apiVersion);
+            const coll = colls.find((c) => c.name.toLowerCase() === low[7]);
+            if (!coll) return armError(404, 'ResourceNotFound', `The Resource 'Microsoft.Compute/restorePointCollections/${seg[7]}' under resource group '${seg[3]}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+            if (n === 8 && method === 'GET') return { status: 200, body: collectionJson(coll, /restorePoints/i.test(url.searchParams.get('$expand') ?? '')) };
+            if (low[8] !== 'restorepoints' || n < 10) return notFound;
+            const point = coll.restorePoints.find((p) => p.name.toLowerCase() === low[9]);
+            if (!point) return armError(404, 'NotFound', `The restore point '${seg[9]}' was not found in restore point collection '${coll.name}'.`);
+            if (n === 10 && method === 'GET') return { status: 200, body: restorePointJson(coll, point) };
+            if (low[10] !== 'diskrestorepoints') return notFound;
+            const drps = diskRestorePointsOf(coll, point.name);
+            if (n === 11 && method === 'GET') return page(url, drps.map(resourceJson), apiVersion);
+            const drp = drps.find((r) => r.name.toLowerCase() === low[11]);
+            if (!drp) return armError(404, 'NotFound', `The disk restore point '${seg[11]}' was not found.`);
+            if (n === 12 && method === 'GET') return { status: 200, body: resourceJson(drp) };
+            if (n === 13 && method === 'POST' && low[12] === 'begingetaccess') return access.grant(drp, body, url.pathname);
+            if (n === 13 && method === 'POST' && low[12] === 'endgetaccess') return access.revoke(drp, url.pathname);
+            return notFound;
+        }
         if (low[4] !== 'providers' || low[5] !== 'microsoft.compute' || (low[6] !== 'disks' && low[6] !== 'snapshots')) return notFound;
         const kind = low[6] === 'disks' ? 'disk' : 'snapshot';
         const inRg = inSub.filter((r) => r.kind === kind && r.resourceGroup.toLowerCase() === low[3]);
@@ -178,6 +256,7 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
 
     const area = (pathname: string): keyof typeof API_VERSIONS => {
         const p = pathname.toLowerCase();
+        if (p.includes('/restorepointcollections') && !p.includes('/diskrestorepoints')) return 'computeRp';
         if (p.includes('/providers/microsoft.compute')) return 'compute';
         if (p.includes('/providers/microsoft.storage')) return 'storage';
         if (p.startsWith('/tenants') || /^\/subscriptions\/?[^/]*\/?$/.test(p)) return 'subscriptions';

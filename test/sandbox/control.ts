@@ -48,6 +48,7 @@ export interface ControlBackend {
     secrets(): IssuedSecrets;
     diskState(id: string): string | undefined;
     copyFromUrl(opts: CopyFromUrlSwitch): void;
+    diskDataRole(opts: { oid?: string; granted: boolean }): void;
 }
 
 /** Put Page From URL: `refuse: true` makes the storage refuse it (status/code/message, default 403 CannotVerifyCopySource). */
@@ -85,6 +86,7 @@ export function controlHandler(backend: ControlBackend): (req: http.IncomingMess
                 case 'GET log': return reply(200, backend.logs());
                 case 'POST log/clear': backend.clearLogs(); return reply(204);
                 case 'GET secrets': return reply(200, backend.secrets());
+                case 'POST disk-data-role': backend.diskDataRole({ oid: input.oid as string | undefined, granted: input.granted === true }); return reply(204);
                 case 'POST storage/copy-from-url': backend.copyFromUrl(input as unknown as CopyFromUrlSwitch); return reply(204);
                 case 'GET disk-state': {
                     const state = backend.diskState(url.searchParams.get('id') ?? '');
@@ -125,6 +127,11 @@ export class SandboxControl {
     setLro(opts: { polls?: number; retryAfterSeconds?: number }): Promise<void> { return this.call('POST', 'lro', opts); }
     /** Makes Put Page From URL refuse (a service that will not copy server-side), or work again. */
     copyFromUrl(opts: CopyFromUrlSwitch): Promise<void> { return this.call('POST', 'storage/copy-from-url', opts); }
+    /**
+     * Grants or takes away the "Data Operator for Managed Disks" role (default principal: the
+     * sandbox user) for Entra-protected disks; without it their blob requests get 403.
+     */
+    diskDataRole(opts: { oid?: string; granted: boolean }): Promise<void> { return this.call('POST', 'disk-data-role', opts); }
     token(req: TokenRequest = {}): Promise<TokenResponse> { return this.call('POST', 'token', req); }
     /** Clears faults and logs; with `state`, also puts every disk back in its seeded state. */
     reset(opts: { state?: boolean } = {}): Promise<void> { return this.call('POST', 'reset', opts); }

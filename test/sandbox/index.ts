@@ -18,13 +18,14 @@ import * as seed from './seed';
 import { cacheKey, discard, NO_CACHE_ENV, rebase, restore as restoreCache, save as saveCache, type BlobMap } from './seedCache';
 import { RequestLog } from './requestLog';
 import { startStorageProxy } from './storageProxy';
-import { TokenIssuer } from './tokens';
-import type { SandboxInfo, SeedDisk } from './types';
+import { DISK_AUDIENCE, SANDBOX_USER_OID, TokenIssuer } from './tokens';
+import type { BlobOwner, StorageRefusal } from './storageProxy';
+import type { SandboxInfo, SeedDisk, SeedDiskRestorePoint } from './types';
 import { buildWorld, type World } from './world';
 
 export { SandboxControl } from './control';
 export type { ArmFault, LroFault, StorageFault } from './faults';
-export type { SandboxInfo, SeedBlob, SeedDisk } from './types';
+export type { SandboxInfo, SeedBlob, SeedDisk, SeedDiskRestorePoint } from './types';
 
 export const MANAGEMENT_RESOURCE = 'https://management.sandbox.invalid';
 export const MANAGEMENT_SCOPE = `${MANAGEMENT_RESOURCE}/.default`;
@@ -71,9 +72,43 @@ async function cacheLooksWhole(service: ReturnType<typeof serviceClient>, cached
     }
 }
 
+/**
+ * The disk service's own rules for a blob request, before the SAS is looked at:
+ * networkAccessPolicy DenyAll/AllowPrivate refuses requests from a public network (this machine
+ * is one) with 403 AuthorizationFailure; dataAccessAuthMode AzureActiveDirectory needs a bearer
+ * token for https://disk.azure.com/ (401 with WWW-Authenticate naming it) and the "Data Operator
+ * for Managed Disks" role (403).
+ */
+function admitDiskRequest(owner: BlobOwner, authorization: string | undefined, tokens: TokenIssuer, lacksRole: Set<string>): StorageRefusal | undefined {
+    if (owner.networkAccessPolicy === 'DenyAll' || owner.networkAccessPolicy === 'AllowPrivate') {
+        return { status: 403, code: 'AuthorizationFailure', message: 'This request is not authorized to perform this operation.' };
+    }
+    if (owner.dataAccessAuthMode !== 'AzureActiveDirectory') return undefined;
+    const challenge = { 'WWW-Authenticate': `Bearer authorization_uri=${tokens.authority}/${owner.tenantId}/oauth2/authorize resource_id=${DISK_AUDIENCE}` };
+    if (!authorization) {
+        return { status: 401, code: 'NoAuthenticationInformation', message: 'Server failed to authenticate the request. Please refer to the information in the www-authenticate header.', headers: challenge };
+    }
+    const check = tokens.verify(authorization, DISK_AUDIENCE);
+    if (!check.ok) {
+        const message = check.code === 'ExpiredAuthenticationToken' ? 'Server failed to authenticate the request. Lifetime validation failed. The token is expired.'
+            : check.code === 'InvalidAuthenticationTokenAudience' ? 'Server failed to authenticate the request. Audience validation failed. Audience did not match.'
+                : 'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.';
+        return { status: 401, code: 'InvalidAuthenticationInfo', message, headers: challenge };
+    }
+    if (check.claims.tid !== owner.tenantId) {
+        return { status: 401, code: 'InvalidAuthenticationInfo', message: 'Server failed to authenticate the request. Issuer validation failed. Issuer did not match.', headers: challenge };
+    }
+    if (lacksRole.has(check.claims.oid)) {
+        return { status: 403, code: 'AuthorizationPermissionMismatch', message: 'This request is not authorized to perform this operation using this permission.' };
+    }
+    return undefined;
+}
+
 export interface Sandbox {
     info: SandboxInfo;
     manifest: SeedDisk[];
+    /** Disk restore points (grant/revoke like disks), with their blobs. */
+    restorePoints: SeedDiskRestorePoint[];
     control: SandboxControl;
     stop(): Promise<void>;
 }
@@ -98,12 +133,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         let azurite: AzuriteHandle | undefined;
         stops.push(() => azurite?.stop() ?? Promise.resolve());
         let world: World | undefined;
+        // Principals marked as lacking "Data Operator for Managed Disks" (control: diskDataRole).
+        const lacksDataRole = new Set<string>();
+        const lifetime = opts.tokenLifetimeSeconds ?? (Number(process.env[TOKEN_LIFETIME_ENV]) || 3600);
+        const tokens = new TokenIssuer(MANAGEMENT_RESOURCE, '', lifetime);
         let copyRefusal: { status: number; code: string; message: string } | undefined;
         const proxy = await startStorageProxy(() => azurite!.port, faults.storage, (sig) => revoked.has(sig), {
             ownerOf: (subject) => {
                 const r = world?.ownerOfBlob(subject);
-                return r ? { kind: r.kind, name: r.name } : undefined;
+                return r ? { kind: r.kind, name: r.name, tenantId: r.tenantId, dataAccessAuthMode: r.spec.dataAccessAuthMode, networkAccessPolicy: r.spec.networkAccessPolicy } : undefined;
             },
+            admit: (owner, authorization) => admitDiskRequest(owner, authorization, tokens, lacksDataRole),
             copyFromUrlRefusal: () => copyRefusal,
         });
         stops.push(() => proxy.stop());
@@ -136,8 +176,6 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             world = await seedInto(azurite);
         }
 
-        const lifetime = opts.tokenLifetimeSeconds ?? (Number(process.env[TOKEN_LIFETIME_ENV]) || 3600);
-        const tokens = new TokenIssuer(MANAGEMENT_RESOURCE, '', lifetime);
         const signer = sasSigner(azurite.accountName, azurite.accountKey);
         let armEndpoint = '';
         const accessOptions = {
@@ -176,6 +214,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             reset: ({ state }) => {
                 faults.clear();
                 copyRefusal = undefined;
+                lacksDataRole.clear();
                 armLog.clear();
                 proxy.log.clear();
                 if (state) {
@@ -193,6 +232,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
                 return { sasSignatures: sigs, sasSignaturesEncoded: sigs.map((s) => encodeURIComponent(s)), bearerTokens: tokens.issuedTokens() };
             },
             diskState: (id) => world!.byId.get(id.toLowerCase())?.state,
+            diskDataRole: ({ oid, granted }) => {
+                const who = oid ?? SANDBOX_USER_OID;
+                if (granted) lacksDataRole.delete(who);
+                else lacksDataRole.add(who);
+            },
             copyFromUrl: ({ refuse, status, code, message }) => {
                 copyRefusal = refuse
                     ? { status: status ?? 403, code: code ?? 'CannotVerifyCopySource', message: message ?? 'This request is not authorized to perform this operation.' }
@@ -232,8 +276,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         };
         const manifest = world.manifest();
         const { bearerToken: _omitted, ...publicInfo } = info;
-        fs.writeFileSync(info.manifestPath, JSON.stringify({ info: publicInfo, disks: manifest }, null, 2));
-        return { info, manifest, control: new SandboxControl(controlEndpoint), stop };
+        const restorePoints = world.restorePointManifest();
+        fs.writeFileSync(info.manifestPath, JSON.stringify({ info: publicInfo, disks: manifest, diskRestorePoints: restorePoints }, null, 2));
+        return { info, manifest, restorePoints, control: new SandboxControl(controlEndpoint), stop };
     } catch (e) {
         await stop();
         throw e;

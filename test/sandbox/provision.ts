@@ -6,7 +6,7 @@
  * Rules marked "our reading" are not confirmed by the service's documentation.
  */
 import { armError, runJob, type AccessService, type ArmReply } from './access';
-import { AnonymousCredential, PageBlobClient } from '@azure/storage-blob';
+import type { PageBlobClient } from '@azure/storage-blob';
 import { checkVhdFooter } from '../../src/transfer/vhd';
 import { copyPageBlob, createEmptyBlob, deleteBlob } from './blobs';
 import type * as seed from './seed';

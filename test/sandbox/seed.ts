@@ -9,8 +9,15 @@ export interface SeedSubscription { subscriptionId: string; tenantId: string; di
 export interface SeedResourceGroup { subscriptionId: string; name: string; location: string }
 export interface SeedVm { subscriptionId: string; resourceGroup: string; name: string; powerState: 'running' | 'deallocated' }
 
+export type ResourceKind = 'disk' | 'snapshot' | 'diskRestorePoint';
+
+/** A VM's restore point collection (Microsoft.Compute/restorePointCollections) and its restore points. */
+export interface SeedRestorePointCollection { subscriptionId: string; resourceGroup: string; name: string; vm: string; restorePoints: { name: string; timeCreated: string }[] }
+
 export interface SeedResource {
-    kind: 'disk' | 'snapshot';
+    kind: ResourceKind;
+    /** Disk restore points: the collection and VM restore point they sit under. */
+    restorePoint?: { collection: string; point: string };
     subscriptionId: string;
     resourceGroup: string;
     name: string;
@@ -59,6 +66,7 @@ export const resourceGroups: SeedResourceGroup[] = [
     { subscriptionId: SUB_DEV, name: 'rg-secure', location: 'eastus' },
     { subscriptionId: SUB_DEV, name: 'rg-data', location: 'westeurope' },
     { subscriptionId: SUB_DEV, name: 'rg-empty', location: 'northeurope' },
+    { subscriptionId: SUB_DEV, name: 'rg-locked', location: 'westeurope' },
     { subscriptionId: SUB_PROD, name: 'rg-prod', location: 'eastus2' },
     { subscriptionId: SUB_PROD, name: 'rg-backup', location: 'eastus2' },
     { subscriptionId: SUB_OTHER, name: 'rg-fabrikam', location: 'westus3' },
@@ -88,6 +96,16 @@ export const resources: SeedResource[] = [
     { kind: 'disk', subscriptionId: SUB_PROD, resourceGroup: 'rg-prod', name: 'prod-db-01', ...small, diskState: 'Unattached', sku: 'PremiumV2_LRS' },
     { kind: 'snapshot', subscriptionId: SUB_PROD, resourceGroup: 'rg-backup', name: 'prod-db-01-nightly', ...small, diskState: 'Unattached', incremental: true, source: `/subscriptions/${SUB_PROD}/resourceGroups/rg-prod/providers/Microsoft.Compute/disks/prod-db-01` },
     { kind: 'disk', subscriptionId: SUB_OTHER, resourceGroup: 'rg-fabrikam', name: 'fabrikam-data', ...small, diskState: 'Unattached', sku: 'Standard_LRS' },
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-locked', name: 'aad-data', ...small, diskState: 'Unattached', sku: 'Premium_LRS', dataAccessAuthMode: 'AzureActiveDirectory' },
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-locked', name: 'private-data', ...small, diskState: 'Unattached', sku: 'Standard_LRS', networkAccessPolicy: 'AllowPrivate' },
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-locked', name: 'denyall-data', ...small, diskState: 'Unattached', sku: 'Standard_LRS', networkAccessPolicy: 'DenyAll' },
+    { kind: 'diskRestorePoint', subscriptionId: SUB_DEV, resourceGroup: 'rg-secure', name: 'cvm-os_5b0c3e1a-7d2f-4c8e-9a61-2e4f8b0d6c13', ...small, diskState: 'Unattached', osType: 'Windows', securityType: 'ConfidentialVM_DiskEncryptedWithPlatformKey', source: 'rg-secure/cvm-os', restorePoint: { collection: 'rpc-vm-cvm-01', point: 'rp-20250601' } },
+    { kind: 'diskRestorePoint', subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'web-os-02_8e1d4a7c-2b9f-4e3a-b5c6-0d7e9f1a2b34', ...small, diskState: 'Unattached', osType: 'Linux', source: 'rg-web/web-os-02', restorePoint: { collection: 'rpc-vm-web-02', point: 'rp-20250601' } },
+];
+
+export const restorePointCollections: SeedRestorePointCollection[] = [
+    { subscriptionId: SUB_DEV, resourceGroup: 'rg-secure', name: 'rpc-vm-cvm-01', vm: 'vm-cvm-01', restorePoints: [{ name: 'rp-20250601', timeCreated: '2025-06-01T02:00:00.0000000+00:00' }] },
+    { subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'rpc-vm-web-02', vm: 'vm-web-02', restorePoints: [{ name: 'rp-20250601', timeCreated: '2025-06-01T03:00:00.0000000+00:00' }] },
 ];
 
 /** A blob in a storage account, for ImportSecure: `vhd` a fixed VHD, `raw` a page blob without footer, `block` a block blob. */
@@ -100,7 +118,7 @@ const importSet: SeedImportBlob[] = [
     { container: 'osimages', blob: 'osimage.vhd', kind: 'vhd', sizeMiB: 32, writtenMiB: 2 },
     { container: 'osimages', blob: 'vmgs.vhd', kind: 'vhd', sizeMiB: 4, writtenMiB: 1 },
     { container: 'osimages', blob: 'vmmd.vhd', kind: 'vhd', sizeMiB: 1, writtenMiB: 0.0625 },
-    { container: 'osimages', blob: 'raw.img', kind: 'raw', sizeMiB: 32, writtenMiB: 1 },
+    { container: 'osimages', blob: 'raw.img', kind: 'raw', sizeMiB: 4, writtenMiB: 1 },
     { container: 'osimages', blob: 'block.vhd', kind: 'block', sizeMiB: 1, writtenMiB: 1 },
 ];
 

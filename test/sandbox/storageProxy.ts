@@ -49,11 +49,24 @@ function blobSubject(pathname: string): string {
 export interface BlobOwner {
     kind: string;
     name: string;
+    tenantId: string;
+    dataAccessAuthMode?: string;
+    networkAccessPolicy?: string;
+}
+
+/** An answer the storage gives instead of serving the request. */
+export interface StorageRefusal {
+    status: number;
+    code: string;
+    message: string;
+    headers?: Record<string, string>;
 }
 
 export interface StoragePolicy {
     /** The disk/snapshot whose blob "container/blob" is, if any. */
     ownerOf(subject: string): BlobOwner | undefined;
+    /** Rules of the disk a blob belongs to (network access policy, Entra ID): a refusal, or undefined to go on. */
+    admit?(owner: BlobOwner, authorization: string | undefined): StorageRefusal | undefined;
     /** When set, Put Page From URL is refused with this (a service that will not copy server-side). */
     copyFromUrlRefusal?(): { status: number; code: string; message: string } | undefined;
 }
@@ -175,6 +188,18 @@ export async function startStorageProxy(upstream: number | (() => number), fault
         const revoked = !fault && sig !== null && isRevoked(sig);
         const expired = !fault && sig !== null ? expiredDetail(url.searchParams) : undefined;
 
+        const subject = blobSubject(url.pathname);
+        const owner = policy.ownerOf(subject);
+        const refusal = !fault && owner ? policy.admit?.(owner, req.headers.authorization) : undefined;
+        if (refusal) {
+            req.resume();
+            sendError(res, refusal.status, refusal.code, refusal.message, `sandbox-${++seq}`, undefined, refusal.headers);
+            log.finish(entry, refusal.status, 0);
+            return;
+        }
+        // The bearer token is for the disk service, not for Azurite (which takes OAuth on https only).
+        if (owner?.dataAccessAuthMode === 'AzureActiveDirectory') delete req.headers.authorization;
+
         if (fault?.action === 'status' || revoked || expired) {
             const status = fault ? fault.status ?? 503 : 403;
             const std = fault
@@ -196,8 +221,6 @@ export async function startStorageProxy(upstream: number | (() => number), fault
             return;
         }
 
-        const subject = blobSubject(url.pathname);
-        const owner = policy.ownerOf(subject);
         // A Put Blob (or Copy Blob) on a disk's blob would replace the blob the disk service made,
         // wiping what it set on it; Azure accepts it, the sandbox refuses it so such a client fails loudly.
         if (owner && method === 'PUT' && !url.searchParams.has('comp')) {

@@ -19,6 +19,11 @@ export type TokenCheck =
     | { ok: true; claims: TokenClaims }
     | { ok: false; code: 'AuthenticationFailed' | 'InvalidAuthenticationToken' | 'ExpiredAuthenticationToken' | 'InvalidAuthenticationTokenAudience'; message: string };
 
+/** The object id of the one signed-in principal of the sandbox. */
+export const SANDBOX_USER_OID = '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
+/** Audience of the managed-disk data plane (Entra-protected export/upload). */
+export const DISK_AUDIENCE = 'https://disk.azure.com/';
+
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
 export class TokenIssuer {
@@ -39,7 +44,7 @@ export class TokenIssuer {
             aud: audience,
             iss: `${this.authority}/${tenantId}/`,
             tid: tenantId,
-            oid: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
+            oid: SANDBOX_USER_OID,
             upn: 'sandbox.user@contoso-sandbox.example',
             iat: now,
             nbf: now - 60,
@@ -53,7 +58,8 @@ export class TokenIssuer {
         return { token, expiresOn: claims.exp };
     }
 
-    verify(authorization: string | undefined): TokenCheck {
+    /** Checks a bearer token: signed here, unexpired, for `audience` (default the management resource). */
+    verify(authorization: string | undefined, audience = this.audience): TokenCheck {
         if (!authorization) return { ok: false, code: 'AuthenticationFailed', message: "Authentication failed. The 'Authorization' header is missing." };
         const m = /^Bearer\s+(\S+)$/i.exec(authorization);
         if (!m) return { ok: false, code: 'AuthenticationFailed', message: "Authentication failed. The 'Authorization' header is provided in an invalid format." };
@@ -74,8 +80,8 @@ export class TokenIssuer {
         if (typeof claims.exp !== 'number' || claims.exp <= now) {
             return { ok: false, code: 'ExpiredAuthenticationToken', message: "The access token expiry UTC time is earlier than current UTC time." };
         }
-        if (claims.aud.replace(/\/+$/, '') !== this.audience.replace(/\/+$/, '')) {
-            return { ok: false, code: 'InvalidAuthenticationTokenAudience', message: `The access token has been obtained for wrong audience or resource '${claims.aud}'. It should exactly match with one of the allowed audiences '${this.audience}'.` };
+        if (claims.aud.replace(/\/+$/, '') !== audience.replace(/\/+$/, '')) {
+            return { ok: false, code: 'InvalidAuthenticationTokenAudience', message: `The access token has been obtained for wrong audience or resource '${claims.aud}'. It should exactly match with one of the allowed audiences '${audience}'.` };
         }
         return { ok: true, claims };
     }

@@ -28,6 +28,15 @@ export interface SeedDisk {
     blobs: { disk: SeedBlob; vmgs?: SeedBlob; vmmd?: SeedBlob; vhdx?: SeedBlob };
 }
 
+/** A disk restore point (kept out of the disk/snapshot manifest: it is not a disk of the tree). */
+export interface SeedDiskRestorePoint extends Omit<SeedDisk, 'kind' | 'attachedVm' | 'vmPowerState'> {
+    kind: 'diskRestorePoint';
+    restorePointCollection: string;
+    restorePoint: string;
+    /** ARM id of the disk it was taken from. */
+    sourceResourceId: string;
+}
+
 export interface SandboxInfo {
     armEndpoint: string; // http://127.0.0.1:PORT
     storageEndpoint: string; // http://127.0.0.1:PORT/devstoreaccount1 (through the fault proxy)

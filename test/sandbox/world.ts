@@ -6,13 +6,13 @@ import * as crypto from 'node:crypto';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import { accountKey, contentAt, seedBlob, serviceClient, type BlobSpec } from './blobs';
 import * as seed from './seed';
-import type { SeedBlob, SeedDisk } from './types';
+import type { SeedBlob, SeedDisk, SeedDiskRestorePoint } from './types';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
 export interface Resource {
-    kind: 'disk' | 'snapshot';
+    kind: seed.ResourceKind;
     id: string;
     tenantId: string;
     subscriptionId: string;
@@ -96,6 +96,8 @@ export interface World {
     resources: Resource[];
     byId: Map<string, Resource>;
     manifest(): SeedDisk[];
+    restorePointManifest(): SeedDiskRestorePoint[];
+    restorePointCollections: seed.SeedRestorePointCollection[];
     /** Blobs per lower-cased resource id (for the seed cache). */
     blobMap(): Record<string, SeedDisk['blobs']>;
     /** Puts every resource back in its seeded state and drops the ones made at run time. */
@@ -113,8 +115,10 @@ export interface World {
     rebind(service: BlobServiceClient): void;
 }
 
-export function resourceId(sub: string, rg: string, kind: 'disk' | 'snapshot', name: string): string {
-    return `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/${kind === 'disk' ? 'disks' : 'snapshots'}/${name}`;
+export function resourceId(sub: string, rg: string, kind: seed.ResourceKind, name: string, rp?: { collection: string; point: string }): string {
+    const base = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute`;
+    if (kind === 'diskRestorePoint') return `${base}/restorePointCollections/${rp!.collection}/restorePoints/${rp!.point}/diskRestorePoints/${name}`;
+    return `${base}/${kind === 'disk' ? 'disks' : 'snapshots'}/${name}`;
 }
 
 function shortHash(s: string): string {
@@ -132,7 +136,7 @@ export function blobSpecs(r: seed.SeedResource, id: string): { disk: BlobSpec; v
     const key = id.toLowerCase();
     const disk: BlobSpec = { container: `md-${h}`, blob: 'abcd', format: 'vhd', dataSize: r.sizeMiB * MiB, writtenTarget: r.writtenMiB * MiB, seed: key, empty: r.diskState === 'ReadyToUpload' };
     const out: { disk: BlobSpec; vhdx?: BlobSpec; vmgs?: BlobSpec; vmmd?: BlobSpec } = { disk };
-    if (r.kind === 'snapshot') {
+    if (r.kind !== 'disk') {
         out.vhdx = { container: `md-${h}`, blob: 'abcd-vhdx', format: 'vhdx', dataSize: r.sizeMiB * MiB, writtenTarget: r.writtenMiB * MiB, seed: key };
     }
     if (r.securityType) {
@@ -172,7 +176,7 @@ export async function buildWorld(service: BlobServiceClient, publicEndpoint: str
     if (!cached && specs.some((s) => s.sharedBlob)) shared = await seedBlob(service, sharedSpec, publicEndpoint);
 
     const resources: Resource[] = specs.map((r) => {
-        const id = resourceId(r.subscriptionId, r.resourceGroup, r.kind, r.name);
+        const id = resourceId(r.subscriptionId, r.resourceGroup, r.kind, r.name, r.restorePoint);
         const sub = subOf.get(r.subscriptionId)!;
         const rg = rgOf.get(`${r.subscriptionId}/${r.resourceGroup}`.toLowerCase())!;
         const vm = r.vm ? seed.vms.find((v) => v.subscriptionId === r.subscriptionId && v.resourceGroup === r.resourceGroup && v.name === r.vm) : undefined;
@@ -216,7 +220,12 @@ export async function buildWorld(service: BlobServiceClient, publicEndpoint: str
         groups,
         resources,
         byId,
-        manifest: () => resources.map(toSeedDisk),
+        manifest: () => resources.filter((r) => r.kind !== 'diskRestorePoint').map(toSeedDisk),
+        restorePointManifest: () => resources.filter((r) => r.kind === 'diskRestorePoint').map((r) => {
+            const { kind: _k, attachedVm: _a, vmPowerState: _p, ...rest } = toSeedDisk(r);
+            return { ...rest, kind: 'diskRestorePoint' as const, restorePointCollection: r.spec.restorePoint!.collection, restorePoint: r.spec.restorePoint!.point, sourceResourceId: sourceIdOf(r) };
+        }),
+        restorePointCollections: seed.restorePointCollections,
         blobMap: () => Object.fromEntries(resources.filter((r) => !r.runtime).map((r) => [r.id.toLowerCase(), r.blobs])),
         resetState() {
             for (const r of [...resources]) {
@@ -264,7 +273,7 @@ function initialAfterRevoke(r: seed.SeedResource): string {
 
 function toSeedDisk(r: Resource): SeedDisk {
     return {
-        kind: r.kind, id: r.id, tenantId: r.tenantId, subscriptionId: r.subscriptionId, resourceGroup: r.resourceGroup, name: r.name,
+        kind: r.kind as SeedDisk['kind'], id: r.id, tenantId: r.tenantId, subscriptionId: r.subscriptionId, resourceGroup: r.resourceGroup, name: r.name,
         diskState: r.state,
         ...(r.spec.securityType ? { securityType: r.spec.securityType } : {}),
         ...(r.vmId ? { attachedVm: r.spec.vm, vmPowerState: r.vmPowerState } : {}),
@@ -272,8 +281,35 @@ function toSeedDisk(r: Resource): SeedDisk {
     };
 }
 
-/** The ARM JSON of a disk or snapshot. */
+/** The disk a seeded snapshot or disk restore point was taken from ("rg/name" or an ARM id). */
+export function sourceIdOf(r: Resource): string {
+    const source = r.spec.source ?? '';
+    return source.startsWith('/') ? source : resourceId(r.subscriptionId, source.split('/')[0], 'disk', source.split('/')[1] ?? '');
+}
+
+/** The ARM JSON of a disk restore point (DiskRestorePoint_Get.json). */
+function diskRestorePointJson(r: Resource): Record<string, unknown> {
+    const sourceId = sourceIdOf(r);
+    const props: Record<string, unknown> = {
+        timeCreated: r.timeCreated,
+        sourceResourceId: sourceId,
+        ...(r.spec.osType ? { osType: r.spec.osType } : {}),
+        hyperVGeneration: r.spec.securityType ? 'V2' : 'V1',
+        familyId: uuidFrom(`family:${sourceId.toLowerCase()}`),
+        sourceUniqueId: uuidFrom(sourceId),
+        networkAccessPolicy: 'AllowAll',
+        publicNetworkAccess: 'Enabled',
+        sourceResourceLocation: r.location,
+        logicalSectorSize: 512,
+        diskSizeBytes: r.spec.sizeMiB * MiB,
+    };
+    if (r.spec.securityType) props.securityProfile = { securityType: r.spec.securityType };
+    return { id: r.id, name: r.name, type: 'Microsoft.Compute/restorePointCollections/restorePoints/diskRestorePoints', properties: props };
+}
+
+/** The ARM JSON of a disk, snapshot or disk restore point. */
 export function resourceJson(r: Resource): Record<string, unknown> {
+    if (r.kind === 'diskRestorePoint') return diskRestorePointJson(r);
     const sizeBytes = r.spec.sizeMiB * MiB;
     const props: Record<string, unknown> = {
         timeCreated: r.timeCreated,

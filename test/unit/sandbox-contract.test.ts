@@ -73,7 +73,7 @@ describe('listing', () => {
     it('pages resource groups, disks and snapshots through nextLink', async () => {
         await sb.control.clearLog();
         const groups = await collect(arm.resources(SUB_DEV).resourceGroups.list());
-        assert.deepEqual(groups.map((g) => g.name), ['rg-web', 'rg-secure', 'rg-data', 'rg-empty']);
+        assert.deepEqual(groups.map((g) => g.name), ['rg-web', 'rg-secure', 'rg-data', 'rg-empty', 'rg-locked']);
         const webDisks = await collect(arm.compute(SUB_DEV).disks.listByResourceGroup('rg-web'));
         assert.equal(webDisks.length, sb.manifest.filter((d) => d.resourceGroup === 'rg-web' && d.kind === 'disk').length);
         assert.ok(webDisks.length > 3);
@@ -85,7 +85,7 @@ describe('listing', () => {
         assert.deepEqual(prodSnaps.map((s) => s.name), ['prod-db-01-nightly']);
         const log = (await sb.control.requestLog()).arm;
         const rgPath = `/subscriptions/${SUB_DEV}/resourcegroups`;
-        assert.equal(log.byPath[rgPath]?.requests, 2, 'four groups at three per page take two requests');
+        assert.equal(log.byPath[rgPath]?.requests, 2, 'five groups at three per page take two requests');
         assert.equal(log.byPath[`/subscriptions/${SUB_DEV}/resourcegroups/rg-web/providers/microsoft.compute/disks`]?.requests, 2);
     });
 

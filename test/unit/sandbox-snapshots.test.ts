@@ -9,7 +9,7 @@ import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-bl
 import type { ArmClients } from '../../src/azure/armClients';
 import { checkVhdxHeader } from '../../src/transfer/vhd';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { SUB_DEV, SUB_OTHER, SUB_PROD } from '../sandbox/seed';
+import { SUB_DEV, SUB_OTHER } from '../sandbox/seed';
 import { armClientsFor, sha256, sparseSha256 } from '../sandbox/testkit';
 import type { SeedDisk } from '../sandbox/types';
 import { errorOf } from './support';
