@@ -16,19 +16,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HttpRanges } from './http';
-import { chunkRanges, subtractRanges, totalBytes } from './plan';
+import { chunkRanges, intersect, subtractRanges, totalBytes } from './plan';
 import { ProgressMeter } from './progress';
 import { TransferError, type DownloadOptions, type DownloadResult } from './types';
 import { assertSecureUrl } from './url';
 import { openConnections, type Connections } from './download/connections';
 import { localError } from './download/errors';
 import { ChunkFetcher } from './download/fetch';
+import { ChunkQueue, GapTuner, widestGapWithin } from './download/gaps';
 import { verifyAndRename } from './download/finish';
 import { PartialFile } from './download/partial';
 import { planDownload } from './download/planning';
 import { Session } from './download/session';
 import { MAX_CONNECTIONS, resolveSettings } from './download/settings';
 import { fetchAll, type FetchStats } from './download/workers';
+
+/** Adaptive merging fetches at most this many times the written bytes (bounds the extra bytes moved and billed). */
+const FETCH_BUDGET = 1.5;
 
 export function partialPaths(destPath: string): { partial: string; journal: string } {
     return { partial: `${destPath}.partial`, journal: `${destPath}.partial.journal` };
@@ -66,16 +70,25 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
 
         conn = await openConnections(s, chunks, fetchBytes, plan.props, settings, t);
         const stats: FetchStats = { bytesFetched: 0, md5Checked: 0, rangesChecked: 0 };
+        // Gaps wider than the plan merged are merged as requests prove costlier than the bytes
+        // they skip — never across bytes a resumed partial already has.
+        const adaptive = opts.mergeGap === undefined && t.adaptiveMerge !== false;
+        const budget = plan.planBytes > 0 ? Math.max(0, FETCH_BUDGET * plan.writtenBytes - plan.planBytes) * (fetchBytes / plan.planBytes) : 0;
+        const widest = adaptive ? Math.min(settings.chunkSize / 4, widestGapWithin(toFetch, budget)) : 0;
+        const tuner = new GapTuner({ minGap: settings.mergeGap, maxGap: Math.max(settings.mergeGap, widest) });
+        const queue = new ChunkQueue(toFetch, settings.chunkSize, (a, b) => intersect(plan.ranges, a, b).length === 0);
         const partialName = path.basename(paths.partial);
         fetcher = new ChunkFetcher({
-            signal: s.signal, http, direct: conn.direct, md5: conn.md5, wantMd5: settings.wantMd5,
+            signal: s.signal, http, direct: conn.direct, md5: conn.md5, rangeMd5: settings.rangeMd5, connections: conn.connections,
             etag: opts.resumeKey ? undefined : plan.identity.etag,
             write: partial.write,
-            writeError: (e) => localError(e, fetchBytes - stats.bytesFetched, `write ${partialName}`),
+            writeError: (e) => localError(e, Math.max(0, fetchBytes - stats.bytesFetched), `write ${partialName}`),
             log: s.log,
+            timed: adaptive ? (n, ms) => tuner.record(n, ms) : undefined,
         });
         const meter = new ProgressMeter(plan.planBytes, plan.size, bytesResumed, opts.onProgress, t.progressIntervalMs ?? 250);
-        await fetchAll({ session: s, chunks, connections: conn.connections, fetcher, pool: conn.pool, partial, meter, stats });
+        await fetchAll({ session: s, queue, tuner, planned: plan.ranges, workers: Math.min(conn.connections, chunks.length), fetcher, pool: conn.pool, partial, meter, stats });
+        if (tuner.gap > settings.mergeGap) s.log(`merged gaps up to ${Math.round(tuner.gap / 1024)} KiB: ${queue.taken} requests for ${chunks.length} chunks`);
 
         const checks = await verifyAndRename(partial, plan.size, stats, opts);
         const transport = chunks.length ? fetcher.transport : undefined;

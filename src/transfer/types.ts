@@ -54,7 +54,12 @@ export interface TransferTuning {
     /** Backoff base and cap (defaults 500 ms, 30 s); Retry-After is honoured on top. */
     baseDelayMs?: number;
     maxDelayMs?: number;
-    /** Ask for x-ms-range-get-content-md5 on ranges ≤ 4 MiB (default true). */
+    /**
+     * Ask for x-ms-range-get-content-md5 on ranges ≤ 4 MiB: true on every range, false on none.
+     * Default, per transport: none over https (TLS already guarantees the bytes); over plain http
+     * (loopback emulators only) each connection's first range and one in 32 after, and every
+     * range once one of those did not match.
+     */
     verifyMd5?: boolean;
     /**
      * Threads hashing chunks for the MD5 check. Direct transport: each chunk is already whole in
@@ -69,6 +74,11 @@ export interface TransferTuning {
      * went through a proxy or a direct connection fails. 'direct' and 'node' force one.
      */
     transport?: 'auto' | 'direct' | 'node';
+    /**
+     * Merge gaps wider than mergeGap when requests turn out to cost more than the bytes they
+     * would skip, measured while the download runs (default true; an explicit mergeGap turns it off).
+     */
+    adaptiveMerge?: boolean;
     /** Page-range listing window in bytes (default 256 GiB) and page size hint. */
     listWindow?: number;
     listPageSize?: number;

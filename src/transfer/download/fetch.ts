@@ -10,6 +10,7 @@ import { Md5MismatchError, type HttpRanges, type RangeBody } from '../http';
 import type { Md5Pool } from '../md5';
 import type { Chunk } from '../plan';
 import { TransferError } from '../types';
+import { asksMd5, type RangeMd5 } from './settings';
 
 /** The largest range the service will send a Content-MD5 for. */
 export const MD5_MAX = 4 * 1024 * 1024;
@@ -26,7 +27,9 @@ export interface FetcherDeps {
     http: HttpRanges;
     direct: DirectRanges | undefined;
     md5: Md5Pool | undefined;
-    wantMd5: boolean;
+    rangeMd5: RangeMd5;
+    /** Requests in flight at once (a sample checks each connection's first range). */
+    connections: number;
     /** The ETag every body must carry (undefined: not checked). */
     etag: string | undefined;
     /** Writes the written parts of a body at its offset. */
@@ -34,12 +37,16 @@ export interface FetcherDeps {
     /** Turns a write error into the error the download reports. */
     writeError: (e: unknown) => Error;
     log: (m: string) => void;
+    /** A request of `bytes` took `ms` from sending it to its last byte (feeds the gap tuner). */
+    timed?: (bytes: number, ms: number) => void;
 }
 
 export class ChunkFetcher {
     /** Direct sockets, until they fail in a way that means: use node:http from now on. */
     private direct: DirectRanges | undefined;
     private directWorked = false;
+    /** A sampled range did not match: from then on every range is checked. */
+    private everyRange = false;
 
     constructor(private readonly d: FetcherDeps) {
         this.direct = d.direct;
@@ -78,6 +85,19 @@ export class ChunkFetcher {
         }
     }
 
+    /** Whether this chunk asks for its Content-MD5 (the service sends none above MD5_MAX). */
+    private asks(c: Chunk): boolean {
+        return c.end - c.start <= MD5_MAX && (this.everyRange || asksMd5(this.d.rangeMd5, c.index, this.d.connections));
+    }
+
+    private mismatch(c: Chunk): Md5MismatchError {
+        if (!this.everyRange && this.d.rangeMd5 === 'sample') {
+            this.everyRange = true;
+            this.d.log(`a sampled range did not match its Content-MD5: checking every range from now on`);
+        }
+        return new Md5MismatchError(`Content-MD5 mismatch for bytes ${c.start}-${c.end - 1}`);
+    }
+
     private checkEtag(b: RangeBody): void {
         if (this.d.etag && b.etag && b.etag !== this.d.etag) {
             throw new TransferError('BlobChanged', 'The blob changed during the download (its ETag differs).');
@@ -90,22 +110,24 @@ export class ChunkFetcher {
      * failed attempt waits for its own writes before the retry writes the same bytes.
      */
     private async overNode(u: string, c: Chunk, slot: Slot | undefined): Promise<Fetched> {
-        const { http, md5, wantMd5, write, writeError, signal } = this.d;
-        const ask = wantMd5 && c.end - c.start <= MD5_MAX;
+        const { http, md5, write, writeError, signal } = this.d;
+        const ask = this.asks(c);
         const hash = ask && !slot ? crypto.createHash('md5') : undefined;
         const out = new ChunkWriter(c.start, write);
         try {
+            const t0 = performance.now();
             const b = await http.get(u, c.start, c.end, ask, (piece, at) => {
                 hash?.update(piece);
                 if (slot) piece.copy(slot.buf, at);
                 return out.push(piece);
             }, signal);
+            this.d.timed?.(b.length, performance.now() - t0);
             this.checkEtag(b);
             // A mismatch re-fetches and overwrites; the chunk is journaled only once it matched.
             let sum: string | undefined;
             if (b.md5 && hash) sum = hash.digest('base64');
             else if (b.md5 && slot && md5) sum = await md5.hash(slot.sab, 0, b.length);
-            if (sum !== undefined && sum !== b.md5) throw new Md5MismatchError(`Content-MD5 mismatch for bytes ${c.start}-${c.end - 1}`);
+            if (sum !== undefined && sum !== b.md5) throw this.mismatch(c);
             const written = out.end().catch((e: unknown) => { throw writeError(e); });
             written.catch(() => undefined); // awaited by the worker; never unhandled
             return { length: b.length, md5Checked: sum !== undefined, written };
@@ -117,9 +139,11 @@ export class ChunkFetcher {
 
     /** Over a direct connection: the body lands whole in the slot, then is written and hashed at once. */
     private async overDirect(d: DirectRanges, u: string, c: Chunk, slot: Slot): Promise<Fetched> {
-        const { md5, wantMd5, write, writeError, signal } = this.d;
+        const { md5, write, writeError, signal } = this.d;
         const n = c.end - c.start;
-        const b = await d.getInto(u, c.start, c.end, wantMd5 && n <= MD5_MAX, slot.buf, signal);
+        const t0 = performance.now();
+        const b = await d.getInto(u, c.start, c.end, this.asks(c), slot.buf, signal);
+        this.d.timed?.(n, performance.now() - t0);
         this.checkEtag(b);
         const written = write([slot.buf], c.start, n).catch((e: unknown) => { throw writeError(e); });
         written.catch(() => undefined); // awaited by the worker; never unhandled
@@ -132,7 +156,7 @@ export class ChunkFetcher {
         }
         if (sum !== undefined && sum !== b.md5) {
             await written.catch(() => undefined); // the re-fetch fills the same slot
-            throw new Md5MismatchError(`Content-MD5 mismatch for bytes ${c.start}-${c.end - 1}`);
+            throw this.mismatch(c);
         }
         return { length: n, md5Checked: sum !== undefined, written };
     }

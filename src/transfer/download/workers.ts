@@ -3,9 +3,10 @@
  * journals it once its data is on disk, while its next request already runs.
  */
 import type { BytePool } from '../buffers';
-import type { Chunk } from '../plan';
+import { intersect, totalBytes, type ByteRange, type Chunk } from '../plan';
 import type { ProgressMeter } from '../progress';
 import { MD5_MAX, type ChunkFetcher, type Fetched } from './fetch';
+import type { ChunkQueue, GapTuner } from './gaps';
 import type { PartialFile } from './partial';
 import type { Session } from './session';
 
@@ -17,8 +18,13 @@ export interface FetchStats {
 
 export interface FetchLoop {
     session: Session;
-    chunks: Chunk[];
-    connections: number;
+    /** The chunks, handed out in order with the gaps the tuner merges at the time. */
+    queue: ChunkQueue;
+    tuner: GapTuner;
+    /** The planned ranges: progress counts only their bytes, not the merged gaps'. */
+    planned: ByteRange[];
+    /** Workers: connections, or fewer when there are fewer chunks. */
+    workers: number;
     fetcher: ChunkFetcher;
     pool: BytePool | undefined;
     partial: PartialFile;
@@ -28,9 +34,8 @@ export interface FetchLoop {
 
 /** Fetches every chunk, then closes the journal; throws the first fatal error, or Cancelled. */
 export async function fetchAll(loop: FetchLoop): Promise<void> {
-    const { session: s, chunks, connections, partial, meter } = loop;
-    const next = { i: 0 };
-    const workers = Array.from({ length: Math.min(connections, chunks.length) }, () => worker(loop, next).catch((e: Error) => s.fail(e)));
+    const { session: s, partial, meter } = loop;
+    const workers = Array.from({ length: loop.workers }, () => worker(loop).catch((e: Error) => s.fail(e)));
     await Promise.all(workers);
     meter.stop();
     await partial.closeJournal();
@@ -39,13 +44,13 @@ export async function fetchAll(loop: FetchLoop): Promise<void> {
     meter.emit();
 }
 
-async function worker(loop: FetchLoop, next: { i: number }): Promise<void> {
-    const { session: s, chunks, fetcher, pool, partial, meter, stats } = loop;
+async function worker(loop: FetchLoop): Promise<void> {
+    const { session: s, queue, tuner, fetcher, pool, partial, meter, stats } = loop;
     // The previous chunk's last writes and journal line, finishing while this chunk's request runs.
     let finishing: Promise<void> | undefined;
     try {
         while (!s.signal.aborted) {
-            const c: Chunk | undefined = chunks[next.i++];
+            const c: Chunk | undefined = queue.next((seq) => tuner.gapFor(seq));
             if (!c) break;
             const slot = pool && (fetcher.transport === 'direct' || c.end - c.start <= MD5_MAX) ? await pool.acquire(c.end - c.start) : undefined;
             let body: Fetched;
@@ -65,7 +70,7 @@ async function worker(loop: FetchLoop, next: { i: number }): Promise<void> {
                 if (b.md5Checked) stats.md5Checked++;
                 partial.add(c); // data first, then its journal line
                 s.progressed();
-                meter.add(c.end - c.start);
+                meter.add(totalBytes(intersect(loop.planned, c.start, c.end)));
             });
             finishing.catch(() => undefined);
         }
