@@ -28,7 +28,7 @@ import { verifyAndRename } from './download/finish';
 import { PartialFile } from './download/partial';
 import { planDownload } from './download/planning';
 import { Session } from './download/session';
-import { MAX_CONNECTIONS, resolveSettings } from './download/settings';
+import { MAX_CONNECTIONS, Md5Sampler, resolveSettings } from './download/settings';
 import { fetchAll, type FetchStats } from './download/workers';
 
 /** Adaptive merging fetches at most this many times the written bytes (bounds the extra bytes moved and billed). */
@@ -76,10 +76,11 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
         const budget = plan.planBytes > 0 ? Math.max(0, FETCH_BUDGET * plan.writtenBytes - plan.planBytes) * (fetchBytes / plan.planBytes) : 0;
         const widest = adaptive ? Math.min(settings.chunkSize / 4, widestGapWithin(toFetch, budget)) : 0;
         const tuner = new GapTuner({ minGap: settings.mergeGap, maxGap: Math.max(settings.mergeGap, widest) });
-        const queue = new ChunkQueue(toFetch, settings.chunkSize, (a, b) => intersect(plan.ranges, a, b).length === 0);
+        const sampler = new Md5Sampler(settings.rangeMd5, conn.connections, s.log);
+        const queue = new ChunkQueue(toFetch, (seq) => sampler.limit(seq, settings.chunkSize), (a, b) => intersect(plan.ranges, a, b).length === 0);
         const partialName = path.basename(paths.partial);
         fetcher = new ChunkFetcher({
-            signal: s.signal, http, direct: conn.direct, md5: conn.md5, rangeMd5: settings.rangeMd5, connections: conn.connections,
+            signal: s.signal, http, direct: conn.direct, md5: conn.md5, sampler,
             etag: opts.resumeKey ? undefined : plan.identity.etag,
             write: partial.write,
             writeError: (e) => localError(e, Math.max(0, fetchBytes - stats.bytesFetched), `write ${partialName}`),

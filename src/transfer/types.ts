@@ -26,7 +26,8 @@ export interface DownloadOptions {
     destPath: string;
     /** Expected format, for verification. 'auto' picks VHD footer or VHDX signature by content. */
     format?: 'vhd' | 'vhdx' | 'auto' | 'none';
-    chunkSize?: number; // default 4 MiB
+    /** Largest range per request (default 8 MiB; 4 MiB where the range asks for its MD5, and every range does when verifyMd5 is true). */
+    chunkSize?: number;
     /** Connections (default 16, max 64). When the chunks average under 1 MiB and a quarter chunk (a fragmented disk), up to 4 × this, at most 64. */
     concurrency?: number;
     mergeGap?: number; // default 64 KiB

@@ -46,7 +46,7 @@ describe('range MD5 per transport', () => {
                 assert.equal(r2.retries, 1);
                 assert.equal(await sha256File(out), model.sha256());
                 const n = Number(/^(\d+) of/.exec(r2.checks.find((c) => c.name === 'range-md5')?.detail ?? '')?.[1]);
-                assert.ok(n >= 81 - 33, `${n} ranges checked after the mismatch`);
+                assert.ok(n >= 40, `${n} ranges checked after the mismatch (a sample is 4)`);
                 // Asked to, every range is checked; told not to, none.
                 const every = await downloadBlob({ url: server.url, destPath: tmp.dest(), chunkSize: MiB, concurrency: 2, tuning: { ...fastTuning, transport, verifyMd5: true } });
                 assert.match(every.checks.find((c) => c.name === 'range-md5')?.detail ?? '', /^81 of 81/);

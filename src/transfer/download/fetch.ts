@@ -10,10 +10,7 @@ import { Md5MismatchError, type HttpRanges, type RangeBody } from '../http';
 import type { Md5Pool } from '../md5';
 import type { Chunk } from '../plan';
 import { TransferError } from '../types';
-import { asksMd5, type RangeMd5 } from './settings';
-
-/** The largest range the service will send a Content-MD5 for. */
-export const MD5_MAX = 4 * 1024 * 1024;
+import type { Md5Sampler } from './settings';
 
 export interface Fetched {
     length: number;
@@ -27,9 +24,8 @@ export interface FetcherDeps {
     http: HttpRanges;
     direct: DirectRanges | undefined;
     md5: Md5Pool | undefined;
-    rangeMd5: RangeMd5;
-    /** Requests in flight at once (a sample checks each connection's first range). */
-    connections: number;
+    /** Which chunks ask for their Content-MD5. */
+    sampler: Md5Sampler;
     /** The ETag every body must carry (undefined: not checked). */
     etag: string | undefined;
     /** Writes the written parts of a body at its offset. */
@@ -45,8 +41,6 @@ export class ChunkFetcher {
     /** Direct sockets, until they fail in a way that means: use node:http from now on. */
     private direct: DirectRanges | undefined;
     private directWorked = false;
-    /** A sampled range did not match: from then on every range is checked. */
-    private everyRange = false;
 
     constructor(private readonly d: FetcherDeps) {
         this.direct = d.direct;
@@ -85,16 +79,8 @@ export class ChunkFetcher {
         }
     }
 
-    /** Whether this chunk asks for its Content-MD5 (the service sends none above MD5_MAX). */
-    private asks(c: Chunk): boolean {
-        return c.end - c.start <= MD5_MAX && (this.everyRange || asksMd5(this.d.rangeMd5, c.index, this.d.connections));
-    }
-
     private mismatch(c: Chunk): Md5MismatchError {
-        if (!this.everyRange && this.d.rangeMd5 === 'sample') {
-            this.everyRange = true;
-            this.d.log(`a sampled range did not match its Content-MD5: checking every range from now on`);
-        }
+        this.d.sampler.mismatched();
         return new Md5MismatchError(`Content-MD5 mismatch for bytes ${c.start}-${c.end - 1}`);
     }
 
@@ -111,7 +97,7 @@ export class ChunkFetcher {
      */
     private async overNode(u: string, c: Chunk, slot: Slot | undefined): Promise<Fetched> {
         const { http, md5, write, writeError, signal } = this.d;
-        const ask = this.asks(c);
+        const ask = this.d.sampler.asks(c);
         const hash = ask && !slot ? crypto.createHash('md5') : undefined;
         const out = new ChunkWriter(c.start, write);
         try {
@@ -142,7 +128,7 @@ export class ChunkFetcher {
         const { md5, write, writeError, signal } = this.d;
         const n = c.end - c.start;
         const t0 = performance.now();
-        const b = await d.getInto(u, c.start, c.end, this.asks(c), slot.buf, signal);
+        const b = await d.getInto(u, c.start, c.end, this.d.sampler.asks(c), slot.buf, signal);
         this.d.timed?.(n, performance.now() - t0);
         this.checkEtag(b);
         const written = write([slot.buf], c.start, n).catch((e: unknown) => { throw writeError(e); });

@@ -102,7 +102,7 @@ export function widestGapWithin(ranges: ByteRange[], budget: number): number {
 }
 
 /**
- * Hands out chunks of the ranges to fetch in order, each at most `chunkSize` bytes, merging
+ * Hands out chunks of the ranges to fetch in order, each at most `limit(seq)` bytes, merging
  * the gaps up to the gap asked for at the time (the chunk spans them; only the written parts
  * reach the disk).
  */
@@ -112,8 +112,11 @@ export class ChunkQueue {
     private seq = 0;
 
     /** `mergeable(end, start)`: whether the gap [end, start) may be fetched (it holds nothing already on disk). */
-    constructor(private readonly ranges: ByteRange[], private readonly chunkSize: number, private readonly mergeable: (end: number, start: number) => boolean = () => true) {
+    private readonly limit: (seq: number) => number;
+
+    constructor(private readonly ranges: ByteRange[], limit: number | ((seq: number) => number), private readonly mergeable: (end: number, start: number) => boolean = () => true) {
         this.pos = ranges[0]?.start ?? 0;
+        this.limit = typeof limit === 'number' ? () => limit : limit;
     }
 
     /** Chunks handed out so far. */
@@ -126,7 +129,7 @@ export class ChunkQueue {
         if (this.ri >= r.length) return undefined;
         const gap = gapFor(this.seq);
         const start = this.pos;
-        const limit = start + this.chunkSize;
+        const limit = start + this.limit(this.seq);
         let end = Math.min(r[this.ri].end, limit);
         // Span following ranges while the gap before them is small enough and they start in this chunk.
         while (end === r[this.ri].end && this.ri + 1 < r.length && r[this.ri + 1].start - end <= gap && r[this.ri + 1].start < limit && this.mergeable(end, r[this.ri + 1].start)) {

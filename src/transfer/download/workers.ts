@@ -5,10 +5,11 @@
 import type { BytePool } from '../buffers';
 import { intersect, totalBytes, type ByteRange, type Chunk } from '../plan';
 import type { ProgressMeter } from '../progress';
-import { MD5_MAX, type ChunkFetcher, type Fetched } from './fetch';
+import type { ChunkFetcher, Fetched } from './fetch';
 import type { ChunkQueue, GapTuner } from './gaps';
 import type { PartialFile } from './partial';
 import type { Session } from './session';
+import { MD5_MAX } from './settings';
 
 export interface FetchStats {
     bytesFetched: number;
