@@ -26,7 +26,8 @@ export interface DownloadOptions {
     destPath: string;
     /** Expected format, for verification. 'auto' picks VHD footer or VHDX signature by content. */
     format?: 'vhd' | 'vhdx' | 'auto' | 'none';
-    chunkSize?: number; // default 4 MiB
+    /** Largest range per request (default 8 MiB; 4 MiB where the range asks for its MD5, and every range does when verifyMd5 is true). */
+    chunkSize?: number;
     /** Connections (default 16, max 64). When the chunks average under 1 MiB and a quarter chunk (a fragmented disk), up to 4 × this, at most 64. */
     concurrency?: number;
     mergeGap?: number; // default 64 KiB
@@ -54,7 +55,12 @@ export interface TransferTuning {
     /** Backoff base and cap (defaults 500 ms, 30 s); Retry-After is honoured on top. */
     baseDelayMs?: number;
     maxDelayMs?: number;
-    /** Ask for x-ms-range-get-content-md5 on ranges ≤ 4 MiB (default true). */
+    /**
+     * Ask for x-ms-range-get-content-md5 on ranges ≤ 4 MiB: true on every range, false on none.
+     * Default, per transport: none over https (TLS already guarantees the bytes); over plain http
+     * (loopback emulators only) each connection's first range and one in 32 after, and every
+     * range once one of those did not match.
+     */
     verifyMd5?: boolean;
     /**
      * Threads hashing chunks for the MD5 check. Direct transport: each chunk is already whole in
@@ -69,6 +75,11 @@ export interface TransferTuning {
      * went through a proxy or a direct connection fails. 'direct' and 'node' force one.
      */
     transport?: 'auto' | 'direct' | 'node';
+    /**
+     * Merge gaps wider than mergeGap when requests turn out to cost more than the bytes they
+     * would skip, measured while the download runs (default true; an explicit mergeGap turns it off).
+     */
+    adaptiveMerge?: boolean;
     /** Page-range listing window in bytes (default 256 GiB) and page size hint. */
     listWindow?: number;
     listPageSize?: number;

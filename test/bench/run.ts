@@ -25,6 +25,7 @@ const median = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
     return s.length ? (s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 };
+const range = (xs: number[], digits: number) => (xs.length > 1 ? ` (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})` : '');
 const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const fmtB = (b: number | undefined) => (b === undefined ? '–' : b >= 1024 * MiB ? `${(b / 1024 / MiB).toFixed(2)} GiB` : `${(b / MiB).toFixed(0)} MiB`);
 
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
             log('');
             log(`${fmtB(sc.model.size)} blob, ${fmtB(sc.model.writtenBytes)} written in ${sc.model.ranges.length} ranges; ${plan.length} chunks of ≤ 4 MiB; ${sc.concurrency} connections; ${rounds * (sc.roundsFactor ?? 1)} rounds.${sc.server?.latencyMs ? ` Link model: ${sc.server.latencyMs} ms per response, ${((sc.server.bytesPerSecond ?? 0) / MiB).toFixed(0)} MiB/s per connection; link time ≈ ${fmtS(linkTimeMs(sc, plan.length))}.` : ''}${sc.note ? ` ${sc.note}` : ''}`);
             log('');
-            log('| peer | median wall | peak RSS | loopback bytes | allocated on disk | sha256 | ours / peer | target |');
+            log('| peer | median wall (min–max) | peak RSS | loopback bytes | allocated on disk | sha256 | ours / peer | target |');
             log('|---|---|---|---|---|---|---|---|');
             const ours = rows.find((x) => x.peer === 'ours')!;
             for (const row of rows) {
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
                 const target = sc.targets.find((t) => t.peer === row.peer);
                 const verdict = target && Number.isFinite(ratio) ? `≤ ${target.max} ${ratio <= target.max ? '✅' : '❌'}` : '';
                 const failed = row.runs.length - ok.length;
-                log(`| ${row.peer}${failed ? ` (${failed} failed: ${row.runs.find((m) => !m.ok)?.error ?? ''})` : ''} | ${ok.length ? fmtS(wall) : '–'} | ${ok.length ? `${Math.max(...ok.map((m) => m.peakRssMiB ?? 0)).toFixed(0)} MiB` : '–'} | ${ok.length ? fmtB(median(ok.map((m) => m.loBytes))) : '–'} | ${fmtB(ok[0]?.allocated)} | ${row.shaOk === undefined ? '–' : row.shaOk ? 'match' : 'MISMATCH'} | ${Number.isFinite(ratio) ? ratio.toFixed(2) : ''} | ${verdict} |`);
+                log(`| ${row.peer}${failed ? ` (${failed} failed: ${row.runs.find((m) => !m.ok)?.error ?? ''})` : ''} | ${ok.length ? `${fmtS(wall)}${range(ok.map((m) => m.wallMs / 1000), 2)}` : '–'} | ${ok.length ? `${Math.max(...ok.map((m) => m.peakRssMiB ?? 0)).toFixed(0)} MiB` : '–'} | ${ok.length ? fmtB(median(ok.map((m) => m.loBytes))) : '–'} | ${fmtB(ok[0]?.allocated)} | ${row.shaOk === undefined ? '–' : row.shaOk ? 'match' : 'MISMATCH'} | ${Number.isFinite(ratio) ? `${ratio.toFixed(2)}${range(ratios, 2)}` : ''} | ${verdict} |`);
             }
             for (const x of sc.ratios ?? []) {
                 const a = rows.find((r) => r.peer === x.of), b = rows.find((r) => r.peer === x.to);
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
                 const rs = a.runs.map((m, i) => (m.ok && b.runs[i]?.ok ? m.wallMs / b.runs[i].wallMs : NaN)).filter(Number.isFinite);
                 if (!rs.length) continue;
                 const v = median(rs);
-                log(`\n${x.of} / ${x.to}: ${v.toFixed(2)} ×${x.max !== undefined ? ` (target ≤ ${x.max} ${v <= x.max ? '✅' : '❌'})` : ''}: ${x.why}.`);
+                log(`\n${x.of} / ${x.to}: ${v.toFixed(2)} ×${range(rs, 2)}${x.max !== undefined ? ` (target ≤ ${x.max} ${v <= x.max ? '✅' : '❌'})` : ''}: ${x.why}.`);
             }
             const alloc = ours.runs.find((m) => m.ok)?.allocated;
             const transports = new Set(ours.runs.map((m) => { try { return (JSON.parse(m.stdout.trim().split('\n').pop() ?? '') as { transport?: string }).transport; } catch { return undefined; } }));
@@ -136,6 +137,10 @@ function commandFor(peer: Peer, sc: Scenario, url: string, out: string, planFile
         case 'ours (no MD5)': {
             const cmd = oursCmd(url, out, sc.concurrency);
             return { ...cmd, peer, argv: [...cmd.argv, '--no-md5'] };
+        }
+        case 'ours (MD5 every range)': {
+            const cmd = oursCmd(url, out, sc.concurrency);
+            return { ...cmd, peer, argv: [...cmd.argv, '--md5-every'] };
         }
         case 'downloadToFile': return sdkCmd(url, out);
         case 'AzCopy': return azcopyCmd(url, out, work);

@@ -1,0 +1,20 @@
+/** Error translation shared by the download's parts. */
+import { HttpStatusError } from '../http';
+import { TransferError } from '../types';
+import { scrubSecrets } from '../url';
+
+/** A local file error as the UI words it: disk full, permission, or a scrubbed message. */
+export function localError(e: unknown, bytesNeeded: number, what: string): Error {
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') return new TransferError('DiskFull', `Not enough disk space to ${what}.`, bytesNeeded);
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new TransferError('PermissionDenied', `No permission to ${what} (${code}).`);
+    if (e instanceof TransferError) return e;
+    return new Error(scrubSecrets(`Could not ${what}: ${(e as Error)?.message ?? String(e)}`));
+}
+
+/** The SDK's RestError as the HttpStatusError the retry rules classify. */
+export function sdkToHttp(e: unknown): unknown {
+    const r = e as { name?: string; statusCode?: number; code?: string };
+    if (r?.name === 'RestError' && typeof r.statusCode === 'number') return new HttpStatusError(r.statusCode, r.code, undefined);
+    return e;
+}
