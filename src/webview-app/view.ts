@@ -1,15 +1,8 @@
 /** Renders the access panel from the host's messages. Keeps revealed URLs in memory only. */
 import { formatBytes, formatDuration, formatRate } from '../shared/format';
 import { BLOB_LABELS, type AccessRow, type BlobKind, type CheckInfo, type DownloadRowState, type HostMessage, type NoGrantReason, type PageMessage, type StateMessage } from '../shared/accessProtocol';
+import { checkLabel } from '../shared/checks';
 import { button, h, setText } from './dom';
-
-const CHECK_LABELS: Record<string, string> = {
-    'content-length': 'length',
-    'range-md5': 'range MD5',
-    size: 'size',
-    'vhd-footer': 'VHD footer',
-    'vhdx-signature': 'VHDX signature',
-};
 
 interface RowEls {
     row: HTMLElement;
@@ -265,7 +258,7 @@ function renderChecks(ul: HTMLElement, checks: CheckInfo[] | undefined): void {
     ul.hidden = false;
     ul.replaceChildren(
         ...checks.map((c) =>
-            h('li', { className: c.passed ? 'pass' : 'fail', 'data-check': c.name }, `${c.passed ? '✓' : '✗'} ${CHECK_LABELS[c.name] ?? c.name}${c.detail ? ` — ${c.detail}` : ''}`),
+            h('li', { className: c.passed ? 'pass' : 'fail', 'data-check': c.name }, `${c.passed ? '✓' : '✗'} ${checkLabel(c.name)}${c.detail ? ` — ${c.detail}` : ''}`),
         ),
     );
 }

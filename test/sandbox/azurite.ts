@@ -83,7 +83,7 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
     let output = '';
     const exited = new Promise<void>((resolve) => child.once('exit', () => { live.delete(child); resolve(); }));
     const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => fail(new Error(`Azurite did not start within ${opts.startTimeoutMs ?? 20000} ms: ${output.slice(-500)}`)), opts.startTimeoutMs ?? 20000);
+        const timer = setTimeout(() => fail(new Error(`Azurite did not start within ${opts.startTimeoutMs ?? 60000} ms: ${output.slice(-500)}`)), opts.startTimeoutMs ?? 60000);
         const onData = (chunk: Buffer) => {
             output += chunk.toString('utf8');
             const m = /listens on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);

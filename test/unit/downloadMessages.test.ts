@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { checksSummary, describeFailure } from '../../src/features/download/messages';
+import { checksSummary } from '../../src/shared/checks';
+import { describeFailure } from '../../src/features/download/messages';
 import { TransferError } from '../../src/transfer/types';
 
 const ctx = { diskName: 'd1', folder: '/ws/disks/d1' };

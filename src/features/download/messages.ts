@@ -55,8 +55,3 @@ export function describeFailure(e: unknown, ctx: FailureContext): DescribedFailu
     }
 }
 
-export function checksSummary(checks: readonly { name: string; passed: boolean }[]): string {
-    const labels: Record<string, string> = { 'content-length': l10n.t('length'), 'range-md5': l10n.t('range MD5'), size: l10n.t('size'), 'vhd-footer': l10n.t('VHD footer'), 'vhdx-signature': l10n.t('VHDX signature') };
-    const passed = [...new Set(checks.filter((c) => c.passed).map((c) => labels[c.name] ?? c.name))];
-    return passed.join(', ');
-}

@@ -8,7 +8,8 @@ import { DiskError } from '../../shared/errors';
 import type { DiskRef } from '../../shared/types';
 import type { DownloadResult } from '../../transfer';
 import type { Fetched } from './fetch';
-import { checksSummary, describeFailure } from './messages';
+import { checksSummary } from '../../shared/checks';
+import { describeFailure } from './messages';
 import type { PlannedFile } from './plan';
 import { revokePerPolicy, revokePolicy } from './revokePolicy';
 

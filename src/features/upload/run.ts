@@ -14,6 +14,7 @@ import type { ActionContext } from '../../platform/command';
 import { withCancellableProgress } from '../../platform/progress';
 import { hashId } from '../../platform/telemetryMask';
 import { UserCancelledError } from '../../shared/cancel';
+import { checksSummary } from '../../shared/checks';
 import { Cmd, StateKey } from '../../shared/constants';
 import { DiskError } from '../../shared/errors';
 import { scrubSecrets } from '../../shared/secrets';
@@ -95,7 +96,7 @@ export async function uploadToDisk(ctx: AppContext, actx: ActionContext, disk: D
     // Revoking ends the upload: the disk becomes Unattached and can be attached to a VM.
     await ctx.actions.revokeAccess(actx, ref);
     await pendingUploads(ctx).remove(ref.id);
-    const checks = [...new Set(results.flatMap((r) => r.checks.map((c) => c.name)))].join(', ');
+    const checks = checksSummary(results.flatMap((r) => r.checks));
     void services.ui.showInformationMessage(vscode.l10n.t('Uploaded and verified {0} ({1}); it is ready to attach to a VM.', ref.name, checks));
     return results;
 }

@@ -4,8 +4,9 @@ import { attachedFlow } from './attached';
 import { confidentialFlow } from './confidential';
 import { reloadFlow } from './reload';
 import { resumeFlow } from './resume';
+import { uploadFlow } from './upload';
 import { revokeFlow } from './revoke';
 import { snapshotFlow } from './snapshot';
 import { treeFlow } from './tree';
 
-export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, resumeFlow, reloadFlow];
+export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, resumeFlow, uploadFlow, reloadFlow];
