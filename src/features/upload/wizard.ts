@@ -43,6 +43,7 @@ async function chooseFile(ui: UserInput, title: string, openLabel: string): Prom
     return picked[0].fsPath;
 }
 
+// Long only because it lists the nine questions one after another; each step is a few lines.
 function steps(): WizardStep<UploadPlan>[] {
     const step = (id: keyof UploadAnswers, prompt: WizardStep<UploadPlan>['prompt']): WizardStep<UploadPlan> => ({
         id,
