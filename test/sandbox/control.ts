@@ -26,7 +26,10 @@ export interface IssuedSecrets {
     sasSignatures: string[];
     /** The same signatures as they appear inside a URL (percent-encoded). */
     sasSignaturesEncoded: string[];
+    /** Every bearer token issued (management and disk audience). */
     bearerTokens: string[];
+    /** Shared keys of the seeded storage accounts (what listKeys hands out). */
+    storageAccountKeys: string[];
 }
 
 export interface RequestLogs {

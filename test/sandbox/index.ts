@@ -229,7 +229,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             },
             secrets: () => {
                 const sigs = signer.issued();
-                return { sasSignatures: sigs, sasSignaturesEncoded: sigs.map((s) => encodeURIComponent(s)), bearerTokens: tokens.issuedTokens() };
+                return { sasSignatures: sigs, sasSignaturesEncoded: sigs.map((s) => encodeURIComponent(s)), bearerTokens: tokens.issuedTokens(), storageAccountKeys: accounts.map((a) => a.key) };
             },
             diskState: (id) => world!.byId.get(id.toLowerCase())?.state,
             diskDataRole: ({ oid, granted }) => {

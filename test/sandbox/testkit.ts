@@ -28,6 +28,14 @@ export async function armClientsFor(info: SandboxInfo, tenantId?: string): Promi
     return createArmClients(sandboxCloud(info), new AzureCliCredential(tenantId ? { tenantId } : {}));
 }
 
+/** A shared-key client of a seeded storage account (e.g. 'stcontosoeastus'), through the storage proxy. */
+export async function storageAccountService(info: SandboxInfo, account: string) {
+    const { BlobServiceClient, StorageSharedKeyCredential } = await import('@azure/storage-blob');
+    const { accountKey } = await import('./blobs');
+    const endpoint = info.storageEndpoint.replace(/\/[^/]+\/?$/, `/${account}`);
+    return new BlobServiceClient(endpoint, new StorageSharedKeyCredential(account, accountKey(account)));
+}
+
 export async function download(url: string): Promise<Buffer> {
     const res = await fetch(url);
     if (!res.ok) throw new Error(`GET ${new URL(url).pathname} answered ${res.status}`);

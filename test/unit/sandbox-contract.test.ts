@@ -291,7 +291,8 @@ describe('secrets', () => {
         assert.ok(secrets.bearerTokens.length >= 2, 'the az stand-in tokens are listed too');
         const all = logLines.join('\n');
         assert.ok(logLines.some((l) => l.startsWith('storage GET')));
-        for (const s of [...secrets.sasSignatures, ...secrets.bearerTokens]) {
+        assert.equal(secrets.storageAccountKeys.length, 3);
+        for (const s of [...secrets.sasSignatures, ...secrets.bearerTokens, ...secrets.storageAccountKeys]) {
             assert.ok(!all.includes(s) && !all.includes(encodeURIComponent(s)), 'a secret reached the log');
         }
         assert.ok(!all.includes('sig='));

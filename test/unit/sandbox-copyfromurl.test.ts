@@ -8,8 +8,8 @@ import * as assert from 'node:assert/strict';
 import { AnonymousCredential, PageBlobClient } from '@azure/storage-blob';
 import type { ArmClients } from '../../src/azure/armClients';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { SUB_DEV } from '../sandbox/seed';
-import { armClientsFor } from '../sandbox/testkit';
+import { OTHER_TENANT, SUB_DEV, SUB_OTHER } from '../sandbox/seed';
+import { armClientsFor, sparseSha256 } from '../sandbox/testkit';
 import { errorOf } from './support';
 
 const MiB = 1024 * 1024;
@@ -110,6 +110,40 @@ describe('Put Page From URL', () => {
         const e = await errorOf(new PageBlobClient(readOnly, new AnonymousCredential()).uploadPagesFromURL(source, 0, 0, 512));
         assert.equal(e.statusCode, 403);
         await c.revokeAccess('rg-web', 'data_disk.v2-(old)', fast).pollUntilDone();
+    });
+
+    it('copies a confidential disk into another tenant and region, all three blobs server-side, byte-exact', async () => {
+        const src = sb.manifest.find((d) => d.name === 'cvm-os')!;
+        const c = arm.compute(SUB_DEV).disks;
+        const read = await c.grantAccess('rg-secure', 'cvm-os', { access: 'Read', durationInSeconds: 600, getSecureVMGuestStateSAS: true }, fast).pollUntilDone();
+        const fabrikam = (await armClientsFor(sb.info, OTHER_TENANT)).compute(SUB_OTHER).disks;
+        const target = await fabrikam.createOrUpdate('rg-fabrikam', 'cvm-os-migrated', {
+            location: 'westus3', osType: 'Windows', hyperVGeneration: 'V2', securityProfile: { securityType: src.securityType! },
+            creationData: { createOption: 'UploadPreparedSecure', uploadSizeBytes: src.blobs.disk.size },
+        }, fast).pollUntilDone();
+        assert.equal(target.diskState, 'ReadyToUpload');
+        const write = await fabrikam.grantAccess('rg-fabrikam', 'cvm-os-migrated', { access: 'Write', durationInSeconds: 600, getSecureVMGuestStateSAS: true }, fast).pollUntilDone();
+        const pairs: [string, string, string][] = [
+            [read.accessSAS!, write.accessSAS!, src.blobs.disk.sha256],
+            [read.securityDataAccessSAS!, write.securityDataAccessSAS!, src.blobs.vmgs!.sha256],
+            [read.securityMetadataAccessSAS!, write.securityMetadataAccessSAS!, src.blobs.vmmd!.sha256],
+        ];
+        for (const [from, to] of pairs) {
+            const s = new PageBlobClient(from, new AnonymousCredential());
+            const d = new PageBlobClient(to, new AnonymousCredential());
+            assert.equal((await d.getProperties()).contentLength, (await s.getProperties()).contentLength, 'the target blob has the source\'s size');
+            for await (const r of s.listPageRanges()) {
+                for (let o = r.start; o <= r.end; o += 4 * MiB) await d.uploadPagesFromURL(from, o, o, Math.min(4 * MiB, r.end + 1 - o));
+            }
+        }
+        await fabrikam.revokeAccess('rg-fabrikam', 'cvm-os-migrated', fast).pollUntilDone();
+        await c.revokeAccess('rg-secure', 'cvm-os', fast).pollUntilDone();
+        const back = await fabrikam.grantAccess('rg-fabrikam', 'cvm-os-migrated', { access: 'Read', durationInSeconds: 600, getSecureVMGuestStateSAS: true }, fast).pollUntilDone();
+        assert.deepEqual(
+            [(await sparseSha256(back.accessSAS!)).sha256, (await sparseSha256(back.securityDataAccessSAS!)).sha256, (await sparseSha256(back.securityMetadataAccessSAS!)).sha256],
+            pairs.map((p) => p[2]),
+        );
+        await fabrikam.revokeAccess('rg-fabrikam', 'cvm-os-migrated', fast).pollUntilDone();
     });
 
     it('the switch makes the service refuse server-side copies, and turns back', async () => {

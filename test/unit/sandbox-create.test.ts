@@ -199,6 +199,17 @@ describe('delete', () => {
         }
     });
 
+    it('an lroFault makes a create end Failed; the failed disk can be deleted', async () => {
+        const c = arm.compute(SUB_DEV).disks;
+        await sb.control.lroFault({ path: '/disks/doomed$', outcome: 'fail', error: { code: 'InternalDiskManagementError', message: 'An internal error occurred.' } });
+        const e = await errorOf(c.createOrUpdate('rg-data', 'doomed', { location: 'westeurope', creationData: { createOption: 'Upload', uploadSizeBytes: 32 * MiB + 512 } }, fast).pollUntilDone());
+        assert.match(e.message, /InternalDiskManagementError|internal error/);
+        const d = await c.get('rg-data', 'doomed');
+        assert.equal(d.provisioningState, 'Failed');
+        await c.delete('rg-data', 'doomed', fast).pollUntilDone();
+        assert.equal((await errorOf(c.get('rg-data', 'doomed'))).statusCode, 404);
+    });
+
     it('reset({ state: true }) drops disks made at run time', async () => {
         const c = arm.compute(SUB_DEV).disks;
         await c.createOrUpdate('rg-data', 'ephemeral', { location: 'westeurope', creationData: { createOption: 'Upload', uploadSizeBytes: 32 * MiB + 512 } }, fast).pollUntilDone();

@@ -10,7 +10,7 @@ import type { ArmClients } from '../../src/azure/armClients';
 import { checkVhdxHeader } from '../../src/transfer/vhd';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { SUB_DEV, SUB_OTHER } from '../sandbox/seed';
-import { armClientsFor, sha256, sparseSha256 } from '../sandbox/testkit';
+import { armClientsFor, sha256, sparseSha256, storageAccountService } from '../sandbox/testkit';
 import type { SeedDisk } from '../sandbox/types';
 import { errorOf } from './support';
 
@@ -66,6 +66,10 @@ describe('storage accounts', () => {
         const blobs: string[] = [];
         for await (const b of service.getContainerClient('osimages').listBlobsFlat()) blobs.push(b.name);
         assert.deepEqual(blobs.sort(), ['block.vhd', 'osimage.vhd', 'raw.img', 'vmgs.vhd', 'vmmd.vhd']);
+        assert.ok((await sb.control.issuedSecrets()).storageAccountKeys.includes(key), 'account keys are listed for leak checks');
+        const viaKit = await storageAccountService(sb.info, 'stcontosoeastus');
+        assert.equal(viaKit.url.replace(/\/$/, ''), blobEndpoint.replace(/\/$/, ''));
+        assert.equal(await viaKit.getContainerClient('osimages').getPageBlobClient('osimage.vhd').exists(), true);
         const other = await armGet(`/subscriptions/${SUB_OTHER}/providers/Microsoft.Storage/storageAccounts`);
         assert.equal(other.status, 401, 'another tenant\'s subscription needs that tenant\'s token');
     });
