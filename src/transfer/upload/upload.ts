@@ -14,7 +14,7 @@ import type { ImageReader } from '../formats/types';
 import { HttpRanges, HttpStatusError } from '../http';
 import { JournalWriter, readJournal, type BlobIdentity } from '../journal';
 import { Md5Pool } from '../md5';
-import { mergeRanges, totalBytes, type ByteRange } from '../plan';
+import { intersect, mergeRanges, totalBytes, type ByteRange } from '../plan';
 import { backoffDelay, classify } from '../retry';
 import { TransferError } from '../types';
 import { assertSecureUrl, blobIdentity, redactUrl, scrubSecrets } from '../url';
@@ -22,7 +22,7 @@ import { buildVhdFooter, VHD_FOOTER_SIZE } from '../vhd';
 import { PageWriter } from './put';
 import type { UploadCheck, UploadOptions, UploadResult } from './types';
 import { listBlobPageRanges, verifyUpload } from './verify';
-import { planWindows, zeroRuns, type Window } from './windows';
+import { windowsOf, zeroRuns, type Window } from './windows';
 
 const MiB = 1024 * 1024;
 const MAX_PUT = 4 * MiB;
@@ -181,16 +181,20 @@ async function run(opts: UploadOptions, info: ImageInfo, reader: ImageReader, lo
         }
         const chunkSize = identity.chunkSize;
         const zeroGap = identity.zeroGap;
-        const isDone = (r: ByteRange) => done.some((d) => d.start <= r.start && d.end >= r.end);
+        const isDone = (r: ByteRange) => {
+            const parts = intersect(done, r.start, r.end);
+            return parts.length === 1 && parts[0].start === r.start && parts[0].end === r.end;
+        };
 
-        const windows = await planWindows(reader.extents(), chunkSize, info.dataSize);
-        const todo = windows.filter((w) => !isDone(w));
-        const resumed = windows.filter((w) => isDone(w));
-        const bytesToScan = windows.reduce((n, w) => n + w.dataBytes, 0);
+        // A first pass over the image's metadata (no data) sizes the progress bar.
+        let bytesToScan = 0;
+        for await (const e of reader.extents()) bytesToScan += Math.max(0, Math.min(e.length, info.dataSize - e.offset));
+        const windows = windowsOf(reader.extents(), chunkSize, info.dataSize);
 
         const pool = new BytePool(chunkSize, Math.max(chunkSize, Math.min(opts.memoryBudget ?? DEFAULT_BUDGET, concurrency * chunkSize)));
         const sent: ByteRange[] = [];
-        let bytesSent = 0, requests = 0, bytesDone = resumed.reduce((n, w) => n + w.dataBytes, 0);
+        let sentMerged = 0;
+        let bytesSent = 0, requests = 0, bytesDone = 0, bytesDoneBefore = 0, resumedWindows = 0;
         const t0 = Date.now();
         let lastReport = 0;
         const report = (force = false) => {
@@ -200,13 +204,13 @@ async function run(opts: UploadOptions, info: ImageInfo, reader: ImageReader, lo
             lastReport = now;
             const secs = Math.max(0.001, (now - t0) / 1000);
             const bps = bytesSent / secs;
-            const left = bytesToScan - bytesDone;
-            opts.onProgress({ bytesDone, bytesToScan, bytesSent, totalSize: info.blobSize, bytesPerSecond: bps, etaSeconds: bytesDone > 0 ? (left * secs) / bytesDone : undefined });
+            const left = bytesToScan - bytesDone, thisRun = bytesDone - bytesDoneBefore;
+            opts.onProgress({ bytesDone, bytesToScan, bytesSent, totalSize: info.blobSize, bytesPerSecond: bps, etaSeconds: thisRun > 0 ? (left * secs) / thisRun : undefined });
         };
 
         // Chunks sit in shared memory: hashing them on worker threads keeps the main thread (in VS
         // Code, the extension host's) free to read, scan and send.
-        md5 = todo.length ? new Md5Pool() : undefined;
+        md5 = new Md5Pool();
         const hasher = md5;
         async function putRun(buf: Buffer, at: number, start: number, len: number, sab?: SharedArrayBuffer): Promise<void> {
             const body = buf.subarray(at, at + len);
@@ -215,13 +219,26 @@ async function run(opts: UploadOptions, info: ImageInfo, reader: ImageReader, lo
             requests++;
             bytesSent += len;
             sent.push({ start, end: start + len });
+            // Adjacent runs merge: a dense disk's list stays short.
+            if (sent.length >= 2 * sentMerged + 4096) {
+                const merged = mergeRanges(sent, 0);
+                sent.length = 0;
+                sent.push(...merged);
+                sentMerged = sent.length;
+            }
         }
 
-        let next = 0;
+        // Workers share one window iterator (an async generator queues concurrent next() calls).
         async function worker(): Promise<void> {
             while (!stop.signal.aborted) {
-                const w = todo[next++];
-                if (!w) return;
+                const { value: w, done: end } = await windows.next();
+                if (end) return;
+                if (isDone(w)) {
+                    resumedWindows++;
+                    bytesDone += w.dataBytes;
+                    bytesDoneBefore += w.dataBytes;
+                    continue;
+                }
                 const n = w.end - w.start;
                 const slot = await pool.acquire(n);
                 try {
@@ -239,7 +256,7 @@ async function run(opts: UploadOptions, info: ImageInfo, reader: ImageReader, lo
         }
 
         try {
-            await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, () => worker().catch((e: unknown) => {
+            await Promise.all(Array.from({ length: concurrency }, () => worker().catch((e: unknown) => {
                 if (!fatal && !stop.signal.aborted) fatal = e instanceof Error ? e : new Error(String(e));
                 stop.abort();
             })));
@@ -259,13 +276,14 @@ async function run(opts: UploadOptions, info: ImageInfo, reader: ImageReader, lo
         checks.push({ name: 'range-md5', passed: true, detail: `${requests} Put Page requests carried Content-MD5 and were accepted` });
 
         // Pages an earlier run sent: the same windows cut the same way give the same runs.
-        const resumedRuns: ByteRange[] = [];
-        if (resumed.length) {
+        let resumedRuns: ByteRange[] = [];
+        if (resumedWindows) {
             const buf = Buffer.alloc(chunkSize);
-            for (const w of resumed) {
-                const n = w.end - w.start;
+            for await (const w of windowsOf(reader.extents(), chunkSize, info.dataSize)) {
+                if (!isDone(w)) continue;
                 await readWindow(w, buf);
-                for (const r of zeroRuns(buf, n, zeroGap)) resumedRuns.push({ start: w.start + r.start, end: w.start + r.end });
+                for (const r of zeroRuns(buf, w.end - w.start, zeroGap)) resumedRuns.push({ start: w.start + r.start, end: w.start + r.end });
+                if (resumedRuns.length > 8192) resumedRuns = mergeRanges(resumedRuns, 0);
             }
         }
         const expected = mergeRanges([...sent, ...resumedRuns, footerRange], 0);
@@ -280,7 +298,13 @@ async function run(opts: UploadOptions, info: ImageInfo, reader: ImageReader, lo
         });
         checks.push(...verifyUpload(expected, listed, footer, footerBack, info.blobSize));
         const failed = checks.filter((c) => !c.passed);
-        if (failed.length) throw new TransferError('VerificationFailed', `The uploaded blob does not match the image: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}.`);
+        if (failed.length) {
+            // Resuming would only verify the same blob again: the next attempt sends everything.
+            await journal?.close();
+            journal = undefined;
+            if (opts.journalPath) fs.rmSync(opts.journalPath, { force: true });
+            throw new TransferError('VerificationFailed', `The uploaded blob does not match the image: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}.${opts.journalPath ? ' The journal was discarded: uploading again sends everything.' : ''}`);
+        }
 
         await journal?.close();
         journal = undefined;
