@@ -83,6 +83,10 @@ describe('image readers match qemu-img convert -O raw', { skip }, () => {
         ['qcow2', 'qcow2', []],
         ['qcow2 v2 (compat=0.10)', 'qcow2', ['-o', 'compat=0.10']],
         ['compressed qcow2', 'qcow2', ['-c']],
+        ['VHDX, fixed subformat', 'vhdx', ['-o', 'subformat=fixed']],
+        ['VHDX, 1 MiB blocks', 'vhdx', ['-o', 'block_size=1M']],
+        ['qcow2, 4 KiB clusters', 'qcow2', ['-o', 'cluster_size=4096']],
+        ['compressed qcow2, 2 MiB clusters', 'qcow2', ['-c', '-o', 'cluster_size=2M']],
     ];
     it('raw (sparse, size not a whole MiB)', async () => {
         const r = await readAll(raw);
@@ -201,6 +205,12 @@ describe('inspectImage refuses bad images with the fix', { skip }, () => {
         const enc = path.join(tmp.dir, 'enc.qcow2');
         sh('qemu-img', ['create', '-q', '-f', 'qcow2', '--object', 'secret,id=sec0,data=123456', '-o', 'encrypt.format=luks,encrypt.key-secret=sec0', enc, '24M']);
         await refused(enc, 'Encrypted', /encrypted/);
+    });
+    it('qcow2 features beyond the simple cases: zstd compression, subclusters', async () => {
+        const z = convert(raw, path.join(tmp.dir, 'zstd.qcow2'), 'qcow2', ['-c', '-o', 'compression_type=zstd']);
+        await refused(z, 'Unsupported', /zstd.*compression_type=zlib/);
+        const x = convert(raw, path.join(tmp.dir, 'subclusters.qcow2'), 'qcow2', ['-o', 'extended_l2=on']);
+        await refused(x, 'Unsupported', /extended L2/);
     });
     it('truncated fixed VHD (footer gone)', async () => {
         const f = copy(fixed, 'cut-fixed.vhd');
