@@ -66,6 +66,11 @@ describe('filefrag parsing', () => {
             'x: 4 extents found',
         ].join('\n');
         assert.deepEqual(parseFilefrag(out), [{ start: 0, end: 32 * 4096 }, { start: 1600 * 4096, end: 1616 * 4096 }]);
+        assert.deepEqual(parseFilefrag('File size of x is 1048576 (256 blocks of 4096 bytes)\nx: 0 extents found\n'), [], 'a file of holes');
+    });
+    it('refuses output it cannot account for (so data never turns into holes)', () => {
+        assert.throws(() => parseFilefrag('File size of x is 1048576 (256 blocks of 4096 bytes)\nx: 3 extents found\n'), /0 of 3/);
+        assert.throws(() => parseFilefrag('File size of x is 1048576 (256 blocks of 4096 bytes)\n'), /no extent count/);
     });
 });
 
