@@ -32,6 +32,8 @@ export { checkVhdFooter, checkVhdxHeader } from './vhd';
  * 20 MiB … 32 TiB, rounded up to a MiB, + the fixed VHD footer), then only non-zero pages go out
  * as Put Page (≤ 4 MiB, Content-MD5) over keep-alive connections, journaled per window for
  * resume, the footer last, verified by Get Page Ranges and a read-back of the footer.
+ * What is wrong with the image is an ImageError (code + the fix in plain words), thrown before
+ * any request; what goes wrong with the blob or the network is a TransferError, as for downloads.
  */
 export { uploadImage } from './upload/upload';
 export type { UploadOptions, UploadResult, UploadProgress, UploadCheck, UploadTuning } from './upload/types';

@@ -4,7 +4,8 @@
  *   uploadPages     @azure/storage-blob PageBlobClient.uploadPages, 4 MiB chunks, every chunk with data
  *   curl limit      curl PUTs of the same 4 MiB pages ours would send, at the same parallelism
  *   AzCopy          azcopy copy <file> <sas> --blob-type PageBlob (when installed by test/tools/setup.sh)
- * Runnable alone against Azurite: node out/test/bench/uploadScenarios.js <rawImage> [--rounds N] [--concurrency N]
+ * Runnable alone against Azurite: node out/test/bench/uploadScenarios.js <rawImage> [--rounds N] [--concurrency N] [--formats]
+ * (--formats: also ours on a dynamic VHD, a VHDX and a qcow2 of the same content, made by qemu-img)
  * (the image must be raw and a whole number of MiB, so every peer uploads the same bytes).
  * The uploadPages peer runs as `uploadScenarios.js --sdk-peer <file> <sas> <parallel>`.
  */
@@ -57,7 +58,7 @@ export function azcopyUploadCmd(image: string, sas: string, workDir: string): Pe
  * Runs each peer `rounds` times, alternating (A B C D A B C D …), each into a fresh blob from
  * `freshBlob(size)` (a write SAS URL). Returns the measures per peer.
  */
-export async function runUploadPeers(image: string, freshBlob: (size: number) => Promise<string>, opts: { rounds?: number; concurrency?: number; workDir?: string } = {}): Promise<Map<string, Measure[]>> {
+export async function runUploadPeers(image: string, freshBlob: (size: number) => Promise<string>, opts: { rounds?: number; concurrency?: number; workDir?: string; variants?: string[] } = {}): Promise<Map<string, Measure[]>> {
     const rounds = opts.rounds ?? 3, concurrency = opts.concurrency ?? 16;
     const work = opts.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'upload-bench-'));
     const size = fs.statSync(image).size;
@@ -69,12 +70,18 @@ export async function runUploadPeers(image: string, freshBlob: (size: number) =>
         (sas) => curlUploadCmd(image, sas, chunks, path.join(work, 'plan.txt'), concurrency),
     ];
     if (fs.existsSync(AZCOPY)) peers.push((sas) => azcopyUploadCmd(image, sas, work));
-    for (let r = 0; r < rounds; r++) {
-        for (const p of peers) {
-            const cmd = p(await freshBlob(size + 512));
-            const m = await measure(cmd);
-            out.set(cmd.peer, [...(out.get(cmd.peer) ?? []), m]);
+    // The same content as other formats (a dynamic VHD, a VHDX…): ours only, converted while uploading.
+    for (const v of opts.variants ?? []) peers.push((sas) => ({ ...oursUploadCmd(v, sas, concurrency), peer: `ours, ${path.extname(v).slice(1)}` }));
+    try {
+        for (let r = 0; r < rounds; r++) {
+            for (const p of peers) {
+                const cmd = p(await freshBlob(size + 512));
+                const m = await measure(cmd);
+                out.set(cmd.peer, [...(out.get(cmd.peer) ?? []), m]);
+            }
         }
+    } finally {
+        if (!opts.workDir) fs.rmSync(work, { recursive: true, force: true });
     }
     return out;
 }
@@ -109,6 +116,7 @@ async function main(): Promise<void> {
     const { startAzurite } = await import('../sandbox/azurite');
     const { BlobServiceClient, StorageSharedKeyCredential, generateBlobSASQueryParameters, BlobSASPermissions } = await import('@azure/storage-blob');
     const az = await startAzurite();
+    const cleanup: (() => void)[] = [];
     try {
         const cred = new StorageSharedKeyCredential(az.accountName, az.accountKey);
         const container = new BlobServiceClient(az.endpoint, cred).getContainerClient('bench');
@@ -121,13 +129,25 @@ async function main(): Promise<void> {
             const q = generateBlobSASQueryParameters({ containerName: 'bench', blobName: name, permissions: BlobSASPermissions.parse('rcw'), expiresOn: new Date(Date.now() + 3600_000) }, cred);
             return `${c.url}?${q.toString()}`;
         };
-        const res = await runUploadPeers(image, freshBlob, { rounds: num('--rounds'), concurrency: num('--concurrency') });
+        const variants: string[] = [];
+        const work = fs.mkdtempSync(path.join(os.tmpdir(), 'upload-formats-'));
+        cleanup.push(() => fs.rmSync(work, { recursive: true, force: true }));
+        if (args.includes('--formats')) {
+            const { execFileSync } = await import('node:child_process');
+            for (const [ext, fmt, o] of [['vhd', 'vpc', ['-o', 'subformat=dynamic,force_size=on']], ['vhdx', 'vhdx', []], ['qcow2', 'qcow2', []]] as const) {
+                const out = path.join(work, `image.${ext}`);
+                execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', fmt, ...o, image, out]);
+                variants.push(out);
+            }
+        }
+        const res = await runUploadPeers(image, freshBlob, { rounds: num('--rounds'), concurrency: num('--concurrency'), variants });
         const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
         for (const [peer, ms] of res) {
             const ok = ms.every((m) => m.ok);
             console.log(`${peer.padEnd(20)} wall ${(median(ms.map((m) => m.wallMs)) / 1000).toFixed(2)} s  peak RSS ${median(ms.map((m) => m.peakRssMiB ?? NaN)).toFixed(0)} MiB  loopback ${(median(ms.map((m) => m.loBytes)) / MiB).toFixed(0)} MiB${ok ? '' : `  FAILED: ${ms.find((m) => !m.ok)?.error}`}`);
         }
     } finally {
+        for (const c of cleanup) c();
         await az.stop();
     }
 }

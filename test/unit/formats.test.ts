@@ -66,6 +66,11 @@ describe('filefrag parsing', () => {
             'x: 4 extents found',
         ].join('\n');
         assert.deepEqual(parseFilefrag(out), [{ start: 0, end: 32 * 4096 }, { start: 1600 * 4096, end: 1616 * 4096 }]);
+        assert.deepEqual(parseFilefrag('File size of x is 1048576 (256 blocks of 4096 bytes)\nx: 0 extents found\n'), [], 'a file of holes');
+    });
+    it('refuses output it cannot account for (so data never turns into holes)', () => {
+        assert.throws(() => parseFilefrag('File size of x is 1048576 (256 blocks of 4096 bytes)\nx: 3 extents found\n'), /0 of 3/);
+        assert.throws(() => parseFilefrag('File size of x is 1048576 (256 blocks of 4096 bytes)\n'), /no extent count/);
     });
 });
 
@@ -83,6 +88,10 @@ describe('image readers match qemu-img convert -O raw', { skip }, () => {
         ['qcow2', 'qcow2', []],
         ['qcow2 v2 (compat=0.10)', 'qcow2', ['-o', 'compat=0.10']],
         ['compressed qcow2', 'qcow2', ['-c']],
+        ['VHDX, fixed subformat', 'vhdx', ['-o', 'subformat=fixed']],
+        ['VHDX, 1 MiB blocks', 'vhdx', ['-o', 'block_size=1M']],
+        ['qcow2, 4 KiB clusters', 'qcow2', ['-o', 'cluster_size=4096']],
+        ['compressed qcow2, 2 MiB clusters', 'qcow2', ['-c', '-o', 'cluster_size=2M']],
     ];
     it('raw (sparse, size not a whole MiB)', async () => {
         const r = await readAll(raw);
@@ -201,6 +210,12 @@ describe('inspectImage refuses bad images with the fix', { skip }, () => {
         const enc = path.join(tmp.dir, 'enc.qcow2');
         sh('qemu-img', ['create', '-q', '-f', 'qcow2', '--object', 'secret,id=sec0,data=123456', '-o', 'encrypt.format=luks,encrypt.key-secret=sec0', enc, '24M']);
         await refused(enc, 'Encrypted', /encrypted/);
+    });
+    it('qcow2 features beyond the simple cases: zstd compression, subclusters', async () => {
+        const z = convert(raw, path.join(tmp.dir, 'zstd.qcow2'), 'qcow2', ['-c', '-o', 'compression_type=zstd']);
+        await refused(z, 'Unsupported', /zstd.*compression_type=zlib/);
+        const x = convert(raw, path.join(tmp.dir, 'subclusters.qcow2'), 'qcow2', ['-o', 'extended_l2=on']);
+        await refused(x, 'Unsupported', /extended L2/);
     });
     it('truncated fixed VHD (footer gone)', async () => {
         const f = copy(fixed, 'cut-fixed.vhd');

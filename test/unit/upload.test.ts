@@ -136,6 +136,18 @@ describe('upload to a disk page blob on Azurite', { skip }, () => {
         assert.equal(proxy.requests.filter((r) => r.method === 'PUT').length, 0);
     });
 
+    it('fails verification when the blob holds pages the image does not (a reused blob), and drops the journal', async () => {
+        const { client, sas } = await storage.diskBlob(`disk-${n++}`, 41 * MiB + 512);
+        await client.uploadPages(Buffer.alloc(512, 0x42), 30 * MiB, 512); // stale data where the image has a hole
+        const journalPath = path.join(tmp.dir, 'reused.journal');
+        await assert.rejects(uploadImage({ imagePath: raw, url: proxy.url(sas), journalPath, tuning }), (e: unknown) => {
+            assert.ok(e instanceof TransferError && e.code === 'VerificationFailed', String(e));
+            assert.match(e.message, /page-ranges: .*blob has 31457280-31457791/);
+            return true;
+        });
+        assert.ok(!fs.existsSync(journalPath));
+    });
+
     it('retries a 503 with Retry-After, and does not retry a 403', async () => {
         const blobSize = 41 * MiB + 512;
         let { sas } = await storage.diskBlob(`disk-${n++}`, blobSize);

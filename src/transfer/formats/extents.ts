@@ -19,10 +19,16 @@ export function parseFilefrag(out: string): FileExtent[] {
     const bs = /blocks of (\d+) bytes/.exec(out);
     if (!bs) throw new Error('filefrag output has no block size');
     const block = Number(bs[1]);
+    // Trust the listing only when its line count matches the count filefrag reports: an output
+    // format this parser does not know must not turn data into holes.
+    const found = /(\d+) extents? found/.exec(out);
+    if (!found) throw new Error('filefrag output has no extent count');
     const ranges: FileExtent[] = [];
+    let lines = 0;
     for (const line of out.split('\n')) {
         const m = /^\s*\d+:\s+(\d+)\.\.\s*(\d+):\s+\d+\.\.\s*\d+:\s+\d+:(.*)$/.exec(line);
         if (!m) continue;
+        lines++;
         const flags = m[3].split(/[\s,]+/).filter(Boolean);
         if (flags.includes('unwritten')) continue;
         const start = Number(m[1]) * block;
@@ -31,6 +37,7 @@ export function parseFilefrag(out: string): FileExtent[] {
         if (last && start <= last.end) last.end = Math.max(last.end, end);
         else ranges.push({ start, end });
     }
+    if (lines !== Number(found[1])) throw new Error(`filefrag listed ${lines} of ${found[1]} extents`);
     ranges.sort((a, b) => a.start - b.start);
     return ranges;
 }

@@ -8,6 +8,8 @@ const MAX_EXTENT = 4 * 1024 * 1024;
 
 export class FlatReader implements ImageReader {
     readonly notes: string[] = [];
+    /** The file system's answer, asked once: each pass over the extents sees the same ones. */
+    private ranges: { start: number; end: number }[] | undefined;
 
     constructor(
         private readonly file: ImageFile,
@@ -24,7 +26,8 @@ export class FlatReader implements ImageReader {
             this.notes.push(m);
             this.log(m);
         };
-        const ranges = (this.query ? await dataExtents(this.file.path, this.virtualSize, note) : undefined) ?? [{ start: 0, end: this.virtualSize }];
+        this.ranges ??= (this.query ? await dataExtents(this.file.path, this.virtualSize, note) : undefined) ?? [{ start: 0, end: this.virtualSize }];
+        const ranges = this.ranges;
         for (const r of ranges) {
             for (let s = r.start; s < r.end; s += MAX_EXTENT) {
                 const offset = s, length = Math.min(r.end, s + MAX_EXTENT) - s;

@@ -11,23 +11,24 @@ import * as path from 'node:path';
 import { BytePool } from '../buffers';
 import { openImage, type ImageInfo } from '../formats/inspect';
 import type { ImageReader } from '../formats/types';
-import { HttpRanges, HttpStatusError } from '../http';
+import { HttpRanges } from '../http';
 import { JournalWriter, readJournal, type BlobIdentity } from '../journal';
 import { Md5Pool } from '../md5';
-import { mergeRanges, totalBytes, type ByteRange } from '../plan';
-import { backoffDelay, classify } from '../retry';
+import { intersect, mergeRanges, totalBytes, type ByteRange } from '../plan';
 import { TransferError } from '../types';
-import { assertSecureUrl, blobIdentity, redactUrl, scrubSecrets } from '../url';
+import { assertSecureUrl, blobIdentity, scrubSecrets } from '../url';
 import { buildVhdFooter, VHD_FOOTER_SIZE } from '../vhd';
 import { PageWriter } from './put';
-import type { UploadCheck, UploadOptions, UploadResult } from './types';
+import { Retrier } from './retrying';
+import type { UploadCheck, UploadOptions, UploadProgress, UploadResult } from './types';
 import { listBlobPageRanges, verifyUpload } from './verify';
-import { planWindows, zeroRuns, type Window } from './windows';
+import { windowsOf, zeroRuns, type Window } from './windows';
 
 const MiB = 1024 * 1024;
 const MAX_PUT = 4 * MiB;
 const MAX_CONNECTIONS = 64;
 const DEFAULT_BUDGET = 160 * MiB;
+const DEFAULT_ZERO_GAP = 64 * 1024;
 
 interface UploadIdentity extends BlobIdentity {
     image: { path: string; size: number; mtimeMs: number };
@@ -53,257 +54,262 @@ function computedFooter(info: ImageInfo): Buffer {
 export async function uploadImage(opts: UploadOptions): Promise<UploadResult> {
     const t = opts.tuning ?? {};
     const log = (m: string) => opts.log?.(scrubSecrets(m));
-    // Everything local first: URL rule, then the image. No request before both pass.
+    // Everything local first: URL rule, options, then the image. No request before all pass.
     assertSecureUrl(opts.url);
+    const chunkSize = opts.chunkSize ?? MAX_PUT;
+    if (chunkSize % 512 !== 0 || chunkSize < 512 || chunkSize > MAX_PUT) throw new RangeError('chunkSize must be a multiple of 512 between 512 and 4 MiB');
     const { info, reader } = await openImage(opts.imagePath, { kind: opts.kind, log, extentQuery: !t.noExtentQuery });
     try {
-        return await run(opts, info, reader, log);
+        if (opts.signal?.aborted) throw new TransferError('Cancelled', 'Upload cancelled before it started.');
+        return await new Upload(opts, info, reader, log, chunkSize).run();
     } finally {
         await reader.close().catch(() => undefined);
     }
 }
 
-async function run(opts: UploadOptions, info: ImageInfo, reader: ImageReader, log: (m: string) => void): Promise<UploadResult> {
-    const t = opts.tuning ?? {};
-    const requestedChunk = opts.chunkSize ?? MAX_PUT;
-    if (requestedChunk % 512 !== 0 || requestedChunk < 512 || requestedChunk > MAX_PUT) throw new RangeError('chunkSize must be a multiple of 512 between 512 and 4 MiB');
-    const concurrency = Math.min(MAX_CONNECTIONS, Math.max(1, Math.floor(opts.concurrency ?? 16)));
-    const maxAttempts = t.maxAttempts ?? 8;
-    const backoff = { baseDelayMs: t.baseDelayMs ?? 500, maxDelayMs: t.maxDelayMs ?? 30_000 };
-    const notes = [...info.notes];
-    const footer = info.keepsFooter && reader.footer ? reader.footer : computedFooter(info);
+/** One upload's state: connections, retry rules, journal, counters. */
+class Upload {
+    private readonly stop = new AbortController();
+    private fatal: Error | undefined;
+    private readonly retrier: Retrier;
+    private readonly writer: PageWriter;
+    private readonly ranges: HttpRanges;
+    private readonly concurrency: number;
+    private journal: JournalWriter | undefined;
+    private md5: Md5Pool | undefined;
+    /** Blob ranges a previous run journaled. */
+    private done: ByteRange[] = [];
+    private zeroGap: number;
+    /** Ranges this run sent, merged as the list grows. */
+    private readonly sent: ByteRange[] = [];
+    private sentMerged = 0;
+    private bytesSent = 0;
+    private requests = 0;
+    private resumedWindows = 0;
 
-    const stop = new AbortController();
-    setMaxListeners(4 * MAX_CONNECTIONS + 16, stop.signal);
-    const onUserAbort = () => stop.abort();
-    if (opts.signal?.aborted) throw new TransferError('Cancelled', 'Upload cancelled before it started.');
-    opts.signal?.addEventListener('abort', onUserAbort);
-    let fatal: Error | undefined;
-    const cancelled = () => new TransferError('Cancelled', opts.journalPath ? 'Upload cancelled; the journal is kept and the upload can resume.' : 'Upload cancelled.');
-
-    const writer = new PageWriter(concurrency, t.idleTimeoutMs ?? 60_000);
-    const ranges = new HttpRanges(4, t.idleTimeoutMs ?? 60_000);
-    let url = opts.url;
-    let retries = 0, regrants = 0;
-    let refreshing: Promise<void> | undefined;
-
-    const sleep = (ms: number) => new Promise<void>((resolve) => {
-        const timer = setTimeout(done, ms);
-        function done() {
-            clearTimeout(timer);
-            stop.signal.removeEventListener('abort', done);
-            resolve();
-        }
-        stop.signal.addEventListener('abort', done, { once: true });
-    });
-
-    async function regrant(used: string): Promise<void> {
-        if (used !== url) return;
-        if (!opts.refreshUrl) throw new TransferError('SasExpired', 'The access grant (SAS) expired; grant write access again to continue.');
-        if (regrants >= 3) throw new TransferError('SasExpired', 'The storage service kept refusing fresh access grants.');
-        refreshing ??= (async () => {
-            try {
-                log(`access grant expired for ${redactUrl(url)}; asking for a fresh one`);
-                const next = await opts.refreshUrl!();
-                assertSecureUrl(next);
-                url = next;
-                regrants++;
-            } finally {
-                refreshing = undefined;
-            }
-        })();
-        await refreshing;
+    constructor(private readonly opts: UploadOptions, private readonly info: ImageInfo, private readonly reader: ImageReader, private readonly log: (m: string) => void, private chunkSize: number) {
+        const t = opts.tuning ?? {};
+        setMaxListeners(4 * MAX_CONNECTIONS + 16, this.stop.signal); // one listener per request in flight and wait
+        this.concurrency = Math.min(MAX_CONNECTIONS, Math.max(1, Math.floor(opts.concurrency ?? 16)));
+        this.zeroGap = Math.max(0, Math.floor((opts.zeroGap ?? DEFAULT_ZERO_GAP) / 512) * 512);
+        this.writer = new PageWriter(this.concurrency, t.idleTimeoutMs ?? 60_000);
+        this.ranges = new HttpRanges(4, t.idleTimeoutMs ?? 60_000);
+        this.retrier = new Retrier(opts.url, this.stop.signal, {
+            maxAttempts: t.maxAttempts ?? 8,
+            backoff: { baseDelayMs: t.baseDelayMs ?? 500, maxDelayMs: t.maxDelayMs ?? 30_000 },
+            refreshUrl: opts.refreshUrl,
+            log,
+            stopped: () => this.fatal ?? this.cancelled(),
+        });
     }
 
-    /** The download side's rules: backoff with jitter, Retry-After, no retry of 4xx but 408/429, re-grant on an expired SAS. */
-    async function withRetry<T>(what: string, fn: (u: string) => Promise<T>): Promise<T> {
-        for (let attempt = 0; ; attempt++) {
-            if (stop.signal.aborted) throw fatal ?? cancelled();
-            if (refreshing) await refreshing.catch(() => undefined);
-            const used = url;
-            try {
-                return await fn(used);
-            } catch (e) {
-                if (stop.signal.aborted) throw fatal ?? cancelled();
-                const v = classify(e, used);
-                if (v.kind === 'fatal') throw v.error;
-                if (v.kind === 'regrant') {
-                    await regrant(used);
-                    attempt--;
-                    continue;
-                }
-                if (attempt + 1 >= maxAttempts) {
-                    throw new TransferError(e instanceof HttpStatusError ? 'Server' : 'Network', scrubSecrets(`${what} failed after ${maxAttempts} attempts: ${(e as Error).message}`));
-                }
-                retries++;
-                const delay = backoffDelay(attempt, backoff, v.delayMs);
-                log(`${what}: ${scrubSecrets((e as Error).message)}; retrying in ${Math.round(delay)} ms`);
-                await sleep(delay);
+    private cancelled(): TransferError {
+        return new TransferError('Cancelled', this.opts.journalPath ? 'Upload cancelled; the journal is kept and the upload can resume.' : 'Upload cancelled.');
+    }
+
+    private readonly onUserAbort = () => this.stop.abort();
+
+    async run(): Promise<UploadResult> {
+        const { info, opts } = this;
+        opts.signal?.addEventListener('abort', this.onUserAbort);
+        try {
+            await this.checkBlob();
+            const checks: UploadCheck[] = [{ name: 'size', passed: true, detail: `${info.blobSize} bytes` }];
+            this.openJournal();
+            await this.sendWindows();
+            // The footer last: a blob with its footer has all its data.
+            const footer = info.keepsFooter && this.reader.footer ? this.reader.footer : computedFooter(info);
+            const footerRange = { start: info.dataSize, end: info.blobSize };
+            if (!this.isDone(footerRange)) {
+                await this.put(footer, 0, info.dataSize, VHD_FOOTER_SIZE);
+                this.journal?.add(footerRange);
             }
+            checks.push({ name: 'range-md5', passed: true, detail: `${this.requests} Put Page requests carried Content-MD5 and were accepted` });
+            const resumedRuns = await this.resumedRuns();
+            checks.push(...await this.verify(mergeRanges([...this.sent, ...resumedRuns, footerRange], 0), footer));
+            const failed = checks.filter((c) => !c.passed);
+            if (failed.length) {
+                // Resuming would only verify the same blob again: the next attempt sends everything.
+                await this.dropJournal();
+                throw new TransferError('VerificationFailed', `The uploaded blob does not match the image: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}.${opts.journalPath ? ' The journal was discarded: uploading again sends everything.' : ''}`);
+            }
+            await this.dropJournal();
+            const bytesResumed = totalBytes(resumedRuns);
+            return {
+                format: info.format,
+                image: info,
+                blobSize: info.blobSize,
+                bytesSent: this.bytesSent,
+                bytesSkipped: info.blobSize - this.bytesSent - bytesResumed,
+                bytesResumed,
+                requests: this.requests,
+                retries: this.retrier.retries,
+                checks,
+                notes: [...info.notes],
+            };
+        } finally {
+            opts.signal?.removeEventListener('abort', this.onUserAbort);
+            await this.journal?.close().catch(() => undefined);
+            await this.md5?.close();
+            this.writer.destroy();
+            this.ranges.destroy();
         }
     }
 
-    let journal: JournalWriter | undefined;
-    let md5: Md5Pool | undefined;
-    try {
-        // The disk service created the blob with uploadSizeBytes: it must be exactly what this image needs.
-        const props = await withRetry('reading blob properties', (u) => ranges.head(u, stop.signal));
+    /** The disk service created the blob with uploadSizeBytes: it must be exactly what this image needs. */
+    private async checkBlob(): Promise<void> {
+        const { info } = this;
+        const props = await this.retrier.run('reading blob properties', (u) => this.ranges.head(u, this.stop.signal));
         if (props.blobType && props.blobType !== 'PageBlob') throw new TransferError('BlobChanged', `The target is a ${props.blobType}, not a disk's page blob.`);
         if (props.size !== info.blobSize) {
             throw new TransferError('BlobChanged', `The disk's blob is ${props.size} bytes but this image needs ${info.blobSize} bytes (${info.dataSize} of data + the 512-byte footer). Create the disk with uploadSizeBytes = ${info.blobSize}.`);
         }
-        const checks: UploadCheck[] = [{ name: 'size', passed: true, detail: `${info.blobSize} bytes` }];
+    }
 
-        // Resume: the journal must name this image and this blob.
+    /** Resume: a journal must name this image and this blob; windows are then cut as the first run cut them. */
+    private openJournal(): void {
+        const { opts, info } = this;
+        if (!opts.journalPath) return;
         const identity: UploadIdentity = {
             key: opts.resumeKey ?? blobIdentity(opts.url),
             size: info.blobSize,
             image: { path: path.resolve(info.path), size: info.fileSize, mtimeMs: info.mtimeMs },
-            chunkSize: requestedChunk,
-            zeroGap: Math.max(0, Math.floor((opts.zeroGap ?? 64 * 1024) / 512) * 512),
+            chunkSize: this.chunkSize,
+            zeroGap: this.zeroGap,
         };
-        let done: ByteRange[] = [];
-        if (opts.journalPath) {
-            const saved = readJournal(opts.journalPath);
-            if (saved) {
-                const s = saved.identity as UploadIdentity;
-                const why = describeJournalMismatch(s, identity);
-                if (why) throw new TransferError('BlobChanged', `Cannot resume this upload: ${why}. Delete the journal to start over.`);
-                // Windows are cut as the first run cut them.
-                identity.chunkSize = s.chunkSize;
-                identity.zeroGap = s.zeroGap;
-                done = mergeRanges(saved.done, 0);
-                journal = JournalWriter.append(opts.journalPath);
-                log(`resuming: ${totalBytes(done)} bytes of the blob already handled`);
-            } else {
-                journal = JournalWriter.create(opts.journalPath, identity);
-            }
+        const saved = readJournal(opts.journalPath);
+        if (!saved) {
+            this.journal = JournalWriter.create(opts.journalPath, identity);
+            return;
         }
-        const chunkSize = identity.chunkSize;
-        const zeroGap = identity.zeroGap;
-        const isDone = (r: ByteRange) => done.some((d) => d.start <= r.start && d.end >= r.end);
+        const s = saved.identity as UploadIdentity;
+        const why = describeJournalMismatch(s, identity);
+        if (why) throw new TransferError('BlobChanged', `Cannot resume this upload: ${why}. Delete the journal to start over.`);
+        this.chunkSize = s.chunkSize;
+        this.zeroGap = s.zeroGap;
+        this.done = mergeRanges(saved.done, 0);
+        this.journal = JournalWriter.append(opts.journalPath);
+        this.log(`resuming: ${totalBytes(this.done)} bytes of the blob already handled`);
+    }
 
-        const windows = await planWindows(reader.extents(), chunkSize, info.dataSize);
-        const todo = windows.filter((w) => !isDone(w));
-        const resumed = windows.filter((w) => isDone(w));
-        const bytesToScan = windows.reduce((n, w) => n + w.dataBytes, 0);
+    private async dropJournal(): Promise<void> {
+        await this.journal?.close();
+        this.journal = undefined;
+        if (this.opts.journalPath) fs.rmSync(this.opts.journalPath, { force: true });
+    }
 
-        const pool = new BytePool(chunkSize, Math.max(chunkSize, Math.min(opts.memoryBudget ?? DEFAULT_BUDGET, concurrency * chunkSize)));
-        const sent: ByteRange[] = [];
-        let bytesSent = 0, requests = 0, bytesDone = resumed.reduce((n, w) => n + w.dataBytes, 0);
+    private isDone(r: ByteRange): boolean {
+        const parts = intersect(this.done, r.start, r.end);
+        return parts.length === 1 && parts[0].start === r.start && parts[0].end === r.end;
+    }
+
+    /** One Put Page with its Content-MD5 (hashed on a worker thread when the body sits in shared memory). */
+    private async put(buf: Buffer, at: number, start: number, len: number, sab?: SharedArrayBuffer): Promise<void> {
+        const body = buf.subarray(at, at + len);
+        const sum = sab && this.md5 ? await this.md5.hash(sab, at, len) : crypto.createHash('md5').update(body).digest('base64');
+        await this.retrier.run(`writing bytes ${start}-${start + len - 1}`, (u) => this.writer.put(u, start, body, sum, this.stop.signal));
+        this.retrier.progressed();
+        this.requests++;
+        this.bytesSent += len;
+        this.sent.push({ start, end: start + len });
+        // Adjacent runs merge: a dense disk's list stays short.
+        if (this.sent.length >= 2 * this.sentMerged + 4096) {
+            const merged = mergeRanges(this.sent, 0);
+            this.sent.length = 0;
+            this.sent.push(...merged);
+            this.sentMerged = merged.length;
+        }
+    }
+
+    /** N workers share one window iterator (an async generator queues concurrent next() calls). */
+    private async sendWindows(): Promise<void> {
+        const { info, opts } = this;
+        const t = opts.tuning ?? {};
+        // A first pass over the image's metadata (no data) sizes the progress bar.
+        let bytesToScan = 0;
+        for await (const e of this.reader.extents()) bytesToScan += Math.max(0, Math.min(e.length, info.dataSize - e.offset));
+        const windows = windowsOf(this.reader.extents(), this.chunkSize, info.dataSize);
+        const pool = new BytePool(this.chunkSize, Math.max(this.chunkSize, Math.min(opts.memoryBudget ?? DEFAULT_BUDGET, this.concurrency * this.chunkSize)));
+        // Chunks sit in shared memory: hashing them on worker threads keeps the main thread (in VS
+        // Code, the extension host's) free to read, scan and send.
+        this.md5 = new Md5Pool();
+        let bytesDone = 0, bytesDoneBefore = 0, lastReport = 0;
         const t0 = Date.now();
-        let lastReport = 0;
         const report = (force = false) => {
             if (!opts.onProgress) return;
             const now = Date.now();
             if (!force && now - lastReport < (t.progressIntervalMs ?? 250)) return;
             lastReport = now;
             const secs = Math.max(0.001, (now - t0) / 1000);
-            const bps = bytesSent / secs;
-            const left = bytesToScan - bytesDone;
-            opts.onProgress({ bytesDone, bytesToScan, bytesSent, totalSize: info.blobSize, bytesPerSecond: bps, etaSeconds: bytesDone > 0 ? (left * secs) / bytesDone : undefined });
+            const left = bytesToScan - bytesDone, thisRun = bytesDone - bytesDoneBefore;
+            const p: UploadProgress = { bytesDone, bytesToScan, bytesSent: this.bytesSent, totalSize: info.blobSize, bytesPerSecond: this.bytesSent / secs, etaSeconds: thisRun > 0 ? (left * secs) / thisRun : undefined };
+            opts.onProgress(p);
         };
 
-        // Chunks sit in shared memory: hashing them on worker threads keeps the main thread (in VS
-        // Code, the extension host's) free to read, scan and send.
-        md5 = todo.length ? new Md5Pool() : undefined;
-        const hasher = md5;
-        async function putRun(buf: Buffer, at: number, start: number, len: number, sab?: SharedArrayBuffer): Promise<void> {
-            const body = buf.subarray(at, at + len);
-            const sum = sab && hasher ? await hasher.hash(sab, at, len) : crypto.createHash('md5').update(body).digest('base64');
-            await withRetry(`writing bytes ${start}-${start + len - 1}`, (u) => writer.put(u, start, body, sum, stop.signal));
-            requests++;
-            bytesSent += len;
-            sent.push({ start, end: start + len });
-        }
-
-        let next = 0;
-        async function worker(): Promise<void> {
-            while (!stop.signal.aborted) {
-                const w = todo[next++];
-                if (!w) return;
+        const worker = async () => {
+            while (!this.stop.signal.aborted) {
+                const { value: w, done: end } = await windows.next();
+                if (end) return;
+                if (this.isDone(w)) {
+                    this.resumedWindows++;
+                    bytesDone += w.dataBytes;
+                    bytesDoneBefore += w.dataBytes;
+                    continue;
+                }
                 const n = w.end - w.start;
                 const slot = await pool.acquire(n);
                 try {
                     await readWindow(w, slot.buf);
-                    for (const r of zeroRuns(slot.buf, n, zeroGap)) {
-                        await putRun(slot.buf, r.start, w.start + r.start, r.end - r.start, slot.sab);
-                    }
+                    for (const r of zeroRuns(slot.buf, n, this.zeroGap)) await this.put(slot.buf, r.start, w.start + r.start, r.end - r.start, slot.sab);
                 } finally {
                     pool.release(slot);
                 }
-                journal?.add(w);
+                this.journal?.add(w); // after its pages are in the blob
                 bytesDone += w.dataBytes;
                 report();
             }
-        }
-
-        try {
-            await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, () => worker().catch((e: unknown) => {
-                if (!fatal && !stop.signal.aborted) fatal = e instanceof Error ? e : new Error(String(e));
-                stop.abort();
-            })));
-        } finally {
-            opts.signal?.removeEventListener('abort', onUserAbort);
-        }
-        if (fatal) throw fatal;
-        if (stop.signal.aborted) throw cancelled();
-
-        // The footer last: a blob with its footer has all its data.
-        const footerRange = { start: info.dataSize, end: info.blobSize };
-        if (!isDone(footerRange)) {
-            await putRun(footer, 0, info.dataSize, VHD_FOOTER_SIZE);
-            journal?.add(footerRange);
-        }
+        };
+        await Promise.all(Array.from({ length: this.concurrency }, () => worker().catch((e: unknown) => {
+            if (!this.fatal && !this.stop.signal.aborted) this.fatal = e instanceof Error ? e : new Error(String(e));
+            this.stop.abort();
+        })));
+        if (this.fatal) throw this.fatal;
+        if (this.stop.signal.aborted) throw this.cancelled();
         report(true);
-        checks.push({ name: 'range-md5', passed: true, detail: `${requests} Put Page requests carried Content-MD5 and were accepted` });
+    }
 
-        // Pages an earlier run sent: the same windows cut the same way give the same runs.
-        const resumedRuns: ByteRange[] = [];
-        if (resumed.length) {
-            const buf = Buffer.alloc(chunkSize);
-            for (const w of resumed) {
-                const n = w.end - w.start;
-                await readWindow(w, buf);
-                for (const r of zeroRuns(buf, n, zeroGap)) resumedRuns.push({ start: w.start + r.start, end: w.start + r.end });
+    /** Pages an earlier run sent: the same windows cut the same way give the same runs. */
+    private async resumedRuns(): Promise<ByteRange[]> {
+        let runs: ByteRange[] = [];
+        if (!this.resumedWindows) return runs;
+        const buf = Buffer.alloc(this.chunkSize);
+        let merged = 0;
+        for await (const w of windowsOf(this.reader.extents(), this.chunkSize, this.info.dataSize)) {
+            if (this.stop.signal.aborted) throw this.cancelled();
+            if (!this.isDone(w)) continue;
+            await readWindow(w, buf);
+            for (const r of zeroRuns(buf, w.end - w.start, this.zeroGap)) runs.push({ start: w.start + r.start, end: w.start + r.end });
+            if (runs.length >= 2 * merged + 4096) {
+                runs = mergeRanges(runs, 0);
+                merged = runs.length;
             }
         }
-        const expected = mergeRanges([...sent, ...resumedRuns, footerRange], 0);
-        const listed = await withRetry('listing page ranges', (u) => listBlobPageRanges(u, info.blobSize, stop.signal));
-        const footerBack = await withRetry('reading the footer back', async (u) => {
+        return runs;
+    }
+
+    /** Get Page Ranges must list exactly the pages sent; the footer read back must be the one written. */
+    private async verify(expected: ByteRange[], footer: Buffer): Promise<UploadCheck[]> {
+        const { info } = this;
+        const listed = await this.retrier.run('listing page ranges', (u) => listBlobPageRanges(u, info.blobSize, this.stop.signal));
+        const footerBack = await this.retrier.run('reading the footer back', async (u) => {
             const b = Buffer.alloc(VHD_FOOTER_SIZE);
-            await ranges.get(u, info.dataSize, info.blobSize, false, (piece, at) => {
+            await this.ranges.get(u, info.dataSize, info.blobSize, false, (piece, at) => {
                 piece.copy(b, at);
                 return undefined;
-            }, stop.signal);
+            }, this.stop.signal);
             return b;
         });
-        checks.push(...verifyUpload(expected, listed, footer, footerBack, info.blobSize));
-        const failed = checks.filter((c) => !c.passed);
-        if (failed.length) throw new TransferError('VerificationFailed', `The uploaded blob does not match the image: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}.`);
-
-        await journal?.close();
-        journal = undefined;
-        if (opts.journalPath) fs.rmSync(opts.journalPath, { force: true });
-        const bytesResumed = totalBytes(resumedRuns);
-        return {
-            format: info.format,
-            image: info,
-            blobSize: info.blobSize,
-            bytesSent,
-            bytesSkipped: info.blobSize - bytesSent - bytesResumed,
-            bytesResumed,
-            requests,
-            retries,
-            checks,
-            notes,
-        };
-    } finally {
-        opts.signal?.removeEventListener('abort', onUserAbort);
-        await journal?.close().catch(() => undefined);
-        await md5?.close();
-        writer.destroy();
-        ranges.destroy();
+        return verifyUpload(expected, listed, footer, footerBack, info.blobSize);
     }
 }
 

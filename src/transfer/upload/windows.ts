@@ -11,27 +11,29 @@ export interface Window {
     dataBytes: number;
 }
 
-/** Groups extents (ascending, not overlapping) into windows of the `chunk` grid, clipped to `limit`. */
-export async function planWindows(extents: AsyncIterable<Extent>, chunk: number, limit: number): Promise<Window[]> {
-    const out: Window[] = [];
+/**
+ * Groups extents (ascending, not overlapping) into windows of the `chunk` grid, clipped to
+ * `limit`, yielded as each one is complete: memory stays flat whatever the disk size.
+ */
+export async function* windowsOf(extents: AsyncIterable<Extent>, chunk: number, limit: number): AsyncGenerator<Window> {
+    let w: Window | undefined;
     for await (const e of extents) {
         const end = Math.min(e.offset + e.length, limit);
         for (let s = e.offset; s < end;) {
             const wStart = Math.floor(s / chunk) * chunk;
             const wEnd = Math.min(wStart + chunk, limit);
             const pieceEnd = Math.min(end, wEnd);
-            let w = out[out.length - 1];
             if (!w || w.start !== wStart) {
                 if (w && w.start > wStart) throw new Error('image extents out of order');
+                if (w) yield w;
                 w = { start: wStart, end: wEnd, parts: [], dataBytes: 0 };
-                out.push(w);
             }
             w.parts.push({ extent: e, skip: s - e.offset, count: pieceEnd - s });
             w.dataBytes += pieceEnd - s;
             s = pieceEnd;
         }
     }
-    return out;
+    if (w) yield w;
 }
 
 const PAGE = 512;
