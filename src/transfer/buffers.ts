@@ -20,6 +20,9 @@ export class BytePool {
     constructor(private readonly chunkSize: number, private readonly budget: number) {}
 
     private classOf(len: number): number {
+        // Large chunks share one class (4 MiB chunks that ask for their MD5 among 8 MiB ones that
+        // do not): free buffers of two large classes would together hold twice the budget.
+        if (len > this.chunkSize / 4) return Math.max(len, this.chunkSize);
         let c = MIN_CLASS;
         while (c < len && c < this.chunkSize) c *= 2;
         return Math.max(len, Math.min(c, this.chunkSize));

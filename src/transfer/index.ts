@@ -4,7 +4,10 @@
  * downloadBlob(opts) lists the blob's page ranges (whole blob for block blobs or when listing
  * fails), fetches written ranges in chunks over keep-alive connections, writes them at their
  * offsets into a sparse `<dest>.partial`, journals finished chunks in `<dest>.partial.journal`,
- * verifies (Content-Length, Content-MD5, size, VHD footer / VHDX signature) and renames.
+ * verifies (Content-Length of every range; over plain http the Content-MD5 of a sample of ranges,
+ * none over https where TLS guarantees the bytes; size; VHD footer / VHDX signature) and renames.
+ * Gaps between written ranges are merged into one request where requests measure costlier than
+ * the bytes they skip (see download/gaps.ts).
  *
  * Hot path (what the benchmark measured): Get Page Ranges goes over the engine's own connections
  * (no SDK load), up to 32 windows at once; each response body is written as the socket delivers

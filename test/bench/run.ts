@@ -123,7 +123,7 @@ async function main(): Promise<void> {
             servers.push(s);
             return s.url;
         }
-        az ??= await startAzurite();
+        az ??= await startAzurite({ startTimeoutMs: 120_000 }); // a shared, busy machine can take longer than the default 20 s
         const t = Date.now();
         const url = await seedAzurite(az, 'bench', sc.name.replace(/\W+/g, '-').toLowerCase(), sc.model);
         console.log(`seeded ${sc.name} in Azurite in ${fmtS(Date.now() - t)} (work dir ${dir})`);

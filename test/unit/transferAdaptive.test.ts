@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ChunkQueue, GapTuner, widestGapWithin } from '../../src/transfer/download/gaps';
-import { asksMd5, rangeMd5Rule, SAMPLE_EVERY } from '../../src/transfer/download/settings';
+import { asksMd5, Md5Sampler, rangeMd5Rule, SAMPLE_EVERY } from '../../src/transfer/download/settings';
 import { downloadBlob } from '../../src/transfer/index';
 import { BlobModel } from '../bench/blobModel';
 import { sha256File } from '../bench/fixtures';
@@ -26,6 +26,18 @@ describe('range MD5 per transport', () => {
         assert.deepEqual(asked, [0, 1, 2, 3, SAMPLE_EVERY, 2 * SAMPLE_EVERY, 3 * SAMPLE_EVERY]);
         assert.ok(asksMd5('every', 77, 4));
         assert.ok(!asksMd5('none', 0, 4));
+    });
+
+    it('a chunk that asks for its MD5 is at most 4 MiB (the service hashes no more); the others may be 8 MiB', () => {
+        const lines: string[] = [];
+        const s = new Md5Sampler('sample', 4, (m) => lines.push(m));
+        assert.equal(s.limit(0, 8 * MiB), 4 * MiB);
+        assert.equal(s.limit(5, 8 * MiB), 8 * MiB);
+        assert.ok(!s.asks({ index: 0, start: 0, end: 8 * MiB }), 'no MD5 above 4 MiB');
+        s.mismatched();
+        assert.equal(s.limit(5, 8 * MiB), 4 * MiB, 'after a mismatch every chunk asks');
+        assert.equal(lines.length, 1);
+        assert.equal(new Md5Sampler('none', 4, () => undefined).limit(0, 8 * MiB), 8 * MiB);
     });
 
     for (const transport of ['direct', 'node'] as const) {
