@@ -2,10 +2,11 @@
 import type { Flow } from '../flow';
 import { attachedFlow } from './attached';
 import { confidentialFlow } from './confidential';
+import { keyboardFlow } from './keyboard';
 import { reloadFlow } from './reload';
 import { resumeFlow } from './resume';
 import { revokeFlow } from './revoke';
 import { snapshotFlow } from './snapshot';
 import { treeFlow } from './tree';
 
-export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, resumeFlow, reloadFlow];
+export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, keyboardFlow, resumeFlow, reloadFlow];
