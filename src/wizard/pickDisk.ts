@@ -16,29 +16,44 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
     return out;
 }
 
-interface PickContext {
+export interface PickContext {
     subs: SubscriptionInfo[];
     sub?: SubscriptionInfo;
     rg?: ResourceGroupInfo;
     disk?: DiskInfo;
 }
 
-export async function pickDisk(services: Services, opts: { filter?: (d: DiskInfo) => boolean; placeHolder?: string } = {}): Promise<DiskInfo> {
+export interface PickOptions {
+    filter?: (d: DiskInfo) => boolean;
+    placeHolder?: string;
+}
+
+export interface DiskPicker {
+    title: string;
+    initial: PickContext;
+    /** subscription → resource group → disk; another wizard's steps may follow them in one run. */
+    steps: WizardStep<PickContext>[];
+}
+
+/** The picker's steps and starting context, for a wizard that continues after the disk is chosen. */
+export async function diskPicker(services: Services, opts: PickOptions = {}): Promise<DiskPicker> {
     const title = opts.placeHolder ?? vscode.l10n.t('Select a disk or snapshot');
     const all = await services.disks.listSubscriptions();
     const selected = selectedSubscriptions(services.context, all);
     const subs = selected.length ? selected : all;
     if (subs.length === 0) throw new DiskError('NotFound', vscode.l10n.t('No Azure subscriptions were found for this account.'), vscode.l10n.t('Sign in with another account, or check the Azure Disks: Select Subscriptions… choice.'));
     const multiTenant = new Set(subs.map((s) => s.tenantId)).size > 1;
+    const tenantNames = multiTenant ? await tenantNamesOf(services) : new Map<string, string>();
     const steps: WizardStep<PickContext>[] = [
         {
             id: 'subscription',
             shouldPrompt: (c) => !c.sub,
             prompt: async (c, ui, pos) => {
+                // The names the tree shows; the ids only as detail, for telling two alike apart.
                 const items: Item<SubscriptionInfo>[] = c.subs
                     .sort((a, b) => a.displayName.localeCompare(b.displayName))
-                    .map((s) => ({ label: s.displayName, description: multiTenant ? s.tenantId : undefined, detail: s.subscriptionId, value: s }));
-                c.sub = (await ui.showQuickPick(items, { ...pos, placeHolder: vscode.l10n.t('Select a subscription'), ignoreFocusOut: true })).value;
+                    .map((s) => ({ label: s.displayName, description: multiTenant ? (tenantNames.get(s.tenantId) ?? s.tenantId) : undefined, detail: s.subscriptionId, value: s }));
+                c.sub = (await ui.showQuickPick(items, { ...pos, placeHolder: vscode.l10n.t('Select a subscription'), ignoreFocusOut: true, matchOnDescription: true })).value;
             },
             // With one subscription there is nothing to go back to.
             clear: (c) => (c.sub = c.subs.length === 1 ? c.sub : undefined),
@@ -74,6 +89,19 @@ export async function pickDisk(services: Services, opts: { filter?: (d: DiskInfo
             clear: (c) => (c.disk = undefined),
         },
     ];
-    const ctx = await runWizard<PickContext>({ subs, sub: subs.length === 1 ? subs[0] : undefined }, steps, services.ui, title);
+    return { title, initial: { subs, sub: subs.length === 1 ? subs[0] : undefined }, steps };
+}
+
+async function tenantNamesOf(services: Services): Promise<Map<string, string>> {
+    try {
+        return new Map((await services.disks.listTenants()).map((t) => [t.tenantId, t.displayName ?? t.tenantId]));
+    } catch {
+        return new Map(); // the ids are labels enough
+    }
+}
+
+export async function pickDisk(services: Services, opts: PickOptions = {}): Promise<DiskInfo> {
+    const picker = await diskPicker(services, opts);
+    const ctx = await runWizard<PickContext>(picker.initial, picker.steps, services.ui, picker.title);
     return ctx.disk!;
 }
