@@ -1,5 +1,6 @@
 /** How a disk or snapshot row looks: contextValue tokens, icon, description, tooltip. No vscode import. */
 import { canGrant, hasActiveSas } from '../shared/diskStates';
+import { formatBytes } from '../shared/format';
 import type { DiskInfo } from '../shared/types';
 
 export function securityToken(securityType: string | undefined): string | undefined {
@@ -32,9 +33,14 @@ export function diskContextValue(disk: DiskInfo, opts: { liveGrant?: boolean; bu
     return tokens.join(';') + ';';
 }
 
+/**
+ * The disk's size: whole GiB as Azure shows it, but the exact size from `diskSizeBytes` when it is
+ * not a whole GiB (`diskSizeGB` is rounded up: a 32 MiB disk reports 1 GB).
+ */
 export function formatSize(disk: DiskInfo): string | undefined {
+    if (disk.sizeBytes !== undefined && disk.sizeBytes % 1024 ** 3 !== 0) return formatBytes(disk.sizeBytes).replace(/\.0 /, ' ');
     if (disk.sizeGiB !== undefined) return `${disk.sizeGiB} GiB`;
-    if (disk.sizeBytes !== undefined) return `${Math.round(disk.sizeBytes / 1024 ** 3)} GiB`;
+    if (disk.sizeBytes !== undefined) return `${disk.sizeBytes / 1024 ** 3} GiB`;
     return undefined;
 }
 

@@ -54,6 +54,10 @@ test('description, icon and tooltip say the state plainly', () => {
     assert.equal(diskDescription({ ...base, diskState: 'Attached', attachedVm: 'vm-1' }), '128 GiB · Attached to vm-1');
     assert.equal(diskDescription({ ...base, diskState: 'Reserved', attachedVm: 'vm-cvm-01', securityType: 'ConfidentialVM_VMGuestStateOnlyEncryptedWithPlatformKey' }), '128 GiB · Reserved (vm-cvm-01 deallocated) · Confidential');
     assert.equal(diskDescription({ ...base, diskState: 'Unattached' }), '128 GiB · Unattached');
+    // Azure rounds diskSizeGB up: the exact size when it is not a whole GiB.
+    assert.equal(diskDescription({ ...base, sizeGiB: 1, sizeBytes: 32 * 1024 ** 2, diskState: 'Unattached' }), '32 MiB · Unattached');
+    assert.equal(diskDescription({ ...base, sizeGiB: 2, sizeBytes: 1.5 * 1024 ** 3 }), '1.5 GiB');
+    assert.equal(diskDescription({ ...base, sizeGiB: 64, sizeBytes: 64 * 1024 ** 3 }), '64 GiB');
     assert.equal(diskDescription({ ...base, diskState: 'Unattached' }, 'Granting access…'), 'Granting access…');
     assert.equal(diskIcon({ ...base, diskState: 'ActiveSAS' }).id, 'unlock');
     assert.ok(diskIcon({ ...base, diskState: 'ActiveSAS' }).color);
