@@ -157,7 +157,12 @@ export class SubscriptionNode extends PagedNode<ResourceGroupInfo> {
         const item = new vscode.TreeItem(this.subscription.displayName, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = this.id;
         item.description = this.tenantLabel;
-        item.tooltip = this.tenantLabel ? vscode.l10n.t('Subscription in tenant {0}', this.tenantLabel) : undefined;
+        // The name first: two subscriptions of one tenant must not read the same to a screen reader.
+        const spoken = this.tenantLabel
+            ? vscode.l10n.t('{0}, subscription in tenant {1}', this.subscription.displayName, this.tenantLabel)
+            : vscode.l10n.t('{0}, subscription', this.subscription.displayName);
+        item.tooltip = spoken;
+        item.accessibilityInformation = { label: spoken };
         item.iconPath = new vscode.ThemeIcon('key');
         item.contextValue = 'azureSubscription;';
         return item;

@@ -35,6 +35,20 @@ describe('Sign In, Select Subscriptions…, Refresh', () => {
         }
     });
 
+    it('each subscription row and the exact size of a disk read right: name in the spoken label, MiB for a disk under 1 GiB', async () => {
+        const a = await getApi();
+        const roots = ((await a.treeDataProvider.getChildren(undefined)) ?? []) as object[];
+        const items = await Promise.all(roots.map((n) => a.treeDataProvider.getTreeItem(n as never)));
+        const spoken = items.map((i) => i.accessibilityInformation?.label ?? '');
+        assert.equal(new Set(spoken).size, spoken.length, `every subscription reads differently: ${spoken.join(' / ')}`);
+        items.forEach((i, k) => assert.ok(spoken[k].includes(String(i.label)), `"${spoken[k]}" names the subscription ${String(i.label)}`));
+        const small = seedDisk('web-data-01');
+        const node = await findDiskNode(small);
+        const item = await a.treeDataProvider.getTreeItem(node as never);
+        const MiB = 1024 * 1024;
+        assert.match(String(item.description), new RegExp(`^${(small.blobs.disk.size - 512) / MiB} MiB · `), 'the exact size from diskSizeBytes, not 1 GiB');
+    });
+
     it('Select Subscriptions… narrows the tree to the chosen ones, and back', async () => {
         const dev = seedDisk('web-data-01').subscriptionId;
         const all = await rootSubscriptionIds();
