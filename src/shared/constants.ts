@@ -9,6 +9,7 @@ export const enum Cmd {
     ShowAccess = 'azureDisks.showAccess',
     CopySasUri = 'azureDisks.copySasUri',
     ShowLog = 'azureDisks.showLog',
+    OpenSettings = 'azureDisks.openSettings',
     /** Tree-internal: an error node's Retry action. */
     RetryLoad = 'azureDisks.retryLoad',
 }
