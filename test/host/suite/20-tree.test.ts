@@ -49,6 +49,22 @@ describe('Sign In, Select Subscriptions…, Refresh', () => {
         assert.match(String(item.description), new RegExp(`^${(small.blobs.disk.size - 512) / MiB} MiB · `), 'the exact size from diskSizeBytes, not 1 GiB');
     });
 
+    it('an empty resource group says it has no disks or snapshots', async () => {
+        const a = await getApi();
+        type N = { id: string; getChildren?(): Promise<N[]> };
+        const dev = seedDisk('web-data-01').subscriptionId.toLowerCase();
+        const roots = ((await a.treeDataProvider.getChildren(undefined)) ?? []) as N[];
+        const sub = roots.find((n) => n.id.includes(`/subscriptions/${dev}`));
+        assert.ok(sub, 'the dev subscription is in the tree');
+        const groups = ((await a.treeDataProvider.getChildren(sub as never)) ?? []) as N[];
+        const empty = await Promise.all(groups.map(async (g) => ({ g, label: String((await a.treeDataProvider.getTreeItem(g as never)).label) })));
+        const rg = empty.find((x) => x.label === 'rg-empty');
+        assert.ok(rg, 'rg-empty is listed');
+        const rows = ((await a.treeDataProvider.getChildren(rg.g as never)) ?? []) as N[];
+        const labels = await Promise.all(rows.map(async (r) => String((await a.treeDataProvider.getTreeItem(r as never)).label)));
+        assert.deepEqual(labels, ['No disks or snapshots']);
+    });
+
     it('Select Subscriptions… narrows the tree to the chosen ones, and back', async () => {
         const dev = seedDisk('web-data-01').subscriptionId;
         const all = await rootSubscriptionIds();
