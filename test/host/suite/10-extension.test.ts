@@ -47,5 +47,9 @@ describe('Extension', () => {
             assert.ok(step.media.markdown && fs.existsSync(path.join(ext.extensionPath, step.media.markdown)), `step ${step.id}: its page ships in the VSIX`);
         }
         assert.ok(json.contributes.menus['view/title'].some((m) => m.command === 'azureDisks.openSettings'), 'Open Settings is in the view\'s menu');
+        // The Extensions view shows this icon instead of the generic one.
+        const icon = (ext.packageJSON as { icon?: string }).icon;
+        assert.ok(icon && fs.existsSync(path.join(ext.extensionPath, icon)), `the icon ${icon} ships in the VSIX`);
+        assert.deepEqual([...fs.readFileSync(path.join(ext.extensionPath, icon)).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'the icon is a PNG');
     });
 });
