@@ -43,7 +43,12 @@ export async function runWithTelemetry(services: Services, telemetry: Telemetry,
         const mapped = mapError(e, actx.errorContext);
         errorCode = mapped.armCode ? `${mapped.code}/${mapped.armCode}` : mapped.code;
         services.log.error(`${id} failed (${errorCode}): ${formatMapped(mapped)}`);
-        if (e instanceof Error) services.log.error(e);
+        // A stack helps only with the unexpected; a refusal in plain words is the whole story
+        // (its stack, at debug level, is still there for a bug report).
+        if (e instanceof Error) {
+            if (mapped.code === 'Unknown') services.log.error(e);
+            else services.log.debug(e.stack ?? e.message);
+        }
         if (!actx.errorHandled) {
             const showLog = vscode.l10n.t('Show Log');
             void services.ui.showErrorMessage(formatMapped(mapped), showLog).then(

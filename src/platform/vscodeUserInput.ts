@@ -42,8 +42,10 @@ export class VscodeUserInput implements UserInput {
         qp.matchOnDescription = !!options.matchOnDescription;
         qp.matchOnDetail = !!options.matchOnDetail;
         qp.buttons = options.step && options.step > 1 ? [vscode.QuickInputButtons.Back] : [];
+        // Busy, but never disabled: a disabled input cannot take focus when shown, and re-enabling it
+        // does not move focus there, so a pick opened from a context menu left the keyboard on the tree.
+        // Enter is ignored until the items are in (onDidAccept below).
         qp.busy = true;
-        qp.enabled = false;
         return new Promise<T | T[]>((resolve, reject) => {
             const { finish, disposables, isSettled } = settleOnce(qp, reject, options.title);
             disposables.push(
@@ -68,7 +70,6 @@ export class VscodeUserInput implements UserInput {
                         if (active) qp.activeItems = [active];
                     }
                     qp.busy = false;
-                    qp.enabled = true;
                 },
                 (err) => finish(() => reject(err)),
             );

@@ -13,6 +13,7 @@ export const enum Cmd {
     UploadImage = 'azureDisks.uploadImage',
     UploadToDisk = 'azureDisks.uploadToDisk',
     DeleteDisk = 'azureDisks.deleteDisk',
+    OpenSettings = 'azureDisks.openSettings',
     /** Tree-internal: an error node's Retry action. */
     RetryLoad = 'azureDisks.retryLoad',
 }

@@ -80,6 +80,24 @@ class MoreNode implements ActionNode {
     }
 }
 
+/** "No disks or snapshots": a plain row under an empty parent. */
+class EmptyNode implements TreeNode {
+    constructor(
+        readonly id: string,
+        private readonly parent: TreeNode,
+        private readonly label: string,
+    ) {}
+    getTreeItem(): vscode.TreeItem {
+        const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+        item.id = this.id;
+        item.contextValue = 'azureDisksEmpty;';
+        return item;
+    }
+    getParent(): TreeNode {
+        return this.parent;
+    }
+}
+
 /** A parent whose children come from an async iterable, one page at a time. */
 abstract class PagedNode<T> implements TreeNode {
     private readonly pager: Pager<T>;
@@ -100,6 +118,10 @@ abstract class PagedNode<T> implements TreeNode {
     protected pageLoaded(_page: T[]): void {}
     protected sort(nodes: TreeNode[]): TreeNode[] {
         return nodes;
+    }
+    /** The row shown when the parent has no children at all (an expanded row with nothing under it says nothing). */
+    protected emptyLabel(): string | undefined {
+        return undefined;
     }
 
     getParent(): TreeNode | undefined {
@@ -125,6 +147,8 @@ abstract class PagedNode<T> implements TreeNode {
             }));
         } else if (!this.pager.done) {
             out.push(new MoreNode(`${this.id}/more`, this, () => void this.loadPage().then(() => this.host.refresh(this))));
+        } else if (out.length === 0 && this.emptyLabel()) {
+            out.push(new EmptyNode(`${this.id}/empty`, this, this.emptyLabel()!));
         }
         return out;
     }
@@ -157,7 +181,12 @@ export class SubscriptionNode extends PagedNode<ResourceGroupInfo> {
         const item = new vscode.TreeItem(this.subscription.displayName, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = this.id;
         item.description = this.tenantLabel;
-        item.tooltip = this.tenantLabel ? vscode.l10n.t('Subscription in tenant {0}', this.tenantLabel) : undefined;
+        // The name first: two subscriptions of one tenant must not read the same to a screen reader.
+        const spoken = this.tenantLabel
+            ? vscode.l10n.t('{0}, subscription in tenant {1}', this.subscription.displayName, this.tenantLabel)
+            : vscode.l10n.t('{0}, subscription', this.subscription.displayName);
+        item.tooltip = spoken;
+        item.accessibilityInformation = { label: spoken };
         item.iconPath = new vscode.ThemeIcon('key');
         item.contextValue = 'azureSubscription;';
         return item;
@@ -199,6 +228,9 @@ export class ResourceGroupNode extends PagedNode<DiskInfo> {
     }
     protected pageLoaded(page: DiskInfo[]): void {
         this.host.disksLoaded(page);
+    }
+    protected emptyLabel(): string {
+        return vscode.l10n.t('No disks or snapshots');
     }
     protected sort(nodes: TreeNode[]): TreeNode[] {
         const key = (n: TreeNode) => {

@@ -1,5 +1,6 @@
 /** How a disk or snapshot row looks: contextValue tokens, icon, description, tooltip. No vscode import. */
 import { canGrant, hasActiveSas } from '../shared/diskStates';
+import { formatBytes } from '../shared/format';
 import type { DiskInfo } from '../shared/types';
 
 export function securityToken(securityType: string | undefined): string | undefined {
@@ -32,9 +33,14 @@ export function diskContextValue(disk: DiskInfo, opts: { liveGrant?: boolean; bu
     return tokens.join(';') + ';';
 }
 
+/**
+ * The disk's size: whole GiB as Azure shows it, but the exact size from `diskSizeBytes` when it is
+ * not a whole GiB (`diskSizeGB` is rounded up: a 32 MiB disk reports 1 GB).
+ */
 export function formatSize(disk: DiskInfo): string | undefined {
+    if (disk.sizeBytes !== undefined && disk.sizeBytes % 1024 ** 3 !== 0) return formatBytes(disk.sizeBytes).replace(/\.0 /, ' ');
     if (disk.sizeGiB !== undefined) return `${disk.sizeGiB} GiB`;
-    if (disk.sizeBytes !== undefined) return `${Math.round(disk.sizeBytes / 1024 ** 3)} GiB`;
+    if (disk.sizeBytes !== undefined) return `${disk.sizeBytes / 1024 ** 3} GiB`;
     return undefined;
 }
 
@@ -90,21 +96,16 @@ export function diskIcon(disk: DiskInfo, busy?: boolean): IconSpec {
     return { id: disk.kind === 'snapshot' ? 'device-camera' : 'database' };
 }
 
-/** Tooltip lines (markdown-free text), labels first. */
+/**
+ * Tooltip lines (markdown-free text), at most four so the tooltip does not cover the rows below:
+ * what and which, size · SKU · OS · location, state (and VM), security or snapshot kind.
+ */
 export function diskTooltipLines(disk: DiskInfo): string[] {
     const lines = [`${disk.kind === 'snapshot' ? 'Snapshot' : 'Disk'}: ${disk.name}`];
-    const add = (label: string, value: string | undefined) => {
-        if (value) lines.push(`${label}: ${value}`);
-    };
-    add('Size', formatSize(disk));
-    add('SKU', disk.sku);
-    add('Location', disk.location);
-    add('OS type', disk.osType);
-    add('Security type', disk.securityType);
-    add('Disk state', disk.diskState);
-    add('Time created', disk.timeCreated ? disk.timeCreated.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : undefined);
-    add('Attached VM', disk.attachedVm);
-    if (disk.kind === 'snapshot' && disk.incremental !== undefined) add('Incremental', disk.incremental ? 'yes' : 'no');
-    add('Resource group', disk.resourceGroup);
+    const facts = [formatSize(disk), disk.sku, disk.osType, disk.location].filter(Boolean);
+    if (facts.length) lines.push(facts.join(' · '));
+    if (disk.diskState) lines.push(`State: ${disk.diskState}${disk.attachedVm ? ` (${disk.attachedVm})` : ''}`);
+    const extra = [disk.securityType ? `Security: ${disk.securityType}` : undefined, disk.kind === 'snapshot' && disk.incremental !== undefined ? (disk.incremental ? 'Incremental snapshot' : 'Full snapshot') : undefined].filter(Boolean);
+    if (extra.length) lines.push(extra.join(' · '));
     return lines;
 }

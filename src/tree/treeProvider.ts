@@ -4,6 +4,7 @@ import { Cmd, StateKey } from '../shared/constants';
 import type { Services } from '../platform/services';
 import type { SessionManager } from '../azure/sessionManager';
 import type { DiskInfo, SubscriptionInfo } from '../shared/types';
+import { diskContextValue, diskDescription, diskTooltipLines } from './presentation';
 import { DiskNode, ErrorNode, ResourceGroupNode, SubscriptionNode, type TreeHost, type TreeNode } from './nodes';
 import { hasActiveSas } from '../shared/diskStates';
 
@@ -112,6 +113,11 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
         return this.diskNodes.get(diskId.toLowerCase());
     }
 
+    /** Disks the tree has loaded that are in ActiveSAS now. */
+    activeSasDisks(): DiskInfo[] {
+        return [...this.diskNodes.values()].map((n) => n.disk).filter((d) => hasActiveSas(d));
+    }
+
     busyText(diskId: string): string | undefined {
         return this.busy.get(diskId.toLowerCase());
     }
@@ -133,8 +139,11 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
     updateDisk(disk: DiskInfo): void {
         const node = this.findDisk(disk.id);
         if (node) {
+            const same = rowOf(node.disk) === rowOf(disk);
             node.disk = disk;
-            this.emitter.fire(node);
+            // A redraw of the focused row hands the keyboard back to the tree, taking it from a
+            // wizard that a context-menu command has just opened: redraw only what changed.
+            if (!same) this.emitter.fire(node);
         }
     }
 
@@ -163,6 +172,11 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
     dispose(): void {
         this.disposables.forEach((d) => d.dispose());
     }
+}
+
+/** What a disk row shows; equal for two reads of an unchanged disk. */
+function rowOf(d: DiskInfo): string {
+    return [diskDescription(d), diskContextValue(d), ...diskTooltipLines(d)].join('\n');
 }
 
 export function setContext(key: string, value: unknown): Thenable<unknown> {

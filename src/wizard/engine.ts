@@ -3,6 +3,8 @@
  * the count of the steps that still apply, Back to the previous question (its answer forgotten),
  * Escape cancels (UserCancelledError from UserInput), steps a preset or the context already answer
  * are skipped. Back on the first question asks it again (the QuickInput shows no Back there).
+ * Two wizards run as one by concatenating their steps (the palette's disk picker, then the grant
+ * questions): one count, Back all the way; the title may follow the answers so far.
  * No vscode import at run time: wizards are unit-tested with a scripted UserInput.
  */
 import { isGoBack } from '../shared/cancel';
@@ -24,14 +26,14 @@ export interface WizardStep<C> {
     clear(ctx: C): void;
 }
 
-export async function runWizard<C>(ctx: C, steps: readonly WizardStep<C>[], ui: UserInput, title: string): Promise<C> {
+export async function runWizard<C>(ctx: C, steps: readonly WizardStep<C>[], ui: UserInput, title: string | ((ctx: C) => string)): Promise<C> {
     const asked: WizardStep<C>[] = [];
     for (;;) {
         const remaining = steps.filter((s) => !asked.includes(s) && s.shouldPrompt(ctx));
         const next = remaining[0];
         if (!next) return ctx;
         try {
-            await next.prompt(ctx, ui, { step: asked.length + 1, totalSteps: asked.length + remaining.length, title });
+            await next.prompt(ctx, ui, { step: asked.length + 1, totalSteps: asked.length + remaining.length, title: typeof title === 'string' ? title : title(ctx) });
             asked.push(next);
         } catch (e) {
             if (!isGoBack(e)) throw e;

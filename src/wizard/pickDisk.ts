@@ -16,38 +16,44 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
     return out;
 }
 
-interface PickContext {
+export interface PickContext {
     subs: SubscriptionInfo[];
     sub?: SubscriptionInfo;
     rg?: ResourceGroupInfo;
     disk?: DiskInfo;
 }
 
-/** The subscriptions the palette offers: the selected ones, or all when none is selected. */
-async function offeredSubscriptions(services: Services): Promise<SubscriptionInfo[]> {
+export interface PickOptions {
+    filter?: (d: DiskInfo) => boolean;
+    placeHolder?: string;
+}
+
+export interface DiskPicker {
+    title: string;
+    initial: PickContext;
+    /** subscription → resource group → disk; another wizard's steps may follow them in one run. */
+    steps: WizardStep<PickContext>[];
+}
+
+/** The picker's steps and starting context, for a wizard that continues after the disk is chosen. */
+export async function diskPicker(services: Services, opts: PickOptions = {}): Promise<DiskPicker> {
+    const title = opts.placeHolder ?? vscode.l10n.t('Select a disk or snapshot');
     const all = await services.disks.listSubscriptions();
     const selected = selectedSubscriptions(services.context, all);
     const subs = selected.length ? selected : all;
     if (subs.length === 0) throw new DiskError('NotFound', vscode.l10n.t('No Azure subscriptions were found for this account.'), vscode.l10n.t('Sign in with another account, or check the Azure Disks: Select Subscriptions… choice.'));
-    return subs;
-}
-
-/** Subscription (skipped when there is one) and resource group steps. */
-function groupSteps(services: Services): WizardStep<PickContext>[] {
-    return pickSteps(services, {}).slice(0, 2);
-}
-
-function pickSteps(services: Services, opts: { filter?: (d: DiskInfo) => boolean }): WizardStep<PickContext>[] {
-    const multiTenant = (c: PickContext) => new Set(c.subs.map((s) => s.tenantId)).size > 1;
-    return [
+    const multiTenant = new Set(subs.map((s) => s.tenantId)).size > 1;
+    const tenantNames = multiTenant ? await tenantNamesOf(services) : new Map<string, string>();
+    const steps: WizardStep<PickContext>[] = [
         {
             id: 'subscription',
             shouldPrompt: (c) => !c.sub,
             prompt: async (c, ui, pos) => {
+                // The names the tree shows; the ids only as detail, for telling two alike apart.
                 const items: Item<SubscriptionInfo>[] = c.subs
                     .sort((a, b) => a.displayName.localeCompare(b.displayName))
-                    .map((s) => ({ label: s.displayName, description: multiTenant(c) ? s.tenantId : undefined, detail: s.subscriptionId, value: s }));
-                c.sub = (await ui.showQuickPick(items, { ...pos, placeHolder: vscode.l10n.t('Select a subscription'), ignoreFocusOut: true })).value;
+                    .map((s) => ({ label: s.displayName, description: multiTenant ? (tenantNames.get(s.tenantId) ?? s.tenantId) : undefined, detail: s.subscriptionId, value: s }));
+                c.sub = (await ui.showQuickPick(items, { ...pos, placeHolder: vscode.l10n.t('Select a subscription'), ignoreFocusOut: true, matchOnDescription: true })).value;
             },
             // With one subscription there is nothing to go back to.
             clear: (c) => (c.sub = c.subs.length === 1 ? c.sub : undefined),
@@ -83,16 +89,26 @@ function pickSteps(services: Services, opts: { filter?: (d: DiskInfo) => boolean
             clear: (c) => (c.disk = undefined),
         },
     ];
+    return { title, initial: { subs, sub: subs.length === 1 ? subs[0] : undefined }, steps };
 }
 
-export async function pickDisk(services: Services, opts: { filter?: (d: DiskInfo) => boolean; placeHolder?: string } = {}): Promise<DiskInfo> {
-    const subs = await offeredSubscriptions(services);
-    const ctx = await runWizard<PickContext>({ subs, sub: subs.length === 1 ? subs[0] : undefined }, pickSteps(services, opts), services.ui, opts.placeHolder ?? vscode.l10n.t('Select a disk or snapshot'));
+async function tenantNamesOf(services: Services): Promise<Map<string, string>> {
+    try {
+        return new Map((await services.disks.listTenants()).map((t) => [t.tenantId, t.displayName ?? t.tenantId]));
+    } catch {
+        return new Map(); // the ids are labels enough
+    }
+}
+
+export async function pickDisk(services: Services, opts: PickOptions = {}): Promise<DiskInfo> {
+    const picker = await diskPicker(services, opts);
+    const ctx = await runWizard<PickContext>(picker.initial, picker.steps, services.ui, picker.title);
     return ctx.disk!;
 }
 
+/** Subscription (skipped when there is one) and resource group: where to create something new. */
 export async function pickResourceGroup(services: Services, title: string): Promise<ResourceGroupInfo> {
-    const subs = await offeredSubscriptions(services);
-    const ctx = await runWizard<PickContext>({ subs, sub: subs.length === 1 ? subs[0] : undefined }, groupSteps(services), services.ui, title);
+    const picker = await diskPicker(services);
+    const ctx = await runWizard<PickContext>(picker.initial, picker.steps.slice(0, 2), services.ui, title);
     return ctx.rg!;
 }

@@ -4,7 +4,8 @@ import type { DiskInfo } from '../../src/shared/types';
 import { GoBackError, UserCancelledError } from '../../src/shared/cancel';
 import { type UserInput } from '../../src/platform/userInput';
 import { MAX_DURATION_SECONDS, parseDuration, stepsToPrompt, toRequest } from '../../src/features/grant/steps';
-import { runGrantWizard } from '../../src/features/grant/wizard';
+import { grantSteps, grantTitle, plainT, runGrantWizard, type GrantWizardContext } from '../../src/features/grant/wizard';
+import { runWizard, type WizardStep } from '../../src/wizard/engine';
 
 const disk: DiskInfo = { tenantId: 't', subscriptionId: 's', resourceGroup: 'rg', name: 'd1', kind: 'disk', id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d1', location: 'x', diskState: 'Unattached' };
 
@@ -27,16 +28,18 @@ test('durations: units, plain seconds, limits', () => {
 });
 
 test('which steps apply', () => {
-    assert.deepEqual(stepsToPrompt({ disk }), ['access', 'duration']);
-    assert.deepEqual(stepsToPrompt({ disk: { ...disk, securityType: 'TrustedLaunch' } }), ['access', 'duration', 'guestState']);
-    assert.deepEqual(stepsToPrompt({ disk: { ...disk, kind: 'snapshot' } }), ['access', 'duration', 'format']);
+    // Read is the only access an ordinary disk allows: no question for it.
+    assert.deepEqual(stepsToPrompt({ disk }), ['duration']);
+    assert.deepEqual(stepsToPrompt({ disk: { ...disk, diskState: 'ReadyToUpload' } }), ['access', 'duration']);
+    assert.deepEqual(stepsToPrompt({ disk: { ...disk, securityType: 'TrustedLaunch' } }), ['duration', 'guestState']);
+    assert.deepEqual(stepsToPrompt({ disk: { ...disk, kind: 'snapshot' } }), ['duration', 'format']);
     assert.deepEqual(stepsToPrompt({ disk: { ...disk, kind: 'snapshot', securityType: 'ConfidentialVM_X' }, access: 'Read', durationInSeconds: 60 }), ['guestState', 'format']);
     assert.deepEqual(toRequest({ disk, access: 'Read', durationInSeconds: 60, fileFormat: 'VHDX', getSecureVMGuestStateSAS: true }), { access: 'Read', durationInSeconds: 60 });
     assert.deepEqual(toRequest({ disk: { ...disk, kind: 'snapshot', securityType: 'TrustedLaunch' }, access: 'Read', durationInSeconds: 60, fileFormat: 'VHDX', getSecureVMGuestStateSAS: true }), { access: 'Read', durationInSeconds: 60, fileFormat: 'VHDX', getSecureVMGuestStateSAS: true });
 });
 
 type Answer = string | 'BACK' | 'FOREIGN_BACK' | 'ESC' | { input: string };
-interface Seen { kind: 'pick' | 'input'; text: string; step?: number; totalSteps?: number; labels?: string[] }
+interface Seen { kind: 'pick' | 'input'; text: string; title?: string; step?: number; totalSteps?: number; labels?: string[] }
 
 function scripted(answers: Answer[]): { ui: UserInput; seen: Seen[]; rejected: string[] } {
     const seen: Seen[] = [];
@@ -51,9 +54,9 @@ function scripted(answers: Answer[]): { ui: UserInput; seen: Seen[]; rejected: s
         return a;
     };
     const ui = {
-        async showQuickPick(items: readonly { label: string }[] | Promise<readonly { label: string }[]>, o: { placeHolder?: string; step?: number; totalSteps?: number }) {
+        async showQuickPick(items: readonly { label: string }[] | Promise<readonly { label: string }[]>, o: { title?: string; placeHolder?: string; step?: number; totalSteps?: number }) {
             const list = await items;
-            seen.push({ kind: 'pick', text: o.placeHolder ?? '', step: o.step, totalSteps: o.totalSteps, labels: list.map((i) => i.label) });
+            seen.push({ kind: 'pick', text: o.placeHolder ?? '', title: o.title, step: o.step, totalSteps: o.totalSteps, labels: list.map((i) => i.label) });
             const a = take();
             const hit = list.find((i) => typeof a === 'string' && i.label.startsWith(a));
             if (!hit) throw new Error(`no item ${String(a)}`);
@@ -73,13 +76,27 @@ function scripted(answers: Answer[]): { ui: UserInput; seen: Seen[]; rejected: s
     return { ui, seen, rejected };
 }
 
-test('a confidential disk: four questions with Step x of y', async () => {
-    const s = scripted(['Read', '8 hours', 'Yes']);
+test('a confidential disk: duration and guest state with Step x of y; the title says why Write is not asked', async () => {
+    const s = scripted(['8 hours', 'Yes']);
     const ctx = await runGrantWizard({ disk: { ...disk, securityType: 'ConfidentialVM_X' } }, s.ui);
     assert.deepEqual(toRequest(ctx), { access: 'Read', durationInSeconds: 28800, getSecureVMGuestStateSAS: true });
-    assert.deepEqual(s.seen.map((x) => [x.step, x.totalSteps]), [[1, 3], [2, 3], [3, 3]]);
-    assert.match(s.seen[2].text, /guest state/i);
-    assert.deepEqual(s.seen[0].labels, ['Read']);
+    assert.deepEqual(s.seen.map((x) => [x.step, x.totalSteps]), [[1, 2], [2, 2]]);
+    assert.match(s.seen[1].text, /guest state/i);
+    assert.match(s.seen[0].title ?? '', /read access to d1 \(write access is only for a disk created for upload\)/i);
+});
+
+test('two wizards as one: picker steps then grant steps, one count, Back from the grant to the disk', async () => {
+    type Ctx = GrantWizardContext & { group?: string };
+    const pick: WizardStep<Ctx>[] = [
+        { id: 'group', shouldPrompt: (c) => !c.group, prompt: async (c, ui, pos) => { c.group = (await ui.showQuickPick([{ label: 'rg' }], { ...pos, placeHolder: 'group' })).label; }, clear: (c) => (c.group = undefined) },
+        { id: 'disk', shouldPrompt: (c) => !c.disk, prompt: async (c, ui, pos) => { const l = (await ui.showQuickPick([{ label: 'd1' }, { label: 'tl' }], { ...pos, placeHolder: 'disk' })).label; c.disk = l === 'd1' ? disk : { ...disk, name: 'tl', securityType: 'TrustedLaunch' }; }, clear: (c) => (c.disk = undefined) },
+    ];
+    const s = scripted(['rg', 'd1', 'BACK', 'tl', 'BACK', 'd1', '1 hour']);
+    const ctx = await runWizard<Ctx>({}, [...pick, ...grantSteps<Ctx>(plainT)], s.ui, (c) => (c.disk ? grantTitle(plainT, c.disk) : 'Pick'));
+    assert.equal(ctx.disk?.name, 'd1');
+    assert.equal(ctx.durationInSeconds, 3600);
+    // Before the disk is known the duration counts; a trusted-launch disk adds its guest-state question.
+    assert.deepEqual(s.seen.map((x) => `${x.text}:${x.step}/${x.totalSteps}`), ['group:1/3', 'disk:2/3', 'How long should the access last? (the SAS expires after this):3/3', 'disk:2/3', 'How long should the access last? (the SAS expires after this):3/4', 'disk:2/3', 'How long should the access last? (the SAS expires after this):3/3']);
 });
 
 test('Write is offered only for a disk ready for upload', async () => {
@@ -90,22 +107,22 @@ test('Write is offered only for a disk ready for upload', async () => {
 });
 
 test('Back returns to the previous question and asks it again', async () => {
-    const s = scripted(['Read', '1 hour', 'BACK', '24 hours', 'VHDX']);
+    const s = scripted(['1 hour', 'BACK', '24 hours', 'VHDX']);
     const ctx = await runGrantWizard({ disk: { ...disk, kind: 'snapshot' } }, s.ui);
     assert.equal(ctx.durationInSeconds, 86400);
     assert.equal(ctx.fileFormat, 'VHDX');
-    assert.deepEqual(s.seen.map((x) => x.step), [1, 2, 3, 2, 3]);
+    assert.deepEqual(s.seen.map((x) => x.step), [1, 2, 1, 2]);
 });
 
 test('a Back from another bundle\'s UserInput is recognised by name', async () => {
-    const s = scripted(['Read', 'FOREIGN_BACK', 'Read', '7 days']);
-    const ctx = await runGrantWizard({ disk }, s.ui);
+    const s = scripted(['Write', 'FOREIGN_BACK', 'Read', '7 days']);
+    const ctx = await runGrantWizard({ disk: { ...disk, diskState: 'ReadyToUpload' } }, s.ui);
     assert.equal(ctx.durationInSeconds, 7 * 86400);
     assert.deepEqual(s.seen.map((x) => x.step), [1, 2, 1, 2]);
 });
 
 test('custom duration: invalid values are rejected with a message, Back from the box returns to the list', async () => {
-    const s = scripted(['Read', 'Custom', 'BACK', 'Custom', { input: '0' }, { input: '61d' }, { input: 'abc' }, { input: '90m' }]);
+    const s = scripted(['Custom', 'BACK', 'Custom', { input: '0' }, { input: '61d' }, { input: 'abc' }, { input: '90m' }]);
     const ctx = await runGrantWizard({ disk }, s.ui);
     assert.equal(ctx.durationInSeconds, 5400);
     assert.equal(s.rejected.length, 3);
@@ -113,7 +130,7 @@ test('custom duration: invalid values are rejected with a message, Back from the
 });
 
 test('Escape cancels; presets skip their questions', async () => {
-    await assert.rejects(runGrantWizard({ disk }, scripted(['Read', 'ESC']).ui), UserCancelledError);
+    await assert.rejects(runGrantWizard({ disk }, scripted(['ESC']).ui), UserCancelledError);
     const s = scripted([]);
     const ctx = await runGrantWizard({ disk: { ...disk, kind: 'snapshot' }, access: 'Read', durationInSeconds: 100, fileFormat: 'VHD' }, s.ui);
     assert.equal(s.seen.length, 0);

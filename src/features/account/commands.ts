@@ -46,6 +46,11 @@ export async function retryLoad(ctx: AppContext, _actx: ActionContext, node?: un
     else ctx.tree.refresh();
 }
 
+/** The extension's settings, without having to know what to search for. */
+export async function openSettings(): Promise<void> {
+    await vscode.commands.executeCommand('workbench.action.openSettings', '@ext:azure-disks-tools.azure-managed-disks');
+}
+
 export async function showLog(ctx: AppContext): Promise<void> {
     ctx.services.log.show();
 }

@@ -1,9 +1,9 @@
-/** Sign In, Select Subscriptions…, Refresh, Show Log, and the tree's Retry. */
+/** Sign In, Select Subscriptions…, Refresh, Show Log, Open Settings, and the tree's Retry. */
 import type * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
 import type { Register } from '../../platform/command';
 import { Cmd } from '../../shared/constants';
-import { refresh, retryLoad, selectSubscriptions, showLog, signIn } from './commands';
+import { openSettings, refresh, retryLoad, selectSubscriptions, showLog, signIn } from './commands';
 
 export function registerAccount(ctx: AppContext, register: Register): vscode.Disposable[] {
     return [
@@ -11,6 +11,7 @@ export function registerAccount(ctx: AppContext, register: Register): vscode.Dis
         register(Cmd.SelectSubscriptions, (actx) => selectSubscriptions(ctx, actx)),
         register(Cmd.SignIn, (actx) => signIn(ctx, actx)),
         register(Cmd.ShowLog, () => showLog(ctx)),
+        register(Cmd.OpenSettings, () => openSettings()),
         register(Cmd.RetryLoad, (actx, node) => retryLoad(ctx, actx, node)),
     ];
 }

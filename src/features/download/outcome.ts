@@ -22,20 +22,36 @@ export async function finish(ctx: AppContext, actx: ActionContext, ref: DiskRef,
     if ([...outcomes.values()].every((o) => o === 'done')) {
         showSucceeded(ctx, files, results);
         if (!othersRunning) {
-            await revokePerPolicy(ctx, actx, ref, revokePolicy(Setting.RevokeAfterDownload), vscode.l10n.t('{0} is downloaded. Revoke access now? While access is granted the disk stays in the ActiveSAS state and its VM cannot start.', ref.name));
+            await revokePerPolicy(ctx, actx, ref, revokePolicy(Setting.RevokeAfterDownload), revokeQuestion(ref, 'done'));
         }
         return results;
     }
     if (firstError !== undefined) {
         const d = describeFailure(firstError, { diskName: ref.name, folder });
         actx.telemetry.properties.failure = d.code;
-        if (!othersRunning) await revokePerPolicy(ctx, actx, ref, revokePolicy(Setting.RevokeOnCancel), vscode.l10n.t('The download of {0} failed. Revoke access now so the disk does not stay in the ActiveSAS state? The download can be resumed later with a new grant.', ref.name));
+        if (!othersRunning) await revokePerPolicy(ctx, actx, ref, revokePolicy(Setting.RevokeOnCancel), revokeQuestion(ref, 'failed'));
         // The wrapper shows the message and records the code (DiskFull, SasExpired, …) in telemetry.
         throw new DiskError(d.code, d.message);
     }
-    if (!othersRunning) await revokePerPolicy(ctx, actx, ref, revokePolicy(Setting.RevokeOnCancel), vscode.l10n.t('The download of {0} was cancelled. Revoke access now so the disk does not stay in the ActiveSAS state? The download can be resumed later with a new grant.', ref.name));
+    if (!othersRunning) await revokePerPolicy(ctx, actx, ref, revokePolicy(Setting.RevokeOnCancel), revokeQuestion(ref, 'cancelled'));
     void ctx.services.ui.showInformationMessage(vscode.l10n.t('Download of {0} cancelled. The partial file is kept: run Download again to resume.', ref.name));
     throw new UserCancelledError('download');
+}
+
+/** The revoke question, in words that fit the resource: a snapshot has no VM to keep from starting. */
+export function revokeQuestion(ref: DiskRef, end: 'done' | 'failed' | 'cancelled'): string {
+    const snapshot = ref.kind === 'snapshot';
+    const first =
+        end === 'done'
+            ? vscode.l10n.t('{0} is downloaded. Revoke access now?', ref.name)
+            : end === 'failed'
+              ? vscode.l10n.t('The download of {0} failed. Revoke access now?', ref.name)
+              : vscode.l10n.t('The download of {0} was cancelled. Revoke access now?', ref.name);
+    const why = snapshot
+        ? vscode.l10n.t('While access is granted anyone with the SAS URI can read the snapshot, until the access expires.')
+        : vscode.l10n.t('While access is granted the disk stays in the ActiveSAS state: it cannot be attached, and a VM using it cannot start.');
+    const resume = end === 'done' ? '' : ' ' + vscode.l10n.t('The download can be resumed later with a new grant.');
+    return `${first} ${why}${resume}`;
 }
 
 function showSucceeded(ctx: AppContext, files: PlannedFile[], results: DownloadResult[]): void {

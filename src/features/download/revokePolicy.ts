@@ -16,8 +16,9 @@ export function revokePolicy(key: Setting.RevokeAfterDownload | Setting.RevokeOn
 export async function revokePerPolicy(ctx: AppContext, actx: ActionContext, ref: DiskRef, policy: RevokePolicy, question: string): Promise<boolean> {
     if (policy === 'never' || !ctx.services.grants.get(ref.id)) return false;
     if (policy === 'ask') {
+        // One button: the modal's own Cancel (and Escape) keeps the access.
         const revoke = vscode.l10n.t('Revoke access');
-        const choice = await ctx.services.ui.showWarningMessage(question, { modal: true }, revoke, vscode.l10n.t('Keep access'));
+        const choice = await ctx.services.ui.showWarningMessage(question, { modal: true }, revoke);
         if (choice !== revoke) return false;
     }
     await ctx.actions.revokeAccess(actx, ref);

@@ -7,15 +7,17 @@ import { attachedToRunningVm, DiskError } from '../../shared/errors';
 import type { DiskInfo, Grant } from '../../shared/types';
 import { UserCancelledError } from '../../shared/cancel';
 import { canGrant, hasActiveSas } from '../../shared/diskStates';
-import { refOf, resolveDiskInfo } from '../../wizard/diskArg';
+import { refFromArg, refOf, resolveDiskInfo } from '../../wizard/diskArg';
+import { diskPicker, type PickContext } from '../../wizard/pickDisk';
+import { runWizard, type WizardStep } from '../../wizard/engine';
 import type { ActionContext } from '../../platform/command';
 import { withCancellableProgress } from '../../platform/progress';
 import { formatDuration, toRequest, type GrantContext } from './steps';
-import { runGrantWizard } from './wizard';
+import { grantSteps, grantTitle, runGrantWizard, type GrantWizardContext } from './wizard';
 
 export async function grantAccess(ctx: AppContext, actx: ActionContext, arg?: unknown, options: GrantOptions = {}): Promise<Grant> {
     const { services, tree } = ctx;
-    const { disk, fromPalette } = await resolveDiskInfo(services, arg, { filter: (d) => canGrant(d) || hasActiveSas(d) || d.diskState === 'Attached', placeHolder: vscode.l10n.t('Select a disk or snapshot to grant access to') });
+    const { disk, fromPalette, answers } = await chooseDisk(ctx, arg, options);
     actx.telemetry.properties.kind = disk.kind;
     actx.telemetry.properties.diskIdHash = hashId(disk.id);
     actx.telemetry.properties.fromPalette = String(fromPalette);
@@ -35,9 +37,8 @@ export async function grantAccess(ctx: AppContext, actx: ActionContext, arg?: un
         throw new DiskError('Conflict', vscode.l10n.t('{0} is {1}; access can be granted only to an unattached disk, a disk of a deallocated VM, or a disk ready for upload.', disk.name, disk.diskState ?? ''), vscode.l10n.t('Refresh the view and try again when the disk is free.'));
     }
 
-    const answers: GrantContext = { disk, ...options.preset };
-    await runGrantWizard(answers, services.ui, vscode.l10n.t);
-    const request = toRequest(answers);
+    const asked: GrantContext = answers ?? (await runGrantWizard({ disk, ...options.preset }, services.ui, vscode.l10n.t));
+    const request = toRequest(asked);
     actx.telemetry.properties.access = request.access;
     actx.telemetry.properties.guestState = String(!!request.getSecureVMGuestStateSAS);
     actx.telemetry.properties.fileFormat = request.fileFormat ?? 'VHD';
@@ -56,6 +57,22 @@ export async function grantAccess(ctx: AppContext, actx: ActionContext, arg?: un
     await refreshRow(ctx, disk, 'ActiveSAS');
     if (!options.silentPanel) ctx.actions.showAccess(grant.ref);
     return grant;
+}
+
+/**
+ * From a tree row: the disk, read again. From the palette: one wizard, the disk picker's steps and
+ * then the grant questions (one count, Back from the first question to the disk list). A disk that
+ * cannot be granted ends the wizard at its pick; the caller says why.
+ */
+async function chooseDisk(ctx: AppContext, arg: unknown, options: GrantOptions): Promise<{ disk: DiskInfo; fromPalette: boolean; answers?: GrantContext }> {
+    const { services } = ctx;
+    if (refFromArg(arg)) return resolveDiskInfo(services, arg);
+    const picker = await diskPicker(services, { filter: (d) => canGrant(d) || hasActiveSas(d) || d.diskState === 'Attached', placeHolder: vscode.l10n.t('Select a disk or snapshot to grant access to') });
+    type Ctx = PickContext & GrantWizardContext;
+    const steps: WizardStep<Ctx>[] = [...picker.steps, ...grantSteps<Ctx>(vscode.l10n.t, (c) => !c.disk || (canGrant(c.disk) && !hasActiveSas(c.disk)))];
+    const done = await runWizard<Ctx>({ ...picker.initial, ...options.preset }, steps, services.ui, (c) => (c.disk ? grantTitle(vscode.l10n.t, c.disk) : picker.title));
+    const disk = done.disk!;
+    return { disk, fromPalette: true, answers: canGrant(disk) && !hasActiveSas(disk) ? { ...done, disk } : undefined };
 }
 
 async function offerForActiveSas(ctx: AppContext, actx: ActionContext, disk: DiskInfo, held: boolean): Promise<never> {

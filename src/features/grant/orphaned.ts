@@ -18,5 +18,5 @@ export async function revokeOrphaned(ctx: AppContext, actx: ActionContext, ref: 
     if (confirm && !(await confirm())) return false;
     services.log.info(`Revoking the access to ${ref.name} granted before the window reloaded, to grant it again.`);
     // A failed revoke throws its own plain words (the grant that would follow cannot succeed).
-    return revokeAccess(ctx, actx, ref);
+    return revokeAccess(ctx, actx, ref, { confirmed: true });
 }

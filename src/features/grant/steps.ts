@@ -35,7 +35,8 @@ export function hasSecurityProfile(disk: DiskInfo): boolean {
 export function shouldPrompt(step: StepId, ctx: GrantContext): boolean {
     switch (step) {
         case 'access':
-            return ctx.access === undefined;
+            // Read is the only choice but for a disk created for upload: nothing to ask (the title says why).
+            return ctx.access === undefined && accessChoices(ctx.disk).length > 1;
         case 'duration':
             return ctx.durationInSeconds === undefined;
         case 'guestState':

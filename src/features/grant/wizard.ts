@@ -6,6 +6,7 @@ import type * as vscode from 'vscode';
 import { type UserInput } from '../../platform/userInput';
 import { isGoBack } from '../../shared/cancel';
 import { runWizard, type StepPosition, type WizardStep } from '../../wizard/engine';
+import type { DiskInfo } from '../../shared/types';
 import { accessChoices, DURATION_CHOICES, parseDuration, shouldPrompt, STEP_ORDER, type GrantContext, type StepId } from './steps';
 
 /** vscode.l10n.t's shape; plain substitution in tests. */
@@ -82,15 +83,33 @@ async function promptStep(id: StepId, ctx: GrantContext, ui: UserInput, pos: Ste
 
 const ANSWER: Record<StepId, keyof GrantContext> = { access: 'access', duration: 'durationInSeconds', guestState: 'getSecureVMGuestStateSAS', format: 'fileFormat' };
 
-/** Asks what `ctx` does not already say; fills it in. */
-export async function runGrantWizard(ctx: GrantContext, ui: UserInput, t: Translate = plainT): Promise<GrantContext> {
-    const steps: WizardStep<GrantContext>[] = STEP_ORDER.map((id) => ({
+/** The grant questions before the disk is known (the palette picks it in the same wizard). */
+export type GrantWizardContext = Omit<GrantContext, 'disk'> & { disk?: DiskInfo };
+
+/**
+ * The grant steps. Until a disk is chosen only the duration is sure to be asked (the count grows
+ * when the disk needs more); `applies` false skips them all (a disk that cannot be granted: the
+ * command explains why once the wizard ends).
+ */
+export function grantSteps<C extends GrantWizardContext>(t: Translate, applies: (c: C) => boolean = () => true): WizardStep<C>[] {
+    return STEP_ORDER.map((id) => ({
         id,
-        shouldPrompt: (c) => shouldPrompt(id, c),
-        prompt: (c, input, pos) => promptStep(id, c, input, pos, t),
+        shouldPrompt: (c) => applies(c) && (c.disk ? shouldPrompt(id, c as GrantContext) : id === 'duration' && c.durationInSeconds === undefined),
+        prompt: (c, input, pos) => promptStep(id, c as GrantContext, input, pos, t),
         clear: (c) => {
             delete c[ANSWER[id]];
         },
     }));
-    return runWizard(ctx, steps, ui, t('Grant access to {0}', ctx.disk.name));
+}
+
+/** The wizard's title; for a disk that can only be read it says why Write is not asked. */
+export function grantTitle(t: Translate, disk: DiskInfo): string {
+    return accessChoices(disk).length > 1
+        ? t('Grant access to {0}', disk.name)
+        : t('Grant read access to {0} (write access is only for a disk created for upload)', disk.name);
+}
+
+/** Asks what `ctx` does not already say; fills it in. */
+export async function runGrantWizard(ctx: GrantContext, ui: UserInput, t: Translate = plainT): Promise<GrantContext> {
+    return runWizard(ctx, grantSteps<GrantContext>(t), ui, (c) => grantTitle(t, c.disk));
 }

@@ -26,4 +26,30 @@ describe('Extension', () => {
         const missing = contributed.filter((id) => !registered.has(id));
         assert.deepEqual(missing, [], 'contributed but not registered');
     });
+
+    it('Open Settings shows the extension\'s settings; the walkthrough leads from sign-in to revoke', async () => {
+        await vscode.commands.executeCommand('azureDisks.openSettings');
+        let label = '';
+        for (let i = 0; i < 40 && !/settings/i.test(label); i++) {
+            await new Promise((r) => setTimeout(r, 250));
+            label = vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '';
+        }
+        assert.match(label, /settings/i, `the Settings editor is open (active tab: "${label}")`);
+        await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
+        const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+        const json = ext.packageJSON as { contributes: { walkthroughs?: { steps: { id: string; media: { markdown?: string }; completionEvents?: string[] }[] }[]; commands: { command: string }[]; menus: Record<string, { command: string }[]> } };
+        const steps = json.contributes.walkthroughs?.[0]?.steps ?? [];
+        assert.deepEqual(steps.map((s) => s.id), ['signIn', 'findDisk', 'grant', 'download', 'revoke']);
+        const fs = await import('node:fs');
+        const path = await import('node:path');
+        for (const step of steps) {
+            assert.ok(step.media.markdown && fs.existsSync(path.join(ext.extensionPath, step.media.markdown)), `step ${step.id}: its page ships in the VSIX`);
+        }
+        assert.ok(json.contributes.menus['view/title'].some((m) => m.command === 'azureDisks.openSettings'), 'Open Settings is in the view\'s menu');
+        // The Extensions view shows this icon instead of the generic one.
+        const icon = (ext.packageJSON as { icon?: string }).icon;
+        assert.ok(icon && fs.existsSync(path.join(ext.extensionPath, icon)), `the icon ${icon} ships in the VSIX`);
+        assert.deepEqual([...fs.readFileSync(path.join(ext.extensionPath, icon)).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'the icon is a PNG');
+    });
 });

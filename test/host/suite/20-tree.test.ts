@@ -35,6 +35,36 @@ describe('Sign In, Select Subscriptions…, Refresh', () => {
         }
     });
 
+    it('each subscription row and the exact size of a disk read right: name in the spoken label, MiB for a disk under 1 GiB', async () => {
+        const a = await getApi();
+        const roots = ((await a.treeDataProvider.getChildren(undefined)) ?? []) as object[];
+        const items = await Promise.all(roots.map((n) => a.treeDataProvider.getTreeItem(n as never)));
+        const spoken = items.map((i) => i.accessibilityInformation?.label ?? '');
+        assert.equal(new Set(spoken).size, spoken.length, `every subscription reads differently: ${spoken.join(' / ')}`);
+        items.forEach((i, k) => assert.ok(spoken[k].includes(String(i.label)), `"${spoken[k]}" names the subscription ${String(i.label)}`));
+        const small = seedDisk('web-data-01');
+        const node = await findDiskNode(small);
+        const item = await a.treeDataProvider.getTreeItem(node as never);
+        const MiB = 1024 * 1024;
+        assert.match(String(item.description), new RegExp(`^${(small.blobs.disk.size - 512) / MiB} MiB · `), 'the exact size from diskSizeBytes, not 1 GiB');
+    });
+
+    it('an empty resource group says it has no disks or snapshots', async () => {
+        const a = await getApi();
+        type N = { id: string; getChildren?(): Promise<N[]> };
+        const dev = seedDisk('web-data-01').subscriptionId.toLowerCase();
+        const roots = ((await a.treeDataProvider.getChildren(undefined)) ?? []) as N[];
+        const sub = roots.find((n) => n.id.includes(`/subscriptions/${dev}`));
+        assert.ok(sub, 'the dev subscription is in the tree');
+        const groups = ((await a.treeDataProvider.getChildren(sub as never)) ?? []) as N[];
+        const empty = await Promise.all(groups.map(async (g) => ({ g, label: String((await a.treeDataProvider.getTreeItem(g as never)).label) })));
+        const rg = empty.find((x) => x.label === 'rg-empty');
+        assert.ok(rg, 'rg-empty is listed');
+        const rows = ((await a.treeDataProvider.getChildren(rg.g as never)) ?? []) as N[];
+        const labels = await Promise.all(rows.map(async (r) => String((await a.treeDataProvider.getTreeItem(r as never)).label)));
+        assert.deepEqual(labels, ['No disks or snapshots']);
+    });
+
     it('Select Subscriptions… narrows the tree to the chosen ones, and back', async () => {
         const dev = seedDisk('web-data-01').subscriptionId;
         const all = await rootSubscriptionIds();

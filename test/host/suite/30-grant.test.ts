@@ -63,6 +63,27 @@ describe('Grant Access…', () => {
         assert.equal(withoutQuery(g.urls.disk!), seed.blobs.disk.url);
     });
 
+    it('the palette runs one wizard: disk pick and grant questions share one count, and Back goes from the duration to the disk list', async () => {
+        const seed = seedDisk('big-data');
+        const first = ui.prompts.length;
+        ui.script(
+            ...pickDiskSteps(seed),
+            { match: 'How long should the access last', answer: 'back' },
+            { match: /\| Select a disk or snapshot$/, answer: { pick: seed.name } },
+            { match: 'How long should the access last', answer: { pick: '1 hour' } },
+        );
+        const g = await vscode.commands.executeCommand<Grant>(Cmds.GrantAccess, undefined, { silentPanel: true });
+        assert.equal(withoutQuery(g.urls.disk!), seed.blobs.disk.url);
+        const seen = ui.prompts.slice(first).filter((p) => p.kind === 'pick');
+        const pos = seen.map((p) => `${p.step}/${p.totalSteps}`);
+        const total = seen[seen.length - 1].totalSteps!;
+        assert.ok(seen.every((p) => p.totalSteps === total), `one count for the whole wizard: ${pos.join(', ')}`);
+        assert.deepEqual(seen.slice(-3).map((p) => p.step), [total, total - 1, total], `Back from the duration returned to the disk list: ${pos.join(', ')}`);
+        // An ordinary disk allows only Read: no question for it, and the title says why.
+        assert.ok(!seen.some((p) => /Access level/.test(p.text)), 'no Access level question for an ordinary disk');
+        assert.match(seen[seen.length - 1].text, /read access to big-data \(write access is only for a disk created for upload\)/i);
+    });
+
     it('Escape in a picker ends the command quietly: no toast, reported as Canceled', async () => {
         const before = telemetryEvents().length;
         ui.script({ match: 'Select a subscription', optional: true, answer: 'cancel' }, { match: 'Select a resource group', optional: true, answer: 'cancel' });

@@ -79,12 +79,33 @@ describe('Show Access, Copy SAS URI…, Revoke Access', () => {
         assert.equal(res.status, 403, 'the revoked SAS is refused');
     });
 
-    it('Revoke Access from the palette', async () => {
+    it('Revoke Access from the palette offers the disks with access now first: granted here, then found in ActiveSAS', async () => {
         const cvm = seedDisk('cvm-os');
+        const exported = seedDisk('web-exported');
+        await findDiskNode(exported); // the tree has loaded it, in ActiveSAS
         assert.equal(await control().diskState(cvm.id), 'ActiveSAS');
-        ui.script(...pickDiskSteps(cvm), { match: /revoke/i, optional: true, answer: { button: 'Revoke' } });
+        const first = ui.prompts.length;
+        ui.script({ match: 'Select a disk or snapshot to revoke access to', answer: { pick: 'cvm-os' } }, { match: /revoke/i, optional: true, answer: { button: 'Revoke' } });
         await vscode.commands.executeCommand(Cmds.RevokeAccess);
+        const list = ui.prompts[first];
+        assert.equal(list.kind, 'pick', `the first prompt is the list of disks with access: ${list.text}`);
+        const labels = list.detail ?? [];
+        assert.ok(labels.indexOf('cvm-os') >= 0 && labels.indexOf('cvm-os') < labels.indexOf('web-exported'), `this window's grant, then the one found: [${labels.join(', ')}]`);
+        assert.match(list.descriptions![labels.indexOf('cvm-os')] ?? '', /granted in this window/);
+        assert.match(list.descriptions![labels.indexOf('web-exported')] ?? '', /granted elsewhere/);
+        assert.equal(labels[labels.length - 1], 'Browse subscriptions…');
         assert.equal(await control().diskState(cvm.id), 'Reserved');
         assert.equal((await findDiskNode(cvm)).disk.diskState, 'Reserved');
+    });
+
+    it('Revoke of a SAS this window did not grant asks first, naming what may be using it', async () => {
+        const exported = seedDisk('web-exported');
+        const node = await findDiskNode(exported);
+        ui.script({ match: /did not grant this access.*AzCopy/, answer: 'dismiss' });
+        await vscode.commands.executeCommand(Cmds.RevokeAccess, node);
+        assert.equal(await control().diskState(exported.id), 'ActiveSAS', 'dismissing the question keeps the access');
+        ui.script({ match: /did not grant this access/, answer: { button: 'Revoke' } });
+        await vscode.commands.executeCommand(Cmds.RevokeAccess, await findDiskNode(exported));
+        assert.equal(await control().diskState(exported.id), 'Unattached');
     });
 });

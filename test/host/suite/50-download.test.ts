@@ -80,6 +80,29 @@ describe('Download…', () => {
         assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);
     });
 
+    it('asks to revoke after a download with one Revoke button (the dialog\'s Cancel keeps it), in words that fit a snapshot', async () => {
+        const seed = seedDisk('web-data-01-full');
+        const config = vscode.workspace.getConfiguration('azureDisks');
+        const before = config.inspect<string>('download.revokeAfterDownload')?.workspaceValue;
+        await config.update('download.revokeAfterDownload', 'ask', vscode.ConfigurationTarget.Workspace);
+        try {
+            ui.script(
+                { match: 'How long should the access last', optional: true, answer: { pick: '1 hour' } },
+                { match: 'File format', optional: true, answer: { pick: 'VHD' } },
+                { match: 'is downloaded. Revoke access now?', answer: 'dismiss' },
+            );
+            const first = ui.prompts.length;
+            await vscode.commands.executeCommand(Cmds.Download, await findDiskNode(seed));
+            const question = ui.prompts.slice(first).find((p) => p.kind === 'warning');
+            assert.ok(question, 'the revoke question was asked');
+            assert.deepEqual(question.detail, ['Revoke access'], 'one button; the modal\'s own Cancel keeps the access');
+            assert.doesNotMatch(question.text, /\bVM\b/, `a snapshot has no VM: "${question.text}"`);
+            assert.match(question.text, /snapshot/);
+        } finally {
+            await config.update('download.revokeAfterDownload', before, vscode.ConfigurationTarget.Workspace);
+        }
+    });
+
     it('downloads a confidential disk from the palette: disk, VM guest state and VM metadata', async () => {
         const seed = seedDisk('cvm-os');
         ui.script(

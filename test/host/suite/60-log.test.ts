@@ -1,3 +1,4 @@
+import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { Cmds, poll, useScriptedInput } from './harness';
 
@@ -13,6 +14,10 @@ describe('Show Log', () => {
             );
             // The channel's text reaches the document asynchronously.
             await poll('lines in the log channel', () => /activated/.test(doc.getText()) || undefined, 10_000);
+            // The refused grant of an attached disk (30-grant) is logged in plain words, without a stack.
+            const text = await poll('a refused command in the log', () => (/azureDisks\.grantAccess failed \(/.test(doc.getText()) ? doc.getText() : undefined), 10_000);
+            const stack = /^\s+at .+:\d+:\d+\)?$/m.exec(text);
+            assert.equal(stack, null, `no stack trace in the log for errors the user can act on: ${stack?.[0]}`);
             ui.assertDone();
         } finally {
             dispose();

@@ -84,7 +84,8 @@ describe('Local faults, disks left in ActiveSAS, webview options', () => {
         await poll('the out-of-band grant to finish', async () => (await fetch(location, { headers })).status === 200 || undefined);
         assert.equal(await diskState(seed), 'ActiveSAS');
 
-        ui.script({ match: /Disk "web-os-02" has an active SAS/, answer: { button: 'Revoke' } });
+        // This window did not grant it: Revoke asks first, naming what may be using it.
+        ui.script({ match: /Disk "web-os-02" has an active SAS/, answer: { button: 'Revoke' } }, { match: /did not grant this access.*AzCopy/, answer: { button: 'Revoke' } });
         await vscode.commands.executeCommand(Cmds.Refresh);
         const node = await findDiskNode(seed);
         const item = (await getApi()).treeDataProvider.getTreeItem(node) as vscode.TreeItem;

@@ -41,6 +41,11 @@ export interface PromptRecord {
     text: string;
     /** Labels offered (pickers) or the validation message (input boxes). */
     detail?: string[];
+    /** Pickers: each item's description. */
+    descriptions?: (string | undefined)[];
+    /** "Step x of y" of a wizard's prompt. */
+    step?: number;
+    totalSteps?: number;
 }
 
 export class UnscriptedPromptError extends Error {
@@ -84,8 +89,8 @@ export class ScriptedInput implements UserInput {
         }
     }
 
-    private next(kind: PromptRecord['kind'], text: string, detail?: string[]): Step {
-        this.prompts.push({ kind, text, detail });
+    private next(kind: PromptRecord['kind'], text: string, detail?: string[], pos?: { step?: number; totalSteps?: number; descriptions?: (string | undefined)[] }): Step {
+        this.prompts.push({ kind, text, detail, step: pos?.step, totalSteps: pos?.totalSteps, descriptions: pos?.descriptions });
         while (this.steps[0]?.optional && !matches(this.steps[0].match, text)) {
             this.steps.shift();
         }
@@ -115,7 +120,7 @@ export class ScriptedInput implements UserInput {
     async showQuickPick<T extends vscode.QuickPickItem>(items: readonly T[] | Promise<readonly T[]>, options?: vscode.QuickPickOptions & { step?: number; totalSteps?: number }): Promise<T | T[]> {
         const list = await items;
         const text = [options?.title, options?.placeHolder].filter(Boolean).join(' | ');
-        const step = this.next('pick', text, list.map((i) => i.label));
+        const step = this.next('pick', text, list.map((i) => i.label), { ...options, descriptions: list.map((i) => i.description) });
         if (typeof step.answer === 'object' && 'pickWhere' in step.answer) {
             const many = (options as { canPickMany?: boolean } | undefined)?.canPickMany === true;
             const hits = list.filter((i) => (i as { kind?: number }).kind !== -1).filter(step.answer.pickWhere);
@@ -144,7 +149,7 @@ export class ScriptedInput implements UserInput {
     async showInputBox(options: vscode.InputBoxOptions & { step?: number; totalSteps?: number }): Promise<string> {
         const text = [options.title, options.prompt, options.placeHolder].filter(Boolean).join(' | ');
         for (;;) {
-            const step = this.next('input', text);
+            const step = this.next('input', text, undefined, options);
             if (typeof step.answer !== 'object' || !('input' in step.answer)) {
                 return this.fail(`Input box "${text}" was answered with ${JSON.stringify(step.answer)}`);
             }

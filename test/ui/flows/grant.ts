@@ -20,8 +20,10 @@ export async function grantFromTree(ctx: FlowContext, seed: SeedDisk, answers: G
     const row = await revealDisk(ctx, seed);
     await wb.contextMenu(row, GRANT_MENU);
     const prompts: string[] = [];
-    prompts.push(await wb.pick(/^Read/, /access/i));
-    await wb.shot('wizard-access');
+    // An ordinary disk allows only Read, so the wizard starts at the duration.
+    await poll(async () => /access level|how long/i.test(await wb.quickInputPrompt()), 30_000, async () => `the grant wizard did not open: "${await wb.quickInputPrompt()}"`);
+    if (/access level/i.test(await wb.quickInputPrompt())) prompts.push(await wb.pick(/^Read/, /access/i));
+    await wb.shot('wizard-first-step');
     prompts.push(await wb.pick(/^1 hour/, /duration|how long|expire/i));
     if (answers.guestState !== undefined) {
         prompts.push(await wb.pick(answers.guestState ? /^(Yes|Include)/i : /^(No|Disk only)/i, /guest state/i));

@@ -2,6 +2,7 @@
 import type { Flow } from '../flow';
 import { attachedFlow } from './attached';
 import { confidentialFlow } from './confidential';
+import { keyboardFlow } from './keyboard';
 import { reloadFlow } from './reload';
 import { resumeFlow } from './resume';
 import { uploadFlow } from './upload';
@@ -9,4 +10,4 @@ import { revokeFlow } from './revoke';
 import { snapshotFlow } from './snapshot';
 import { treeFlow } from './tree';
 
-export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, resumeFlow, uploadFlow, reloadFlow];
+export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow];

@@ -14,6 +14,12 @@ function expectedIcon(seed: SeedDisk): string {
     }
 }
 
+function exactSize(bytes: number): string {
+    const GiB = 1024 ** 3;
+    const MiB = 1024 ** 2;
+    return bytes % GiB === 0 ? `${bytes / GiB} GiB` : bytes % MiB === 0 && bytes < 100 * 1024 * MiB ? `${bytes / MiB} MiB` : `${bytes} bytes`;
+}
+
 export const treeFlow: Flow = {
     name: 'tree',
     async run(ctx) {
@@ -41,7 +47,9 @@ export const treeFlow: Flow = {
             for (const disk of seeded) {
                 const row = await wb.findRow(view, exact(disk.name));
                 const desc = await description(row);
-                check(/\d+ GiB/.test(desc), `${disk.name}: description "${desc}" shows no size`);
+                // The exact size (the blob is the disk and a 512-byte footer), not diskSizeGB rounded up to a GiB.
+                const size = exactSize(disk.blobs.disk.size - 512);
+                check(desc.startsWith(`${size} · `) || desc === size, `${disk.name}: description "${desc}" does not start with its size, ${size}`);
                 check(describesState(disk, desc), `${disk.name} (${disk.diskState}${disk.attachedVm ? ` on ${disk.attachedVm}` : ''}): description "${desc}" does not say so`);
                 if (disk.securityType) {
                     const word = /^Confidential/i.test(disk.securityType) ? /confidential/i : /trusted launch/i;
