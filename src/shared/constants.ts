@@ -13,6 +13,8 @@ export const enum Cmd {
     UploadImage = 'azureDisks.uploadImage',
     UploadToDisk = 'azureDisks.uploadToDisk',
     DeleteDisk = 'azureDisks.deleteDisk',
+    CreateSnapshot = 'azureDisks.createSnapshot',
+    ExportSnapshot = 'azureDisks.exportSnapshot',
     /** Tree-internal: an error node's Retry action. */
     RetryLoad = 'azureDisks.retryLoad',
 }
