@@ -9,6 +9,7 @@ import { MemoryGrantStore } from './azure/grantStore';
 import { SessionManager } from './azure/sessionManager';
 import { AccessPanels, registerAccess } from './features/access';
 import { registerAccount } from './features/account';
+import { registerCopy } from './features/copy';
 import { deleteActions, registerDelete } from './features/delete';
 import { downloadActions, registerDownload } from './features/download';
 import { grantActions, registerGrant } from './features/grant';
@@ -56,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): AzureDisksApi {
         ...registerUpload(ctx, register),
         ...registerDelete(ctx, register),
         ...registerSnapshot(ctx, register),
+        ...registerCopy(ctx, register),
     );
     log.info(`Azure Managed Disks ${String(context.extension.packageJSON.version ?? '')} activated.`);
 

@@ -15,6 +15,7 @@ export const enum Cmd {
     DeleteDisk = 'azureDisks.deleteDisk',
     CreateSnapshot = 'azureDisks.createSnapshot',
     ExportSnapshot = 'azureDisks.exportSnapshot',
+    CopyTo = 'azureDisks.copyTo',
     /** Tree-internal: an error node's Retry action. */
     RetryLoad = 'azureDisks.retryLoad',
 }
