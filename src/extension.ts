@@ -9,9 +9,11 @@ import { MemoryGrantStore } from './azure/grantStore';
 import { SessionManager } from './azure/sessionManager';
 import { AccessPanels, registerAccess } from './features/access';
 import { registerAccount } from './features/account';
+import { registerCopy } from './features/copy';
 import { deleteActions, registerDelete } from './features/delete';
 import { downloadActions, registerDownload } from './features/download';
 import { grantActions, registerGrant } from './features/grant';
+import { registerSnapshot, snapshotActions } from './features/snapshot';
 import { registerUpload } from './features/upload';
 import { registerCommand, runWithTelemetry, type Register } from './platform/command';
 import { ChannelLogger } from './platform/log';
@@ -36,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): AzureDisksApi {
     const tree = new DisksTreeDataProvider(services, sessions);
     const ctx = createAppContext(
         { services, telemetry, tree, sessions, tracker: new DownloadTracker(), run: (id, handler) => runWithTelemetry(services, telemetry, id, handler, []) },
-        (c) => ({ ...grantActions(c), ...downloadActions(c), ...deleteActions(c), showAccess: (ref) => panels.show(ref) }),
+        (c) => ({ ...grantActions(c), ...downloadActions(c), ...deleteActions(c), ...snapshotActions(c), showAccess: (ref) => panels.show(ref) }),
     );
     const panels = new AccessPanels(ctx);
     const register: Register = (id, handler) => registerCommand(services, telemetry, id, handler);
@@ -54,6 +56,8 @@ export function activate(context: vscode.ExtensionContext): AzureDisksApi {
         ...registerDownload(ctx, register),
         ...registerUpload(ctx, register),
         ...registerDelete(ctx, register),
+        ...registerSnapshot(ctx, register),
+        ...registerCopy(ctx, register),
     );
     log.info(`Azure Managed Disks ${String(context.extension.packageJSON.version ?? '')} activated.`);
 

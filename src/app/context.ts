@@ -41,6 +41,11 @@ export interface Actions {
     revokeOrphaned(actx: ActionContext, ref: DiskRef, confirm?: () => Promise<boolean>): Promise<boolean>;
     /** Deletes a disk or snapshot after a modal confirmation; refuses an attached disk. Resolves true when deleted. */
     deleteDisk(actx: ActionContext, target: unknown): Promise<boolean>;
+    /**
+     * For a disk whose VM runs: an incremental snapshot, a Read grant on it, the download, revoke,
+     * and the offer to delete the snapshot. The VM is never stopped.
+     */
+    exportSnapshot(actx: ActionContext, target: unknown): Promise<unknown>;
     /** Opens (or brings forward) the access panel of a disk. */
     showAccess(ref: DiskRef): void;
 }

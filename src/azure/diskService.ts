@@ -2,7 +2,7 @@
 import type { AzureSession } from './auth';
 import { DiskError } from '../shared/errors';
 import { toDiskInfo, toGrant, type ArmDiskLike } from './mapping';
-import type { DiskInfo, DiskRef, Grant, GrantRequest, NewUploadDisk, ResourceGroupInfo, SubscriptionInfo, TenantInfo } from '../shared/types';
+import type { DiskInfo, DiskRef, Grant, GrantRequest, NewSnapshot, NewUploadDisk, ResourceGroupInfo, SubscriptionInfo, TenantInfo } from '../shared/types';
 
 export interface DiskService {
     listTenants(signal?: AbortSignal): Promise<TenantInfo[]>;
@@ -14,6 +14,8 @@ export interface DiskService {
     revokeAccess(ref: DiskRef, signal?: AbortSignal): Promise<void>;
     /** PUT disks/{name} for upload; resolves when Azure has made it (ReadyToUpload). */
     createForUpload(rg: ResourceGroupInfo, disk: NewUploadDisk, signal?: AbortSignal): Promise<DiskInfo>;
+    /** PUT snapshots/{name} with createOption Copy from `source`; resolves when Azure has made it. Works on a running VM's disk. */
+    createSnapshot(source: DiskInfo, snapshot: NewSnapshot, signal?: AbortSignal): Promise<DiskInfo>;
     deleteDisk(ref: DiskRef, signal?: AbortSignal): Promise<void>;
 }
 
@@ -193,6 +195,23 @@ export class ArmDiskService implements DiskService {
         );
         this.options.log?.(`Created disk ${disk.name} for upload (${body.creationData.createOption}, ${disk.uploadSizeBytes} bytes).`);
         return toDiskInfo(made as ArmDiskLike, 'disk', rg.tenantId, rg.subscriptionId, rg.name);
+    }
+
+    async createSnapshot(source: DiskInfo, snapshot: NewSnapshot, signal?: AbortSignal): Promise<DiskInfo> {
+        if (signal?.aborted) throw abortError();
+        const compute = (await (await this.session()).clients(source.tenantId)).compute(source.subscriptionId);
+        // The shape of the REST example Snapshot_Create_FromAnExistingSnapshot.json, with a disk as the source.
+        const body = {
+            location: source.location,
+            incremental: snapshot.incremental,
+            creationData: { createOption: 'Copy', sourceResourceId: source.id },
+        };
+        const ref: DiskRef = { tenantId: source.tenantId, subscriptionId: source.subscriptionId, resourceGroup: source.resourceGroup, name: snapshot.name, kind: 'snapshot', id: '' };
+        const made = await this.bounded('create', ref, signal, (bounded) =>
+            compute.snapshots.createOrUpdate(source.resourceGroup, snapshot.name, body, { abortSignal: bounded, updateIntervalInMs: this.options.pollIntervalMs }).pollUntilDone({ abortSignal: bounded }),
+        );
+        this.options.log?.(`Created ${snapshot.incremental ? 'an incremental' : 'a full'} snapshot ${snapshot.name} of ${source.kind} ${source.name}.`);
+        return toDiskInfo(made as ArmDiskLike, 'snapshot', source.tenantId, source.subscriptionId, source.resourceGroup);
     }
 
     async deleteDisk(ref: DiskRef, signal?: AbortSignal): Promise<void> {

@@ -14,6 +14,8 @@ export interface ArmDiskLike {
     timeCreated?: Date | string;
     securityProfile?: { securityType?: string };
     incremental?: boolean;
+    /** Snapshots copied by CopyStart (or still being made): 100 when the data is all there. */
+    completionPercent?: number;
 }
 
 /** Resource group and subscription from an ARM id (case-insensitive segment names). */
@@ -47,7 +49,10 @@ export function toDiskInfo(r: ArmDiskLike, kind: DiskKind, tenantId: string, sub
         attachedVm: r.managedBy ? parseResourceId(r.managedBy).name : undefined,
         timeCreated: r.timeCreated ? new Date(r.timeCreated) : undefined,
     };
-    if (kind === 'snapshot') info.incremental = r.incremental;
+    if (kind === 'snapshot') {
+        info.incremental = r.incremental;
+        if (typeof r.completionPercent === 'number') info.completionPercent = r.completionPercent;
+    }
     return info;
 }
 

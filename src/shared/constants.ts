@@ -14,6 +14,9 @@ export const enum Cmd {
     UploadToDisk = 'azureDisks.uploadToDisk',
     DeleteDisk = 'azureDisks.deleteDisk',
     OpenSettings = 'azureDisks.openSettings',
+    CreateSnapshot = 'azureDisks.createSnapshot',
+    ExportSnapshot = 'azureDisks.exportSnapshot',
+    CopyTo = 'azureDisks.copyTo',
     /** Tree-internal: an error node's Retry action. */
     RetryLoad = 'azureDisks.retryLoad',
 }

@@ -36,6 +36,8 @@ export interface DiskInfo extends DiskRef {
     timeCreated?: Date;
     /** Snapshots only. */
     incremental?: boolean;
+    /** Snapshots only: how much of the data Azure has copied in (absent or 100 when readable). */
+    completionPercent?: number;
 }
 
 /** A disk to create for upload. */
@@ -51,6 +53,13 @@ export interface NewUploadDisk {
     securityType?: string;
     /** The page blob's size: a whole number of MiB + 512 (the VHD footer). */
     uploadSizeBytes: number;
+}
+
+/** A snapshot to make of a disk (or another snapshot), in the source's resource group and region. */
+export interface NewSnapshot {
+    name: string;
+    /** Incremental: only the changes since the family's last snapshot are billed; readable like a full one. */
+    incremental: boolean;
 }
 
 export interface GrantRequest {

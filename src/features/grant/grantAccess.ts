@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { hashId } from '../../platform/telemetryMask';
 import type { AppContext, GrantOptions } from '../../app/context';
 import { Cmd } from '../../shared/constants';
-import { attachedToRunningVm, DiskError } from '../../shared/errors';
+import { attachedToRunningVm, DiskError, mapError } from '../../shared/errors';
 import type { DiskInfo, Grant } from '../../shared/types';
 import { UserCancelledError } from '../../shared/cancel';
 import { canGrant, hasActiveSas } from '../../shared/diskStates';
@@ -32,7 +32,7 @@ export async function grantAccess(ctx: AppContext, actx: ActionContext, arg?: un
         if (existing && options.silentPanel && (!options.preset?.access || options.preset.access === existing.access)) return existing;
         await offerForActiveSas(ctx, actx, disk, !!existing);
     }
-    if (disk.diskState === 'Attached') throw attachedToRunningVm(disk.name, disk.attachedVm);
+    if (disk.diskState === 'Attached') offerSnapshotInstead(ctx, actx, disk);
     if (!canGrant(disk)) {
         throw new DiskError('Conflict', vscode.l10n.t('{0} is {1}; access can be granted only to an unattached disk, a disk of a deallocated VM, or a disk ready for upload.', disk.name, disk.diskState ?? ''), vscode.l10n.t('Refresh the view and try again when the disk is free.'));
     }
@@ -49,6 +49,8 @@ export async function grantAccess(ctx: AppContext, actx: ActionContext, arg?: un
         withCancellableProgress(vscode.l10n.t('Granting access to {0}…', disk.name), 'grant', (signal) => services.disks.grantAccess(refOf(disk), request, signal)),
     ).catch((e: unknown) => {
         if (e instanceof UserCancelledError) void offerRevokeAfterCancel(ctx, disk);
+        // The view's state was stale: Azure says the VM runs.
+        if (mapError(e).code === 'AttachedToRunningVm') offerSnapshotInstead(ctx, actx, disk);
         throw e;
     });
 
@@ -88,6 +90,22 @@ async function offerForActiveSas(ctx: AppContext, actx: ActionContext, disk: Dis
         else if (choice === revoke) void ctx.run(Cmd.RevokeAccess, (a) => ctx.actions.revokeAccess(a, refOf(disk)));
     }, () => undefined);
     throw new DiskError('SasAlreadyActive', message);
+}
+
+/**
+ * A running VM's disk cannot be granted access; rather than only "stop the VM" (downtime), offer
+ * to export it through an incremental snapshot, which the VM never notices.
+ */
+function offerSnapshotInstead(ctx: AppContext, actx: ActionContext, disk: DiskInfo): never {
+    const refused = attachedToRunningVm(disk.name, disk.attachedVm);
+    if (disk.kind !== 'disk') throw refused;
+    const exportIt = vscode.l10n.t('Export a Snapshot Instead');
+    const message = `${refused.message} ${vscode.l10n.t('Stop (deallocate) the VM first, or export an incremental snapshot of the disk instead: the VM keeps running.')}`;
+    actx.errorHandled = true;
+    void ctx.services.ui.showErrorMessage(message, exportIt).then((choice) => {
+        if (choice === exportIt) void ctx.run(Cmd.ExportSnapshot, (a) => ctx.actions.exportSnapshot(a, refOf(disk)));
+    }, () => undefined);
+    throw new DiskError(refused.code, message, refused.nextStep);
 }
 
 /** The grant may have completed on the service before the cancel reached it: say so and offer revoke. */

@@ -1,0 +1,18 @@
+/** Create Snapshot… (disks and snapshots) and Export a Snapshot… (a disk of a running VM). */
+import type * as vscode from 'vscode';
+import type { AppContext } from '../../app/context';
+import type { ActionContext, Register } from '../../platform/command';
+import { Cmd } from '../../shared/constants';
+import { createSnapshotCommand } from './create';
+import { exportSnapshot } from './export';
+
+export function registerSnapshot(ctx: AppContext, register: Register): vscode.Disposable[] {
+    return [
+        register(Cmd.CreateSnapshot, (actx, arg) => createSnapshotCommand(ctx, actx, arg)),
+        register(Cmd.ExportSnapshot, (actx, arg) => exportSnapshot(ctx, actx, arg)),
+    ];
+}
+
+export const snapshotActions = (ctx: AppContext) => ({
+    exportSnapshot: (actx: ActionContext, target: unknown) => exportSnapshot(ctx, actx, target),
+});

@@ -1,0 +1,127 @@
+/**
+ * Snapshots through the real commands against the sandbox: Export a Snapshot Instead from the grant
+ * refusal of a running VM's disk (byte-exact download, the VM never stopped, the snapshot revoked
+ * and deleted), Create Snapshot… full and incremental, and a failed export leaves no SAS behind.
+ */
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { DiskInfo } from '../../../src/shared/types';
+import { Cmds, control, findDiskNode, grantWithPreset, poll, seedDisk, useScriptedInput } from './harness';
+import type { ScriptedInput } from './scriptedInput';
+
+const CreateSnapshot = 'azureDisks.createSnapshot';
+
+function disksDir(): string {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'a workspace folder is open');
+    return path.join(folder.uri.fsPath, 'disks');
+}
+
+function sha256(buf: Buffer): string {
+    return createHash('sha256').update(buf).digest('hex');
+}
+
+/** The snapshots created through ARM since the log was cleared: their ids. */
+async function createdSnapshots(): Promise<string[]> {
+    const log = await control().requestLog();
+    return [...new Set(log.arm.recent.filter((r) => r.method === 'PUT' && /\/snapshots\/[^/]+$/i.test(r.path)).map((r) => r.path))];
+}
+
+/** Nothing in the ARM log reached a virtual machine (no deallocate, no power-off, no restart). */
+async function assertVmUntouched(): Promise<void> {
+    const log = await control().requestLog();
+    assert.deepEqual(log.arm.recent.filter((r) => /virtualMachines/i.test(r.path)).map((r) => `${r.method} ${r.path}`), [], 'no request touched a VM');
+}
+
+describe('Snapshots', () => {
+    let ui: ScriptedInput;
+    let dispose: () => void;
+
+    before(async () => {
+        await control().reset({ state: true });
+        await vscode.commands.executeCommand(Cmds.Refresh);
+    });
+    beforeEach(async () => {
+        ({ ui, dispose } = await useScriptedInput());
+        fs.rmSync(disksDir(), { recursive: true, force: true });
+        await control().clearLog();
+    });
+    afterEach(() => {
+        dispose();
+        ui.assertDone();
+    });
+
+    it('Export a Snapshot Instead: a running VM\'s disk is downloaded byte for byte through an incremental snapshot, the VM never stopped', async () => {
+        const seed = seedDisk('web-os-01');
+        ui.script(
+            { match: /attached to running VM vm-web-01/, answer: { button: 'Export a Snapshot Instead' } },
+            { match: /web-os-01 was exported through snapshot .*vm-web-01 kept running/, answer: { button: 'Delete Snapshot' } },
+            { match: /Delete the snapshot web-os-01-export-/, answer: { button: 'Delete' } },
+        );
+        await vscode.commands.executeCommand(Cmds.GrantAccess, await findDiskNode(seed), { silentPanel: true });
+        await poll('the delete confirmation', () => ui.prompts.some((p) => /Delete the snapshot web-os-01-export-/.test(p.text)) || undefined, 90_000);
+        const [snapPath] = await createdSnapshots();
+        assert.ok(snapPath, 'a snapshot was created');
+        await poll('the snapshot deleted', async () => (await control().diskState(snapPath).catch(() => undefined)) === undefined || undefined, 30_000);
+
+        const files = fs.readdirSync(disksDir(), { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !/\.partial|\.journal/.test(e.name));
+        assert.equal(files.length, 1, `one downloaded file (${files.map((f) => f.name).join(', ')})`);
+        const data = fs.readFileSync(path.join(files[0].parentPath, files[0].name));
+        assert.equal(data.length, seed.blobs.disk.size, 'the file is the whole disk');
+        assert.equal(sha256(data), seed.blobs.disk.sha256, 'byte for byte the running disk');
+        assert.equal(await control().diskState(seed.id), 'Attached', 'the disk stays attached to the running VM');
+        await assertVmUntouched();
+        const log = await control().requestLog();
+        assert.equal(log.arm.recent.filter((r) => /disks\/web-os-01\/beginGetAccess/i.test(r.path)).length, 0, 'no grant was asked of the running disk itself');
+        assert.ok(log.arm.recent.some((r) => r.method === 'POST' && /snapshots\/web-os-01-export-[^/]+\/endGetAccess/i.test(r.path)), 'the snapshot was revoked');
+        assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error' && !t.items.includes('Export a Snapshot Instead')), [], 'no error but the refusal that offered the export');
+    });
+
+    it('Create Snapshot…: a full one of an unattached disk and an incremental one of a running VM\'s disk, each readable and equal to its disk', async () => {
+        for (const [name, kind, incremental] of [['web-data-01', 'Full', false], ['web-os-01', 'Incremental', true]] as const) {
+            const seed = seedDisk(name);
+            const snapName = `${name}-manual`;
+            ui.script({ match: /Name of the snapshot of/, answer: { input: snapName } }, { match: 'Kind of snapshot', answer: { pick: kind } });
+            const made = await vscode.commands.executeCommand<DiskInfo | undefined>(CreateSnapshot, await findDiskNode(seed));
+            assert.ok(made, `${kind} snapshot made`);
+            assert.equal(made.kind, 'snapshot');
+            assert.equal(made.name, snapName);
+            assert.equal(made.incremental, incremental, 'the kind asked for');
+            await poll('the "created" toast', () => ui.toasts.find((t) => new RegExp(`Created ${kind.toLowerCase()} snapshot ${snapName}`).test(t.message)));
+            const g = await grantWithPreset(made, { access: 'Read', durationInSeconds: 3600, fileFormat: 'VHD' });
+            const res = await fetch(g.urls.disk!);
+            assert.equal(res.status, 200);
+            assert.equal(sha256(Buffer.from(await res.arrayBuffer())), seed.blobs.disk.sha256, `${kind} snapshot holds the disk's data`);
+            await vscode.commands.executeCommand(Cmds.RevokeAccess, made);
+        }
+        assert.equal(await control().diskState(seedDisk('web-os-01').id), 'Attached');
+        await assertVmUntouched();
+        assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);
+    });
+
+    it('a failed export download leaves the snapshot without SAS and offers to delete it', async () => {
+        const seed = seedDisk('web-os-01');
+        // Every ranged read of the snapshot's blob is refused: the download fails for good.
+        await control().storageFault({ method: 'GET', rangedOnly: true, count: 1000, action: 'status', status: 404 });
+        ui.script(
+            { match: /attached to running VM vm-web-01/, answer: { button: 'Export a Snapshot Instead' } },
+            { match: /The export of web-os-01 did not finish/, answer: { button: 'Keep' } },
+        );
+        let snapPath: string | undefined;
+        try {
+            await vscode.commands.executeCommand(Cmds.GrantAccess, await findDiskNode(seed), { silentPanel: true });
+            await poll('the offer to delete the snapshot', () => ui.prompts.some((p) => /The export of web-os-01 did not finish/.test(p.text)) || undefined, 90_000);
+            [snapPath] = await createdSnapshots();
+            await assertVmUntouched();
+        } finally {
+            await control().reset({});
+        }
+        assert.ok(snapPath, 'a snapshot was created');
+        assert.equal(await control().diskState(snapPath), 'Unattached', 'the snapshot kept, its SAS revoked (not ActiveSAS)');
+        assert.equal(await control().diskState(seed.id), 'Attached');
+        assert.ok(ui.toasts.some((t) => t.kind === 'error' && /web-os-01-export-/.test(t.message)), `the failure is shown (${JSON.stringify(ui.toasts.map((t) => t.message))})`);
+    });
+});
