@@ -11,7 +11,8 @@ AZCOPY_VERSION=10.32.2
 log() { printf '[setup] %s\n' "$*"; }
 
 # 1. Debian packages: Chromium for the workbench, -dev libraries for code-server's native modules,
-#    curl and openssl for the bench and tests.
+#    curl and openssl for the bench and tests, qemu-img (qemu-utils) for the unit tier's VHD fixtures
+#    written by another tool.
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 for p in libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev; do
@@ -19,6 +20,7 @@ for p in libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev; do
 done
 command -v curl >/dev/null || need_apt+=(curl)
 command -v openssl >/dev/null || need_apt+=(openssl) # a throwaway certificate for the TLS transport tests
+command -v qemu-img >/dev/null || need_apt+=(qemu-utils) # known-good VHD footers, not written by our code
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
