@@ -84,3 +84,14 @@ test('sasExpiry reads se=', () => {
     assert.equal(sasExpiry('https://h/c/b?sig=x'), undefined);
     assert.equal(sasExpiry('nonsense'), undefined);
 });
+
+test('mask edge cases: the placeholder, user-delegation times, empty pairs, + in values, any Bearer spacing', () => {
+    assert.equal(MASK, '••••', 'the placeholder users see (never empty: an empty value would read as no signature)');
+    assert.equal(
+        maskSasUrl('https://h/c/b?skoid=o1&sktid=t1&skt=2026-11-21T10:00:00Z&ske=2026-11-21T11:00:00Z&sks=b&skv=2020-02-10&sig=x'),
+        `https://h/c/b?skoid=${MASK}&sktid=${MASK}&skt=2026-11-21T10:00:00Z&ske=2026-11-21T11:00:00Z&sks=b&skv=2020-02-10&sig=${MASK}`,
+    );
+    assert.equal(maskSasUrl('https://h/c/b?sp=r&&sv=1&'), 'https://h/c/b?sp=r&sv=1', 'empty pairs are dropped');
+    assert.equal(maskSasUrl('https://h/c/b?sp=r+w'), `https://h/c/b?sp=${MASK}`, "'+' decodes to a space, which no visible value holds");
+    assert.equal(scrubSecrets('Authorization: Bearer \t eyJ0.eyJh.c2ln'), 'Authorization: Bearer \t ***');
+});

@@ -139,6 +139,17 @@ describe('known values from other tools', () => {
         assert.equal(checkVhdxHeader(head.subarray(0, 64 * 1024 + 4095)).passed, false, 'a cut-off header is not valid');
         assert.equal(checkVhdxHeader(head.subarray(0, 128 * 1024 + 4096)).detail, 'vhdxfile, 2 valid header(s)', 'exactly enough bytes for both headers');
         assert.equal(checkVhdxHeader(Buffer.from('vhdxfil')).passed, false);
+        assert.equal(checkVhdxHeader(Buffer.from('vhdxfile')).detail, 'no VHDX header with a valid CRC-32C', 'the identifier alone is read, then no header');
+        assert.equal(checkVhdxHeader(id).name, 'vhdx-signature');
+        // The signature is checked on its own: a header saying 'Head' with a CRC that matches it is no header.
+        const renamed = Buffer.from(head);
+        for (const off of [64 * 1024, 128 * 1024]) {
+            const h = renamed.subarray(off, off + 4096);
+            h.write('Head', 0, 'ascii');
+            h.writeUInt32LE(0, 4);
+            h.writeUInt32LE(crc32c(h), 4);
+        }
+        assert.equal(checkVhdxHeader(renamed).passed, false, "headers without 'head'");
     });
 
     it('downloads a blob ending in the qemu-img footer and verifies it; a wrong byte fails the download', async () => {
