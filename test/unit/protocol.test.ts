@@ -204,6 +204,9 @@ test('host state message: every field is checked', () => {
     no({ ...state, disk: { name: 'd1', kind: 'vm' } }, 'disk kind');
     no({ ...state, expiresAt: `2026-11-21T11:00:00.000Z${' '.repeat(20)}` }, 'expiry over 40 characters');
     no({ ...state, rows: 'x' }, 'rows not a list');
+    const r0 = state.rows[0];
+    assert.equal(isHostMessage({ ...state, rows: [r0, { ...r0, blob: 'vmgs' }, { ...r0, blob: 'vmmd' }], downloads: [state.downloads[0], { ...state.downloads[0], blob: 'vmgs' }, { ...state.downloads[0], blob: 'vmmd' }] }), true, 'three rows and three downloads');
+    no({ ...state, rows: [r0, { blob: 'vmgs' }] }, 'one bad row among good ones');
     no({ ...state, rows: [state.rows[0], state.rows[0], state.rows[0], state.rows[0]] }, 'four rows');
     no({ ...state, rows: [{ ...state.rows[0], present: 'yes' }] }, 'present as text');
     no({ ...state, rows: [{ ...state.rows[0], label: 'l'.repeat(101) }] }, 'label of 101');
