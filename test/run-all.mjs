@@ -64,7 +64,7 @@ if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
     const r = await run(npm, ['ci', '--no-audit', '--no-fund']);
     report('install', r.code === 0 ? 1 : 0, r.code === 0 ? 0 : 1, r.ms);
 }
-const missing = [join(tools, 'node24', 'bin', 'node'), join(tools, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js'), '/usr/bin/chromium'].filter((p) => !existsSync(p));
+const missing = [join(tools, 'node24', 'bin', 'node'), join(tools, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js'), '/usr/bin/chromium', '/usr/bin/qemu-img', '/usr/sbin/filefrag'].filter((p) => !existsSync(p));
 if (missing.length) {
     const r = await run('bash', [join(root, 'test', 'tools', 'setup.sh')]);
     report('setup', r.code === 0 ? 1 : 0, r.code === 0 ? 0 : 1, r.ms);

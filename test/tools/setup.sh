@@ -11,7 +11,8 @@ AZCOPY_VERSION=10.32.2
 log() { printf '[setup] %s\n' "$*"; }
 
 # 1. Debian packages: Chromium for the workbench, -dev libraries for code-server's native modules,
-#    curl and openssl for the bench and tests, qemu-img and filefrag for the upload tests.
+#    curl and openssl for the bench and tests, qemu-img for the upload tests and the unit tier's
+#    VHD fixtures written by another tool, filefrag for sparse raw images.
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 for p in libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev; do

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildHtml } from '../../src/features/access/htmlShell';
+import { waitUntil } from './support';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const ID = { diskId: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/disks/d1', tenantId: 't' };
@@ -176,6 +177,10 @@ test('progress, cancel and the verified result', async () => {
 
 test('forged or malformed messages change nothing', async () => {
     const page = await openPage();
+    const ignored: string[] = [];
+    page.on('console', (m) => {
+        if (/ignored a malformed/.test(m.text())) ignored.push(m.text());
+    });
     await post(page, state());
     const url = page.locator('[data-blob="disk"] [data-role="url"]');
     await url.waitFor();
@@ -184,7 +189,14 @@ test('forged or malformed messages change nothing', async () => {
     await post(page, { type: 'revealed', blob: 'os', url: URL_DISK });
     await post(page, { type: 'state', rows: 'x' });
     await post(page, 'revealed');
-    await page.waitForTimeout(100);
+    // Each one is refused with a warning: once all four are in, all four were handled.
+    await waitUntil(async () => ignored.length >= 4, 'four refusals');
+    assert.deepEqual(ignored, [
+        "Access panel page: ignored a malformed message of type 'revealed'.",
+        "Access panel page: ignored a malformed message of type 'revealed'.",
+        "Access panel page: ignored a malformed message of type 'state'.",
+        'Access panel page: ignored a malformed message (string).',
+    ]);
     assert.equal(await url.textContent(), before);
     assert.equal(await page.locator('[data-blob]').count(), 2);
     await page.close();
@@ -209,6 +221,26 @@ test('an expired grant says so and offers Grant again; no grant offers Grant aga
     await page.close();
 });
 
-test('the page ran under the strict CSP without violations', () => {
-    assert.deepEqual(violations, []);
+test('the page runs under the strict CSP without violations, and a violation would be seen', async () => {
+    const page = await openPage();
+    const mine: string[] = [];
+    page.on('console', (m) => {
+        if (/Content Security Policy|Refused to/i.test(m.text())) mine.push(m.text());
+    });
+    await page.waitForFunction(() => (globalThis as unknown as { __sent: unknown[] }).__sent.length > 0);
+    await post(page, state());
+    await page.locator('[data-blob="disk"]').waitFor();
+    assert.deepEqual(mine, [], 'rendering a grant breaks no CSP rule');
+    // Every page the other tests opened, too (taken before the deliberate violation below).
+    assert.deepEqual([...violations], []);
+    // The control: an inline script without the nonce is refused, and the refusal reaches us.
+    await page.evaluate(() => {
+        const doc = (globalThis as unknown as { document: { createElement(t: string): { textContent: string }; body: { appendChild(n: unknown): void } } }).document;
+        const s = doc.createElement('script');
+        s.textContent = '(globalThis).__inlineRan = true;';
+        doc.body.appendChild(s);
+    });
+    await waitUntil(async () => mine.length > 0, 'the CSP refusal of an inline script');
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { __inlineRan?: boolean }).__inlineRan), undefined);
+    await page.close();
 });

@@ -16,12 +16,17 @@ function inside(p: string): boolean {
 }
 
 test('blob names with ../ or absolute paths in the SAS URLs never reach the file names', () => {
+    // File names come from the disk name and the blob kind only: what blobsToDownload hands on is
+    // the kinds, and hostile URLs plan exactly the same files as plain ones.
+    const plain = { disk: 'https://md-x.blob.core.windows.net/c/abcd?sv=1&sig=abc', vmgs: 'https://md-x.blob.core.windows.net/c/abcd_vmgs?sv=1&sig=def', vmmd: 'https://md-x.blob.core.windows.net/c/abcd_vmmd?sv=1&sig=ghi' };
     const urls = {
         disk: 'https://md-x.blob.core.windows.net/c/..%2F..%2F..%2Fetc%2Fpasswd?sv=1&sig=abc',
         vmgs: 'https://md-x.blob.core.windows.net/c//etc/shadow?sv=1&sig=def',
         vmmd: 'https://md-x.blob.core.windows.net/c/C:%5CWindows%5Cwin.ini?sv=1&sig=ghi',
     };
+    assert.deepEqual(blobsToDownload(urls), ['disk', 'vmgs', 'vmmd']);
     const files = planFiles(folder, 'd', 'VHD', blobsToDownload(urls));
+    assert.deepEqual(files, planFiles(folder, 'd', 'VHD', blobsToDownload(plain)));
     assert.deepEqual(files.map((f) => f.fileName), ['d.vhd', 'd_vmgs.vhd', 'd_vmmd.vhd']);
     for (const f of files) {
         assert.ok(inside(f.destPath), f.destPath);

@@ -92,3 +92,43 @@ test('messages never carry a SAS signature or a bearer token', () => {
         assert.doesNotMatch(m, /eyJhbGciOi/);
     }
 });
+
+test('every 401 and 403 shape Azure sends maps to Unauthorized or Forbidden', () => {
+    /** The same failure as each layer hands it over: RestError, a plain response, a body only, a code only. */
+    function shapes(status: number, code: string | undefined): unknown[] {
+        const body = JSON.stringify({ error: { code, message: 'denied' } });
+        const out: unknown[] = [
+            restError(status, code, 'denied'),
+            { message: 'denied', status, details: code ? { error: { code, message: 'denied' } } : undefined },
+            { message: 'denied', status: String(status) },
+            { message: 'denied', response: { status, bodyAsText: code ? body : '' } },
+            { message: 'denied', statusCode: status, response: { headers: {}, bodyAsText: '<html>Forbidden</html>' } },
+        ];
+        if (code) out.push({ message: 'denied', code }, { message: 'denied', error: { code, message: 'denied' } }, { message: 'denied', details: { code, message: 'denied' } });
+        return out;
+    }
+    const forbidden: (string | undefined)[] = [undefined, 'AuthorizationFailed', 'LinkedAuthorizationFailed', 'RequestDisallowedByPolicy', 'ReadOnlyDisabledSubscription', 'InsufficientAccountPermissions'];
+    for (const code of forbidden) {
+        for (const [i, e] of shapes(403, code).entries()) {
+            // A code alone (no status) is only known to be a 403 for the codes that say so.
+            if (i >= 5 && !['AuthorizationFailed', 'LinkedAuthorizationFailed'].includes(code ?? '')) continue;
+            const m = mapError(e, { operation: 'grant', diskName: 'd1' });
+            assert.equal(m.code, 'Forbidden', `403 ${code ?? '(no code)'} shape ${i}`);
+            assert.equal(m.message, 'You don\'t have permission to grant access to "d1".');
+            assert.match(m.nextStep ?? '', /Disk Snapshot Contributor|role/i);
+        }
+    }
+    const unauthorized: (string | undefined)[] = [undefined, 'InvalidAuthenticationToken', 'ExpiredAuthenticationToken', 'InvalidAuthenticationTokenTenant', 'AuthenticationFailed'];
+    for (const code of unauthorized) {
+        for (const [i, e] of shapes(401, code).entries()) {
+            if (i >= 5 && !['InvalidAuthenticationToken', 'ExpiredAuthenticationToken', 'InvalidAuthenticationTokenTenant'].includes(code ?? '')) continue;
+            const m = mapError(e);
+            assert.equal(m.code, 'Unauthorized', `401 ${code ?? '(no code)'} shape ${i}`);
+            assert.match(m.nextStep ?? '', /Sign In/);
+        }
+    }
+    assert.equal(mapError(restError(403, undefined)).message, "You don't have permission to do this.");
+    assert.equal(mapError(restError(403, 'RequestDisallowedByPolicy'), { operation: 'revoke', diskName: 'd2' }).message, 'You don\'t have permission to revoke access to "d2".');
+    assert.equal(mapError(restError(403, 'RequestDisallowedByPolicy')).armCode, 'RequestDisallowedByPolicy', 'the ARM code is kept for the log');
+    assert.equal(mapError(restError(403, undefined)).statusCode, 403);
+});

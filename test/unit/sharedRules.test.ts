@@ -5,7 +5,7 @@ import { isLoopbackHost, isSecureOrLoopback } from '../../src/shared/loopback';
 import { parseRetryAfter } from '../../src/shared/retryAfter';
 
 test('loopback: localhost, [::1] and 127.0.0.0/8 as four decimal octets only', () => {
-    for (const h of ['127.0.0.1', '127.255.3.4', '127.1.2.3', 'localhost', 'LOCALHOST', '[::1]', '::1']) assert.equal(isLoopbackHost(h), true, h);
+    for (const h of ['127.0.0.1', '127.255.3.4', '127.1.2.3', '127.0.10.1', '127.10.100.1', '127.0.0.255', 'localhost', 'LOCALHOST', '[::1]', '::1']) assert.equal(isLoopbackHost(h), true, h);
     // The copies this replaced disagreed on the last three (one accepted 127.0.0.256, one 127.0.0.1.x).
     for (const h of ['128.0.0.1', '10.0.0.1', 'example.com', 'management.azure.com', '127.0.0.1.nip.io', '127.0.0.1.example.com', '127.0.0.256', '127.0.0', '1270.0.0.1', '::2', 'localhost.example.com']) {
         assert.equal(isLoopbackHost(h), false, h);

@@ -24,3 +24,12 @@ export function scratch(): { dir: string; dest: () => string } {
     let n = 0;
     return { dir: tmp.dir, dest: () => path.join(tmp.dir, `out-${n++}.vhd`) };
 }
+
+/** Waits until `cond` holds, checking every 10 ms; fails with `what` after `timeoutMs`. */
+export async function waitUntil(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await cond())) {
+        if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 10));
+    }
+}

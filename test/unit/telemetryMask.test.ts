@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { hashId, maskProperties, maskText } from '../../src/platform/telemetryMask';
@@ -14,6 +15,33 @@ test('telemetry text keeps no SAS, ARM id, GUID, e-mail or path in clear', () =>
     assert.notEqual(hashId(id), hashId(id + 'x'));
     assert.match(hashId(id), /^[0-9a-f]{16}$/);
     assert.deepEqual(maskProperties({ a: 'x', b: undefined }), { a: 'x' });
+});
+
+test('telemetry property values are masked, each one, and cut at 1000 characters', () => {
+    const sas = 'https://md-hdd-x1y2z3.z33.blob.storage.azure.net/abcd1234/abcd?sv=2018-03-28&sr=b&sig=q%2BeN3Tz7Lk0xJ9vYw%2F5hR2mQp8sUa1bCdEfGhIjKlMn%3D&se=2026-11-21T11%3A00%3A00Z&sp=r';
+    const m = maskProperties({
+        url: sas,
+        file: '/home/alice/disks/web-os-01.vhd',
+        win: 'C:\\Users\\alice\\disks\\x.vhd',
+        id,
+        who: 'alice.smith@contoso.com',
+        op: 'op 6a1f3c2e-5b7d-4e90-8c1a-2f4e6d8b0a11 done',
+        n: '42',
+        gone: undefined,
+        long: 'x'.repeat(1500),
+    });
+    assert.deepEqual({ ...m, long: m.long.length }, {
+        url: 'https://md-hdd-x1y2z3.z33.blob.storage.azure.net/abcd1234/abcd',
+        file: '<path>',
+        win: '<path>',
+        id: `<id:${hashId(id)}>`,
+        who: '<email>',
+        op: `op <guid:${hashId('6a1f3c2e-5b7d-4e90-8c1a-2f4e6d8b0a11')}> done`,
+        n: '42',
+        long: 1000,
+    });
+    assert.equal(maskText('/Users/bob/x /root/y /tmp/z /work/q /var/v C:\\d\\e /opt/keep'), '<path> <path> <path> <path> <path> <path> /opt/keep');
+    assert.equal(hashId(id), createHash('sha256').update(id.toLowerCase()).digest('hex').slice(0, 16));
 });
 
 test('grant store: case-insensitive ids, expiry, change events', () => {

@@ -43,7 +43,7 @@ for (const transport of ['direct', 'node'] as const) describe(`over ${transport}
                 for (const name of ['content-length', 'range-md5', 'size', 'vhd-footer'] as const) {
                     assert.ok(r.checks.find((c) => c.name === name)?.passed, `${name} passed`);
                 }
-                assert.ok(allocatedBytes(out) <= r.bytesFetched * 1.05 + 64 * 1024, `allocated ${allocatedBytes(out)} for ${r.bytesFetched} fetched`);
+                assert.ok(allocatedBytes(out) <= r.bytesWritten + 20 * 2 * 4096 + 64 * 1024, `allocated ${allocatedBytes(out)} for ${r.bytesWritten} written (${r.bytesFetched} fetched)`);
                 assert.ok(!fs.existsSync(out + '.partial') && !fs.existsSync(out + '.partial.journal'));
                 assert.ok(events.length >= 2 && events.length <= elapsed / 50 + 3, `${events.length} events in ${elapsed} ms`);
                 const last = events[events.length - 1];
@@ -97,6 +97,7 @@ for (const transport of ['direct', 'node'] as const) describe(`over ${transport}
                 assert.ok(lines.some((l) => / 16 connections$/.test(l)), lines.join('\n'));
                 assert.ok(server.counts.maxInFlight > 4 && server.counts.maxInFlight <= 16, `${server.counts.maxInFlight} requests at once`);
                 assert.ok(r.bytesFetched < frag.writtenBytes * 3, 'merging kept the overhead bounded');
+                assert.ok(allocatedBytes(out) <= frag.writtenBytes + 400 * 4096 + 64 * 1024, `allocated ${allocatedBytes(out)} for ${frag.writtenBytes} written: merged gaps stay holes`);
             } finally {
                 await server.close();
             }
@@ -200,7 +201,6 @@ for (const transport of ['direct', 'node'] as const) describe(`over ${transport}
                 try {
                     const r = await downloadBlob({ url: b.url, destPath: out, resumeKey: 'disk-1/os', chunkSize: MiB, concurrency: 1, tuning: fast });
                     assert.equal(r.bytesResumed, firstRun);
-                    assert.equal(r.bytesFetched + r.bytesResumed, r.bytesFetched + firstRun);
                     assert.equal(completeBytes(b.served) + firstRun, r.bytesFetched + r.bytesResumed, 'nothing fetched twice');
                     assert.equal(await sha256File(out), model.sha256());
                     assert.ok(!fs.existsSync(out + '.partial.journal'));

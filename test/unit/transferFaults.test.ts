@@ -42,9 +42,20 @@ for (const transport of ['direct', 'node'] as const) describe(`over ${transport}
             const { r } = await withFault((i) => (i.kind === 'get' && i.n === 0 ? { truncateAfter: 1000 } : undefined));
             assert.equal(r.retries, 1);
         });
-        it('Content-Length shorter than the range asked', async () => {
-            const { r } = await withFault((i) => (i.kind === 'get' && i.n === 1 ? { wrongLength: true } : undefined));
+        it('Content-Length shorter than the range asked: refused at the headers, not by the idle timeout', async () => {
+            // The idle timeout (5 s here) would also end such a response, slowly: the bound tells them apart.
+            const { r, ms } = await withFault((i) => (i.kind === 'get' && i.n === 1 ? { wrongLength: true } : undefined), { idleTimeoutMs: 5000 });
             assert.equal(r.retries, 1);
+            assert.ok(ms < 4000, `took ${ms} ms`);
+            const server = await startRangeServer(model, { fault: (i) => (i.kind === 'get' ? { wrongLength: true } : undefined) });
+            try {
+                const t0 = Date.now();
+                await assert.rejects(downloadBlob({ url: server.url, destPath: dest(), chunkSize: MiB, concurrency: 1, tuning: { ...fast, maxAttempts: 1, idleTimeoutMs: 5000 } }),
+                    (e: TransferError) => e.code === 'Network' && /Content-Length \d+ for a range of 1048576 bytes/.test(e.message));
+                assert.ok(Date.now() - t0 < 4000, `failed after ${Date.now() - t0} ms`);
+            } finally {
+                await server.close();
+            }
         });
         it('500 and 503 with Retry-After (waits at least that long)', async () => {
             const { r, ms } = await withFault((i) => (i.kind === 'get' && i.n === 0 ? { status: 503, errorCode: 'ServerBusy', retryAfter: '1' } : i.kind === 'get' && i.n === 1 ? { status: 500 } : undefined));

@@ -17,16 +17,18 @@ export const revokeFlow: Flow = {
         check(/ActiveSAS/i.test(await ctx.control.diskState(seed.id)), `${seed.name} is not in ActiveSAS in the sandbox before revoking`);
 
         await wb.contextMenu(row, REVOKE_MENU);
-        // Revoking may ask first; a modal dialog or a quick pick, depending on the build.
+        // Revoking may ask first (a modal dialog, depending on the build): answer it whenever it
+        // shows, while waiting for the state to change, instead of guessing how long it takes to appear.
         const dialog = page.locator('.monaco-dialog-box');
         const confirm = dialog.getByRole('button', { name: /^Revoke/ });
-        if (await confirm.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
-            await wb.shot('2-confirm');
-            await confirm.click();
-        }
         let after = '';
-        await poll(async () => describesState(seed, (after = await description(row))), 60_000,
-            () => `${seed.name}'s description "${after}" never returned to ${seed.diskState}`);
+        await poll(async () => {
+            if (await confirm.isVisible().catch(() => false)) {
+                await wb.shot('2-confirm');
+                await confirm.click();
+            }
+            return describesState(seed, (after = await description(row)));
+        }, 60_000, () => `${seed.name}'s description "${after}" never returned to ${seed.diskState}`);
         check(!/active\s*SAS/i.test(after), `${seed.name} still shows ActiveSAS: "${after}"`);
         const icon = await iconOf(row);
         check(icon !== 'unlock' && icon !== 'loading~spin', `${seed.name} still shows the ${icon} icon after revoking`);
