@@ -12,6 +12,7 @@ import { registerAccount } from './features/account';
 import { deleteActions, registerDelete } from './features/delete';
 import { downloadActions, registerDownload } from './features/download';
 import { grantActions, registerGrant } from './features/grant';
+import { registerProperties } from './features/properties';
 import { registerUpload } from './features/upload';
 import { registerCommand, runWithTelemetry, type Register } from './platform/command';
 import { ChannelLogger } from './platform/log';
@@ -54,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): AzureDisksApi {
         ...registerDownload(ctx, register),
         ...registerUpload(ctx, register),
         ...registerDelete(ctx, register),
+        ...registerProperties(ctx, register),
     );
     log.info(`Azure Managed Disks ${String(context.extension.packageJSON.version ?? '')} activated.`);
 

@@ -14,6 +14,10 @@ export interface ArmDiskLike {
     timeCreated?: Date | string;
     securityProfile?: { securityType?: string };
     incremental?: boolean;
+    dataAccessAuthMode?: string;
+    networkAccessPolicy?: string;
+    publicNetworkAccess?: string;
+    diskAccessId?: string;
 }
 
 /** Resource group and subscription from an ARM id (case-insensitive segment names). */
@@ -48,6 +52,10 @@ export function toDiskInfo(r: ArmDiskLike, kind: DiskKind, tenantId: string, sub
         timeCreated: r.timeCreated ? new Date(r.timeCreated) : undefined,
     };
     if (kind === 'snapshot') info.incremental = r.incremental;
+    if (r.dataAccessAuthMode && r.dataAccessAuthMode !== 'None') info.dataAccessAuthMode = r.dataAccessAuthMode;
+    if (r.networkAccessPolicy) info.networkAccessPolicy = r.networkAccessPolicy;
+    if (r.publicNetworkAccess) info.publicNetworkAccess = r.publicNetworkAccess;
+    if (r.diskAccessId) info.diskAccessId = r.diskAccessId;
     return info;
 }
 

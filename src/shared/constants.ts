@@ -13,6 +13,8 @@ export const enum Cmd {
     UploadImage = 'azureDisks.uploadImage',
     UploadToDisk = 'azureDisks.uploadToDisk',
     DeleteDisk = 'azureDisks.deleteDisk',
+    ShowProperties = 'azureDisks.showProperties',
+    OpenInPortal = 'azureDisks.openInPortal',
     /** Tree-internal: an error node's Retry action. */
     RetryLoad = 'azureDisks.retryLoad',
 }

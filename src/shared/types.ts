@@ -36,6 +36,14 @@ export interface DiskInfo extends DiskRef {
     timeCreated?: Date;
     /** Snapshots only. */
     incremental?: boolean;
+    /** 'AzureActiveDirectory' when blob requests also need a bearer token for the disk data plane. */
+    dataAccessAuthMode?: string;
+    /** AllowAll, AllowPrivate (through a disk access only) or DenyAll. */
+    networkAccessPolicy?: string;
+    /** Enabled or Disabled. */
+    publicNetworkAccess?: string;
+    /** The disk access resource a private-only disk is reached through. */
+    diskAccessId?: string;
 }
 
 /** A disk to create for upload. */

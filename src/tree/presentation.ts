@@ -1,5 +1,5 @@
 /** How a disk or snapshot row looks: contextValue tokens, icon, description, tooltip. No vscode import. */
-import { canGrant, hasActiveSas } from '../shared/diskStates';
+import { canGrant, hasActiveSas, isPrivateOnly, needsDiskToken } from '../shared/diskStates';
 import type { DiskInfo } from '../shared/types';
 
 export function securityToken(securityType: string | undefined): string | undefined {
@@ -22,6 +22,8 @@ export function diskContextValue(disk: DiskInfo, opts: { liveGrant?: boolean; bu
         tokens.push('secure');
     }
     if (disk.attachedVm) tokens.push('attached');
+    if (needsDiskToken(disk)) tokens.push('entra');
+    if (isPrivateOnly(disk)) tokens.push('private');
     if (!opts.busy) {
         if (canGrant(disk)) tokens.push('canGrant');
         if (hasActiveSas(disk)) tokens.push('canRevoke');
@@ -61,6 +63,9 @@ export function diskDescription(disk: DiskInfo, busy?: string): string {
     }
     const sec = securityLabel(disk.securityType);
     if (sec) parts.push(sec);
+    if (needsDiskToken(disk)) parts.push('Entra ID');
+    if (disk.networkAccessPolicy === 'DenyAll') parts.push('No network access');
+    else if (disk.networkAccessPolicy === 'AllowPrivate') parts.push('Private only');
     return parts.join(' · ');
 }
 
@@ -87,6 +92,8 @@ export function diskIcon(disk: DiskInfo, busy?: boolean): IconSpec {
         case 'Frozen':
             return { id: 'lock' };
     }
+    if (isPrivateOnly(disk)) return { id: 'shield' };
+    if (needsDiskToken(disk)) return { id: 'workspace-trusted' };
     return { id: disk.kind === 'snapshot' ? 'device-camera' : 'database' };
 }
 
@@ -105,6 +112,21 @@ export function diskTooltipLines(disk: DiskInfo): string[] {
     add('Time created', disk.timeCreated ? disk.timeCreated.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : undefined);
     add('Attached VM', disk.attachedVm);
     if (disk.kind === 'snapshot' && disk.incremental !== undefined) add('Incremental', disk.incremental ? 'yes' : 'no');
+    add('Network access', networkLabel(disk));
+    add('Disk access', disk.diskAccessId ? disk.diskAccessId.split('/').pop() : undefined);
+    add('Data access', needsDiskToken(disk) ? 'Entra ID (needs the "Data Operator for Managed Disks" role)' : disk.dataAccessAuthMode ? disk.dataAccessAuthMode : undefined);
     add('Resource group', disk.resourceGroup);
     return lines;
+}
+
+function networkLabel(disk: DiskInfo): string | undefined {
+    switch (disk.networkAccessPolicy) {
+        case 'AllowAll':
+            return disk.publicNetworkAccess === 'Disabled' ? 'public network access disabled' : 'all networks';
+        case 'AllowPrivate':
+            return 'private endpoint only (through a disk access)';
+        case 'DenyAll':
+            return 'none (export disabled)';
+    }
+    return disk.networkAccessPolicy;
 }
