@@ -26,7 +26,7 @@ export async function finish(ctx: AppContext, actx: ActionContext, ref: DiskRef,
         return results;
     }
     if (firstError !== undefined) {
-        const d = describeFailure(firstError, { diskName: ref.name, folder });
+        const d = fetched.firstFailure ?? describeFailure(firstError, { diskName: ref.name, folder });
         actx.telemetry.properties.failure = d.code;
         if (!othersRunning) await revokePerPolicy(ctx, actx, ref, revokePolicy(Setting.RevokeOnCancel), vscode.l10n.t('The download of {0} failed. Revoke access now so the disk does not stay in the ActiveSAS state? The download can be resumed later with a new grant.', ref.name));
         // The wrapper shows the message and records the code (DiskFull, SasExpired, …) in telemetry.

@@ -81,8 +81,8 @@ async function run(opts: UploadOptions, info: ImageInfo, reader: ImageReader, lo
     let fatal: Error | undefined;
     const cancelled = () => new TransferError('Cancelled', opts.journalPath ? 'Upload cancelled; the journal is kept and the upload can resume.' : 'Upload cancelled.');
 
-    const writer = new PageWriter(concurrency, t.idleTimeoutMs ?? 60_000);
-    const ranges = new HttpRanges(4, t.idleTimeoutMs ?? 60_000);
+    const writer = new PageWriter(concurrency, t.idleTimeoutMs ?? 60_000, opts.authorization);
+    const ranges = new HttpRanges(4, t.idleTimeoutMs ?? 60_000, opts.authorization);
     let url = opts.url;
     let retries = 0, regrants = 0;
     let refreshing: Promise<void> | undefined;
