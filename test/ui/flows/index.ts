@@ -1,6 +1,7 @@
 /** The flows, in the order they run (later ones build on the workbench state earlier ones leave). */
 import type { Flow } from '../flow';
 import { attachedFlow } from './attached';
+import { lockedFlow } from './locked';
 import { confidentialFlow } from './confidential';
 import { reloadFlow } from './reload';
 import { resumeFlow } from './resume';
@@ -8,4 +9,4 @@ import { revokeFlow } from './revoke';
 import { snapshotFlow } from './snapshot';
 import { treeFlow } from './tree';
 
-export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, resumeFlow, reloadFlow];
+export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, lockedFlow, resumeFlow, reloadFlow];
