@@ -14,6 +14,7 @@ import { deleteActions, registerDelete } from './features/delete';
 import { downloadActions, registerDownload } from './features/download';
 import { grantActions, registerGrant } from './features/grant';
 import { registerSnapshot, snapshotActions } from './features/snapshot';
+import { registerProperties } from './features/properties';
 import { registerUpload } from './features/upload';
 import { registerCommand, runWithTelemetry, type Register } from './platform/command';
 import { ChannelLogger } from './platform/log';
@@ -58,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): AzureDisksApi {
         ...registerDelete(ctx, register),
         ...registerSnapshot(ctx, register),
         ...registerCopy(ctx, register),
+        ...registerProperties(ctx, register),
     );
     log.info(`Azure Managed Disks ${String(context.extension.packageJSON.version ?? '')} activated.`);
 

@@ -52,7 +52,7 @@ export class TokenCache {
         if (!this.pending) {
             this.pending = (async () => {
                 const t = await this.credential.getToken(this.scopes, { abortSignal });
-                if (!t) throw new Error('No access token could be obtained for Azure Resource Manager.');
+                if (!t) throw new Error(`No access token could be obtained for ${this.scopes.join(' ')}.`);
                 this.token = t;
                 this.obtainedAt = this.now();
                 return t;

@@ -7,6 +7,8 @@ export interface CloudConfig {
     activeDirectoryEndpoint: string;
     managementScope: string;
     storageEndpointSuffix: string;
+    /** Custom clouds: the portal's address, for Open in Portal (the public clouds' are known). */
+    portalEndpoint?: string;
 }
 
 export type CloudName = 'AzureCloud' | 'AzureChinaCloud' | 'AzureUSGovernment' | 'Custom';
@@ -108,11 +110,13 @@ export function resolveCloud(cloudName: string | undefined, customSetting: unkno
     if (typeof suffix !== 'string' || !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?$/i.test(suffix.trim().replace(/^\./, ''))) {
         throw new CloudConfigError(`Setting "${settingName}.storageEndpointSuffix" must be a host suffix such as core.windows.net.`, `${settingName}.storageEndpointSuffix`);
     }
+    const portalEndpoint = c.portalEndpoint === undefined || c.portalEndpoint === '' ? undefined : checkUrl(c.portalEndpoint, settingName, 'portalEndpoint');
     return {
         name: 'Custom',
         resourceManagerEndpoint,
         activeDirectoryEndpoint,
         managementScope,
         storageEndpointSuffix: suffix.trim().replace(/^\./, ''),
+        ...(portalEndpoint ? { portalEndpoint } : {}),
     };
 }

@@ -10,6 +10,8 @@ export interface DiskService {
     listResourceGroups(sub: SubscriptionInfo, signal?: AbortSignal): AsyncIterable<ResourceGroupInfo>;
     listDisks(rg: ResourceGroupInfo, signal?: AbortSignal): AsyncIterable<DiskInfo>;
     getDisk(ref: DiskRef, signal?: AbortSignal): Promise<DiskInfo>;
+    /** The resource's ARM JSON as Azure sends it (properties nested), for reading. */
+    getResourceJson(ref: DiskRef, signal?: AbortSignal): Promise<unknown>;
     grantAccess(ref: DiskRef, request: GrantRequest, signal?: AbortSignal): Promise<Grant>;
     revokeAccess(ref: DiskRef, signal?: AbortSignal): Promise<void>;
     /** PUT disks/{name} for upload; resolves when Azure has made it (ReadyToUpload). */
@@ -29,6 +31,9 @@ export interface DiskServiceOptions {
     maxWaitMs?: number;
     log?: (message: string) => void;
 }
+
+/** DiskRP's api-version for the raw GETs (the version of the REST examples the extension follows). */
+const DISK_RP_API_VERSION = '2025-01-02';
 
 export const DEFAULT_LRO_MAX_WAIT_MS = 15 * 60 * 1000;
 
@@ -141,6 +146,29 @@ export class ArmDiskService implements DiskService {
             ? await compute.snapshots.get(ref.resourceGroup, ref.name, { abortSignal: signal })
             : await compute.disks.get(ref.resourceGroup, ref.name, { abortSignal: signal });
         return toDiskInfo(r as ArmDiskLike, ref.kind, ref.tenantId, ref.subscriptionId, ref.resourceGroup);
+    }
+
+    async getResourceJson(ref: DiskRef, signal?: AbortSignal): Promise<unknown> {
+        const session = await this.session();
+        const compute = (await session.clients(ref.tenantId)).compute(ref.subscriptionId);
+        // The SDK's models flatten `properties`; the portal and az show the resource as ARM sends it,
+        // so this is a plain GET through the client's pipeline (same sign-in, same 401 retry).
+        const { createDefaultHttpClient, createPipelineRequest } = await import('@azure/core-rest-pipeline');
+        const url = `${session.cloud.resourceManagerEndpoint.replace(/\/+$/, '')}${ref.id}?api-version=${DISK_RP_API_VERSION}`;
+        const response = await compute.pipeline.sendRequest(createDefaultHttpClient(), createPipelineRequest({ url, method: 'GET', abortSignal: signal, allowInsecureConnection: url.startsWith('http:') }));
+        let body: { error?: { code?: string; message?: string } } & Record<string, unknown>;
+        try {
+            body = JSON.parse(response.bodyAsText ?? '{}');
+        } catch {
+            body = {};
+        }
+        if (response.status !== 200) {
+            const e = new Error(body.error?.message ?? `Azure answered ${response.status} for ${ref.name}.`) as Error & { statusCode?: number; code?: string };
+            e.statusCode = response.status;
+            e.code = body.error?.code;
+            throw e;
+        }
+        return body;
     }
 
     async grantAccess(ref: DiskRef, request: GrantRequest, signal?: AbortSignal): Promise<Grant> {

@@ -16,6 +16,10 @@ export interface ArmDiskLike {
     incremental?: boolean;
     /** Snapshots copied by CopyStart (or still being made): 100 when the data is all there. */
     completionPercent?: number;
+    dataAccessAuthMode?: string;
+    networkAccessPolicy?: string;
+    publicNetworkAccess?: string;
+    diskAccessId?: string;
 }
 
 /** Resource group and subscription from an ARM id (case-insensitive segment names). */
@@ -53,6 +57,10 @@ export function toDiskInfo(r: ArmDiskLike, kind: DiskKind, tenantId: string, sub
         info.incremental = r.incremental;
         if (typeof r.completionPercent === 'number') info.completionPercent = r.completionPercent;
     }
+    if (r.dataAccessAuthMode && r.dataAccessAuthMode !== 'None') info.dataAccessAuthMode = r.dataAccessAuthMode;
+    if (r.networkAccessPolicy) info.networkAccessPolicy = r.networkAccessPolicy;
+    if (r.publicNetworkAccess) info.publicNetworkAccess = r.publicNetworkAccess;
+    if (r.diskAccessId) info.diskAccessId = r.diskAccessId;
     return info;
 }
 

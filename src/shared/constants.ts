@@ -17,6 +17,8 @@ export const enum Cmd {
     CreateSnapshot = 'azureDisks.createSnapshot',
     ExportSnapshot = 'azureDisks.exportSnapshot',
     CopyTo = 'azureDisks.copyTo',
+    ShowProperties = 'azureDisks.showProperties',
+    OpenInPortal = 'azureDisks.openInPortal',
     /** Tree-internal: an error node's Retry action. */
     RetryLoad = 'azureDisks.retryLoad',
 }

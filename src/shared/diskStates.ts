@@ -31,3 +31,18 @@ export function canDownload(disk: HasState): boolean {
 export function canGrantWrite(disk: HasState): boolean {
     return disk.diskState === 'ReadyToUpload';
 }
+
+interface HasAccessPolicy {
+    dataAccessAuthMode?: string;
+    networkAccessPolicy?: string;
+}
+
+/** Export protected by Entra ID: every blob request also needs a token for the disk data plane. */
+export function needsDiskToken(disk: HasAccessPolicy): boolean {
+    return disk.dataAccessAuthMode === 'AzureActiveDirectory';
+}
+
+/** A SAS of such a disk works only through a private endpoint (AllowPrivate) or not at all (DenyAll). */
+export function isPrivateOnly(disk: HasAccessPolicy): boolean {
+    return disk.networkAccessPolicy === 'AllowPrivate' || disk.networkAccessPolicy === 'DenyAll';
+}

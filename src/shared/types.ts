@@ -38,6 +38,14 @@ export interface DiskInfo extends DiskRef {
     incremental?: boolean;
     /** Snapshots only: how much of the data Azure has copied in (absent or 100 when readable). */
     completionPercent?: number;
+    /** 'AzureActiveDirectory' when blob requests also need a bearer token for the disk data plane. */
+    dataAccessAuthMode?: string;
+    /** AllowAll, AllowPrivate (through a disk access only) or DenyAll. */
+    networkAccessPolicy?: string;
+    /** Enabled or Disabled. */
+    publicNetworkAccess?: string;
+    /** The disk access resource a private-only disk is reached through. */
+    diskAccessId?: string;
 }
 
 /** A disk to create for upload. */

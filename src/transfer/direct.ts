@@ -11,7 +11,7 @@
 import * as dns from 'node:dns';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { BodyError, HttpStatusError, parseRetryAfter, STORAGE_VERSION, type RangeBody } from './http';
+import { authHeaders, BodyError, HttpStatusError, parseRetryAfter, STORAGE_VERSION, type Authorization, type RangeBody } from './http';
 
 /** Largest response head accepted (status line and headers). */
 const HEAD_MAX = 32 * 1024;
@@ -173,7 +173,7 @@ export class DirectRanges {
     private readonly all = new Set<Connection>();
 
     /** `tlsOptions`: extra options for tls.connect (e.g. `ca`); Node's defaults verify the certificate. */
-    constructor(private readonly idleTimeoutMs: number, private readonly tlsOptions: tls.ConnectionOptions = {}) {}
+    constructor(private readonly idleTimeoutMs: number, private readonly tlsOptions: tls.ConnectionOptions = {}, private readonly auth?: Authorization) {}
 
     private take(u: URL): Connection {
         const key = `${u.protocol}//${u.host}`;
@@ -197,16 +197,17 @@ export class DirectRanges {
     }
 
     /** GET bytes [start, end) into `dest` (exactly end − start bytes long); checks Content-Length and the body length. */
-    getInto(url: string, start: number, end: number, wantMd5: boolean, dest: Buffer, signal?: AbortSignal): Promise<RangeBody> {
+    async getInto(url: string, start: number, end: number, wantMd5: boolean, dest: Buffer, signal?: AbortSignal): Promise<RangeBody> {
         const u = new URL(url);
         const want = end - start;
         if (dest.length !== want) throw new RangeError(`buffer of ${dest.length} bytes for a range of ${want}`);
-        if (signal?.aborted) return Promise.reject(Object.assign(new Error('aborted'), { name: 'AbortError', code: 'ABORT_ERR' }));
+        const auth = await authHeaders(this.auth);
+        if (signal?.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
         const c = this.take(u);
         return new Promise<RangeBody>((resolve, reject) => {
             const onAbort = () => c.fail(Object.assign(new Error('aborted'), { name: 'AbortError', code: 'ABORT_ERR' }));
             signal?.addEventListener('abort', onAbort, { once: true });
-            const headers: Record<string, string> = { 'x-ms-version': STORAGE_VERSION, 'x-ms-range': `bytes=${start}-${end - 1}` };
+            const headers: Record<string, string> = { 'x-ms-version': STORAGE_VERSION, ...auth, 'x-ms-range': `bytes=${start}-${end - 1}` };
             if (wantMd5) headers['x-ms-range-get-content-md5'] = 'true';
             c.send(u, headers, {
                 dest, want, got: 0, start,

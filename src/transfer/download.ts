@@ -53,7 +53,7 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
     const notes: string[] = [];
     const s = new Session(opts, settings);
     // Sockets are opened on demand: at most one per request in flight.
-    const http = new HttpRanges(MAX_CONNECTIONS, settings.idleTimeoutMs);
+    const http = new HttpRanges(MAX_CONNECTIONS, settings.idleTimeoutMs, opts.authorization);
     let partial: PartialFile | undefined;
     let conn: Connections | undefined;
     let fetcher: ChunkFetcher | undefined;
@@ -68,7 +68,7 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
         if (partial.done.length) s.log(`resuming: ${bytesResumed} bytes already present, ${fetchBytes} to fetch`);
         await checkFreeSpace(path.dirname(paths.partial), fetchBytes);
 
-        conn = await openConnections(s, chunks, fetchBytes, plan.props, settings, t);
+        conn = await openConnections(s, chunks, fetchBytes, plan.props, settings, t, opts.authorization);
         const stats: FetchStats = { bytesFetched: 0, md5Checked: 0, rangesChecked: 0 };
         // Gaps wider than the plan merged are merged as requests prove costlier than the bytes
         // they skip — never across bytes a resumed partial already has.

@@ -53,6 +53,17 @@ export interface BlobProps {
 
 export { parseRetryAfter };
 
+/**
+ * The bearer token of a disk whose export is protected by Entra ID (dataAccessAuthMode
+ * AzureActiveDirectory), sent with the SAS on every request. Called per request: the caller caches
+ * and renews it. A secret: never logged.
+ */
+export type Authorization = () => Promise<string>;
+
+export async function authHeaders(auth: Authorization | undefined): Promise<Record<string, string>> {
+    return auth ? { authorization: `Bearer ${await auth()}` } : {};
+}
+
 function header(res: http.IncomingMessage, name: string): string | undefined {
     const v = res.headers[name];
     return Array.isArray(v) ? v[0] : v;
@@ -62,18 +73,19 @@ export class HttpRanges {
     private readonly httpAgent: http.Agent;
     private readonly httpsAgent: https.Agent;
 
-    constructor(connections: number, private readonly idleTimeoutMs: number) {
+    constructor(connections: number, private readonly idleTimeoutMs: number, private readonly auth?: Authorization) {
         const o = { keepAlive: true, maxSockets: connections, maxFreeSockets: connections, scheduling: 'lifo' as const };
         this.httpAgent = new http.Agent(o);
         this.httpsAgent = new https.Agent(o);
     }
 
-    private request(url: string, method: string, headers: Record<string, string>, signal?: AbortSignal): Promise<http.IncomingMessage> & { req?: http.ClientRequest } {
+    private async request(url: string, method: string, headers: Record<string, string>, signal?: AbortSignal): Promise<http.IncomingMessage> {
         const u = new URL(url);
         const mod = u.protocol === 'https:' ? https : http;
         const agent = u.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
+        const auth = await authHeaders(this.auth);
         return new Promise((resolve, reject) => {
-            const req = mod.request(u, { method, agent, headers: { 'x-ms-version': STORAGE_VERSION, ...headers }, signal });
+            const req = mod.request(u, { method, agent, headers: { 'x-ms-version': STORAGE_VERSION, ...auth, ...headers }, signal });
             // Idle-socket timeout, not whole-request: a slow link that keeps trickling is fine.
             req.setTimeout(this.idleTimeoutMs, () => req.destroy(Object.assign(new Error('socket idle timeout'), { code: 'ETIMEDOUT' })));
             req.once('response', resolve);

@@ -14,8 +14,12 @@ export function classify(err: unknown, url: string): Verdict {
     if (err instanceof TransferError) return { kind: 'fatal', error: err };
     if (err instanceof HttpStatusError) {
         const s = err.status;
+        // Entra-ID-protected disks: no token, or one the service did not accept (the token is renewed before it expires).
+        if (s === 401) return { kind: 'fatal', error: new TransferError('Unauthorized', `The storage service asked for a valid Entra ID token (401${err.errorCode ? ` ${err.errorCode}` : ''}).`) };
         if (s === 403) {
             if (err.errorCode === 'AuthenticationFailed' || sasExpiredByClock(url)) return { kind: 'regrant' };
+            // Network rules (networkAccessPolicy AllowPrivate or DenyAll): a new SAS would be refused too.
+            if (err.errorCode === 'AuthorizationFailure') return { kind: 'fatal', error: new TransferError('NetworkRefused', 'The storage service refused the request from this network (403 AuthorizationFailure).') };
             return { kind: 'fatal', error: new TransferError('Forbidden', `Access denied (403${err.errorCode ? ` ${err.errorCode}` : ''}).`) };
         }
         if (s === 404) return { kind: 'fatal', error: new TransferError('NotFound', 'The blob was not found (404); the access grant may have been revoked.') };

@@ -35,6 +35,8 @@ export interface DownloadOptions {
     onProgress?: (p: TransferProgress) => void;
     /** Called when the SAS expired (403 on a range). Resolves to a fresh SAS URL for the same blob; reject to stop. */
     refreshUrl?: () => Promise<string>;
+    /** Entra-ID-protected disks: the bearer token sent with every request, asked for per request (cache and renew it). */
+    authorization?: () => Promise<string>;
     /**
      * Identity of the data for resume, when the URL may change between grants (a re-grant after a
      * window reload can hand out a different blob URL for the same disk): e.g. the disk's ARM id +
@@ -123,6 +125,10 @@ export type TransferErrorCode =
     | 'Cancelled'
     | 'SasExpired'
     | 'Forbidden'
+    /** 401: an Entra-ID-protected disk without a valid token. */
+    | 'Unauthorized'
+    /** 403 AuthorizationFailure: refused by network rules (a private-only disk). */
+    | 'NetworkRefused'
     | 'NotFound'
     | 'DiskFull'
     | 'PermissionDenied'

@@ -1,5 +1,5 @@
 /** How a disk or snapshot row looks: contextValue tokens, icon, description, tooltip. No vscode import. */
-import { canGrant, hasActiveSas } from '../shared/diskStates';
+import { canGrant, hasActiveSas, isPrivateOnly, needsDiskToken } from '../shared/diskStates';
 import { formatBytes } from '../shared/format';
 import type { DiskInfo } from '../shared/types';
 
@@ -23,6 +23,8 @@ export function diskContextValue(disk: DiskInfo, opts: { liveGrant?: boolean; bu
         tokens.push('secure');
     }
     if (disk.attachedVm) tokens.push('attached');
+    if (needsDiskToken(disk)) tokens.push('entra');
+    if (isPrivateOnly(disk)) tokens.push('private');
     if (!opts.busy) {
         if (canGrant(disk)) tokens.push('canGrant');
         if (hasActiveSas(disk)) tokens.push('canRevoke');
@@ -67,6 +69,9 @@ export function diskDescription(disk: DiskInfo, busy?: string): string {
     }
     const sec = securityLabel(disk.securityType);
     if (sec) parts.push(sec);
+    if (needsDiskToken(disk)) parts.push('Entra ID');
+    if (disk.networkAccessPolicy === 'DenyAll') parts.push('No network access');
+    else if (disk.networkAccessPolicy === 'AllowPrivate') parts.push('Private only');
     return parts.join(' · ');
 }
 
@@ -93,6 +98,8 @@ export function diskIcon(disk: DiskInfo, busy?: boolean): IconSpec {
         case 'Frozen':
             return { id: 'lock' };
     }
+    if (isPrivateOnly(disk)) return { id: 'shield' };
+    if (needsDiskToken(disk)) return { id: 'workspace-trusted' };
     return { id: disk.kind === 'snapshot' ? 'device-camera' : 'database' };
 }
 
@@ -102,10 +109,30 @@ export function diskIcon(disk: DiskInfo, busy?: boolean): IconSpec {
  */
 export function diskTooltipLines(disk: DiskInfo): string[] {
     const lines = [`${disk.kind === 'snapshot' ? 'Snapshot' : 'Disk'}: ${disk.name}`];
+    // A handful of short lines: a tooltip of 7-9 lines covered the rows below.
     const facts = [formatSize(disk), disk.sku, disk.osType, disk.location].filter(Boolean);
     if (facts.length) lines.push(facts.join(' · '));
     if (disk.diskState) lines.push(`State: ${disk.diskState}${disk.attachedVm ? ` (${disk.attachedVm})` : ''}`);
     const extra = [disk.securityType ? `Security: ${disk.securityType}` : undefined, disk.kind === 'snapshot' && disk.incremental !== undefined ? (disk.incremental ? 'Incremental snapshot' : 'Full snapshot') : undefined].filter(Boolean);
     if (extra.length) lines.push(extra.join(' · '));
+    const access = [
+        networkLabel(disk) ? `Network access: ${networkLabel(disk)}` : undefined,
+        disk.diskAccessId ? `Disk access: ${disk.diskAccessId.split('/').pop()}` : undefined,
+        needsDiskToken(disk) ? 'Data access: Entra ID (needs the "Data Operator for Managed Disks" role)' : disk.dataAccessAuthMode ? `Data access: ${disk.dataAccessAuthMode}` : undefined,
+    ].filter(Boolean);
+    if (access.length) lines.push(access.join(' · '));
+    if (disk.timeCreated) lines.push(`Created: ${disk.timeCreated.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`);
     return lines;
+}
+
+function networkLabel(disk: DiskInfo): string | undefined {
+    switch (disk.networkAccessPolicy) {
+        case 'AllowAll':
+            return disk.publicNetworkAccess === 'Disabled' ? 'public network access disabled' : 'all networks';
+        case 'AllowPrivate':
+            return 'private endpoint only (through a disk access)';
+        case 'DenyAll':
+            return 'none (export disabled)';
+    }
+    return disk.networkAccessPolicy;
 }

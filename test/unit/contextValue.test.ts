@@ -64,7 +64,7 @@ test('description, icon and tooltip say the state plainly', () => {
     assert.equal(diskIcon({ ...base, kind: 'snapshot', diskState: 'Unattached' }).id, 'device-camera');
     assert.equal(diskIcon(base, true).id, 'loading~spin');
     const tip = diskTooltipLines({ ...base, sku: 'Premium_LRS', osType: 'Linux', securityType: 'TrustedLaunch', diskState: 'Attached', attachedVm: 'vm-1', timeCreated: new Date('2026-01-02T03:04:05.678Z') }).join('\n');
-    assert.equal(tip, 'Disk: d1\n128 GiB · Premium_LRS · Linux · westeurope\nState: Attached (vm-1)\nSecurity: TrustedLaunch');
+    assert.equal(tip, 'Disk: d1\n128 GiB · Premium_LRS · Linux · westeurope\nState: Attached (vm-1)\nSecurity: TrustedLaunch\nCreated: 2026-01-02 03:04:05 UTC');
     // Short: a tooltip of 7-9 lines covered the rows below.
-    assert.ok(tip.split('\n').length <= 4);
+    assert.ok(tip.split('\n').length <= 6);
 });

@@ -52,7 +52,7 @@ test('settings the extension and downloads read are contributed with their defau
     assert.deepEqual(p['azureDisks.cloud'].enum, ['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment', 'Custom']);
     assert.deepEqual(p['azureDisks.authentication'].enum, ['vscode', 'azureCli', 'environment']);
     assert.equal(p['azureDisks.authentication'].default, 'vscode');
-    assert.deepEqual(Object.keys(p['azureDisks.customCloud'].properties).sort(), ['activeDirectoryEndpoint', 'managementScope', 'resourceManagerEndpoint', 'storageEndpointSuffix']);
+    assert.deepEqual(Object.keys(p['azureDisks.customCloud'].properties).sort(), ['activeDirectoryEndpoint', 'managementScope', 'portalEndpoint', 'resourceManagerEndpoint', 'storageEndpointSuffix']);
     assert.equal(p['azureDisks.download.folder'].default, 'disks');
     assert.deepEqual([p['azureDisks.download.concurrency'].default, p['azureDisks.download.concurrency'].minimum, p['azureDisks.download.concurrency'].maximum], [16, 1, 64]);
     assert.deepEqual(p['azureDisks.download.revokeAfterDownload'].enum, ['ask', 'always', 'never']);

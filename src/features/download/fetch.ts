@@ -9,10 +9,10 @@ import type { ActionContext } from '../../platform/command';
 import { Setting } from '../../shared/constants';
 import { formatBytes, formatDuration, formatRate } from '../../shared/format';
 import { presetOf } from '../../shared/grants';
-import { BLOB_LABELS, type BlobKind, type DiskRef, type Grant } from '../../shared/types';
+import { BLOB_LABELS, type BlobKind, type DiskInfo, type DiskRef, type Grant } from '../../shared/types';
 import { downloadBlob, TransferError, type DownloadResult, type TransferProgress } from '../../transfer';
 import { renewGrant } from './grants';
-import { describeFailure } from './messages';
+import { describeFailure, type DescribedFailure } from './messages';
 import type { PlannedFile } from './plan';
 
 export type Outcome = 'done' | 'cancelled' | 'failed';
@@ -22,9 +22,20 @@ export interface Fetched {
     outcomes: Map<BlobKind, Outcome>;
     /** The first failure that was not a cancel. */
     firstError?: unknown;
+    /** The first failure in plain words (with what is known of the disk). */
+    firstFailure?: DescribedFailure;
 }
 
-export async function fetchAll(ctx: AppContext, actx: ActionContext, ref: DiskRef, grant: Grant, files: PlannedFile[], o: { resuming: Set<string>; resumed: boolean }): Promise<Fetched> {
+export interface FetchOptions {
+    resuming: Set<string>;
+    resumed: boolean;
+    /** Entra-ID-protected disks: the data-plane token, renewed as the download runs. */
+    authorization?: () => Promise<string>;
+    /** What is known of the disk, for plain words when the storage service refuses. */
+    disk?: DiskInfo;
+}
+
+export async function fetchAll(ctx: AppContext, actx: ActionContext, ref: DiskRef, grant: Grant, files: PlannedFile[], o: FetchOptions): Promise<Fetched> {
     const { tracker } = ctx;
     const fetched: Fetched = { results: [], outcomes: new Map() };
     const concurrency = clampConcurrency(vscode.workspace.getConfiguration(Setting.Section).get<number>(Setting.DownloadConcurrency, 16));
@@ -43,7 +54,7 @@ export async function fetchAll(ctx: AppContext, actx: ActionContext, ref: DiskRe
                 const controller = new AbortController();
                 tracker.start(ref.id, f.blob, controller, f.fileName, o.resuming.has(f.blob) || o.resumed);
                 try {
-                    const result = await fetchOne(ctx, actx, ref, run, f, concurrency, controller.signal, (p) => {
+                    const result = await fetchOne(ctx, actx, ref, run, f, concurrency, controller.signal, o.authorization, (p) => {
                         tracker.progress(ref.id, f.blob, p);
                         bar(i, f.blob, p);
                     });
@@ -56,10 +67,11 @@ export async function fetchAll(ctx: AppContext, actx: ActionContext, ref: DiskRe
                         fetched.outcomes.set(f.blob, 'cancelled');
                         continue;
                     }
-                    const d = describeFailure(e, { diskName: ref.name, folder });
+                    const d = describeFailure(e, { diskName: ref.name, folder, entra: !!o.authorization, networkAccessPolicy: o.disk?.networkAccessPolicy });
                     ctx.services.log.error(`Download of ${ref.name} (${f.blob}) failed (${d.code}).`);
                     tracker.failed(ref.id, f.blob, d.message, false);
                     fetched.outcomes.set(f.blob, 'failed');
+                    fetched.firstFailure ??= fetched.firstError === undefined ? d : undefined;
                     fetched.firstError ??= e;
                     // Local faults will hit the next blob too; stop cleanly instead.
                     if (d.code === 'DiskFull' || d.code === 'PermissionDenied') {
@@ -84,6 +96,7 @@ async function fetchOne(
     f: PlannedFile,
     concurrency: number,
     signal: AbortSignal,
+    authorization: (() => Promise<string>) | undefined,
     onProgress: (p: TransferProgress) => void,
 ): Promise<DownloadResult> {
     const url = run.current.urls[f.blob];
@@ -94,6 +107,7 @@ async function fetchOne(
         format: f.blob === 'disk' ? (run.current.fileFormat === 'VHDX' ? 'vhdx' : 'vhd') : 'auto',
         concurrency,
         signal,
+        authorization,
         resumeKey: `${ref.id.toLowerCase()}#${f.blob}`,
         log: (m) => ctx.services.log.debug(`${ref.name}/${f.blob}: ${m}`),
         onProgress,

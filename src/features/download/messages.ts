@@ -2,10 +2,14 @@
 import * as l10n from '@vscode/l10n';
 import { scrubSecrets } from '../../shared/secrets';
 import { formatBytes } from '../../shared/format';
+import { privateOnlyMessage, privateOnlyNextStep, roleMissingMessage, roleMissingNextStep, tokenRefusedMessage } from '../../shared/dataAccess';
 
 export interface FailureContext {
     diskName: string;
     folder: string;
+    /** The disk is protected by Entra ID (a token was sent). */
+    entra?: boolean;
+    networkAccessPolicy?: string;
 }
 
 export interface DescribedFailure {
@@ -37,7 +41,12 @@ export function describeFailure(e: unknown, ctx: FailureContext): DescribedFailu
             };
         case 'SasExpired':
             return { code, message: `${l10n.t('The access to {0} expired before the download finished.', ctx.diskName)} ${resumeHint()}` };
+        case 'NetworkRefused':
+            return { code, message: `${privateOnlyMessage(ctx.diskName, ctx.networkAccessPolicy)} ${privateOnlyNextStep(ctx.networkAccessPolicy)}` };
+        case 'Unauthorized':
+            return { code, message: `${tokenRefusedMessage(ctx.diskName)} ${l10n.t('Run "Azure Disks: Sign In" again, then run Download to resume.')}` };
         case 'Forbidden':
+            if (ctx.entra) return { code: 'RoleMissing', message: `${roleMissingMessage(ctx.diskName)} ${roleMissingNextStep(ctx.diskName)}` };
             return { code, message: `${l10n.t('The storage service refused to serve {0} (access denied). Grant access again, then run Download to resume.', ctx.diskName)} ${raw}` };
         case 'NotFound':
             return { code, message: l10n.t('The blob of {0} was not found: the access may have been revoked. Grant access again and run Download.', ctx.diskName) };

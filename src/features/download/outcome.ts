@@ -27,7 +27,7 @@ export async function finish(ctx: AppContext, actx: ActionContext, ref: DiskRef,
         return results;
     }
     if (firstError !== undefined) {
-        const d = describeFailure(firstError, { diskName: ref.name, folder });
+        const d = fetched.firstFailure ?? describeFailure(firstError, { diskName: ref.name, folder });
         actx.telemetry.properties.failure = d.code;
         if (!othersRunning) await revokePerPolicy(ctx, actx, ref, revokePolicy(Setting.RevokeOnCancel), revokeQuestion(ref, 'failed'));
         // The wrapper shows the message and records the code (DiskFull, SasExpired, …) in telemetry.

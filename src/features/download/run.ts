@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
+import { authorizationFor } from '../../azure/diskToken';
 import type { ActionContext } from '../../platform/command';
 import { UserCancelledError } from '../../shared/cancel';
 import { StateKey } from '../../shared/constants';
@@ -58,11 +59,15 @@ export async function runDownload(ctx: AppContext, actx: ActionContext, ref: Dis
     }
     await warnIfShortOfSpace(ctx, ref, info, files, folder);
 
+    const disk = info?.diskState !== undefined ? info : await services.disks.getDisk(ref).catch(() => info);
+    const authorization = disk ? await authorizationFor(ctx.sessions, disk) : undefined;
+    actx.telemetry.properties.entra = authorization ? 'true' : 'false';
+
     const pending = pendingStore(ctx);
     await pending.add(pendingRecord(ref, grant, files));
     let fetched;
     try {
-        fetched = await fetchAll(ctx, actx, ref, grant, files, { resuming, resumed: !!opts.resume });
+        fetched = await fetchAll(ctx, actx, ref, grant, files, { resuming, resumed: !!opts.resume, authorization, disk });
     } finally {
         if (!tracker.shuttingDown) await pending.remove(ref.id, files.map((f) => f.blob));
     }

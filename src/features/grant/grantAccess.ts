@@ -6,7 +6,8 @@ import { Cmd } from '../../shared/constants';
 import { attachedToRunningVm, DiskError, mapError } from '../../shared/errors';
 import type { DiskInfo, Grant } from '../../shared/types';
 import { UserCancelledError } from '../../shared/cancel';
-import { canGrant, hasActiveSas } from '../../shared/diskStates';
+import { canGrant, hasActiveSas, isPrivateOnly, needsDiskToken } from '../../shared/diskStates';
+import { DISK_DATA_ROLE, privateOnlyMessage, privateOnlyNextStep } from '../../shared/dataAccess';
 import { refFromArg, refOf, resolveDiskInfo } from '../../wizard/diskArg';
 import { diskPicker, type PickContext } from '../../wizard/pickDisk';
 import { runWizard, type WizardStep } from '../../wizard/engine';
@@ -37,6 +38,7 @@ export async function grantAccess(ctx: AppContext, actx: ActionContext, arg?: un
         throw new DiskError('Conflict', vscode.l10n.t('{0} is {1}; access can be granted only to an unattached disk, a disk of a deallocated VM, or a disk ready for upload.', disk.name, disk.diskState ?? ''), vscode.l10n.t('Refresh the view and try again when the disk is free.'));
     }
 
+    explainDataAccess(ctx, disk);
     const asked: GrantContext = answers ?? (await runGrantWizard({ disk, ...options.preset }, services.ui, vscode.l10n.t));
     const request = toRequest(asked);
     actx.telemetry.properties.access = request.access;
@@ -132,5 +134,17 @@ export async function refreshRow(ctx: AppContext, disk: DiskInfo, expected: stri
         ctx.tree.updateDisk(await ctx.services.disks.getDisk(refOf(disk)));
     } catch {
         ctx.tree.updateDisk({ ...disk, diskState: expected });
+    }
+}
+
+/** Said before granting: the SAS alone will not do for these disks, and why. */
+function explainDataAccess(ctx: AppContext, disk: DiskInfo): void {
+    if (isPrivateOnly(disk)) {
+        const text = `${privateOnlyMessage(disk.name, disk.networkAccessPolicy)} ${privateOnlyNextStep(disk.networkAccessPolicy)}`;
+        ctx.services.log.warn(text);
+        void ctx.services.ui.showInformationMessage(text);
+    }
+    if (needsDiskToken(disk)) {
+        ctx.services.log.info(`${disk.name} is protected by Entra ID: its blob requests carry a token of this sign-in and need the "${DISK_DATA_ROLE}" role.`);
     }
 }

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
+import { authorizationFor } from '../../azure/diskToken';
 import type { ActionContext } from '../../platform/command';
 import { withCancellableProgress } from '../../platform/progress';
 import { hashId } from '../../platform/telemetryMask';
@@ -48,6 +49,7 @@ export async function uploadToDisk(ctx: AppContext, actx: ActionContext, disk: D
     const missing = blobs.filter((b) => !grant.urls[b]);
     if (missing.length) throw new DiskError('NoBlob', vscode.l10n.t('Azure granted no upload URL for the {0} of {1}. Create the disk with a security type that has it, or upload without that file.', missing.map((b) => BLOB_LABELS[b]).join(', '), ref.name));
 
+    const authorization = await authorizationFor(ctx.sessions, disk);
     const results: UploadResult[] = [];
     let current = grant;
     try {
@@ -62,6 +64,7 @@ export async function uploadToDisk(ctx: AppContext, actx: ActionContext, disk: D
                     journalPath: journalPath(ctx, ref, blob),
                     resumeKey: `${ref.id.toLowerCase()}#${blob}`,
                     signal,
+                    authorization,
                     log: (m) => services.log.debug(`${ref.name}/${blob}: ${m}`),
                     onProgress: (p) => {
                         const frac = p.bytesToScan > 0 ? Math.min(1, p.bytesDone / p.bytesToScan) : 0;

@@ -5,7 +5,7 @@
 import * as os from 'node:os';
 import { BytePool } from '../buffers';
 import { connectedDirectly, DirectRanges } from '../direct';
-import type { BlobProps } from '../http';
+import type { Authorization, BlobProps } from '../http';
 import { Md5Pool } from '../md5';
 import type { Chunk } from '../plan';
 import type { TransferTuning } from '../types';
@@ -28,14 +28,14 @@ export interface Connections {
     md5: Md5Pool | undefined;
 }
 
-export async function openConnections(s: Session, chunks: Chunk[], fetchBytes: number, props: BlobProps, settings: Settings, t: TransferTuning): Promise<Connections> {
+export async function openConnections(s: Session, chunks: Chunk[], fetchBytes: number, props: BlobProps, settings: Settings, t: TransferTuning, auth?: Authorization): Promise<Connections> {
     const { concurrency, chunkSize, wantMd5 } = settings;
     // Bodies straight into chunk buffers over plain sockets, unless the first request went through
     // a proxy (VS Code's proxy support lives in node:http) or node:http is asked for.
     const transport = t.transport ?? 'auto';
     let direct: DirectRanges | undefined;
     if (chunks.length && (transport === 'direct' || (transport === 'auto' && await connectedDirectly(s.url, props.peer)))) {
-        direct = new DirectRanges(settings.idleTimeoutMs);
+        direct = new DirectRanges(settings.idleTimeoutMs, {}, auth);
     } else if (transport === 'auto' && chunks.length) {
         s.log('the first request did not go straight to the storage host (a proxy?): using node:http');
     }

@@ -5,7 +5,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { HttpStatusError, parseRetryAfter, STORAGE_VERSION } from '../http';
+import { authHeaders, HttpStatusError, parseRetryAfter, STORAGE_VERSION, type Authorization } from '../http';
 
 function header(res: http.IncomingMessage, name: string): string | undefined {
     const v = res.headers[name];
@@ -16,20 +16,22 @@ export class PageWriter {
     private readonly httpAgent: http.Agent;
     private readonly httpsAgent: https.Agent;
 
-    constructor(connections: number, private readonly idleTimeoutMs: number) {
+    constructor(connections: number, private readonly idleTimeoutMs: number, private readonly auth?: Authorization) {
         const o = { keepAlive: true, maxSockets: connections, maxFreeSockets: connections, scheduling: 'lifo' as const };
         this.httpAgent = new http.Agent(o);
         this.httpsAgent = new https.Agent(o);
     }
 
     /** Writes `body` at blob offset `start` (both 512-aligned, body ≤ 4 MiB) with its Content-MD5. */
-    put(url: string, start: number, body: Buffer, md5: string, signal?: AbortSignal): Promise<void> {
+    async put(url: string, start: number, body: Buffer, md5: string, signal?: AbortSignal): Promise<void> {
         const u = new URL(url);
+        const auth = await authHeaders(this.auth);
         u.searchParams.set('comp', 'page');
         const secure = u.protocol === 'https:';
         const mod = secure ? https : http;
         const headers = {
             'x-ms-version': STORAGE_VERSION,
+            ...auth,
             'x-ms-page-write': 'update',
             'x-ms-range': `bytes=${start}-${start + body.length - 1}`,
             'content-length': String(body.length),

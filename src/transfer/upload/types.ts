@@ -68,6 +68,8 @@ export interface UploadOptions {
     onProgress?: (p: UploadProgress) => void;
     /** Called when the SAS expired (403). Resolves to a fresh SAS URL for the same blob; reject to stop. */
     refreshUrl?: () => Promise<string>;
+    /** Entra-ID-protected disks: the bearer token sent with every request, asked for per request (cache and renew it). */
+    authorization?: () => Promise<string>;
     /** Diagnostics without secrets. */
     log?: (message: string) => void;
     tuning?: UploadTuning;

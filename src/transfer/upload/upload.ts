@@ -92,8 +92,8 @@ class Upload {
         setMaxListeners(4 * MAX_CONNECTIONS + 16, this.stop.signal); // one listener per request in flight and wait
         this.concurrency = Math.min(MAX_CONNECTIONS, Math.max(1, Math.floor(opts.concurrency ?? 16)));
         this.zeroGap = Math.max(0, Math.floor((opts.zeroGap ?? DEFAULT_ZERO_GAP) / 512) * 512);
-        this.writer = new PageWriter(this.concurrency, t.idleTimeoutMs ?? 60_000);
-        this.ranges = new HttpRanges(4, t.idleTimeoutMs ?? 60_000);
+        this.writer = new PageWriter(this.concurrency, t.idleTimeoutMs ?? 60_000, opts.authorization);
+        this.ranges = new HttpRanges(4, t.idleTimeoutMs ?? 60_000, opts.authorization);
         this.retrier = new Retrier(opts.url, this.stop.signal, {
             maxAttempts: t.maxAttempts ?? 8,
             backoff: { baseDelayMs: t.baseDelayMs ?? 500, maxDelayMs: t.maxDelayMs ?? 30_000 },

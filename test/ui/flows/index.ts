@@ -1,6 +1,7 @@
 /** The flows, in the order they run (later ones build on the workbench state earlier ones leave). */
 import type { Flow } from '../flow';
 import { attachedFlow } from './attached';
+import { lockedFlow } from './locked';
 import { confidentialFlow } from './confidential';
 import { keyboardFlow } from './keyboard';
 import { reloadFlow } from './reload';
@@ -10,4 +11,4 @@ import { revokeFlow } from './revoke';
 import { snapshotFlow } from './snapshot';
 import { treeFlow } from './tree';
 
-export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow];
+export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, lockedFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow];
