@@ -64,9 +64,15 @@ export async function authHeaders(auth: Authorization | undefined): Promise<Reco
     return auth ? { authorization: `Bearer ${await auth()}` } : {};
 }
 
-function header(res: http.IncomingMessage, name: string): string | undefined {
+export function header(res: http.IncomingMessage, name: string): string | undefined {
     const v = res.headers[name];
     return Array.isArray(v) ? v[0] : v;
+}
+
+/** Keep-alive agents for both schemes, at most `connections` sockets each, newest idle socket first. */
+export function keepAliveAgents(connections: number): { http: http.Agent; https: https.Agent } {
+    const o = { keepAlive: true, maxSockets: connections, maxFreeSockets: connections, scheduling: 'lifo' as const };
+    return { http: new http.Agent(o), https: new https.Agent(o) };
 }
 
 export class HttpRanges {
@@ -74,9 +80,7 @@ export class HttpRanges {
     private readonly httpsAgent: https.Agent;
 
     constructor(connections: number, private readonly idleTimeoutMs: number, private readonly auth?: Authorization) {
-        const o = { keepAlive: true, maxSockets: connections, maxFreeSockets: connections, scheduling: 'lifo' as const };
-        this.httpAgent = new http.Agent(o);
-        this.httpsAgent = new https.Agent(o);
+        ({ http: this.httpAgent, https: this.httpsAgent } = keepAliveAgents(connections));
     }
 
     private async request(url: string, method: string, headers: Record<string, string>, signal?: AbortSignal): Promise<http.IncomingMessage> {

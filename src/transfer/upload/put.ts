@@ -5,21 +5,14 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { authHeaders, HttpStatusError, parseRetryAfter, STORAGE_VERSION, type Authorization } from '../http';
-
-function header(res: http.IncomingMessage, name: string): string | undefined {
-    const v = res.headers[name];
-    return Array.isArray(v) ? v[0] : v;
-}
+import { authHeaders, header, HttpStatusError, keepAliveAgents, parseRetryAfter, STORAGE_VERSION, type Authorization } from '../http';
 
 export class PageWriter {
     private readonly httpAgent: http.Agent;
     private readonly httpsAgent: https.Agent;
 
     constructor(connections: number, private readonly idleTimeoutMs: number, private readonly auth?: Authorization) {
-        const o = { keepAlive: true, maxSockets: connections, maxFreeSockets: connections, scheduling: 'lifo' as const };
-        this.httpAgent = new http.Agent(o);
-        this.httpsAgent = new https.Agent(o);
+        ({ http: this.httpAgent, https: this.httpsAgent } = keepAliveAgents(connections));
     }
 
     /** Writes `body` at blob offset `start` (both 512-aligned, body ≤ 4 MiB) with its Content-MD5. */
