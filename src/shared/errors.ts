@@ -133,6 +133,10 @@ export function mapError(err: unknown, ctx: ErrorContext = {}): MappedError {
     const armMessage = scrubSecrets(arm.message ?? rawMessage);
     const base = { statusCode: status, armCode: arm.code };
 
+    // The transfer engines' errors carry their own code (Server, Network, SasExpired, …) and plain words.
+    if (name === 'TransferError' && typeof e.code === 'string') {
+        return { ...base, code: e.code, message: e.code === 'Cancelled' ? l10n.t('The operation was cancelled.') : rawMessage };
+    }
     if (name === 'AbortError' || name === 'CancellationError' || name === 'UserCancelledError') {
         return { ...base, code: 'Cancelled', message: l10n.t('The operation was cancelled.') };
     }

@@ -132,3 +132,11 @@ test('every 401 and 403 shape Azure sends maps to Unauthorized or Forbidden', ()
     assert.equal(mapError(restError(403, 'RequestDisallowedByPolicy')).armCode, 'RequestDisallowedByPolicy', 'the ARM code is kept for the log');
     assert.equal(mapError(restError(403, undefined)).statusCode, 403);
 });
+
+test('a transfer engine error keeps its own code and words (not Unknown, so no stack in the log)', () => {
+    const e = Object.assign(new Error('The storage service refused the request (HTTP 400 InvalidHeaderValue).'), { name: 'TransferError', code: 'Server' });
+    const m = mapError(e);
+    assert.equal(m.code, 'Server');
+    assert.equal(m.message, 'The storage service refused the request (HTTP 400 InvalidHeaderValue).');
+    assert.equal(mapError(Object.assign(new Error('x'), { name: 'TransferError', code: 'Cancelled' })).code, 'Cancelled');
+});
