@@ -125,9 +125,10 @@ export function mapError(err: unknown, ctx: ErrorContext = {}): MappedError {
     if (err instanceof DiskError) {
         return { code: err.code, message: scrubSecrets(err.message), nextStep: err.nextStep };
     }
-    const e: ErrorLike = err && typeof err === 'object' ? (err as ErrorLike) : { message: String(err) };
+    // Something thrown without words (an empty object, undefined) gets the generic message, not "[object Object]".
+    const e: ErrorLike = err && typeof err === 'object' ? (err as ErrorLike) : { message: err === undefined || err === null ? '' : String(err) };
     const name = e.name ?? '';
-    const rawMessage = scrubSecrets(String(e.message ?? err ?? ''));
+    const rawMessage = scrubSecrets(String(e.message ?? ''));
     const status = statusOf(e);
     const arm = armError(e);
     const armMessage = scrubSecrets(arm.message ?? rawMessage);

@@ -140,3 +140,108 @@ test('a transfer engine error keeps its own code and words (not Unknown, so no s
     assert.equal(m.message, 'The storage service refused the request (HTTP 400 InvalidHeaderValue).');
     assert.equal(mapError(Object.assign(new Error('x'), { name: 'TransferError', code: 'Cancelled' })).code, 'Cancelled');
 });
+
+test('every branch says its own words and next step', () => {
+    const cases: [unknown, object, string, string][] = [
+        [Object.assign(new Error('x'), { name: 'CancellationError' }), {}, 'Cancelled', 'The operation was cancelled.'],
+        [Object.assign(new Error('x'), { name: 'UserCancelledError' }), {}, 'Cancelled', 'The operation was cancelled.'],
+        [Object.assign(new Error('no tokens'), { name: 'AuthenticationRequiredError' }), {}, 'SignInRequired', 'Could not sign in to Azure: no tokens Run "Azure Disks: Sign In" (or "az login" when the Azure CLI is used), then try again.'],
+        [Object.assign(new Error('bad secret'), { name: 'AuthenticationError' }), {}, 'SignInRequired', 'Could not sign in to Azure: bad secret Run "Azure Disks: Sign In" (or "az login" when the Azure CLI is used), then try again.'],
+        [Object.assign(new Error('expired'), { name: 'SignInRequiredError' }), {}, 'SignInRequired', 'Could not sign in to Azure: expired Run "Azure Disks: Sign In" (or "az login" when the Azure CLI is used), then try again.'],
+        [Object.assign(new Error('bad url'), { name: 'CloudConfigError' }), {}, 'CloudConfig', 'bad url Fix the setting, then run "Azure Disks: Sign In" again.'],
+        [restError(409, 'OperationNotAllowed', 'Disk d1 is attached to a virtual machine'), { diskName: 'd1' }, 'AttachedToRunningVm', 'Disk d1 is attached to a running VM. Stop (deallocate) the VM first, then grant access.'],
+        [restError(409, 'Conflict', 'The disk already has an active shared access signature'), { diskName: 'd1' }, 'SasAlreadyActive', '"d1" already has an active SAS. Show the access you have, or revoke it and grant again.'],
+        [restError(409, 'Conflict', 'A shared access signature is still outstanding'), {}, 'SasAlreadyActive', 'The disk already has an active SAS. Show the access you have, or revoke it and grant again.'],
+        [restError(409, 'Conflict', 'already active SAS'), {}, 'SasAlreadyActive', 'The disk already has an active SAS. Show the access you have, or revoke it and grant again.'],
+        [restError(409, 'Conflict', 'The disk is being resized'), {}, 'Conflict', 'Azure refused the operation: The disk is being resized Check the disk\'s state in the view (Refresh), then try again.'],
+        [restError(400, 'OperationNotAllowed', 'Not now'), {}, 'Conflict', 'Azure refused the operation: Not now Check the disk\'s state in the view (Refresh), then try again.'],
+        [restError(400, 'Conflict', 'Not now'), {}, 'Conflict', 'Azure refused the operation: Not now Check the disk\'s state in the view (Refresh), then try again.'],
+        [{ message: 'busy', statusCode: 409 }, {}, 'Conflict', 'Azure refused the operation: busy Check the disk\'s state in the view (Refresh), then try again.'],
+        [restError(404, 'ResourceNotFound'), {}, 'NotFound', 'The resource was not found; it may have been deleted or moved. Refresh the Azure Managed Disks view.'],
+        [restError(400, 'ResourceGroupNotFound'), { diskName: 'd1' }, 'NotFound', '"d1" was not found; it may have been deleted or moved. Refresh the Azure Managed Disks view.'],
+        [restError(400, 'NotFound'), {}, 'NotFound', 'The resource was not found; it may have been deleted or moved. Refresh the Azure Managed Disks view.'],
+        [restError(400, 'SubscriptionNotFound'), {}, 'NotFound', 'The resource was not found; it may have been deleted or moved. Refresh the Azure Managed Disks view.'],
+        [{ message: 'gone', code: 'ResourceNotFound' }, {}, 'NotFound', 'The resource was not found; it may have been deleted or moved. Refresh the Azure Managed Disks view.'],
+        [restError(400, 'ThrottledRequests'), {}, 'Throttled', 'Azure is throttling requests; try again in a minute.'],
+        [{ message: 'slow', code: 'TooManyRequests' }, {}, 'Throttled', 'Azure is throttling requests; try again in a minute.'],
+        [restError(403, 'AuthorizationFailed'), { operation: 'load' }, 'Forbidden', 'You don\'t have permission to do this. Ask an owner of the subscription for a role that can read disks, such as "Reader".'],
+        [restError(401, undefined), {}, 'Unauthorized', 'Azure did not accept the sign-in token (it may be for another tenant or have expired). Run "Azure Disks: Sign In" again, then retry.'],
+        [new Error('Operation has failed: provisioningState is Failed'), {}, 'OperationFailed', 'Azure reported that the operation failed: Operation has failed: provisioningState is Failed Refresh the view to see the disk\'s state, then try again.'],
+        [new Error('The operation failed'), {}, 'OperationFailed', 'Azure reported that the operation failed: The operation failed Refresh the view to see the disk\'s state, then try again.'],
+        [Object.assign(new Error('stopped'), { name: 'PollerFailedError' }), {}, 'OperationFailed', 'Azure reported that the operation failed: stopped Refresh the view to see the disk\'s state, then try again.'],
+        [new Error('fetch failed'), {}, 'Network', 'Could not reach Azure (network error). Check your network connection (and proxy settings), then try again.'],
+        [new Error('socket hang up'), {}, 'Network', 'Could not reach Azure (network error). Check your network connection (and proxy settings), then try again.'],
+        [restError(500, 'InternalError', 'Something broke'), {}, 'Unknown', 'Something broke See the log for details.'],
+        [{}, {}, 'Unknown', 'An unexpected error occurred. See the log for details.'],
+        ['a thrown string', {}, 'Unknown', 'a thrown string See the log for details.'],
+        [undefined, {}, 'Unknown', 'An unexpected error occurred. See the log for details.'],
+    ];
+    for (const [err, ctx, code, text] of cases) {
+        const m = mapError(err, ctx);
+        assert.equal(m.code, code, `${text}: code`);
+        assert.equal(formatMapped(m), text);
+    }
+    assert.equal(new DiskError('Conflict', 'x').name, 'DiskError', 'the log names our own errors');
+    assert.equal(formatMapped({ code: 'Unknown', message: 'only words' }), 'only words');
+    assert.equal(mapError(new DiskError('Conflict', 'no next step')).nextStep, undefined);
+});
+
+test('every network error code of node and undici is a network failure that names the code', () => {
+    for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'REQUEST_SEND_ERROR', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']) {
+        const m = mapError(Object.assign(new Error('request to storage'), { code }));
+        assert.equal(m.code, 'Network', code);
+        assert.equal(m.message, `Could not reach Azure (${code}).`);
+        assert.equal(m.armCode, undefined, `${code} is not an ARM code`);
+    }
+    // Four causes deep is still found; a cause chain deeper than that is not followed.
+    let e: object = Object.assign(new Error('root'), { code: 'ECONNRESET' });
+    for (let i = 0; i < 4; i++) e = Object.assign(new Error(`wrap ${i}`), { cause: e });
+    assert.equal(mapError(e).message, 'Could not reach Azure (ECONNRESET).');
+    e = Object.assign(new Error('wrap 5'), { cause: e });
+    assert.equal(mapError(e).code, 'Unknown');
+    // A cause that is not an object ends the chain.
+    assert.equal(mapError(Object.assign(new Error('plain'), { cause: 'ECONNRESET' })).code, 'Unknown');
+    assert.equal(mapError(Object.assign(new Error('odd'), { code: 42 })).armCode, undefined);
+});
+
+test('where the ARM code and words come from, and the Retry-After of every header shape', () => {
+    const fromDetails = mapError({ message: 'outer words', statusCode: 409, details: { error: { code: 'Conflict', message: 'inner words' } } });
+    assert.equal(fromDetails.armCode, 'Conflict');
+    assert.equal(fromDetails.message, 'Azure refused the operation: inner words');
+    const fromError = mapError({ message: 'outer words', statusCode: 409, error: { code: 'Conflict', message: 'error words' } });
+    assert.equal(fromError.message, 'Azure refused the operation: error words');
+    const fromFlatDetails = mapError({ message: 'outer words', statusCode: 409, details: { code: 'Conflict', message: 'flat words' } });
+    assert.equal(fromFlatDetails.message, 'Azure refused the operation: flat words');
+    // A numeric code in the details is not an ARM code.
+    assert.equal(mapError({ message: 'x', statusCode: 500, details: { code: 500 }, code: 'InternalError' }).armCode, 'InternalError');
+    const fromBody = mapError({ message: 'outer words', statusCode: 409, response: { bodyAsText: JSON.stringify({ error: { code: 'Conflict', message: 'body words' } }) } });
+    assert.equal(fromBody.message, 'Azure refused the operation: body words');
+    assert.equal(fromBody.armCode, 'Conflict');
+    // A body whose error has no code is not an ARM error: the RestError's own code is kept.
+    const noCode = mapError({ message: 'outer words', statusCode: 409, code: 'Conflict', response: { bodyAsText: JSON.stringify({ error: { message: 'no code' } }) } });
+    assert.equal(noCode.message, 'Azure refused the operation: outer words');
+    assert.equal(mapError({ message: 'x', statusCode: 500, code: 'InternalError', response: { bodyAsText: '{}' } }).armCode, 'InternalError');
+    assert.equal(mapError({ message: 'x', statusCode: 500, response: { bodyAsText: 'not json' } }).code, 'Unknown');
+    // Status from a string, from the response, or none.
+    assert.equal(mapError({ message: 'x', status: '404' }).statusCode, 404);
+    assert.equal(mapError({ message: 'x', response: { status: 404 } }).statusCode, 404);
+    assert.equal(mapError({ message: 'x', status: 'abc' }).statusCode, undefined);
+    // Retry-After from headers with get(), from a plain record in any case, or no headers at all.
+    assert.equal(mapError({ message: 'x', statusCode: 429, response: { headers: { get: (n: string) => (n === 'retry-after' ? '9' : undefined) } } }).retryAfterSeconds, 9);
+    assert.equal(mapError({ message: 'x', statusCode: 429, response: { headers: { 'Retry-After': '5' } } }).retryAfterSeconds, 5);
+    assert.equal(mapError({ message: 'x', statusCode: 429, response: { headers: { 'x-other': '5' } } }).retryAfterSeconds, undefined);
+    assert.equal(mapError({ message: 'x', statusCode: 429, response: {} }).retryAfterSeconds, undefined);
+    assert.equal(mapError({ message: 'x', statusCode: 429 }).message, 'Azure is throttling requests; try again in a minute.');
+    assert.equal(mapError({ message: 'x', statusCode: 429, response: { headers: { get: () => undefined } } }).retryAfterSeconds, undefined);
+});
+
+test('a transfer error keeps its code only when it has one; the words of a revoke and an attached disk with its VM', () => {
+    assert.equal(mapError(Object.assign(new Error('fetch failed'), { name: 'TransferError' })).code, 'Network', 'no code: mapped like any error');
+    assert.equal(mapError(Object.assign(new Error('x'), { name: 'TransferError', code: 'Cancelled' })).message, 'The operation was cancelled.');
+    const r = mapError(restError(403, 'AuthorizationFailed'), { operation: 'revoke', diskName: 'd1' });
+    assert.equal(formatMapped(r), 'You don\'t have permission to revoke access to "d1". Ask an owner of the subscription for a role that includes Microsoft.Compute/disks/endGetAccess/action (and snapshots/endGetAccess/action), such as "Disk Snapshot Contributor" or "Contributor".');
+    assert.equal(formatMapped(mapError(restError(403, 'AuthorizationFailed'), { operation: 'grant' })), 'You don\'t have permission to grant access to the disk. Ask an owner of the subscription for a role that includes Microsoft.Compute/disks/beginGetAccess/action (and snapshots/beginGetAccess/action), such as "Disk Snapshot Contributor" or "Contributor".');
+    assert.equal(formatMapped(attachedToRunningVm(undefined, undefined)), 'The disk is attached to a running VM. Stop (deallocate) the VM first, then grant access.');
+    assert.equal(formatMapped(mapError(restError(409, 'OperationNotAllowed', 'Disk is attached to the running VM x'), { attachedVm: 'vm-1' })), 'The disk is attached to running VM vm-1. Stop (deallocate) vm-1 first, then grant access.');
+    assert.equal(mapError(restError(409, 'OperationNotAllowed', 'disk currently attached'), { diskName: 'd1' }).message, 'Disk d1 is attached to a running VM.');
+});

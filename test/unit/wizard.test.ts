@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import type { DiskInfo } from '../../src/shared/types';
 import { GoBackError, UserCancelledError } from '../../src/shared/cancel';
 import { type UserInput } from '../../src/platform/userInput';
-import { MAX_DURATION_SECONDS, parseDuration, stepsToPrompt, toRequest } from '../../src/features/grant/steps';
+import { accessChoices, formatDuration, MAX_DURATION_SECONDS, parseDuration, shouldPrompt, stepsToPrompt, toRequest } from '../../src/features/grant/steps';
 import { grantSteps, grantTitle, plainT, runGrantWizard, type GrantWizardContext } from '../../src/features/grant/wizard';
 import { runWizard, type WizardStep } from '../../src/wizard/engine';
 
@@ -36,6 +36,55 @@ test('which steps apply', () => {
     assert.deepEqual(stepsToPrompt({ disk: { ...disk, kind: 'snapshot', securityType: 'ConfidentialVM_X' }, access: 'Read', durationInSeconds: 60 }), ['guestState', 'format']);
     assert.deepEqual(toRequest({ disk, access: 'Read', durationInSeconds: 60, fileFormat: 'VHDX', getSecureVMGuestStateSAS: true }), { access: 'Read', durationInSeconds: 60 });
     assert.deepEqual(toRequest({ disk: { ...disk, kind: 'snapshot', securityType: 'TrustedLaunch' }, access: 'Read', durationInSeconds: 60, fileFormat: 'VHDX', getSecureVMGuestStateSAS: true }), { access: 'Read', durationInSeconds: 60, fileFormat: 'VHDX', getSecureVMGuestStateSAS: true });
+});
+
+test('durations: the words of each refusal, decimals, spaces before a unit', () => {
+    const help = 'Enter a duration such as 90m, 36h or 2d, or a number of seconds (1 second to 60 days).';
+    assert.deepEqual(parseDuration(''), { error: help });
+    assert.deepEqual(parseDuration('   '), { error: help });
+    assert.deepEqual(parseDuration('-5'), { error: `The duration must be positive. ${help}` });
+    assert.deepEqual(parseDuration('0'), { error: `The duration must be at least 1 second. ${help}` });
+    assert.deepEqual(parseDuration('0.2s'), { error: `The duration must be at least 1 second. ${help}` });
+    // A minus sign after a unit, or a number with no unit after one, is not a duration at all.
+    assert.deepEqual(parseDuration('1h-2m'), { error: `"1h-2m" is not a duration. ${help}` });
+    assert.deepEqual(parseDuration('1h30'), { error: `"1h30" is not a duration. ${help}` });
+    assert.deepEqual(parseDuration('  Soon  '), { error: `"Soon" is not a duration. ${help}` });
+    assert.deepEqual(parseDuration(' 61d '), { error: 'Azure allows at most 60 days (5,184,000 seconds); "61d" is longer.' });
+    assert.deepEqual(parseDuration('1.25h'), { seconds: 4500 });
+    assert.deepEqual(parseDuration('1.5 d'), { seconds: 129600 });
+    assert.deepEqual(parseDuration('90 m'), { seconds: 5400 });
+    assert.deepEqual(parseDuration('2 days 3hr 4min 5sec'), { seconds: 2 * 86400 + 3 * 3600 + 4 * 60 + 5 });
+    assert.deepEqual(parseDuration('1w 1day'), { seconds: 8 * 86400 });
+    assert.deepEqual(parseDuration('1.0004s'), { seconds: 1 });
+    assert.deepEqual(parseDuration('5184000'), { seconds: 5_184_000 });
+});
+
+test('durations in words, as labels and the log show them', () => {
+    assert.equal(formatDuration(1), '1 second');
+    assert.equal(formatDuration(90), '90 seconds');
+    assert.equal(formatDuration(60), '1 minute');
+    assert.equal(formatDuration(5400), '90 minutes');
+    assert.equal(formatDuration(3600), '1 hour');
+    assert.equal(formatDuration(8 * 3600), '8 hours');
+    assert.equal(formatDuration(86400), '1 day');
+    assert.equal(formatDuration(MAX_DURATION_SECONDS), '60 days');
+});
+
+test('access choices and what a preset answers', () => {
+    const upload: DiskInfo = { ...disk, diskState: 'ReadyToUpload' };
+    assert.deepEqual(accessChoices(upload), ['Write', 'Read']);
+    assert.deepEqual(accessChoices(disk), ['Read']);
+    assert.equal(shouldPrompt('access', { disk: upload, access: 'Write' }), false, 'a preset access is not asked again');
+    assert.equal(shouldPrompt('access', { disk: upload }), true);
+    const cvm: DiskInfo = { ...disk, securityType: 'ConfidentialVM_DiskEncryptedWithCustomerKey' };
+    assert.equal(shouldPrompt('guestState', { disk: cvm, getSecureVMGuestStateSAS: false }), false, 'a preset answer about guest state is not asked again');
+    assert.equal(shouldPrompt('guestState', { disk: cvm }), true);
+    assert.equal(shouldPrompt('duration', { disk, durationInSeconds: 60 }), false);
+    assert.equal(shouldPrompt('format', { disk: { ...disk, kind: 'snapshot' }, fileFormat: 'VHDX' }), false);
+    // What the request defaults to: an hour of Read, and VHD for a snapshot.
+    assert.deepEqual(toRequest({ disk }), { access: 'Read', durationInSeconds: 3600 });
+    assert.deepEqual(toRequest({ disk: { ...disk, kind: 'snapshot' } }), { access: 'Read', durationInSeconds: 3600, fileFormat: 'VHD' });
+    assert.deepEqual(toRequest({ disk: cvm, getSecureVMGuestStateSAS: false }), { access: 'Read', durationInSeconds: 3600 });
 });
 
 type Answer = string | 'BACK' | 'FOREIGN_BACK' | 'ESC' | { input: string };

@@ -67,7 +67,7 @@ export function parseDuration(text: string): { seconds: number } | { error: stri
     if (/^\d+$/.test(t)) {
         seconds = Number(t);
     } else {
-        const re = /(\d+(?:\.\d+)?)\s*(s|sec|min|m|hr|h|days|day|d|w)/gy;
+        const re = /(\d+(?:\.\d+)?)\s*(sec|s|min|m|hr|h|days|day|d|w)/gy;
         seconds = 0;
         let m: RegExpExecArray | null;
         let consumed = 0;
