@@ -45,6 +45,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function main(): Promise<number> {
     const flows = selectedFlows();
+    if (!flows.length) throw new Error('no flow to run: the flow list is empty');
     const missing = toolsMissing();
     if (missing.length) throw new Error(`Tools missing (run bash test/tools/setup.sh): ${missing.join(', ')}`);
     if (!fs.existsSync(vsixPath)) throw new Error(`${vsixPath} is missing: run \`npm run package\` first.`);
@@ -130,6 +131,8 @@ async function main(): Promise<number> {
         await cleanup();
     }
     console.log(`ui: total ${secs(Date.now() - t0)}; screenshots in ${path.relative(repoRoot, shotsDir)}/`);
+    // A run in which no flow ran (or finished) proves nothing: it counts as a failure.
+    if (passed + failed === 0) failed = 1;
     console.log(`ui: ${passed} passed, ${failed} failed`);
     return failed === 0 && passed > 0 ? 0 : 1;
 }

@@ -38,13 +38,14 @@ export async function run(): Promise<void> {
         runner.on('fail', (t: { fullTitle(): string }, err: Error) => failed.push({ title: t.fullTitle(), error: String(err?.message ?? err) }));
     });
 
+    // A run that found no test (a build that emitted none, a grep that matched nothing) is a failure,
+    // recorded before the results are written so the runner outside sees it too.
+    if (passed.length + failed.length === 0) failed.push({ title: 'extension-host suite', error: `no test ran (${files.length} test files loaded${process.env.AZURE_DISKS_HOST_GREP ? `, grep "${process.env.AZURE_DISKS_HOST_GREP}"` : ''})` });
     (require('./harness') as typeof import('./harness')).writeCapture();
     const resultsFile = process.env.AZURE_DISKS_HOST_RESULTS;
     if (resultsFile) {
         fs.writeFileSync(resultsFile, JSON.stringify({ passed, failed }, null, 2));
     }
-    // A run that found no test (a build that emitted none, a grep that matched nothing) is a failure.
-    if (passed.length + failed.length === 0) failed.push({ title: 'extension-host suite', error: `no test ran (${files.length} test files loaded)` });
     console.log(`host: ${passed.length} passed, ${failed.length} failed`);
     if (failed.length > 0) {
         throw new Error(`${failed.length} extension-host test(s) failed`);
