@@ -93,8 +93,10 @@ export class Workbench {
         for (;;) {
             if (await row.isVisible().catch(() => false)) return row;
             if (await more.isVisible().catch(() => false)) {
+                const rowsBefore = await pane.locator('.monaco-list-row').count();
                 await more.click();
-                await this.page.waitForTimeout(300);
+                // Loaded once the rows changed (or the "Load more…" row went away).
+                await poll(async () => !(await more.isVisible().catch(() => false)) || (await pane.locator('.monaco-list-row').count()) !== rowsBefore, 10_000, () => `"Load more…" in ${label} loaded nothing`, 50).catch(() => undefined);
                 continue;
             }
             if (Date.now() > end) {
@@ -107,9 +109,9 @@ export class Workbench {
                 await this.page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height / 2, 100));
                 await this.page.mouse.wheel(0, direction * 200);
             }
-            await this.page.waitForTimeout(200);
-            const after = await pane.locator('.monaco-list-row').first().getAttribute('data-index').catch(() => null);
-            if (after === first) direction = -direction;
+            // Scrolled once the first rendered row changed; at either end it does not, so turn round.
+            const scrolled = await poll(async () => (await pane.locator('.monaco-list-row').first().getAttribute('data-index').catch(() => null)) !== first, 1_000, () => 'not scrolled', 50).then(() => true, () => false);
+            if (!scrolled) direction = -direction;
         }
     }
 
@@ -134,16 +136,14 @@ export class Workbench {
         await row.click({ button: 'right' });
         const menuItem = this.page.getByRole('menuitem', { name: item }).first();
         await menuItem.waitFor({ timeout: 15_000 });
-        // The workbench ignores a click that lands right after the menu opened (it guards against
-        // the right-click's own release), so let it settle, then fall back to the keyboard.
-        await this.page.waitForTimeout(300);
+        await untilSettled(menuItem); // the menu has finished opening
         await menuItem.click();
-        if (await menuItem.isVisible().catch(() => false)) {
-            await this.page.waitForTimeout(300);
-            if (await menuItem.isVisible().catch(() => false)) {
-                await menuItem.hover();
-                await this.page.keyboard.press('Enter');
-            }
+        // The workbench ignores a click that lands right after the menu opened (it guards against the
+        // right-click's own release): a menu still open after the click gets the keyboard instead.
+        const closed = await menuItem.waitFor({ state: 'hidden', timeout: 1_500 }).then(() => true, () => false);
+        if (!closed && (await menuItem.isVisible().catch(() => false))) {
+            await menuItem.hover();
+            await this.page.keyboard.press('Enter');
         }
         await menuItem.waitFor({ state: 'hidden', timeout: 5_000 });
     }
@@ -232,6 +232,33 @@ export async function poll(check: () => Promise<boolean>, timeout: number, descr
         if (Date.now() > end) throw new Error(await describe());
         await new Promise((r) => setTimeout(r, intervalMs));
     }
+}
+
+/**
+ * Waits until nothing moves at `target`: no CSS animation or transition running on it, inside it
+ * or on an element around it, and its box the same on two reads in a row (a toast that has slid
+ * in, a tooltip that has faded out).
+ */
+export async function untilSettled(target: Locator, timeout = 10_000): Promise<void> {
+    let last = '';
+    await poll(async () => {
+        const now = await target.evaluate(motionOf);
+        const still = now === last && now.endsWith(':0');
+        last = now;
+        return still;
+    }, timeout, () => `still moving after ${timeout / 1000} s: ${last}`, 50);
+}
+
+/** Runs in the page: the element's box and how many animations touching it still run, as `box:count`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function motionOf(el: any): string {
+    const r = el.getBoundingClientRect();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const running = el.ownerDocument.getAnimations().filter((a: any) => {
+        const t = a.effect?.target;
+        return a.playState === 'running' && t && (t === el || t.contains(el) || el.contains(t));
+    }).length;
+    return `${Math.round(r.x)},${Math.round(r.y)},${Math.round(r.width)},${Math.round(r.height)}:${running}`;
 }
 
 /**

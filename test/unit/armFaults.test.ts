@@ -14,6 +14,7 @@ import type { DiskRef } from '../../src/shared/types';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { MAIN_TENANT, SUB_DEV } from '../sandbox/seed';
 import { sandboxCloud, useAzStandIn } from '../sandbox/testkit';
+import { waitUntil } from './support';
 
 let sb: Sandbox;
 let svc: ArmDiskService;
@@ -69,7 +70,7 @@ describe('ARM faults through the disk service', () => {
         const s = service(() => cred);
         assert.equal((await s.getDisk(ref('web-logs'))).name, 'web-logs');
         const firstExp = Number(JSON.parse(Buffer.from((await sb.control.issuedSecrets()).bearerTokens.at(-1)!.split('.')[1], 'base64url').toString()).exp);
-        while (Date.now() / 1000 < firstExp + 0.2) await new Promise((r) => setTimeout(r, 100));
+        await waitUntil(() => Date.now() / 1000 > firstExp + 0.2, 'the first token to expire');
         await sb.control.clearLog();
         assert.equal((await s.getDisk(ref('web-logs'))).name, 'web-logs');
         assert.deepEqual((await sb.control.requestLog()).arm.recent.map((r) => r.status), [401, 200]);
@@ -174,16 +175,25 @@ describe('ARM faults through the disk service', () => {
 
     it('a grant that never finishes can be cancelled: AbortError, not a timeout, and polling stops', async () => {
         await sb.control.lroFault({ path: 'web-data-01/beginGetAccess', outcome: 'hang' });
+        await sb.control.clearLog();
         const ac = new AbortController();
-        setTimeout(() => ac.abort(), 400);
+        const operationPolls = async () => (await sb.control.requestLog()).arm.recent.filter((r) => r.path.includes('/operations/')).map((r) => r.path);
+        const grant = failure(svc.grantAccess(ref('web-data-01'), { access: 'Read', durationInSeconds: 600 }, ac.signal));
+        // Cancel once the grant is really hanging: its operation has been polled twice.
+        await waitUntil(async () => (await operationPolls()).length >= 2, 'the hanging grant to be polled');
+        const hung = new Set(await operationPolls());
         const t0 = Date.now();
-        const e = await failure(svc.grantAccess(ref('web-data-01'), { access: 'Read', durationInSeconds: 600 }, ac.signal));
+        ac.abort();
+        const e = await grant;
         assert.ok(Date.now() - t0 < 3000, 'stopped soon after the cancel');
         assert.equal(mapError(e).code, 'Cancelled');
-        const polls = async () => (await sb.control.requestLog()).arm.recent.filter((r) => r.path.includes('/operations/')).length;
-        const before = await polls();
-        await new Promise((r) => setTimeout(r, 300));
-        assert.equal(await polls(), before, 'no polls after the cancel');
+        const before = (await operationPolls()).filter((p) => hung.has(p)).length;
+        // A grant and a revoke polling at the same interval run to their end: a poller of the
+        // cancelled grant still running would have polled meanwhile.
+        await svc.grantAccess(ref('web-logs'), { access: 'Read', durationInSeconds: 600 });
+        await svc.revokeAccess(ref('web-logs'));
+        assert.ok((await operationPolls()).some((p) => !hung.has(p)), 'the later operations were polled');
+        assert.equal((await operationPolls()).filter((p) => hung.has(p)).length, before, 'no polls after the cancel');
     });
 
     it('revoke after the first token has expired still works (short-lived tokens)', async () => {
@@ -192,7 +202,7 @@ describe('ARM faults through the disk service', () => {
         await s.grantAccess(ref('web-data-01'), { access: 'Read', durationInSeconds: 600 });
         const tokens = (await sb.control.issuedSecrets()).bearerTokens;
         const exp = Number(JSON.parse(Buffer.from(tokens.at(-1)!.split('.')[1], 'base64url').toString()).exp);
-        while (Date.now() / 1000 < exp + 0.2) await new Promise((r) => setTimeout(r, 100));
+        await waitUntil(() => Date.now() / 1000 > exp + 0.2, 'the first token to expire');
         await s.revokeAccess(ref('web-data-01'));
         assert.equal(await sb.control.diskState(ref('web-data-01').id), 'Unattached');
     });

@@ -10,7 +10,7 @@ import type { ArmClients } from '../../src/azure/armClients';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { OTHER_TENANT, SUB_DEV, SUB_OTHER } from '../sandbox/seed';
 import { armClientsFor, sparseSha256 } from '../sandbox/testkit';
-import { errorOf } from './support';
+import { errorOf, untilPast } from './support';
 
 const MiB = 1024 * 1024;
 const fast = { updateIntervalInMs: 10 };
@@ -91,7 +91,7 @@ describe('Put Page From URL', () => {
         // An expired grant of another disk.
         const c = arm.compute(SUB_DEV).disks;
         const short = (await c.grantAccess('rg-web', 'web-logs', { access: 'Read', durationInSeconds: 1 }, fast).pollUntilDone()).accessSAS!;
-        await new Promise((r) => setTimeout(r, 1100));
+        await untilPast(Date.parse(new URL(short).searchParams.get('se')!), 'the 1-second grant to expire');
         const expired = await errorOf(dst.uploadPagesFromURL(short, 0, 0, 512));
         assert.equal(expired.statusCode, 403);
         assert.equal(expired.code, 'CannotVerifyCopySource');

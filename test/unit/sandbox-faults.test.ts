@@ -10,7 +10,7 @@ import type { ArmClients } from '../../src/azure/armClients';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { MAIN_TENANT, OTHER_TENANT, SUB_DEV, SUB_OTHER } from '../sandbox/seed';
 import { armClientsFor, collect, parseSas } from '../sandbox/testkit';
-import { errorOf } from './support';
+import { errorOf, untilPast, waitUntil } from './support';
 
 let sb: Sandbox;
 let arm: ArmClients;
@@ -100,10 +100,14 @@ describe('long-running operations on the wire', () => {
 
     it('an LRO that never finishes keeps answering InProgress until the caller gives up', async () => {
         await sb.control.lroFault({ path: 'web-os-02/beginGetAccess', outcome: 'hang' });
+        await sb.control.clearLog();
         const ac = new AbortController();
-        const timer = setTimeout(() => ac.abort(), 600);
-        const e = await errorOf(arm.compute(SUB_DEV).disks.grantAccess('rg-web', 'web-os-02', { access: 'Read', durationInSeconds: 60 }, { ...fast, abortSignal: ac.signal }).pollUntilDone());
-        clearTimeout(timer);
+        const polls = async () => (await sb.control.requestLog()).arm.recent.filter((r) => r.path.includes('/operations/')).length;
+        const grant = errorOf(arm.compute(SUB_DEV).disks.grantAccess('rg-web', 'web-os-02', { access: 'Read', durationInSeconds: 60 }, { ...fast, abortSignal: ac.signal }).pollUntilDone());
+        // The caller gives up once the operation has answered InProgress three times.
+        await waitUntil(async () => (await polls()) >= 3, 'three polls of the hanging operation');
+        ac.abort();
+        const e = await grant;
         assert.match(e.message ?? String(e), /abort/i);
         const ops = (await sb.control.requestLog()).arm.recent.filter((r) => r.path.includes('/operations/'));
         assert.ok(ops.length >= 3, `kept polling (${ops.length} polls)`);
@@ -128,7 +132,7 @@ describe('authentication', () => {
         // exp is in whole seconds: 3 s leaves at least 2 s for the first call, then wait past it.
         const t = await sb.control.token({ lifetimeSeconds: 3 });
         assert.equal((await armFetch('/tenants', { token: t.accessToken })).status, 200);
-        await new Promise((r) => setTimeout(r, Math.max(0, t.expiresOn * 1000 - Date.now()) + 1100));
+        await untilPast(t.expiresOn * 1000, 'the token to expire', 1100);
         const res = await armFetch('/tenants', { token: t.accessToken });
         assert.equal(res.status, 401);
         assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'ExpiredAuthenticationToken');
@@ -251,7 +255,7 @@ describe('SAS lifetime', () => {
         const sas = uri.accessSAS!;
         assert.equal((await rawGet(sas, { Range: 'bytes=0-511' })).status, 206);
         const se = Date.parse(parseSas(sas).params.get('se')!);
-        await new Promise((r) => setTimeout(r, Math.max(0, se - Date.now()) + 1100));
+        await untilPast(se, 'the SAS to expire', 1100);
         const late = await rawGet(sas, { Range: 'bytes=0-511' });
         assert.equal(late.status, 403);
         assert.equal(late.headers?.['x-ms-error-code'], 'AuthenticationFailed');

@@ -67,10 +67,12 @@ for (const transport of ['direct', 'node'] as const) describe(`over ${transport}
             assert.equal(r.retries, 1);
         });
         it('a slow but live server does not time out; a silent one does and is retried', async () => {
-            // 64 KiB every 40 ms: ~650 ms per chunk, longer than the 300 ms idle timeout, never idle that long.
-            const slow = await withFault((i) => (i.kind === 'get' && i.n === 0 ? { trickle: { bytes: 64 * 1024, everyMs: 40 } } : undefined), { idleTimeoutMs: 300 });
+            // 32 KiB every 40 ms: ~1.3 s per chunk, longer than the 1 s idle timeout, yet never idle for more than
+            // 40 ms — a margin wide enough for a loaded machine's stalls of the event loop.
+            const slow = await withFault((i) => (i.kind === 'get' && i.n === 0 ? { trickle: { bytes: 32 * 1024, everyMs: 40 } } : undefined), { idleTimeoutMs: 1000 });
+            assert.ok(slow.ms > 1000, `the slow chunk took ${slow.ms} ms, longer than the idle timeout`);
             assert.equal(slow.r.retries, 0);
-            const stalled = await withFault((i) => (i.kind === 'get' && i.n === 0 ? { stallMs: 700 } : undefined), { idleTimeoutMs: 300 });
+            const stalled = await withFault((i) => (i.kind === 'get' && i.n === 0 ? { stallMs: 2500 } : undefined), { idleTimeoutMs: 1000 });
             assert.equal(stalled.r.retries, 1);
         });
         it('other 4xx fail at once, without retry', async () => {

@@ -198,12 +198,13 @@ describe('chunk memory and hashing', () => {
         const a = await pool.acquire(1024), b = await pool.acquire(1024), c = await pool.acquire(1024);
         let fourth = false;
         const d = pool.acquire(1024).then((s) => { fourth = true; return s; });
-        await new Promise((r) => setTimeout(r, 20));
+        // Everything ready to run has run (a free budget hands a buffer out at once): the fourth still waits.
+        await new Promise((r) => setImmediate(r));
         assert.equal(fourth, false, 'over budget: waits');
         pool.release(a);
         const ds = await d;
         assert.equal(ds.sab, a.sab, 'full-size buffer reused');
-        const small = await Promise.race([pool.acquire(100), new Promise((r) => setTimeout(() => r('blocked'), 20))]);
+        const small = await Promise.race([pool.acquire(100), new Promise((r) => setImmediate(() => r('blocked')))]);
         assert.equal(small, 'blocked', 'even a small chunk waits when the budget is spent');
         pool.release(b);
         pool.release(c);

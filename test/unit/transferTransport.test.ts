@@ -174,9 +174,12 @@ describe('DirectRanges: the minimal HTTP/1.1 client', () => {
             assert.equal((busy as HttpStatusError).errorCode, 'ServerBusy');
             assert.equal((busy as HttpStatusError).retryAfterMs, 2000);
             const ac = new AbortController();
+            const midBody = errorOf(d.getInto(srv.url, 0, body.length, false, Buffer.alloc(body.length), ac.signal));
+            // Abort once the server has the request (and has sent the first 100 bytes of the body).
+            await waitUntil(() => srv.requests >= 2, 'the second request to reach the server');
             const t0 = Date.now();
-            setTimeout(() => ac.abort(), 100);
-            const aborted = await errorOf(d.getInto(srv.url, 0, body.length, false, Buffer.alloc(body.length), ac.signal));
+            ac.abort();
+            const aborted = await midBody;
             assert.equal(aborted.code, 'ABORT_ERR');
             assert.ok(Date.now() - t0 < 1000);
             const long = await errorOf(d.getInto(srv.url, 0, body.length, false, Buffer.alloc(body.length)));

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, getApi } from './harness';
+import { EXTENSION_ID, getApi, poll } from './harness';
 
 describe('Extension', () => {
     it('activates from the installed VSIX and returns its API', async () => {
@@ -29,11 +29,8 @@ describe('Extension', () => {
 
     it('Open Settings shows the extension\'s settings; the walkthrough leads from sign-in to revoke', async () => {
         await vscode.commands.executeCommand('azureDisks.openSettings');
-        let label = '';
-        for (let i = 0; i < 40 && !/settings/i.test(label); i++) {
-            await new Promise((r) => setTimeout(r, 250));
-            label = vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '';
-        }
+        const activeTab = () => vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '';
+        const label = await poll('the Settings editor to open', () => (/settings/i.test(activeTab()) ? activeTab() : undefined), 10_000);
         assert.match(label, /settings/i, `the Settings editor is open (active tab: "${label}")`);
         await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
 

@@ -2,6 +2,7 @@
 import { check, type Flow } from '../flow';
 import { GRANT_MENU } from './grant';
 import { revealDisk } from './nav';
+import { untilSettled } from '../workbench';
 
 export const attachedFlow: Flow = {
     name: 'attached-error',
@@ -22,7 +23,7 @@ export const attachedFlow: Flow = {
             await page.waitForTimeout(250);
         }
         const text = (await toast.first().innerText()).replace(/\s+/g, ' ');
-        await page.waitForTimeout(400); // let the toast finish sliding in
+        await untilSettled(toast.first()); // the toast has slid in
         await wb.shot('1-error');
         check(new RegExp(seed.name).test(text), `the error does not name the disk: "${text}"`);
         check(/attached/i.test(text) && /running/i.test(text), `the error does not say the disk is attached to a running VM: "${text}"`);

@@ -1,7 +1,7 @@
 /** The confidential disk: grant with guest state, three masked SAS rows, Download all, hashes match. */
 import * as path from 'node:path';
 import { assertNoIssuedSecret, check, sha256File, showsIssuedSignature, type Flow } from '../flow';
-import { poll } from '../workbench';
+import { poll, untilSettled } from '../workbench';
 import { expectAccessPanel, grantFromTree, panelRow, waitDownloaded } from './grant';
 import { downloadPath, showInExplorer } from './nav';
 
@@ -17,7 +17,7 @@ export const confidentialFlow: Flow = {
         await wb.waitQuickInputClosed();
         const progress = wb.toast(new RegExp(`Granting access to ${seed.name}`));
         await progress.first().waitFor({ timeout: 30_000 });
-        await page.waitForTimeout(400); // let the toast finish sliding in
+        await untilSettled(progress.first()); // the toast has slid in
         await wb.shot('1-progress');
 
         const web = await expectAccessPanel(ctx, ['disk', 'vmgs', 'vmmd']);

@@ -38,34 +38,39 @@ function contrastWithBackground(el: any): number {
 export const keyboardFlow: Flow = {
     name: 'keyboard-grant-download',
     async run(ctx) {
-        const { wb, page } = ctx;
         const seed = ctx.seed('web-logs');
-        const row = await revealDisk(ctx, seed);
-        // Where the focus goes from the menu click on, for the failure message.
-        await page.evaluate(`(() => { const log = []; globalThis.__focusLog = log; let last = ''; const t0 = Date.now(); globalThis.__focusTimer = setInterval(() => { const e = document.activeElement; const d = e ? e.tagName + '.' + String(e.className).split(' ')[0] : 'none'; if (d !== last) { log.push((Date.now() - t0) + 'ms ' + d); last = d; } }, 20); })()`);
-        await wb.contextMenu(row, GRANT_MENU);
-        await poll(async () => /how long/i.test(await wb.quickInputPrompt()), 30_000, async () => `no duration question: "${await wb.quickInputPrompt()}"`);
-        await poll(() => page.evaluate(focusInQuickInput), 5_000, async () => `the quick pick opened from the context menu did not take the keyboard focus; it is on ${await page.evaluate(focused)}; focus moves: ${await page.evaluate('globalThis.__focusLog.join(" → ")')}`);
-        await page.evaluate('clearInterval(globalThis.__focusTimer)');
-        await wb.shot('1-wizard-focused');
-        // Typing filters the list, Enter accepts: no click on the pick.
-        await page.keyboard.type('8 hours');
-        await page.keyboard.press('Enter');
-        await wb.waitQuickInputClosed(30_000);
-
-        const web = await expectAccessPanel(ctx, ['disk']);
-        // The runner's user settings say "never"; this flow wants the question.
+        // The runner's user settings say "never"; this flow wants the question. Written first, so the
+        // workbench's file watcher has the whole wizard to deliver it; the question after the
+        // download is the check that it did (the flow fails without it).
         const settings = path.join(ctx.workspace, '.vscode', 'settings.json');
         fs.mkdirSync(path.dirname(settings), { recursive: true });
         fs.writeFileSync(settings, JSON.stringify({ 'azureDisks.download.revokeAfterDownload': 'ask' }));
         try {
-            await page.waitForTimeout(1500); // the file watcher's round trip
-            await downloadAndRevoke(ctx, web, row, seed);
+            await grantAndDownload(ctx, seed);
         } finally {
             fs.rmSync(settings, { force: true });
         }
     },
 };
+
+async function grantAndDownload(ctx: FlowContext, seed: SeedDisk): Promise<void> {
+    const { wb, page } = ctx;
+    const row = await revealDisk(ctx, seed);
+    // Where the focus goes from the menu click on, for the failure message.
+    await page.evaluate(`(() => { const log = []; globalThis.__focusLog = log; let last = ''; const t0 = Date.now(); globalThis.__focusTimer = setInterval(() => { const e = document.activeElement; const d = e ? e.tagName + '.' + String(e.className).split(' ')[0] : 'none'; if (d !== last) { log.push((Date.now() - t0) + 'ms ' + d); last = d; } }, 20); })()`);
+    await wb.contextMenu(row, GRANT_MENU);
+    await poll(async () => /how long/i.test(await wb.quickInputPrompt()), 30_000, async () => `no duration question: "${await wb.quickInputPrompt()}"`);
+    await poll(() => page.evaluate(focusInQuickInput), 5_000, async () => `the quick pick opened from the context menu did not take the keyboard focus; it is on ${await page.evaluate(focused)}; focus moves: ${await page.evaluate('globalThis.__focusLog.join(" → ")')}`);
+    await page.evaluate('clearInterval(globalThis.__focusTimer)');
+    await wb.shot('1-wizard-focused');
+    // Typing filters the list, Enter accepts: no click on the pick.
+    await page.keyboard.type('8 hours');
+    await page.keyboard.press('Enter');
+    await wb.waitQuickInputClosed(30_000);
+
+    const web = await expectAccessPanel(ctx, ['disk']);
+    await downloadAndRevoke(ctx, web, row, seed);
+}
 
 async function downloadAndRevoke(ctx: FlowContext, web: FrameLocator, row: Locator, seed: SeedDisk): Promise<void> {
     const { wb, page } = ctx;

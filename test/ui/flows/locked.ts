@@ -1,6 +1,7 @@
 /** Entra-ID-protected and private-only disks are marked in the tree, before anyone tries them. */
 import { check, type Flow } from '../flow';
 import { exact, revealDisk } from './nav';
+import { poll, untilSettled } from '../workbench';
 
 export const lockedFlow: Flow = {
     name: 'locked-markers',
@@ -16,7 +17,9 @@ export const lockedFlow: Flow = {
         } as const;
         // Away from the rows, so no hover tooltip covers a marker in the screenshot.
         await page.mouse.move(900, 700);
-        await page.waitForTimeout(800);
+        const hovers = page.locator('.workbench-hover, .monaco-hover').filter({ visible: true });
+        await poll(async () => (await hovers.count()) === 0, 10_000, () => 'a hover tooltip stays open over the rows');
+        await untilSettled(view);
         await wb.shot('1-markers');
         for (const [name, [r, marker]] of Object.entries(rows)) {
             const text = (await r.innerText()).replace(/\s+/g, ' ');

@@ -13,11 +13,13 @@ const MiB = 1024 * 1024;
 export const resumeFlow: Flow = {
     name: 'cancel-resume',
     async run(ctx) {
-        const { wb, page, control } = ctx;
+        const { wb, control } = ctx;
         const seed = ctx.seed('big-data');
         const blob = seed.blobs.disk;
         const blobPath = new URL(blob.url).pathname.toLowerCase();
         const served = async () => (await control.requestLog()).storage.byPath[blobPath]?.bytes ?? 0;
+        /** Requests for the blob the storage proxy has not answered in full yet. */
+        const stillOpen = async () => (await control.requestLog()).storage.recent.filter((r) => r.path.toLowerCase() === blobPath && r.status === undefined).length;
 
         await grantFromTree(ctx, seed);
         const web = await expectAccessPanel(ctx, ['disk']);
@@ -44,8 +46,8 @@ export const resumeFlow: Flow = {
             await poll(async () => (await row.getAttribute('data-status')) === 'cancelled', 30_000,
                 async () => `the row never said it was cancelled: "${(await row.innerText()).replace(/\s+/g, ' ')}"`);
             await wb.shot('2-cancelled');
-            // Let requests already in flight finish or fail before counting.
-            await page.waitForTimeout(2000);
+            // Count once the requests already in flight have finished or failed: none of this blob's is still open.
+            await poll(async () => (await stillOpen()) === 0, 30_000, async () => `${await stillOpen()} requests for ${seed.name} still open after Cancel`);
             first = await served();
         } finally {
             await control.reset(); // clears the delay rule (and the log)
