@@ -6,52 +6,33 @@
  * secrets) and, with --progress, progress lines go to stderr. Ctrl-C cancels (the journal stays).
  */
 import { redactUrl, uploadImage, type BlobKind } from '../../src/transfer/index';
+import { engineArgs, runEngine } from './cli';
 
-async function main(): Promise<void> {
-    const args = process.argv.slice(2);
-    const flag = (name: string) => {
-        const i = args.indexOf(name);
-        if (i < 0) return undefined;
-        const v = args[i + 1];
-        args.splice(i, 2);
-        return v;
-    };
-    const bool = (name: string) => {
-        const i = args.indexOf(name);
-        if (i >= 0) args.splice(i, 1);
-        return i >= 0;
-    };
-    const concurrency = flag('--concurrency');
-    const chunkMiB = flag('--chunk-mib');
-    const zeroGapKiB = flag('--zero-gap-kib');
-    const journalPath = flag('--journal');
-    const kind = flag('--kind') as BlobKind | undefined;
-    const noExtentQuery = bool('--no-extent-query');
-    const progress = bool('--progress');
-    const [image, url] = args;
-    if (!image || !url) {
-        console.error('usage: upload.js <imageFile> <writeSasUrl> [--concurrency N] [--chunk-mib N] [--zero-gap-kib N] [--journal file] [--kind disk|vmgs|vmmd] [--no-extent-query] [--progress]');
-        process.exit(2);
-    }
-    const ac = new AbortController();
-    process.once('SIGINT', () => ac.abort());
-    process.once('SIGTERM', () => ac.abort());
-    const t0 = process.hrtime.bigint();
+const args = engineArgs(process.argv.slice(2), {
+    values: ['concurrency', 'chunk-mib', 'zero-gap-kib', 'journal', 'kind'],
+    switches: ['no-extent-query', 'progress'],
+    required: 2,
+    usage: 'upload.js <imageFile> <writeSasUrl> [--concurrency N] [--chunk-mib N] [--zero-gap-kib N] [--journal file] [--kind disk|vmgs|vmmd] [--no-extent-query] [--progress]',
+});
+const [image, url] = args.positionals;
+const chunkMiB = args.number('chunk-mib');
+const zeroGapKiB = args.number('zero-gap-kib');
+
+runEngine(async (signal) => {
     const r = await uploadImage({
         imagePath: image,
         url,
-        kind,
-        journalPath,
-        concurrency: concurrency ? Number(concurrency) : undefined,
-        chunkSize: chunkMiB ? Number(chunkMiB) * 1024 * 1024 : undefined,
-        zeroGap: zeroGapKiB ? Number(zeroGapKiB) * 1024 : undefined,
-        signal: ac.signal,
-        onProgress: progress ? (p) => process.stderr.write(`progress ${p.bytesDone} ${p.bytesToScan} ${p.bytesSent} ${Math.round(p.bytesPerSecond)}\n`) : undefined,
+        kind: args.text('kind') as BlobKind | undefined,
+        journalPath: args.text('journal'),
+        concurrency: args.number('concurrency'),
+        chunkSize: chunkMiB ? chunkMiB * 1024 * 1024 : undefined,
+        zeroGap: zeroGapKiB ? zeroGapKiB * 1024 : undefined,
+        signal,
+        onProgress: args.has('progress') ? (p) => process.stderr.write(`progress ${p.bytesDone} ${p.bytesToScan} ${p.bytesSent} ${Math.round(p.bytesPerSecond)}\n`) : undefined,
         log: (m) => process.stderr.write(`log ${m}\n`),
-        tuning: { noExtentQuery },
+        tuning: { noExtentQuery: args.has('no-extent-query') },
     });
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    process.stdout.write(JSON.stringify({
+    return {
         format: r.format,
         blobSize: r.blobSize,
         bytesSent: r.bytesSent,
@@ -61,12 +42,6 @@ async function main(): Promise<void> {
         retries: r.retries,
         checks: r.checks,
         notes: r.notes,
-        ms: Math.round(ms),
         url: redactUrl(url),
-    }) + '\n');
-}
-
-main().catch((e: Error & { code?: string }) => {
-    process.stderr.write(`error ${e.code ?? e.name}: ${e.message}\n`);
-    process.exit(1);
+    };
 });

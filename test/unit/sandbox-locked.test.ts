@@ -3,40 +3,24 @@
  * https://disk.azure.com/ besides the SAS, and the data operator role), disks closed to public
  * networks, and VM restore points with their disk restore points.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { AzureCliCredential } from '@azure/identity';
-import type { ArmClients } from '../../src/azure/armClients';
-import { startSandbox, type Sandbox } from '../sandbox/index';
 import { OTHER_TENANT, SUB_DEV } from '../sandbox/seed';
-import { armClientsFor, collect, parseSas, sparseSha256 } from '../sandbox/testkit';
-import type { SeedDisk, SeedDiskRestorePoint } from '../sandbox/types';
+import { collect, parseSas, sparseSha256 } from '../sandbox/testkit';
+import type { SeedDiskRestorePoint } from '../sandbox/types';
+import { fastPolls, sandboxForFile } from './sandboxKit';
+import { untilPast } from './support';
 
-const fast = { updateIntervalInMs: 10 };
-let sb: Sandbox;
-let arm: ArmClients;
-
-before(async () => {
-    sb = await startSandbox({ lroPolls: 1, retryAfterSeconds: 0, skipLargeDisk: true });
-    arm = await armClientsFor(sb.info);
-});
-
-after(async () => {
-    await sb?.stop();
-});
-
-function seeded(name: string): SeedDisk {
-    const d = sb.manifest.find((x) => x.name === name);
-    assert.ok(d, `seed has ${name}`);
-    return d;
-}
+const kit = sandboxForFile();
+const { seeded } = kit;
 
 async function grantRead(rg: string, name: string): Promise<string> {
-    return (await arm.compute(SUB_DEV).disks.grantAccess(rg, name, { access: 'Read', durationInSeconds: 600 }, fast).pollUntilDone()).accessSAS!;
+    return (await kit.arm.compute(SUB_DEV).disks.grantAccess(rg, name, { access: 'Read', durationInSeconds: 600 }, fastPolls).pollUntilDone()).accessSAS!;
 }
 
 /** The last 512 bytes (the footer) of a granted disk, with optional extra headers. */
@@ -53,7 +37,7 @@ describe('Entra-ID-protected disks (dataAccessAuthMode AzureActiveDirectory)', (
     });
 
     it('shows dataAccessAuthMode on the disk', async () => {
-        const d = await arm.compute(SUB_DEV).disks.get('rg-locked', 'aad-data');
+        const d = await kit.arm.compute(SUB_DEV).disks.get('rg-locked', 'aad-data');
         assert.equal(d.dataAccessAuthMode, 'AzureActiveDirectory');
     });
 
@@ -67,7 +51,7 @@ describe('Entra-ID-protected disks (dataAccessAuthMode AzureActiveDirectory)', (
     });
 
     it('takes the SAS plus a disk token from the az stand-in (--resource and --scope), byte-exact', async () => {
-        const az = path.join(sb.info.azCliDir, 'az');
+        const az = path.join(kit.sb.info.azCliDir, 'az');
         const run = promisify(execFile);
         for (const args of [['--resource', 'https://disk.azure.com/'], ['--scope', 'https://disk.azure.com//.default']]) {
             const { stdout } = await run(az, ['account', 'get-access-token', '--output', 'json', ...args]);
@@ -86,17 +70,17 @@ describe('Entra-ID-protected disks (dataAccessAuthMode AzureActiveDirectory)', (
 
     it('refuses a management token, an expired token and another tenant\'s token with 401', async () => {
         const size = disk().blobs.disk.size;
-        const mgmt = await sb.control.token();
+        const mgmt = await kit.sb.control.token();
         const wrong = await footer(sas, size, { Authorization: `Bearer ${mgmt.accessToken}` });
         assert.equal(wrong.status, 401);
         assert.equal(wrong.headers.get('x-ms-error-code'), 'InvalidAuthenticationInfo');
         assert.match(await wrong.text(), /Audience validation failed/);
-        const short = await sb.control.token({ resource: 'https://disk.azure.com/', lifetimeSeconds: 1 });
-        await new Promise((r) => setTimeout(r, 1100));
+        const short = await kit.sb.control.token({ resource: 'https://disk.azure.com/', lifetimeSeconds: 1 });
+        await untilPast(short.expiresOn * 1000, 'the 1-second token to expire');
         const expired = await footer(sas, size, { Authorization: `Bearer ${short.accessToken}` });
         assert.equal(expired.status, 401);
         assert.match(await expired.text(), /token is expired/);
-        const other = await sb.control.token({ resource: 'https://disk.azure.com/', tenantId: OTHER_TENANT });
+        const other = await kit.sb.control.token({ resource: 'https://disk.azure.com/', tenantId: OTHER_TENANT });
         const tenant = await footer(sas, size, { Authorization: `Bearer ${other.accessToken}` });
         assert.equal(tenant.status, 401);
         await tenant.arrayBuffer();
@@ -104,20 +88,20 @@ describe('Entra-ID-protected disks (dataAccessAuthMode AzureActiveDirectory)', (
 
     it('refuses a principal without "Data Operator for Managed Disks" with 403, until the role is back', async () => {
         const size = disk().blobs.disk.size;
-        const t = await sb.control.token({ resource: 'https://disk.azure.com/' });
-        await sb.control.diskDataRole({ granted: false });
+        const t = await kit.sb.control.token({ resource: 'https://disk.azure.com/' });
+        await kit.sb.control.diskDataRole({ granted: false });
         const res = await footer(sas, size, { Authorization: `Bearer ${t.accessToken}` });
         assert.equal(res.status, 403);
         assert.equal(res.headers.get('x-ms-error-code'), 'AuthorizationPermissionMismatch');
         await res.arrayBuffer();
-        await sb.control.diskDataRole({ granted: true });
+        await kit.sb.control.diskDataRole({ granted: true });
         const ok = await footer(sas, size, { Authorization: `Bearer ${t.accessToken}` });
         assert.equal(ok.status, 206);
         await ok.arrayBuffer();
     });
 
     it('a token still does not replace the SAS', async () => {
-        const t = await sb.control.token({ resource: 'https://disk.azure.com/' });
+        const t = await kit.sb.control.token({ resource: 'https://disk.azure.com/' });
         const res = await footer(parseSas(sas).withoutQuery, disk().blobs.disk.size, { Authorization: `Bearer ${t.accessToken}` });
         assert.ok(res.status === 403 || res.status === 404, `status ${res.status}`);
         await res.arrayBuffer();
@@ -147,7 +131,7 @@ async function sparseWithToken(sas: string, token: string, size: number): Promis
 describe('disks closed to public networks (networkAccessPolicy)', () => {
     it('grants, but answers every SAS request from here with 403 AuthorizationFailure', async () => {
         for (const name of ['private-data', 'denyall-data']) {
-            const d = await arm.compute(SUB_DEV).disks.get('rg-locked', name);
+            const d = await kit.arm.compute(SUB_DEV).disks.get('rg-locked', name);
             assert.equal(d.networkAccessPolicy, name === 'private-data' ? 'AllowPrivate' : 'DenyAll');
             assert.equal(d.publicNetworkAccess, 'Disabled');
             const sas = await grantRead('rg-locked', name);
@@ -155,20 +139,20 @@ describe('disks closed to public networks (networkAccessPolicy)', () => {
             assert.equal(res.status, 403, name);
             assert.equal(res.headers.get('x-ms-error-code'), 'AuthorizationFailure');
             assert.match(await res.text(), /<Code>AuthorizationFailure<\/Code><Message>This request is not authorized to perform this operation\./);
-            await arm.compute(SUB_DEV).disks.revokeAccess('rg-locked', name, fast).pollUntilDone();
+            await kit.arm.compute(SUB_DEV).disks.revokeAccess('rg-locked', name, fastPolls).pollUntilDone();
         }
     });
 });
 
 describe('restore points', () => {
     const cvm = (): SeedDiskRestorePoint => {
-        const r = sb.restorePoints.find((x) => x.restorePointCollection === 'rpc-vm-cvm-01');
+        const r = kit.sb.restorePoints.find((x) => x.restorePointCollection === 'rpc-vm-cvm-01');
         assert.ok(r);
         return r;
     };
 
     it('lists collections by resource group and subscription, their restore points and disk restore points', async () => {
-        const c = arm.compute(SUB_DEV);
+        const c = kit.arm.compute(SUB_DEV);
         assert.deepEqual((await collect(c.restorePointCollections.list('rg-secure'))).map((x) => x.name), ['rpc-vm-cvm-01']);
         assert.deepEqual((await collect(c.restorePointCollections.listAll())).map((x) => x.name).sort(), ['rpc-vm-cvm-01', 'rpc-vm-web-02']);
         const coll = await c.restorePointCollections.get('rg-secure', 'rpc-vm-cvm-01', { expand: 'restorePoints' });
@@ -185,26 +169,26 @@ describe('restore points', () => {
     });
 
     it('grants a confidential disk restore point with three blobs, byte-exact, and revokes', async () => {
-        const ops = arm.compute(SUB_DEV).diskRestorePoint;
+        const ops = kit.arm.compute(SUB_DEV).diskRestorePoint;
         const r = cvm();
-        const g = await ops.grantAccess('rg-secure', 'rpc-vm-cvm-01', 'rp-20250601', r.name, { access: 'Read', durationInSeconds: 600, getSecureVMGuestStateSAS: true }, fast).pollUntilDone();
+        const g = await ops.grantAccess('rg-secure', 'rpc-vm-cvm-01', 'rp-20250601', r.name, { access: 'Read', durationInSeconds: 600, getSecureVMGuestStateSAS: true }, fastPolls).pollUntilDone();
         assert.equal((await sparseSha256(g.accessSAS!)).sha256, r.blobs.disk.sha256);
         assert.equal((await sparseSha256(g.securityDataAccessSAS!)).sha256, r.blobs.vmgs!.sha256);
         assert.equal((await sparseSha256(g.securityMetadataAccessSAS!)).sha256, r.blobs.vmmd!.sha256);
-        const again = await ops.grantAccess('rg-secure', 'rpc-vm-cvm-01', 'rp-20250601', r.name, { access: 'Read', durationInSeconds: 600 }, fast).pollUntilDone().catch((e: { statusCode?: number }) => e);
+        const again = await ops.grantAccess('rg-secure', 'rpc-vm-cvm-01', 'rp-20250601', r.name, { access: 'Read', durationInSeconds: 600 }, fastPolls).pollUntilDone().catch((e: { statusCode?: number }) => e);
         assert.equal((again as { statusCode?: number }).statusCode, 409, 'one grant at a time');
-        await ops.revokeAccess('rg-secure', 'rpc-vm-cvm-01', 'rp-20250601', r.name, fast).pollUntilDone();
+        await ops.revokeAccess('rg-secure', 'rpc-vm-cvm-01', 'rp-20250601', r.name, fastPolls).pollUntilDone();
         const after = await fetch(g.accessSAS!, { headers: { Range: 'bytes=0-511' } });
         assert.equal(after.status, 403, 'revoked');
         await after.arrayBuffer();
     });
 
     it('grants a disk restore point as VHDX, as in DiskRestorePoint_BeginGetAccess.json', async () => {
-        const ops = arm.compute(SUB_DEV).diskRestorePoint;
-        const r = sb.restorePoints.find((x) => x.restorePointCollection === 'rpc-vm-web-02')!;
-        const g = await ops.grantAccess('rg-web', 'rpc-vm-web-02', 'rp-20250601', r.name, { access: 'Read', durationInSeconds: 300, fileFormat: 'VHDX' }, fast).pollUntilDone();
+        const ops = kit.arm.compute(SUB_DEV).diskRestorePoint;
+        const r = kit.sb.restorePoints.find((x) => x.restorePointCollection === 'rpc-vm-web-02')!;
+        const g = await ops.grantAccess('rg-web', 'rpc-vm-web-02', 'rp-20250601', r.name, { access: 'Read', durationInSeconds: 300, fileFormat: 'VHDX' }, fastPolls).pollUntilDone();
         assert.equal(parseSas(g.accessSAS!).withoutQuery, r.blobs.vhdx!.url);
         assert.equal((await sparseSha256(g.accessSAS!)).sha256, r.blobs.vhdx!.sha256);
-        await ops.revokeAccess('rg-web', 'rpc-vm-web-02', 'rp-20250601', r.name, fast).pollUntilDone();
+        await ops.revokeAccess('rg-web', 'rpc-vm-web-02', 'rp-20250601', r.name, fastPolls).pollUntilDone();
     });
 });

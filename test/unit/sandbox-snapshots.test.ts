@@ -3,49 +3,31 @@
  * disk; CopyStart to another region), disks by Copy and by ImportSecure from a storage account's
  * blobs, and the storage accounts themselves — through the extension's ARM clients.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import type { ArmClients } from '../../src/azure/armClients';
 import { checkVhdxHeader } from '../../src/transfer/vhd';
-import { startSandbox, type Sandbox } from '../sandbox/index';
 import { SUB_DEV, SUB_OTHER } from '../sandbox/seed';
-import { armClientsFor, sha256, sparseSha256, storageAccountService } from '../sandbox/testkit';
-import type { SeedDisk } from '../sandbox/types';
+import { sha256, sparseSha256, storageAccountService } from '../sandbox/testkit';
+import { fastPolls, sandboxForFile } from './sandboxKit';
 import { errorOf } from './support';
 
-const fast = { updateIntervalInMs: 10 };
-let sb: Sandbox;
-let arm: ArmClients;
-
-before(async () => {
-    sb = await startSandbox({ lroPolls: 1, retryAfterSeconds: 0, skipLargeDisk: true });
-    arm = await armClientsFor(sb.info);
-});
-
-after(async () => {
-    await sb?.stop();
-});
-
-function seeded(name: string): SeedDisk {
-    const d = sb.manifest.find((x) => x.name === name);
-    assert.ok(d, `seed has ${name}`);
-    return d;
-}
+const kit = sandboxForFile();
+const { seeded } = kit;
 
 async function armGet(path: string, apiVersion = '2023-05-01'): Promise<{ status: number; json: Record<string, unknown> }> {
-    const { accessToken } = await sb.control.token();
-    const res = await fetch(`${sb.info.armEndpoint}${path}${path.includes('?') ? '&' : '?'}api-version=${apiVersion}`, { method: path.endsWith('listKeys') ? 'POST' : 'GET', headers: { Authorization: `Bearer ${accessToken}` } });
+    const { accessToken } = await kit.sb.control.token();
+    const res = await fetch(`${kit.sb.info.armEndpoint}${path}${path.includes('?') ? '&' : '?'}api-version=${apiVersion}`, { method: path.endsWith('listKeys') ? 'POST' : 'GET', headers: { Authorization: `Bearer ${accessToken}` } });
     return { status: res.status, json: await res.json() as Record<string, unknown> };
 }
 
 /** Grants Read (with the guest-state SAS where asked), checks each blob's sparse sha256, revokes. */
 async function readBack(kind: 'disks' | 'snapshots', rg: string, name: string, guestState = false, sub = SUB_DEV): Promise<Record<string, string>> {
-    const ops = arm.compute(sub)[kind];
-    const g = await ops.grantAccess(rg, name, { access: 'Read', durationInSeconds: 600, ...(guestState ? { getSecureVMGuestStateSAS: true } : {}) }, fast).pollUntilDone();
+    const ops = kit.arm.compute(sub)[kind];
+    const g = await ops.grantAccess(rg, name, { access: 'Read', durationInSeconds: 600, ...(guestState ? { getSecureVMGuestStateSAS: true } : {}) }, fastPolls).pollUntilDone();
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(g)) if (typeof v === 'string' && v.startsWith('http')) out[k] = (await sparseSha256(v)).sha256;
-    await ops.revokeAccess(rg, name, fast).pollUntilDone();
+    await ops.revokeAccess(rg, name, fastPolls).pollUntilDone();
     return out;
 }
 
@@ -59,15 +41,15 @@ describe('storage accounts', () => {
         const [acct] = byRg.json.value as { id: string; location: string; properties: { primaryEndpoints: { blob: string } } }[];
         assert.equal(acct.location, 'eastus');
         const blobEndpoint = acct.properties.primaryEndpoints.blob;
-        assert.ok(blobEndpoint.startsWith(sb.info.storageEndpoint.replace(/devstoreaccount1$/, '')));
+        assert.ok(blobEndpoint.startsWith(kit.sb.info.storageEndpoint.replace(/devstoreaccount1$/, '')));
         const keys = await armGet(`${acct.id}/listKeys`);
         const key = (keys.json.keys as { value: string }[])[0].value;
         const service = new BlobServiceClient(blobEndpoint, new StorageSharedKeyCredential('stcontosoeastus', key));
         const blobs: string[] = [];
         for await (const b of service.getContainerClient('osimages').listBlobsFlat()) blobs.push(b.name);
         assert.deepEqual(blobs.sort(), ['block.vhd', 'osimage.vhd', 'raw.img', 'vmgs.vhd', 'vmmd.vhd']);
-        assert.ok((await sb.control.issuedSecrets()).storageAccountKeys.includes(key), 'account keys are listed for leak checks');
-        const viaKit = await storageAccountService(sb.info, 'stcontosoeastus');
+        assert.ok((await kit.sb.control.issuedSecrets()).storageAccountKeys.includes(key), 'account keys are listed for leak checks');
+        const viaKit = await storageAccountService(kit.sb.info, 'stcontosoeastus');
         assert.equal(viaKit.url.replace(/\/$/, ''), blobEndpoint.replace(/\/$/, ''));
         assert.equal(await viaKit.getContainerClient('osimages').getPageBlobClient('osimage.vhd').exists(), true);
         const other = await armGet(`/subscriptions/${SUB_OTHER}/providers/Microsoft.Storage/storageAccounts`);
@@ -77,52 +59,52 @@ describe('storage accounts', () => {
 
 describe('snapshots', () => {
     it('snapshots a disk attached to a running VM (incremental), readable as VHD and VHDX, then deletes it', async () => {
-        const s = arm.compute(SUB_DEV).snapshots;
+        const s = kit.arm.compute(SUB_DEV).snapshots;
         const src = seeded('web-os-01');
-        const snap = await s.createOrUpdate('rg-web', 'web-os-01-snap', { location: 'westeurope', incremental: true, creationData: { createOption: 'Copy', sourceResourceId: src.id } }, fast).pollUntilDone();
+        const snap = await s.createOrUpdate('rg-web', 'web-os-01-snap', { location: 'westeurope', incremental: true, creationData: { createOption: 'Copy', sourceResourceId: src.id } }, fastPolls).pollUntilDone();
         assert.equal(snap.provisioningState, 'Succeeded');
         assert.equal(snap.incremental, true);
         assert.equal(snap.creationData?.sourceResourceId, src.id);
         assert.ok(snap.incrementalSnapshotFamilyId);
-        assert.equal((await arm.compute(SUB_DEV).disks.get('rg-web', 'web-os-01')).diskState, 'Attached', 'the VM keeps running');
+        assert.equal((await kit.arm.compute(SUB_DEV).disks.get('rg-web', 'web-os-01')).diskState, 'Attached', 'the VM keeps running');
         assert.deepEqual(await readBack('snapshots', 'rg-web', 'web-os-01-snap'), { accessSAS: src.blobs.disk.sha256 });
-        const vhdx = await s.grantAccess('rg-web', 'web-os-01-snap', { access: 'Read', durationInSeconds: 600, fileFormat: 'VHDX' }, fast).pollUntilDone();
+        const vhdx = await s.grantAccess('rg-web', 'web-os-01-snap', { access: 'Read', durationInSeconds: 600, fileFormat: 'VHDX' }, fastPolls).pollUntilDone();
         const head = await fetch(vhdx.accessSAS!, { headers: { Range: `bytes=0-${320 * 1024 - 1}` } });
         assert.equal(checkVhdxHeader(Buffer.from(await head.arrayBuffer())).passed, true);
-        await s.revokeAccess('rg-web', 'web-os-01-snap', fast).pollUntilDone();
-        await s.delete('rg-web', 'web-os-01-snap', fast).pollUntilDone();
+        await s.revokeAccess('rg-web', 'web-os-01-snap', fastPolls).pollUntilDone();
+        await s.delete('rg-web', 'web-os-01-snap', fastPolls).pollUntilDone();
         assert.equal((await errorOf(s.get('rg-web', 'web-os-01-snap'))).statusCode, 404);
     });
 
     it('refuses a Copy into another region, a missing source and a source of another tenant', async () => {
-        const s = arm.compute(SUB_DEV).snapshots;
-        const region = await errorOf(s.createOrUpdate('rg-web', 'x', { location: 'eastus', creationData: { createOption: 'Copy', sourceResourceId: seeded('web-data-01').id } }, fast).pollUntilDone());
+        const s = kit.arm.compute(SUB_DEV).snapshots;
+        const region = await errorOf(s.createOrUpdate('rg-web', 'x', { location: 'eastus', creationData: { createOption: 'Copy', sourceResourceId: seeded('web-data-01').id } }, fastPolls).pollUntilDone());
         assert.equal(region.statusCode, 400);
         assert.match(region.message, /CopyStart/);
-        const missing = await errorOf(s.createOrUpdate('rg-web', 'x', { location: 'westeurope', creationData: { createOption: 'Copy', sourceResourceId: `/subscriptions/${SUB_DEV}/resourceGroups/rg-web/providers/Microsoft.Compute/disks/nope` } }, fast).pollUntilDone());
+        const missing = await errorOf(s.createOrUpdate('rg-web', 'x', { location: 'westeurope', creationData: { createOption: 'Copy', sourceResourceId: `/subscriptions/${SUB_DEV}/resourceGroups/rg-web/providers/Microsoft.Compute/disks/nope` } }, fastPolls).pollUntilDone());
         assert.equal(missing.statusCode, 404);
-        const tenant = await errorOf(s.createOrUpdate('rg-web', 'x', { location: 'westus3', creationData: { createOption: 'Copy', sourceResourceId: seeded('fabrikam-data').id } }, fast).pollUntilDone());
+        const tenant = await errorOf(s.createOrUpdate('rg-web', 'x', { location: 'westus3', creationData: { createOption: 'Copy', sourceResourceId: seeded('fabrikam-data').id } }, fastPolls).pollUntilDone());
         assert.equal(tenant.statusCode, 403);
         assert.equal(tenant.code, 'LinkedAuthorizationFailed');
     });
 
     it('CopyStart copies an incremental snapshot to another region, completionPercent moving over polls', async () => {
-        const s = arm.compute(SUB_DEV).snapshots;
+        const s = kit.arm.compute(SUB_DEV).snapshots;
         const src = seeded('web-data-01-incr');
         const body = { location: 'eastus', incremental: true, creationData: { createOption: 'CopyStart' as const, sourceResourceId: src.id } };
-        const made = await s.createOrUpdate('rg-secure', 'web-data-01-incr-eastus', body, fast).pollUntilDone();
+        const made = await s.createOrUpdate('rg-secure', 'web-data-01-incr-eastus', body, fastPolls).pollUntilDone();
         assert.equal(made.provisioningState, 'Succeeded');
         const seen: number[] = [made.completionPercent ?? -1];
-        const early = await errorOf(s.grantAccess('rg-secure', 'web-data-01-incr-eastus', { access: 'Read', durationInSeconds: 60 }, fast).pollUntilDone());
+        const early = await errorOf(s.grantAccess('rg-secure', 'web-data-01-incr-eastus', { access: 'Read', durationInSeconds: 60 }, fastPolls).pollUntilDone());
         assert.equal(early.statusCode, 409, 'not readable before the copy completes');
         for (let i = 0; i < 10 && seen[seen.length - 1] < 100; i++) seen.push((await s.get('rg-secure', 'web-data-01-incr-eastus')).completionPercent ?? -1);
         assert.ok(seen[0] >= 0 && seen[0] < 100, `copy still running after the PUT: ${seen[0]}%`);
         for (let i = 1; i < seen.length; i++) assert.equal(seen[i], seen[i - 1] + 25, `progress ${seen.join(' → ')}`);
         assert.equal(seen[seen.length - 1], 100);
         assert.deepEqual(await readBack('snapshots', 'rg-secure', 'web-data-01-incr-eastus'), { accessSAS: src.blobs.disk.sha256 });
-        const same = await errorOf(s.createOrUpdate('rg-data', 'y', { ...body, location: 'westeurope' }, fast).pollUntilDone());
+        const same = await errorOf(s.createOrUpdate('rg-data', 'y', { ...body, location: 'westeurope' }, fastPolls).pollUntilDone());
         assert.equal(same.statusCode, 400);
-        const full = await errorOf(s.createOrUpdate('rg-secure', 'y', { ...body, creationData: { createOption: 'CopyStart', sourceResourceId: seeded('web-data-01-full').id } }, fast).pollUntilDone());
+        const full = await errorOf(s.createOrUpdate('rg-secure', 'y', { ...body, creationData: { createOption: 'CopyStart', sourceResourceId: seeded('web-data-01-full').id } }, fastPolls).pollUntilDone());
         assert.equal(full.statusCode, 400);
         assert.match(full.message, /incremental/);
     });
@@ -131,9 +113,9 @@ describe('snapshots', () => {
 describe('disks from disks', () => {
     it('copies a confidential disk through a snapshot with all three blobs, byte-exact', async () => {
         const src = seeded('cvm-os');
-        const s = arm.compute(SUB_DEV).snapshots;
-        await s.createOrUpdate('rg-secure', 'cvm-os-snap', { location: 'eastus', incremental: false, creationData: { createOption: 'Copy', sourceResourceId: src.id } }, fast).pollUntilDone();
-        const d = await arm.compute(SUB_DEV).disks.createOrUpdate('rg-secure', 'cvm-os-copy', { location: 'eastus', creationData: { createOption: 'Copy', sourceResourceId: `/subscriptions/${SUB_DEV}/resourceGroups/rg-secure/providers/Microsoft.Compute/snapshots/cvm-os-snap` } }, fast).pollUntilDone();
+        const s = kit.arm.compute(SUB_DEV).snapshots;
+        await s.createOrUpdate('rg-secure', 'cvm-os-snap', { location: 'eastus', incremental: false, creationData: { createOption: 'Copy', sourceResourceId: src.id } }, fastPolls).pollUntilDone();
+        const d = await kit.arm.compute(SUB_DEV).disks.createOrUpdate('rg-secure', 'cvm-os-copy', { location: 'eastus', creationData: { createOption: 'Copy', sourceResourceId: `/subscriptions/${SUB_DEV}/resourceGroups/rg-secure/providers/Microsoft.Compute/snapshots/cvm-os-snap` } }, fastPolls).pollUntilDone();
         assert.equal(d.diskState, 'Unattached');
         assert.equal(d.securityProfile?.securityType, src.securityType);
         assert.deepEqual(await readBack('disks', 'rg-secure', 'cvm-os-copy', true), {
@@ -145,7 +127,7 @@ describe('disks from disks', () => {
 
     it('copies a disk of another subscription of the same tenant', async () => {
         const src = seeded('prod-db-01-nightly');
-        const d = await arm.compute(SUB_DEV).disks.createOrUpdate('rg-data', 'prod-db-restore', { location: 'eastus2', creationData: { createOption: 'Copy', sourceResourceId: src.id } }, fast).pollUntilDone();
+        const d = await kit.arm.compute(SUB_DEV).disks.createOrUpdate('rg-data', 'prod-db-restore', { location: 'eastus2', creationData: { createOption: 'Copy', sourceResourceId: src.id } }, fastPolls).pollUntilDone();
         assert.equal(d.location, 'eastus2');
         assert.deepEqual(await readBack('disks', 'rg-data', 'prod-db-restore'), { accessSAS: src.blobs.disk.sha256 });
     });
@@ -171,8 +153,8 @@ describe('ImportSecure', () => {
     });
 
     it('imports the OS, VMGS and VMMD blobs; without the metadata blob the disk has none', async () => {
-        const c = arm.compute(SUB_DEV).disks;
-        const d = await c.createOrUpdate('rg-secure', 'imported-cvm', disk('ConfidentialVM_VMGuestStateOnlyEncryptedWithPlatformKey', { sourceUri: blobUri('osimage.vhd'), securityDataUri: blobUri('vmgs.vhd'), securityMetadataUri: blobUri('vmmd.vhd') }), fast).pollUntilDone();
+        const c = kit.arm.compute(SUB_DEV).disks;
+        const d = await c.createOrUpdate('rg-secure', 'imported-cvm', disk('ConfidentialVM_VMGuestStateOnlyEncryptedWithPlatformKey', { sourceUri: blobUri('osimage.vhd'), securityDataUri: blobUri('vmgs.vhd'), securityMetadataUri: blobUri('vmmd.vhd') }), fastPolls).pollUntilDone();
         assert.equal(d.provisioningState, 'Succeeded');
         assert.equal(d.creationData?.securityMetadataUri, blobUri('vmmd.vhd'));
         assert.equal(d.diskSizeBytes, 32 * 1024 * 1024);
@@ -181,13 +163,13 @@ describe('ImportSecure', () => {
             securityDataAccessSAS: await sourceSha('vmgs.vhd'),
             securityMetadataAccessSAS: await sourceSha('vmmd.vhd'),
         });
-        await c.createOrUpdate('rg-secure', 'imported-cvm-nomd', disk('ConfidentialVM_VMGuestStateOnlyEncryptedWithPlatformKey', { sourceUri: blobUri('osimage.vhd'), securityDataUri: blobUri('vmgs.vhd') }), fast).pollUntilDone();
+        await c.createOrUpdate('rg-secure', 'imported-cvm-nomd', disk('ConfidentialVM_VMGuestStateOnlyEncryptedWithPlatformKey', { sourceUri: blobUri('osimage.vhd'), securityDataUri: blobUri('vmgs.vhd') }), fastPolls).pollUntilDone();
         const g = await readBack('disks', 'rg-secure', 'imported-cvm-nomd', true);
         assert.deepEqual(Object.keys(g).sort(), ['accessSAS', 'securityDataAccessSAS']);
     });
 
     it('refuses what the service refuses', async () => {
-        const c = arm.compute(SUB_DEV).disks;
+        const c = kit.arm.compute(SUB_DEV).disks;
         const both = { sourceUri: blobUri('osimage.vhd'), securityDataUri: blobUri('vmgs.vhd') };
         const cases: [string, ReturnType<typeof disk>, number, RegExp][] = [
             ['metadata without a type that takes it', disk('TrustedLaunch', { ...both, securityMetadataUri: blobUri('vmmd.vhd') }), 400, /securityMetadataUri/],
@@ -199,12 +181,12 @@ describe('ImportSecure', () => {
             ['a blob that does not exist', disk('TrustedLaunch', { ...both, securityDataUri: blobUri('nope.vhd') }), 400, /does not exist/],
         ];
         for (const [what, body, status, message] of cases) {
-            const e = await errorOf(c.createOrUpdate('rg-secure', 'import-refused', body, fast).pollUntilDone());
+            const e = await errorOf(c.createOrUpdate('rg-secure', 'import-refused', body, fastPolls).pollUntilDone());
             if (e.statusCode !== undefined) assert.equal(e.statusCode, status, what);
             assert.match(e.message, message, what);
-            await c.delete('rg-secure', 'import-refused', fast).pollUntilDone();
+            await c.delete('rg-secure', 'import-refused', fastPolls).pollUntilDone();
         }
-        const noProfile = await errorOf(c.createOrUpdate('rg-secure', 'import-refused', { location: 'eastus', creationData: { createOption: 'ImportSecure', storageAccountId: account, ...both } }, fast).pollUntilDone());
+        const noProfile = await errorOf(c.createOrUpdate('rg-secure', 'import-refused', { location: 'eastus', creationData: { createOption: 'ImportSecure', storageAccountId: account, ...both } }, fastPolls).pollUntilDone());
         assert.equal(noProfile.statusCode, 400);
         assert.match(noProfile.message, /securityProfile/);
     });

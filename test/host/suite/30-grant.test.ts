@@ -1,25 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { Cmds, control, findDiskNode, grantWithPreset, headSize, pickDiskSteps, seedDisk, telemetryEvents, useScriptedInput, withoutQuery } from './harness';
-import type { ScriptedInput } from './scriptedInput';
+import { Cmds, control, findDiskNode, grantWithPreset, headSize, pickDiskSteps, scriptedSuite, seedDisk, telemetryEvents, withoutQuery } from './harness';
 import type { Grant } from '../../../src/shared/types';
 
 const HOUR = { access: 'Read', durationInSeconds: 3600 } as const;
 
 describe('Grant Access…', () => {
-    let ui: ScriptedInput;
-    let dispose: () => void;
-
-    before(async () => {
-        await control().reset({ state: true });
-    });
-    beforeEach(async () => {
-        ({ ui, dispose } = await useScriptedInput());
-    });
-    afterEach(() => {
-        dispose();
-        ui.assertDone();
-    });
+    const ui = scriptedSuite();
 
     it('grants read access to a plain disk from its tree row: one working SAS URL', async () => {
         const seed = seedDisk('web-data-01');

@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { control, findDiskNode, grantWithPreset, seedDisk, useScriptedInput } from './harness';
-import type { ScriptedInput } from './scriptedInput';
+import { control, findDiskNode, grantWithPreset, scriptedSuite, seedDisk } from './harness';
 
 const ShowProperties = 'azureDisks.showProperties';
 
@@ -11,20 +10,8 @@ function propertiesEditor(name: string): vscode.TextEditor | undefined {
 }
 
 describe('Show Properties', () => {
-    let ui: ScriptedInput;
-    let dispose: () => void;
-
-    before(async () => {
-        await control().reset({ state: true });
-    });
-    beforeEach(async () => {
-        ({ ui, dispose } = await useScriptedInput());
-    });
-    afterEach(async () => {
-        dispose();
-        ui.assertDone();
-        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    });
+    // No prompt is scripted: one that shows fails the test.
+    scriptedSuite({ afterEach: () => vscode.commands.executeCommand('workbench.action.closeAllEditors') });
 
     it('opens the ARM JSON of an Entra-protected disk, read-only and as JSON', async () => {
         const seed = seedDisk('aad-data');

@@ -9,16 +9,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DiskInfo } from '../../../src/shared/types';
-import { Cmds, control, findDiskNode, grantWithPreset, poll, seedDisk, useScriptedInput } from './harness';
-import type { ScriptedInput } from './scriptedInput';
+import { Cmds, control, findDiskNode, grantWithPreset, poll, seedDisk } from './harness';
+import { disksDir, downloadSuite } from './faultKit';
 
 const CreateSnapshot = 'azureDisks.createSnapshot';
-
-function disksDir(): string {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    assert.ok(folder, 'a workspace folder is open');
-    return path.join(folder.uri.fsPath, 'disks');
-}
 
 function sha256(buf: Buffer): string {
     return createHash('sha256').update(buf).digest('hex');
@@ -37,22 +31,7 @@ async function assertVmUntouched(): Promise<void> {
 }
 
 describe('Snapshots', () => {
-    let ui: ScriptedInput;
-    let dispose: () => void;
-
-    before(async () => {
-        await control().reset({ state: true });
-        await vscode.commands.executeCommand(Cmds.Refresh);
-    });
-    beforeEach(async () => {
-        ({ ui, dispose } = await useScriptedInput());
-        fs.rmSync(disksDir(), { recursive: true, force: true });
-        await control().clearLog();
-    });
-    afterEach(() => {
-        dispose();
-        ui.assertDone();
-    });
+    const ui = downloadSuite({ refresh: true, beforeEach: () => control().clearLog() });
 
     it('Export a Snapshot Instead: a running VM\'s disk is downloaded byte for byte through an incremental snapshot, the VM never stopped', async () => {
         const seed = seedDisk('web-os-01');

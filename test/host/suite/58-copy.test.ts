@@ -7,8 +7,8 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { DiskInfo } from '../../../src/shared/types';
-import { Cmds, control, findDiskNode, grantWithPreset, poll, seedDisk, useScriptedInput } from './harness';
-import type { ScriptedInput, Step } from './scriptedInput';
+import { Cmds, control, findDiskNode, grantWithPreset, poll, scriptedSuite, seedDisk } from './harness';
+import type { Step } from './scriptedInput';
 
 const CopyTo = 'azureDisks.copyTo';
 
@@ -22,18 +22,7 @@ function targetSteps(subscriptionId: string, rg: string, name: string): Step[] {
 }
 
 describe('Copy to…', () => {
-    let ui: ScriptedInput;
-    let dispose: () => void;
-
-    before(async () => {
-        await control().reset({ state: true });
-        await vscode.commands.executeCommand(Cmds.Refresh);
-    });
-    beforeEach(async () => ({ ui, dispose } = await useScriptedInput()));
-    afterEach(() => {
-        dispose();
-        ui.assertDone();
-    });
+    const ui = scriptedSuite({ refresh: true });
 
     it('a confidential VM disk is copied with disk, VM guest state and VM metadata, byte for byte, server-side, and both disks end without SAS', async () => {
         const seed = seedDisk('cvm-os');

@@ -1,9 +1,7 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { control, poll, seedDisk, useScriptedInput } from './harness';
-import { assertExactCopy, blobPattern, diskState, disksDir, filesOf, grantThenDownload, withSettings } from './faultKit';
-import type { ScriptedInput } from './scriptedInput';
+import { control, poll, seedDisk } from './harness';
+import { assertExactCopy, blobPattern, diskState, downloadSuite, filesOf, grantThenDownload, withSettings } from './faultKit';
 
 const DISK_AUDIENCE = 'https://disk.azure.com/';
 
@@ -23,22 +21,12 @@ async function diskTokensIssued(): Promise<number> {
 const noPrompts = { 'download.revokeAfterDownload': 'always', 'download.revokeOnCancel': 'always' };
 
 describe('Entra-ID-protected and private disks', () => {
-    let ui: ScriptedInput;
-    let dispose: () => void;
-
-    before(async () => {
-        await control().reset({ state: true });
-    });
-    beforeEach(async () => {
-        ({ ui, dispose } = await useScriptedInput());
-        fs.rmSync(disksDir(), { recursive: true, force: true });
-    });
-    afterEach(async () => {
-        dispose();
-        ui.assertDone();
-        await control().reset({ state: true });
-        await control().setTokenLifetime(3600);
-        await control().diskDataRole({ granted: true });
+    const ui = downloadSuite({
+        afterEach: async () => {
+            await control().reset({ state: true });
+            await control().setTokenLifetime(3600);
+            await control().diskDataRole({ granted: true });
+        },
     });
 
     it('downloads an Entra-protected disk byte-exact while its tokens expire mid-way', async () => {

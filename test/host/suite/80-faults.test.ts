@@ -5,29 +5,11 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as vscode from 'vscode';
-import { Cmds, control, getApi, poll, seedDisk, telemetryEvents, useScriptedInput } from './harness';
-import type { ScriptedInput } from './scriptedInput';
-import { assertExactCopy, blobPath, blobPattern, diskState, disksDir, downloadAgain, faultsServed, filesOf, grantThenDownload, revokeIfActive, waitForPartial, withSettings } from './faultKit';
+import { Cmds, control, getApi, poll, seedDisk, telemetryEvents } from './harness';
+import { assertExactCopy, blobPath, blobPattern, diskState, downloadAgain, downloadSuite, faultsServed, filesOf, grantThenDownload, revokeIfActive, waitForPartial, withSettings } from './faultKit';
 
 describe('Faults during a download', () => {
-    let ui: ScriptedInput;
-    let dispose: () => void;
-
-    before(async () => {
-        await control().reset({ state: true });
-        await vscode.commands.executeCommand(Cmds.Refresh);
-    });
-    beforeEach(async () => {
-        ({ ui, dispose } = await useScriptedInput());
-        fs.rmSync(disksDir(), { recursive: true, force: true });
-        await control().reset();
-    });
-    afterEach(async () => {
-        await control().reset();
-        dispose();
-        ui.assertDone();
-    });
+    const ui = downloadSuite({ refresh: true, beforeEach: () => control().reset(), afterEach: () => control().reset() });
 
     it('storage resets mid-body, truncates, answers 500/503 and is slow: the file is still byte-exact', async () => {
         const seed = seedDisk('web-logs');

@@ -7,9 +7,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { panelOptions, renderHtml, webviewRoots } from '../../../src/features/access/html';
-import { Cmds, control, findDiskNode, getApi, poll, sandbox, seedDisk, useScriptedInput } from './harness';
-import type { ScriptedInput } from './scriptedInput';
-import { assertExactCopy, diskState, disksDir, filesOf, grantThenDownload, revokeIfActive } from './faultKit';
+import { Cmds, control, findDiskNode, getApi, poll, sandbox, seedDisk } from './harness';
+import { assertExactCopy, diskState, downloadSuite, filesOf, grantThenDownload, revokeIfActive } from './faultKit';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -18,21 +17,7 @@ function run(cmd: string, ...args: string[]): void {
 }
 
 describe('Local faults, disks left in ActiveSAS, webview options', () => {
-    let ui: ScriptedInput;
-    let dispose: () => void;
-
-    before(async () => {
-        await control().reset({ state: true });
-        await vscode.commands.executeCommand(Cmds.Refresh);
-    });
-    beforeEach(async () => {
-        ({ ui, dispose } = await useScriptedInput());
-        fs.rmSync(disksDir(), { recursive: true, force: true });
-    });
-    afterEach(() => {
-        dispose();
-        ui.assertDone();
-    });
+    const ui = downloadSuite({ refresh: true });
 
     it('a full disk stops the download cleanly, says how much space is needed, and with room again it completes', async () => {
         const seed = seedDisk('web-logs');

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SeedBlob, SeedDisk } from '../../sandbox/types';
-import { Cmds, control, findDiskNode, grantWithPreset, poll, sandbox } from './harness';
+import { Cmds, control, findDiskNode, grantWithPreset, poll, sandbox, scriptedSuite, type ScriptedSuiteOptions } from './harness';
 import type { ScriptedInput } from './scriptedInput';
 
 export function workspaceDir(): string {
@@ -114,4 +114,15 @@ export async function issuedSecrets(): Promise<string[]> {
 
 export function sandboxInfo() {
     return sandbox().info;
+}
+
+/** scriptedSuite for suites that download: each test also starts without a disks folder. */
+export function downloadSuite(options: ScriptedSuiteOptions = {}): ScriptedInput {
+    return scriptedSuite({
+        ...options,
+        beforeEach: async () => {
+            fs.rmSync(disksDir(), { recursive: true, force: true });
+            await options.beforeEach?.();
+        },
+    });
 }

@@ -111,8 +111,12 @@ async function childrenOf(node: Node | undefined): Promise<Node[]> {
             break;
         }
         more.run!();
-        await new Promise((r) => setTimeout(r, 50));
-        list = ((await a.treeDataProvider.getChildren(node)) ?? []) as Node[];
+        // Loaded once the parent's children changed: more of them, or no "Load more…" row.
+        const before = list.length;
+        list = await poll('the next page of tree rows', async () => {
+            const now = ((await a.treeDataProvider.getChildren(node)) ?? []) as Node[];
+            return now.length !== before || !now.some((n) => n.id === more.id) ? now : undefined;
+        });
     }
     return list;
 }
@@ -199,4 +203,49 @@ export async function headSize(url: string): Promise<number> {
         throw new Error(`HEAD ${withoutQuery(url)} answered ${res.status}`);
     }
     return Number(res.headers.get('content-length'));
+}
+
+export interface ScriptedSuiteOptions {
+    /** Before the suite: reset the sandbox to its seeded state (default true). */
+    resetWorld?: boolean;
+    /** Before the suite, after the reset: refresh the tree so it shows that state. */
+    refresh?: boolean;
+    /** Before each test, once its scripted input is installed. */
+    beforeEach?: () => unknown;
+    /** After each test, whether or not its script was used up (cleanup that must always run). */
+    afterEach?: () => unknown;
+}
+
+/**
+ * The hooks of a suite that scripts the extension's prompts: a fresh ScriptedInput around every
+ * test, whose script must be used up by the test's end. Returns a stand-in that always speaks
+ * for the current test's input, so suites can keep one `ui` for all their tests.
+ */
+export function scriptedSuite(options: ScriptedSuiteOptions = {}): ScriptedInput {
+    let current: { ui: ScriptedInput; dispose(): void } | undefined;
+    before(async () => {
+        if (options.resetWorld ?? true) await control().reset({ state: true });
+        if (options.refresh) await vscode.commands.executeCommand(Cmds.Refresh);
+    });
+    beforeEach(async () => {
+        current = await useScriptedInput();
+        await options.beforeEach?.();
+    });
+    afterEach(async () => {
+        const ended = current;
+        current = undefined;
+        try {
+            ended?.dispose();
+            ended?.ui.assertDone();
+        } finally {
+            await options.afterEach?.();
+        }
+    });
+    return new Proxy({} as ScriptedInput, {
+        get(_target, key) {
+            if (!current) throw new Error(`the scripted input is used outside a test (${String(key)})`);
+            const value: unknown = Reflect.get(current.ui, key);
+            return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(current.ui) : value;
+        },
+    });
 }
