@@ -121,6 +121,21 @@ describe('the extension\'s import service against the sandbox', () => {
         assert.equal((await readVhdFooter(east.blobEndpoint, { kind: 'key', accountName: east.name, key }, blobs.find((b) => b.name === 'raw.img')!)).passed, false, 'a page blob without footer');
     });
 
+    it('lists the blobs with a pasted account SAS or container SAS too, and the URLs it gives carry no SAS', async () => {
+        const sdk = await import('@azure/storage-blob');
+        const cred = new sdk.StorageSharedKeyCredential(east.name, await service.accountKey(east));
+        const expiresOn = new Date(Date.now() + 3600_000);
+        const accountSas = sdk.generateAccountSASQueryParameters({ expiresOn, permissions: sdk.AccountSASPermissions.parse('rl'), services: 'b', resourceTypes: 'sco' }, cred).toString();
+        const viaAccount = await listAccountBlobs(east.blobEndpoint, { kind: 'sas', sas: `?${accountSas}` });
+        assert.equal(viaAccount.blobs.length, 5);
+        const containerSas = sdk.generateBlobSASQueryParameters({ containerName: 'osimages', expiresOn, permissions: sdk.ContainerSASPermissions.parse('rl') }, cred).toString();
+        const viaContainer = await listAccountBlobs(east.blobEndpoint, { kind: 'sas', sas: `${east.blobEndpoint}osimages?${containerSas}` });
+        assert.deepEqual(viaContainer.blobs.map((b) => b.name).sort(), viaAccount.blobs.map((b) => b.name).sort());
+        for (const b of [...viaAccount.blobs, ...viaContainer.blobs]) assert.equal(new URL(b.url).search, '', `${b.name}: no query`);
+        const os = viaContainer.blobs.find((b) => b.name === 'osimage.vhd')!;
+        assert.equal((await readVhdFooter(east.blobEndpoint, { kind: 'sas', sas: `${east.blobEndpoint}osimages?${containerSas}` }, os)).passed, true);
+    });
+
     it('imports with and without the metadata blob; each disk blob holds its source\'s bytes', async () => {
         const src = await storageAccountService(sb.info, 'stcontosoeastus');
         const shaOf = async (n: string) => sha256(await src.getContainerClient('osimages').getPageBlobClient(n).downloadToBuffer());

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DiskInfo } from '../../../src/shared/types';
 import type { SeedDisk } from '../../sandbox/types';
-import { Cmds, control, findDiskNode, poll, sandbox, seedDisk, useScriptedInput } from './harness';
+import { Cmds, control, findDiskNode, poll, sandbox, seedDisk, telemetryEvents, useScriptedInput } from './harness';
 import type { ScriptedInput, Step } from './scriptedInput';
 
 const CreateDiskFromBlobs = 'azureDisks.createDiskFromBlobs';
@@ -128,6 +128,11 @@ describe('Create Disk from Blobs… (ImportSecure)', () => {
         const log = await control().requestLog();
         const put = log.arm.recent.find((r) => r.method === 'PUT' && /disks\/imported-cvm$/.test(r.path));
         assert.ok(put, 'one PUT of the disk');
+        const event = telemetryEvents().filter((e) => e.eventName === 'createDiskFromBlobs').at(-1);
+        assert.equal(event?.properties?.result, 'Succeeded');
+        assert.equal(event?.properties?.blobSource, 'key');
+        assert.equal(event?.properties?.metadataBlob, 'true');
+        assert.doesNotMatch(JSON.stringify(event), /stcontosoeastus|imported-cvm|osimage/, 'no account, disk or blob name in telemetry');
         await downloadAndCompare('imported-cvm', ['osimage.vhd', 'vmgs.vhd', 'vmmd.vhd']);
         assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);
     });
