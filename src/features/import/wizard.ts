@@ -13,6 +13,7 @@ import { formatBytes } from '../../shared/format';
 import { DiskError } from '../../shared/errors';
 import { blobUrlProblem, IMPORT_SECURITY_TYPES, listedBlobProblem, metadataWithoutConfidentialType, notFixedVhd, roleLabel, suggestImportName, takesMetadataBlob, blobName, type ImportRole } from '../../shared/importRules';
 import { diskNameProblem } from '../../shared/names';
+import { scrubSecrets } from '../../shared/secrets';
 import type { ResourceGroupInfo } from '../../shared/types';
 import { runWizard, type StepPosition, type WizardStep } from '../../wizard/engine';
 
@@ -90,6 +91,16 @@ function blobStep(role: ImportRole, others: () => Promise<StorageAccountInfo[]>)
     };
 }
 
+/** Listing refused (no List keys permission, shared keys disabled, a SAS without list): the other ways still work. */
+function cannotList(account: StorageAccountInfo, e: unknown): DiskError {
+    const why = scrubSecrets(String((e as { message?: string })?.message ?? e)).split('\n')[0];
+    return new DiskError(
+        'ImportCannotList',
+        vscode.l10n.t('The blobs of storage account {0} could not be listed: {1}', account.name, why),
+        vscode.l10n.t('Choose "Paste the blob URLs" (Azure reads the blobs itself), use a SAS with list permission, or ask for a role that can list the account\'s keys (Microsoft.Storage/storageAccounts/listKeys/action).'),
+    );
+}
+
 // Long only because it lists the questions one after another; each is a few lines.
 function steps(services: Services): WizardStep<ImportAnswers>[] {
     let accountsSeen: StorageAccountInfo[] = [];
@@ -125,12 +136,12 @@ function steps(services: Services): WizardStep<ImportAnswers>[] {
                 ]);
                 if (a.source === 'paste') return;
                 if (a.source === 'key') {
-                    a.access = { kind: 'key', accountName: account.name, key: await services.imports.accountKey(account) };
+                    a.access = { kind: 'key', accountName: account.name, key: await services.imports.accountKey(account).catch((e: unknown) => { throw cannotList(account, e); }) };
                 } else {
                     const sas = await ui.showInputBox({ ...pos, prompt: vscode.l10n.t('SAS of storage account {0}, or a container SAS URL', account.name), placeHolder: 'sv=…&ss=b&srt=co&sp=rl&sig=…', password: true, ignoreFocusOut: true, validateInput: (v) => (/sig=/i.test(v) ? undefined : vscode.l10n.t('A SAS has a sig=… part; paste the whole token or URL.')) });
                     a.access = { kind: 'sas', sas };
                 }
-                const { blobs, truncated } = await listAccountBlobs(account.blobEndpoint, a.access);
+                const { blobs, truncated } = await listAccountBlobs(account.blobEndpoint, a.access).catch((e: unknown) => { throw cannotList(account, e); });
                 if (truncated) services.log.warn(`Storage account ${account.name} has more blobs than are listed; paste a URL for one not shown.`);
                 if (blobs.length === 0) throw new DiskError('ImportNoBlobs', vscode.l10n.t('Storage account {0} has no blobs that can be listed here.', account.name), vscode.l10n.t('Upload the page blobs first, or choose "Paste the blob URLs".'));
                 a.listing = blobs;

@@ -207,6 +207,15 @@ describe('Create Disk from Blobs… (ImportSecure)', () => {
             assert.equal(await exists(newDisk(c.name).id), false, `${c.what}: no disk left behind`);
         }
 
+        // The account's keys withheld (no List keys permission): the other ways are named.
+        await control().armFault({ method: 'POST', path: 'storageAccounts/stcontosoeastus/listKeys$', status: 403, body: { error: { code: 'AuthorizationFailed', message: "The client does not have authorization to perform action 'Microsoft.Storage/storageAccounts/listKeys/action'." } } });
+        const before = ui.toasts.filter((t) => t.kind === 'error').length;
+        ui.script(...browse);
+        await vscode.commands.executeCommand(CreateDiskFromBlobs, rgSecure());
+        const listErrors = ui.toasts.filter((t) => t.kind === 'error').slice(before);
+        assert.equal(listErrors.length, 1);
+        assert.match(listErrors[0].message, /The blobs of storage account stcontosoeastus could not be listed: .*listKeys.* Choose "Paste the blob URLs"/);
+
         // A blob of an account in another region is refused while it is typed: the box says why.
         ui.script(...paste, { match: 'URL of the OS disk blob', answer: { input: `${westEndpoint}osimages/osimage.vhd`, invalid: true } }, { match: 'URL of the OS disk blob', answer: 'cancel' });
         await vscode.commands.executeCommand(CreateDiskFromBlobs, rgSecure());
