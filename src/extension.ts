@@ -6,6 +6,7 @@ import { createAppContext } from './app/context';
 import { DownloadTracker } from './app/downloadTracker';
 import { ArmDiskService } from './azure/diskService';
 import { MemoryGrantStore } from './azure/grantStore';
+import { ArmImportService } from './azure/importService';
 import { SessionManager } from './azure/sessionManager';
 import { AccessPanels, registerAccess } from './features/access';
 import { registerAccount } from './features/account';
@@ -13,6 +14,7 @@ import { registerCopy } from './features/copy';
 import { deleteActions, registerDelete } from './features/delete';
 import { downloadActions, registerDownload } from './features/download';
 import { grantActions, registerGrant } from './features/grant';
+import { registerImport } from './features/import';
 import { registerSnapshot, snapshotActions } from './features/snapshot';
 import { registerProperties } from './features/properties';
 import { registerUpload } from './features/upload';
@@ -35,7 +37,8 @@ export function activate(context: vscode.ExtensionContext): AzureDisksApi {
     const ui = new DelegatingUserInput(new VscodeUserInput());
     const grants = new MemoryGrantStore();
     const disks = new ArmDiskService(() => sessions.get(), { log: (m) => log.info(m) });
-    const services: Services = { context, log, ui, disks, grants };
+    const imports = new ArmImportService(() => sessions.get(), { log: (m) => log.info(m) });
+    const services: Services = { context, log, ui, disks, grants, imports };
     const tree = new DisksTreeDataProvider(services, sessions);
     const ctx = createAppContext(
         { services, telemetry, tree, sessions, tracker: new DownloadTracker(), run: (id, handler) => runWithTelemetry(services, telemetry, id, handler, []) },
@@ -44,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): AzureDisksApi {
     const panels = new AccessPanels(ctx);
     const register: Register = (id, handler) => registerCommand(services, telemetry, id, handler);
     const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
+    tree.attachView(view);
 
     context.subscriptions.push(
         channel,
@@ -59,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): AzureDisksApi {
         ...registerDelete(ctx, register),
         ...registerSnapshot(ctx, register),
         ...registerCopy(ctx, register),
+        ...registerImport(ctx, register),
         ...registerProperties(ctx, register),
     );
     log.info(`Azure Managed Disks ${String(context.extension.packageJSON.version ?? '')} activated.`);

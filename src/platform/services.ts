@@ -5,6 +5,7 @@
 import type * as vscode from 'vscode';
 import type { DiskService } from '../azure/diskService';
 import type { GrantStore } from '../azure/grantStore';
+import type { ImportService } from '../azure/importService';
 import type { Logger } from '../shared/logger';
 import type { UserInput } from './userInput';
 
@@ -14,4 +15,6 @@ export interface Services {
     ui: UserInput;
     disks: DiskService;
     grants: GrantStore;
+    /** Storage accounts and ImportSecure (Create Disk from Blobs). */
+    imports: ImportService;
 }

@@ -17,6 +17,7 @@ export const enum Cmd {
     CreateSnapshot = 'azureDisks.createSnapshot',
     ExportSnapshot = 'azureDisks.exportSnapshot',
     CopyTo = 'azureDisks.copyTo',
+    CreateDiskFromBlobs = 'azureDisks.createDiskFromBlobs',
     ShowProperties = 'azureDisks.showProperties',
     OpenInPortal = 'azureDisks.openInPortal',
     /** Tree-internal: an error node's Retry action. */

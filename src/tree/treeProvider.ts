@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { Cmd, StateKey } from '../shared/constants';
 import type { Services } from '../platform/services';
 import type { SessionManager } from '../azure/sessionManager';
-import type { DiskInfo, SubscriptionInfo } from '../shared/types';
+import type { DiskInfo, DiskRef, SubscriptionInfo } from '../shared/types';
 import { diskContextValue, diskDescription, diskTooltipLines } from './presentation';
 import { DiskNode, ErrorNode, ResourceGroupNode, SubscriptionNode, type TreeHost, type TreeNode } from './nodes';
 import { hasActiveSas } from '../shared/diskStates';
@@ -21,6 +21,7 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
     private readonly busy = new Map<string, string>();
     private readonly offered = new Set<string>();
     private readonly disposables: vscode.Disposable[] = [this.emitter];
+    private view?: vscode.TreeView<TreeNode>;
 
     constructor(
         readonly services: Services,
@@ -103,6 +104,34 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
     reload(node?: TreeNode): void {
         if (node instanceof SubscriptionNode || node instanceof ResourceGroupNode) node.reset();
         this.refresh(node);
+    }
+
+    /** The view showing this provider, for reveal(). */
+    attachView(view: vscode.TreeView<TreeNode>): void {
+        this.view = view;
+    }
+
+    /**
+     * Reloads the group a new disk is in and selects the disk's row. Resolves false when the row
+     * is not shown (its subscription is filtered out, or it is past a "Load more" page).
+     */
+    async reveal(disk: DiskRef): Promise<boolean> {
+        const roots = await this.getChildren();
+        const sub = roots.find((n): n is SubscriptionNode => n instanceof SubscriptionNode && n.subscription.subscriptionId.toLowerCase() === disk.subscriptionId.toLowerCase());
+        if (!sub) return false;
+        const inGroup = (nodes: TreeNode[]) => nodes.find((n): n is ResourceGroupNode => n instanceof ResourceGroupNode && n.rg.name.toLowerCase() === disk.resourceGroup.toLowerCase());
+        let rg = inGroup(await this.getChildren(sub));
+        if (!rg) {
+            this.reload(sub);
+            rg = inGroup(await this.getChildren(sub));
+            if (!rg) return false;
+        }
+        this.reload(rg);
+        await this.getChildren(rg);
+        const node = this.findDisk(disk.id);
+        if (!node) return false;
+        await this.view?.reveal(node, { select: true, focus: false, expand: false });
+        return true;
     }
 
     registerDisk(node: DiskNode): void {

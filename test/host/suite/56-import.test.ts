@@ -1,0 +1,227 @@
+/**
+ * Create Disk from Blobs… (ImportSecure) through the real command against the sandbox: with the
+ * VM metadata blob (picked from the account's list) and without it (pasted URLs), each new disk
+ * shown in the tree, granted, downloaded and equal to its source blobs by sha256; then each refusal,
+ * before the PUT or from Azure, in plain words, with nothing created and no SAS left behind.
+ */
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { DiskInfo } from '../../../src/shared/types';
+import type { SeedDisk } from '../../sandbox/types';
+import { Cmds, control, findDiskNode, poll, sandbox, seedDisk, telemetryEvents, useScriptedInput } from './harness';
+import type { ScriptedInput, Step } from './scriptedInput';
+
+const CreateDiskFromBlobs = 'azureDisks.createDiskFromBlobs';
+const ACCOUNT = 'stcontosoeastus';
+
+function disksDir(): string {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'a workspace folder is open');
+    return path.join(folder.uri.fsPath, 'disks');
+}
+
+function sha256(buf: Buffer): string {
+    return createHash('sha256').update(buf).digest('hex');
+}
+
+/** The resource group node for rg-secure (eastus), as the tree hands it to commands. */
+function rgSecure() {
+    const s = seedDisk('cvm-os');
+    return { rg: { tenantId: s.tenantId, subscriptionId: s.subscriptionId, name: s.resourceGroup, location: 'eastus' } };
+}
+
+function newDisk(name: string): SeedDisk {
+    const { rg } = rgSecure();
+    return { ...seedDisk('cvm-os'), name, id: `/subscriptions/${rg.subscriptionId}/resourceGroups/${rg.name}/providers/Microsoft.Compute/disks/${name}` };
+}
+
+async function accountEndpoint(): Promise<string> {
+    const { info } = sandbox();
+    return `${info.storageEndpoint.replace(/\/[^/]+\/?$/, `/${ACCOUNT}`)}/`;
+}
+
+/** The PUTs of disks since the log was cleared. */
+async function diskPuts(): Promise<string[]> {
+    const log = await control().requestLog();
+    return log.arm.recent.filter((r) => r.method === 'PUT' && /\/disks\/[^/]+$/i.test(r.path)).map((r) => r.path);
+}
+
+async function exists(id: string): Promise<boolean> {
+    return (await control().diskState(id).catch(() => undefined)) !== undefined;
+}
+
+function downloadedSums(): Map<string, number> {
+    const out = new Map<string, number>();
+    if (!fs.existsSync(disksDir())) return out;
+    for (const e of fs.readdirSync(disksDir(), { withFileTypes: true, recursive: true })) {
+        if (!e.isFile() || /\.partial|\.journal/.test(e.name)) continue;
+        const data = fs.readFileSync(path.join(e.parentPath, e.name));
+        out.set(sha256(data), data.length);
+    }
+    return out;
+}
+
+describe('Create Disk from Blobs… (ImportSecure)', () => {
+    let ui: ScriptedInput;
+    let dispose: () => void;
+    const source: Record<string, { sha256: string; size: number }> = {};
+
+    before(async () => {
+        await control().reset({ state: true });
+        await vscode.commands.executeCommand(Cmds.Refresh);
+        // The source blobs as the sandbox seeded them, read with the account's own key.
+        const { storageAccountService } = require('../../sandbox/testkit') as typeof import('../../sandbox/testkit');
+        const svc = await storageAccountService(sandbox().info, ACCOUNT);
+        for (const b of ['osimage.vhd', 'vmgs.vhd', 'vmmd.vhd']) {
+            const data = await svc.getContainerClient('osimages').getPageBlobClient(b).downloadToBuffer();
+            source[b] = { sha256: sha256(data), size: data.length };
+        }
+    });
+    beforeEach(async () => {
+        ({ ui, dispose } = await useScriptedInput());
+        fs.rmSync(disksDir(), { recursive: true, force: true });
+        await control().clearLog();
+    });
+    afterEach(() => {
+        dispose();
+        ui.assertDone();
+    });
+
+    /** Grant Read with the guest state, download every blob, revoke; the files' sha256 must be the sources'. */
+    async function downloadAndCompare(name: string, blobs: string[]): Promise<void> {
+        const node = await findDiskNode(newDisk(name));
+        ui.script(
+            { match: 'Access level', optional: true, answer: { pick: 'Read' } },
+            { match: 'How long should the access last', optional: true, answer: { pick: '1 hour' } },
+            { match: 'Include VM guest state', optional: true, answer: { pick: 'Yes, include VM guest state' } },
+        );
+        await vscode.commands.executeCommand(Cmds.Download, node);
+        const sums = await poll('the downloaded files', () => {
+            const s = downloadedSums();
+            return s.size >= blobs.length ? s : undefined;
+        }, 60_000);
+        for (const b of blobs) assert.equal(sums.get(source[b].sha256), source[b].size, `a downloaded file equals ${b} (${[...sums.values()].join(', ')} bytes)`);
+        assert.equal(sums.size, blobs.length, 'no other blob was downloaded');
+        await vscode.commands.executeCommand(Cmds.RevokeAccess, node);
+        assert.equal(await control().diskState(node.disk.id), 'Unattached', 'no SAS left (not ActiveSAS)');
+    }
+
+    it('with the VM metadata blob, picked from the account\'s list: the disk appears in the tree and downloads as the three source blobs', async () => {
+        ui.script(
+            { match: 'Storage account holding the blobs', answer: { pick: ACCOUNT } },
+            { match: 'How to find the blobs', answer: { pick: 'Browse the account\'s blobs' } },
+            { match: 'OS disk blob in', answer: { pick: 'osimages/osimage.vhd' } },
+            { match: 'VM guest state (VMGS) blob in', answer: { pick: 'osimages/vmgs.vhd' } },
+            { match: 'VM metadata (VMMD) blob in', answer: { pick: 'osimages/vmmd.vhd' } },
+            { match: 'Security type of the disk', answer: { pick: 'Confidential VM, guest state encrypted with a platform key' } },
+            { match: 'Operating system', answer: { pick: 'Windows' } },
+            { match: 'Name of the new disk', answer: { input: 'imported-cvm' } },
+        );
+        const made = await vscode.commands.executeCommand<DiskInfo | undefined>(CreateDiskFromBlobs, rgSecure());
+        assert.ok(made, `the disk was made (${JSON.stringify(ui.toasts.map((t) => t.message))})`);
+        assert.equal(made.location, 'eastus', 'in the account\'s region');
+        assert.equal(made.securityType, 'ConfidentialVM_VMGuestStateOnlyEncryptedWithPlatformKey');
+        await poll('the "created" toast', () => ui.toasts.find((t) => /Created disk imported-cvm in rg-secure from 3 blobs of storage account stcontosoeastus/.test(t.message)));
+        const log = await control().requestLog();
+        const put = log.arm.recent.find((r) => r.method === 'PUT' && /disks\/imported-cvm$/.test(r.path));
+        assert.ok(put, 'one PUT of the disk');
+        const event = telemetryEvents().filter((e) => e.eventName === 'createDiskFromBlobs').at(-1);
+        assert.equal(event?.properties?.result, 'Succeeded');
+        assert.equal(event?.properties?.blobSource, 'key');
+        assert.equal(event?.properties?.metadataBlob, 'true');
+        assert.doesNotMatch(JSON.stringify(event), /stcontosoeastus|imported-cvm|osimage/, 'no account, disk or blob name in telemetry');
+        await downloadAndCompare('imported-cvm', ['osimage.vhd', 'vmgs.vhd', 'vmmd.vhd']);
+        assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);
+    });
+
+    it('without the VM metadata blob, from pasted URLs: the disk has an OS and a VM guest state blob, equal to their sources', async () => {
+        const endpoint = await accountEndpoint();
+        ui.script(
+            { match: 'Storage account holding the blobs', answer: { pick: ACCOUNT } },
+            { match: 'How to find the blobs', answer: { pick: 'Paste the blob URLs' } },
+            { match: 'URL of the OS disk blob', answer: { input: `${endpoint}osimages/osimage.vhd` } },
+            { match: 'URL of the VM guest state (VMGS) blob', answer: { input: `${endpoint}osimages/vmgs.vhd` } },
+            { match: 'URL of the VM metadata (VMMD) blob', answer: { input: '' } },
+            { match: 'Security type of the disk', answer: { pick: 'Trusted Launch' } },
+            { match: 'Operating system', answer: { pick: 'Linux' } },
+            { match: 'Name of the new disk', answer: { input: 'imported-tl' } },
+        );
+        const made = await vscode.commands.executeCommand<DiskInfo | undefined>(CreateDiskFromBlobs, rgSecure());
+        assert.ok(made, `the disk was made (${JSON.stringify(ui.toasts.map((t) => t.message))})`);
+        assert.equal(made.securityType, 'TrustedLaunch');
+        await downloadAndCompare('imported-tl', ['osimage.vhd', 'vmgs.vhd']);
+        assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);
+    });
+
+    it('each refusal, before the PUT or from Azure, is one plain error naming the fix; nothing is created and no SAS is left', async () => {
+        const endpoint = await accountEndpoint();
+        const westEndpoint = endpoint.replace(ACCOUNT, 'stcontosowesteu');
+        const start: Step[] = [{ match: 'Storage account holding the blobs', answer: { pick: ACCOUNT } }];
+        const browse: Step[] = [...start, { match: 'How to find the blobs', answer: { pick: 'Browse the account\'s blobs' } }];
+        const paste: Step[] = [...start, { match: 'How to find the blobs', answer: { pick: 'Paste the blob URLs' } }];
+        const rest = (name: string, type = 'Trusted Launch'): Step[] => [
+            { match: 'Security type of the disk', answer: { pick: type } },
+            { match: 'Operating system', answer: { pick: 'Windows' } },
+            { match: 'Name of the new disk', answer: { input: name } },
+        ];
+        const cases: { what: string; steps: Step[]; name: string; message: RegExp; azure: boolean }[] = [
+            {
+                what: 'a block blob, picked', name: 'refused-block', azure: false,
+                steps: [...browse, { match: 'OS disk blob in', answer: { pick: 'osimages/block.vhd' } }],
+                message: /The OS disk blob block\.vhd is a block blob; Azure imports only page blobs\. Copy it into a page blob \(azcopy copy .*--blob-type PageBlob\)/,
+            },
+            {
+                what: 'a page blob that is no fixed VHD, picked', name: 'refused-raw', azure: false,
+                steps: [...browse, { match: 'OS disk blob in', answer: { pick: 'osimages/osimage.vhd' } }, { match: 'VM guest state (VMGS) blob in', answer: { pick: 'osimages/raw.img' } }],
+                message: /The VM guest state \(VMGS\) blob raw\.img is not a fixed VHD .*Convert the image to a fixed VHD/,
+            },
+            {
+                what: 'a block blob, pasted (Azure refuses it)', name: 'refused-block-az', azure: true,
+                steps: [...paste, { match: 'URL of the OS disk blob', answer: { input: `${endpoint}osimages/block.vhd` } }, { match: 'URL of the VM guest state', answer: { input: `${endpoint}osimages/vmgs.vhd` } }, { match: 'URL of the VM metadata', answer: { input: '' } }, ...rest('refused-block-az')],
+                message: /The OS disk blob block\.vhd is a block blob; Azure imports only page blobs\. Copy it into a page blob/,
+            },
+            {
+                what: 'a page blob that is no fixed VHD, pasted (Azure refuses it)', name: 'refused-raw-az', azure: true,
+                steps: [...paste, { match: 'URL of the OS disk blob', answer: { input: `${endpoint}osimages/osimage.vhd` } }, { match: 'URL of the VM guest state', answer: { input: `${endpoint}osimages/raw.img` } }, { match: 'URL of the VM metadata', answer: { input: '' } }, ...rest('refused-raw-az')],
+                message: /The VM guest state \(VMGS\) blob raw\.img is not a fixed VHD .*qemu-img convert/,
+            },
+            {
+                what: 'a VM metadata blob with a security type that takes none', name: 'refused-md', azure: false,
+                steps: [...paste, { match: 'URL of the OS disk blob', answer: { input: `${endpoint}osimages/osimage.vhd` } }, { match: 'URL of the VM guest state', answer: { input: `${endpoint}osimages/vmgs.vhd` } }, { match: 'URL of the VM metadata', answer: { input: `${endpoint}osimages/vmmd.vhd` } }, { match: 'Security type of the disk', answer: { pick: 'Trusted Launch' } }],
+                message: /A VM metadata \(VMMD\) blob can be imported only with a Confidential VM security type; TrustedLaunch takes none\. Choose a ConfidentialVM_\* security type, or leave the VM metadata blob out\./,
+            },
+        ];
+        for (const c of cases) {
+            await control().clearLog();
+            const errorsBefore = ui.toasts.filter((t) => t.kind === 'error').length;
+            ui.script(...c.steps);
+            await vscode.commands.executeCommand(CreateDiskFromBlobs, rgSecure());
+            const errors = ui.toasts.filter((t) => t.kind === 'error').slice(errorsBefore);
+            assert.equal(errors.length, 1, `${c.what}: one error (${JSON.stringify(errors.map((t) => t.message))})`);
+            assert.match(errors[0].message, c.message, c.what);
+            assert.doesNotMatch(errors[0].message, /sig=|sv=/, `${c.what}: no SAS in the message`);
+            assert.equal((await diskPuts()).length, c.azure ? 1 : 0, `${c.what}: ${c.azure ? 'one PUT, refused by Azure' : 'refused before any PUT'}`);
+            assert.equal(await exists(newDisk(c.name).id), false, `${c.what}: no disk left behind`);
+        }
+
+        // The account's keys withheld (no List keys permission): the other ways are named.
+        await control().armFault({ method: 'POST', path: 'storageAccounts/stcontosoeastus/listKeys$', status: 403, body: { error: { code: 'AuthorizationFailed', message: "The client does not have authorization to perform action 'Microsoft.Storage/storageAccounts/listKeys/action'." } } });
+        const before = ui.toasts.filter((t) => t.kind === 'error').length;
+        ui.script(...browse);
+        await vscode.commands.executeCommand(CreateDiskFromBlobs, rgSecure());
+        const listErrors = ui.toasts.filter((t) => t.kind === 'error').slice(before);
+        assert.equal(listErrors.length, 1);
+        assert.match(listErrors[0].message, /The blobs of storage account stcontosoeastus could not be listed: .*listKeys.* Choose "Paste the blob URLs"/);
+
+        // A blob of an account in another region is refused while it is typed: the box says why.
+        ui.script(...paste, { match: 'URL of the OS disk blob', answer: { input: `${westEndpoint}osimages/osimage.vhd`, invalid: true } }, { match: 'URL of the OS disk blob', answer: 'cancel' });
+        await vscode.commands.executeCommand(CreateDiskFromBlobs, rgSecure());
+        assert.match(ui.validationMessages.at(-1) ?? '', /That blob is in storage account stcontosowesteu \(westeurope\), not in stcontosoeastus/);
+
+        const log = await control().requestLog();
+        assert.equal(log.arm.recent.filter((r) => /beginGetAccess/i.test(r.path)).length, 0, 'no grant was asked of anything');
+    });
+});
