@@ -88,7 +88,7 @@ function state(overrides: Record<string, unknown> = {}) {
         fileFormat: 'VHD',
         expiresAt: new Date(Date.now() + 3600_000).toISOString(),
         rows: [
-            { blob: 'disk', label: 'Disk', maskedUrl: 'https://md-1.blob.example/c1/abcd?sv=2018-03-28&sr=b&sig=••••&se=2099-01-01T00:00:00Z&sp=r', present: true },
+            { blob: 'disk', label: 'Disk', maskedUrl: 'https://md-1.blob.example/c1/abcd?sv=2018-03-28&sr=b&sig=••••&se=2099-01-01T00%3A00%3A00Z&sp=r', present: true },
             { blob: 'vmgs', label: 'VM guest state', maskedUrl: 'https://md-1.blob.example/c2/abcd_vmgs?sig=••••', present: true },
             { blob: 'vmmd', label: 'VM metadata', maskedUrl: '', present: false },
         ],
