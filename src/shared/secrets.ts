@@ -66,7 +66,7 @@ export function maskSasUrl(url: string): string {
         if (eq < 0) return name;
         const raw = pair.slice(eq + 1);
         // Shown as the URL carries it (percent-encoded), so the masked URL and the copied one read alike.
-        return VISIBLE_PARAMS.has(name.toLowerCase()) && /^[A-Za-z0-9:._+,-]{0,64}$/.test(safeDecode(raw)) && /^[A-Za-z0-9%._+,-]{0,96}$/.test(raw) ? `${name}=${raw}` : `${name}=${MASK}`;
+        return VISIBLE_PARAMS.has(name.toLowerCase()) && /^[A-Za-z0-9:._+,-]{0,64}$/.test(safeDecode(raw)) && /^[A-Za-z0-9%:._+,-]{0,96}$/.test(raw) ? `${name}=${raw}` : `${name}=${MASK}`;
     });
     return `${base}?${parts.join('&')}`;
 }
