@@ -44,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): AzureDisksApi {
     const panels = new AccessPanels(ctx);
     const register: Register = (id, handler) => registerCommand(services, telemetry, id, handler);
     const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
+    tree.attachView(view);
 
     context.subscriptions.push(
         channel,
