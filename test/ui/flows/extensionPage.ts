@@ -38,7 +38,8 @@ export const extensionPageFlow: Flow = {
 
         const editor = page.locator('.extension-editor');
         await editor.waitFor({ timeout: 30_000 });
-        const readme = page.frameLocator('.extension-editor iframe.webview.ready').frameLocator('iframe#active-frame');
+        // The page's README is a webview (laid over the editor, outside its DOM): the last one opened.
+        const readme = page.locator('iframe.webview.ready').last().contentFrame().frameLocator('iframe#active-frame');
         await readme.locator('h1').first().waitFor({ timeout: 30_000 });
         let images: ImageState[] = [];
         await poll(
@@ -47,7 +48,7 @@ export const extensionPageFlow: Flow = {
                 return images.length >= 3 && images.every((i) => i.loaded);
             },
             30_000,
-            () => `README images not loaded: ${images.map((i) => `${i.loaded ? 'ok' : 'BROKEN'} ${i.src} (${i.alt.slice(0, 40)})`).join(' | ') || 'none found'}`,
+            () => `README images not loaded: ${images.map((i) => `${i.loaded ? 'ok' : 'BROKEN'} ${i.src.slice(0, 60)} (${i.alt.slice(0, 40)})`).join(' | ') || 'none found'}`,
         );
         const headings = (await readme.locator('h2').allInnerTexts()).map((h) => h.trim());
         const dev = headings.indexOf('Development');
