@@ -12,4 +12,9 @@ export interface UserInput {
     /** Toasts. Non-modal ones need no answer (a test fake records them); resolve to the chosen item. */
     showErrorMessage(message: string, ...items: string[]): Promise<string | undefined>;
     showInformationMessage(message: string, ...items: string[]): Promise<string | undefined>;
+    /**
+     * An information notice that closes itself once `until` settles (new work superseding it):
+     * unlike an information message, which an extension cannot take back.
+     */
+    showNotice(message: string, until: Promise<unknown>): void;
 }

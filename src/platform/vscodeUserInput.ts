@@ -124,6 +124,14 @@ export class VscodeUserInput implements UserInput {
     async showInformationMessage(message: string, ...items: string[]): Promise<string | undefined> {
         return vscode.window.showInformationMessage(message, ...items);
     }
+
+    showNotice(message: string, until: Promise<unknown>): void {
+        // A progress notification is the one kind an extension can close; its bar is shown full, as nothing is running.
+        void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: message, cancellable: false }, async (progress) => {
+            progress.report({ increment: 100 });
+            await until.catch(() => undefined);
+        });
+    }
 }
 
 /** services.ui: forwards to whichever UserInput is current, so tests can swap it after activation. */
@@ -149,5 +157,8 @@ export class DelegatingUserInput implements UserInput {
     }
     showInformationMessage(message: string, ...items: string[]): Promise<string | undefined> {
         return this.target.showInformationMessage(message, ...items);
+    }
+    showNotice(message: string, until: Promise<unknown>): void {
+        this.target.showNotice(message, until);
     }
 }

@@ -1,6 +1,8 @@
 /** Command ids, in one place. Every id here must be contributed in package.json (checked in tests). */
 export const enum Cmd {
     SignIn = 'azureDisks.signIn',
+    SignOut = 'azureDisks.signOut',
+    SwitchAccount = 'azureDisks.switchAccount',
     SelectSubscriptions = 'azureDisks.selectSubscriptions',
     Refresh = 'azureDisks.refresh',
     GrantAccess = 'azureDisks.grantAccess',
@@ -46,4 +48,6 @@ export const enum StateKey {
     PendingDownloads = 'azureDisks.pendingDownloads',
     /** Uploads that stopped before they finished: disk ref + local files, to continue them. */
     PendingUploads = 'azureDisks.pendingUploads',
+    /** Set by Sign Out: the view stays signed out until Sign In, whatever credential is still around. */
+    SignedOut = 'azureDisks.signedOut',
 }

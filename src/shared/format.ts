@@ -12,10 +12,23 @@ export function formatBytes(n: number): string {
     return i === 0 ? `${v} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
 }
 
-/** MB/s in decimal megabytes, as download tools usually show it. */
+/** A rate in the same binary units as formatBytes (KiB/s, MiB/s, GiB/s), so sizes and speeds read alike. */
 export function formatRate(bytesPerSecond: number): string {
-    if (!Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return '– MB/s';
-    return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
+    if (!Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return '– MiB/s';
+    const units = ['KiB/s', 'MiB/s', 'GiB/s'];
+    let i = 0;
+    let v = bytesPerSecond / 1024;
+    while (v >= 1024 && i < units.length - 1) {
+        v /= 1024;
+        i++;
+    }
+    return `${v.toFixed(1)} ${units[i]}`;
+}
+
+/** "101 MiB written of 1.0 GiB": what a sparse transfer moves, against the disk's size. */
+export function formatWrittenOf(done: number, toFetch: number, totalSize: number): string {
+    const of = totalSize > 0 && totalSize !== toFetch ? ` written of ${formatBytes(totalSize)}` : '';
+    return `${formatBytes(done)} of ${formatBytes(toFetch)}${of}`;
 }
 
 export function formatDuration(seconds: number | undefined): string {

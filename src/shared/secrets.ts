@@ -2,7 +2,7 @@
  * SAS URLs and tokens are secrets: the one place that hides them, for logs and error messages
  * (redactUrl, scrubSecrets) and for display (maskSasUrl: scheme, host, path and parameter names
  * stay visible, the signature never does; expiry and start times stay readable because users
- * need them). No imports.
+ * need them, in the URL's own percent-encoded form). No imports.
  */
 
 export const MASK = '••••';
@@ -64,8 +64,9 @@ export function maskSasUrl(url: string): string {
         const name = safeDecode(rawName);
         if (!/^[A-Za-z0-9_.-]{1,40}$/.test(name)) return MASK;
         if (eq < 0) return name;
-        const value = safeDecode(pair.slice(eq + 1));
-        return VISIBLE_PARAMS.has(name.toLowerCase()) && /^[A-Za-z0-9:._+,-]{0,64}$/.test(value) ? `${name}=${value}` : `${name}=${MASK}`;
+        const raw = pair.slice(eq + 1);
+        // Shown as the URL carries it (percent-encoded), so the masked URL and the copied one read alike.
+        return VISIBLE_PARAMS.has(name.toLowerCase()) && /^[A-Za-z0-9:._+,-]{0,64}$/.test(safeDecode(raw)) && /^[A-Za-z0-9%:._+,-]{0,96}$/.test(raw) ? `${name}=${raw}` : `${name}=${MASK}`;
     });
     return `${base}?${parts.join('&')}`;
 }

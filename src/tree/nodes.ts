@@ -174,6 +174,8 @@ export class SubscriptionNode extends PagedNode<ResourceGroupInfo> {
         host: TreeHost,
         readonly subscription: SubscriptionInfo,
         private readonly tenantLabel: string | undefined,
+        /** "Signed in as …, through …": which account and method the view uses. */
+        private readonly accountLine?: string,
     ) {
         super(`${subscription.tenantId}/subscriptions/${subscription.subscriptionId}`.toLowerCase(), host, undefined, 50);
     }
@@ -185,7 +187,7 @@ export class SubscriptionNode extends PagedNode<ResourceGroupInfo> {
         const spoken = this.tenantLabel
             ? vscode.l10n.t('{0}, subscription in tenant {1}', this.subscription.displayName, this.tenantLabel)
             : vscode.l10n.t('{0}, subscription', this.subscription.displayName);
-        item.tooltip = spoken;
+        item.tooltip = this.accountLine ? `${spoken}\n${this.accountLine}` : spoken;
         item.accessibilityInformation = { label: spoken };
         item.iconPath = new vscode.ThemeIcon('key');
         item.contextValue = 'azureSubscription;';

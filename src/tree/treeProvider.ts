@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { Cmd, StateKey } from '../shared/constants';
 import type { Services } from '../platform/services';
 import type { SessionManager } from '../azure/sessionManager';
+import { describeAccount, signedInAccount } from '../azure/account';
 import type { DiskInfo, DiskRef, SubscriptionInfo } from '../shared/types';
 import { diskContextValue, diskDescription, diskTooltipLines } from './presentation';
 import { DiskNode, ErrorNode, ResourceGroupNode, SubscriptionNode, type TreeHost, type TreeNode } from './nodes';
@@ -33,6 +34,15 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
         );
     }
 
+    /** The view whose description names the signed-in account. */
+    attachView(view: vscode.TreeView<TreeNode>): void {
+        this.view = view;
+    }
+
+    private describeView(text: string | undefined): void {
+        if (this.view) this.view.description = text;
+    }
+
     getTreeItem(node: TreeNode): vscode.TreeItem {
         return node.getTreeItem();
     }
@@ -57,7 +67,8 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
     private async loadRoots(): Promise<TreeNode[]> {
         let signedIn: boolean;
         try {
-            signedIn = await this.sessions.isSignedIn();
+            // After Sign Out the view stays signed out until Sign In, whatever credential is still around.
+            signedIn = this.services.context.globalState.get<boolean>(StateKey.SignedOut) !== true && (await this.sessions.isSignedIn());
         } catch (e) {
             await setContext(ContextKey.SignInState, 'error');
             this.roots = undefined;
@@ -66,6 +77,7 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
         await setContext(ContextKey.SignInState, signedIn ? 'signedIn' : 'signedOut');
         if (!signedIn) {
             this.roots = undefined;
+            this.describeView(undefined);
             return [];
         }
         let subs: SubscriptionInfo[];
@@ -75,6 +87,9 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
             this.roots = undefined;
             return [new ErrorNode('root/error', undefined, e, () => this.refresh())];
         }
+        const account = await signedInAccount(await this.sessions.get()).catch(() => undefined);
+        const accountLine = account ? vscode.l10n.t('Signed in as {0}', describeAccount(account)) : undefined;
+        this.describeView(account?.label);
         const selected = selectedSubscriptions(this.services.context, subs);
         await setContext(ContextKey.NoSubscriptions, selected.length === 0);
         const tenants = new Set(subs.map((s) => s.tenantId));
@@ -88,7 +103,7 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
         }
         return selected
             .sort((a, b) => a.displayName.localeCompare(b.displayName))
-            .map((s) => new SubscriptionNode(this, s, tenants.size > 1 ? (tenantNames.get(s.tenantId) ?? s.tenantId) : undefined));
+            .map((s) => new SubscriptionNode(this, s, tenants.size > 1 ? (tenantNames.get(s.tenantId) ?? s.tenantId) : undefined, accountLine));
     }
 
     /** Redraws a node; without one, reloads everything from Azure. */

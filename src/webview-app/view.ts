@@ -1,5 +1,5 @@
 /** Renders the access panel from the host's messages. Keeps revealed URLs in memory only. */
-import { formatBytes, formatDuration, formatRate } from '../shared/format';
+import { formatDuration, formatRate, formatWrittenOf } from '../shared/format';
 import { BLOB_LABELS, type AccessRow, type BlobKind, type CheckInfo, type DownloadRowState, type HostMessage, type NoGrantReason, type PageMessage, type StateMessage } from '../shared/accessProtocol';
 import { checkLabel } from '../shared/checks';
 import { button, h, setText } from './dom';
@@ -234,7 +234,7 @@ function statusText(d: DownloadRowState | undefined, expired: boolean): string {
             const verb = d.resumed ? 'Resuming' : 'Downloading';
             if (!p) return `${verb}…`;
             const eta = p.etaSeconds !== undefined ? ` · ${formatDuration(p.etaSeconds)} left` : '';
-            return `${verb}: ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesToFetch)} (disk size ${formatBytes(p.totalSize)}) · ${formatRate(p.bytesPerSecond)}${eta}`;
+            return `${verb}: ${formatWrittenOf(p.bytesDone, p.bytesToFetch, p.totalSize)} · ${formatRate(p.bytesPerSecond)}${eta}`;
         }
         case 'done': {
             const failed = (d.checks ?? []).filter((c) => !c.passed);

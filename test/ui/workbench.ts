@@ -40,7 +40,7 @@ export class Workbench {
         await this.page.mouse.up();
     }
 
-    /** Opens the Explorer container (the disks view lives there). */
+    /** Opens the Explorer container (the workspace files). */
     async openExplorer(): Promise<void> {
         const sidebarTitle = this.page.locator('.part.sidebar .composite.title');
         if (await sidebarTitle.filter({ hasText: /explorer/i }).isVisible().catch(() => false)) return;
@@ -65,14 +65,21 @@ export class Workbench {
         return pane;
     }
 
-    /** The disks view, with the Explorer's other sections collapsed so its tree has the room. */
+    /** Opens the extension's own Activity Bar container (the disks view lives there). */
+    async openDisksContainer(): Promise<void> {
+        const sidebarTitle = this.page.locator('.part.sidebar .composite.title');
+        const title = new RegExp(escapeRegExp(VIEW_TITLE), 'i');
+        if (await sidebarTitle.filter({ hasText: title }).isVisible().catch(() => false)) return;
+        await this.page.locator(`.part.activitybar a.action-label[aria-label^="${VIEW_TITLE}"]`).click();
+        await sidebarTitle.filter({ hasText: title }).waitFor();
+    }
+
+    /** The disks view: the one pane of its container, its tree taking the whole sidebar. */
     async disksView(): Promise<Locator> {
-        await this.openExplorer();
-        for (const title of await this.page.locator('.part.sidebar .pane-header').allInnerTexts()) {
-            const name = title.split('\n')[0].trim();
-            if (name && !new RegExp(escapeRegExp(VIEW_TITLE), 'i').test(name)) await this.collapsePane(name);
-        }
-        return this.expandPane(VIEW_TITLE);
+        await this.openDisksContainer();
+        const pane = this.page.locator('.part.sidebar .pane').filter({ has: this.page.locator('.pane-body') }).first();
+        await pane.locator('.pane-body').waitFor({ timeout: 60_000 });
+        return pane;
     }
 
     /** Tree rows are found by their visible label text (the row's aria-label is the tooltip). */

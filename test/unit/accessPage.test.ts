@@ -88,7 +88,7 @@ function state(overrides: Record<string, unknown> = {}) {
         fileFormat: 'VHD',
         expiresAt: new Date(Date.now() + 3600_000).toISOString(),
         rows: [
-            { blob: 'disk', label: 'Disk', maskedUrl: 'https://md-1.blob.example/c1/abcd?sv=2018-03-28&sr=b&sig=••••&se=2099-01-01T00:00:00Z&sp=r', present: true },
+            { blob: 'disk', label: 'Disk', maskedUrl: 'https://md-1.blob.example/c1/abcd?sv=2018-03-28&sr=b&sig=••••&se=2099-01-01T00%3A00%3A00Z&sp=r', present: true },
             { blob: 'vmgs', label: 'VM guest state', maskedUrl: 'https://md-1.blob.example/c2/abcd_vmgs?sig=••••', present: true },
             { blob: 'vmmd', label: 'VM metadata', maskedUrl: '', present: false },
         ],
@@ -159,7 +159,8 @@ test('progress, cancel and the verified result', async () => {
     await post(page, { type: 'progress', blob: 'disk', bytesDone: 50 * 2 ** 20, bytesToFetch: 100 * 2 ** 20, totalSize: 2 ** 30, bytesPerSecond: 25e6, etaSeconds: 2 });
     await disk.getByRole('button', { name: 'Cancel', exact: true }).waitFor();
     const status = disk.locator('[data-role="status"]');
-    assert.match((await status.textContent()) ?? '', /^Downloading: 50\.0 MiB of 100 MiB.*25\.0 MB\/s.*2s left/);
+    // One unit system (binary): the written part against the disk size, and MiB/s (25e6 B/s).
+    assert.match((await status.textContent()) ?? '', /^Downloading: 50\.0 MiB of 100 MiB written of 1\.0 GiB · 23\.8 MiB\/s · 2s left/);
     assert.equal(await disk.locator('progress').evaluate((p) => (p as unknown as { value: number }).value / (p as unknown as { max: number }).max), 0.5);
     assert.equal(await disk.getByRole('button', { name: 'Download', exact: true }).isDisabled(), true);
     await disk.getByRole('button', { name: 'Cancel', exact: true }).click();

@@ -61,9 +61,15 @@ test('settings the extension and downloads read are contributed with their defau
     assert.equal(pkg.main, './dist/extension.js');
 });
 
-test('the view and its welcome content', () => {
-    const views = pkg.contributes.views.explorer as { id: string }[];
+test('the view, in its own Activity Bar container with an icon that ships, and its welcome content', () => {
+    const containers = pkg.contributes.viewsContainers.activitybar as { id: string; title: string; icon: string }[];
+    const container = containers.find((c) => c.id === 'azureDisks');
+    assert.ok(container, 'an Activity Bar container');
+    assert.ok(fs.existsSync(path.join(root, container.icon)), `the container icon ${container.icon} exists`);
+    assert.equal(nls[container.title.replace(/%/g, '')], 'Azure Managed Disks');
+    const views = pkg.contributes.views.azureDisks as { id: string }[];
     assert.ok(views.some((v) => v.id === 'azureDisks.disks'));
+    assert.equal(pkg.contributes.views.explorer, undefined, 'not one more section at the bottom of the Explorer');
     const welcome = pkg.contributes.viewsWelcome as { contents: string; when: string }[];
     const texts = welcome.map((w) => nls[w.contents.replace(/%/g, '')]);
     assert.ok(texts.some((t) => t.includes('command:azureDisks.signIn')));

@@ -1,4 +1,4 @@
-/** Sign In, Select Subscriptions…, Refresh, Show Log, and the tree's Retry/Load more. */
+/** Select Subscriptions…, Refresh, Show Log, and the tree's Retry/Load more. */
 import * as vscode from 'vscode';
 import { StateKey } from '../../shared/constants';
 import type { DiskInfo, SubscriptionInfo } from '../../shared/types';
@@ -7,15 +7,6 @@ import { refOf } from '../../wizard/diskArg';
 import { selectedSubscriptions } from '../../tree/treeProvider';
 import type { AppContext } from '../../app/context';
 import type { ActionContext } from '../../platform/command';
-
-export async function signIn(ctx: AppContext, actx: ActionContext): Promise<void> {
-    const session = await ctx.sessions.get();
-    actx.telemetry.properties.method = session.method;
-    actx.telemetry.properties.cloud = session.cloud.name;
-    actx.errorContext = { operation: 'signIn' };
-    await ctx.sessions.signIn();
-    ctx.tree.refresh();
-}
 
 export async function selectSubscriptions(ctx: AppContext, actx: ActionContext): Promise<SubscriptionInfo[]> {
     const { services } = ctx;

@@ -7,13 +7,14 @@ import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
 import type { ActionContext } from '../../platform/command';
 import { Setting } from '../../shared/constants';
-import { formatBytes, formatDuration, formatRate } from '../../shared/format';
+import { formatDuration, formatRate, formatWrittenOf } from '../../shared/format';
 import { presetOf } from '../../shared/grants';
 import { BLOB_LABELS, type BlobKind, type DiskInfo, type DiskRef, type Grant } from '../../shared/types';
 import { downloadBlob, TransferError, type DownloadResult, type TransferProgress } from '../../transfer';
 import { renewGrant } from './grants';
 import { describeFailure, type DescribedFailure } from './messages';
 import type { PlannedFile } from './plan';
+import { logBlobRun } from './runLog';
 
 export type Outcome = 'done' | 'cancelled' | 'failed';
 
@@ -52,23 +53,28 @@ export async function fetchAll(ctx: AppContext, actx: ActionContext, ref: DiskRe
                     continue;
                 }
                 const controller = new AbortController();
-                tracker.start(ref.id, f.blob, controller, f.fileName, o.resuming.has(f.blob) || o.resumed);
+                const resuming = o.resuming.has(f.blob) || o.resumed;
+                tracker.start(ref.id, f.blob, controller, f.fileName, resuming);
+                const runLog = logBlobRun(ctx.services.log, `${ref.name} (${BLOB_LABELS[f.blob]})`, f.destPath, concurrency, resuming);
                 try {
                     const result = await fetchOne(ctx, actx, ref, run, f, concurrency, controller.signal, o.authorization, (p) => {
+                        runLog.progress(p);
                         tracker.progress(ref.id, f.blob, p);
                         bar(i, f.blob, p);
                     });
+                    runLog.done(result);
                     fetched.results.push(result);
                     tracker.done(ref.id, f.blob, result.checks, f.fileName);
                     fetched.outcomes.set(f.blob, 'done');
                 } catch (e) {
                     if (controller.signal.aborted || (e instanceof TransferError && e.code === 'Cancelled')) {
+                        runLog.cancelled();
                         tracker.failed(ref.id, f.blob, 'Download cancelled. The partial file is kept: run Download again to resume.', true);
                         fetched.outcomes.set(f.blob, 'cancelled');
                         continue;
                     }
                     const d = describeFailure(e, { diskName: ref.name, folder, entra: !!o.authorization, networkAccessPolicy: o.disk?.networkAccessPolicy });
-                    ctx.services.log.error(`Download of ${ref.name} (${f.blob}) failed (${d.code}).`);
+                    runLog.failed(d.code);
                     tracker.failed(ref.id, f.blob, d.message, false);
                     fetched.outcomes.set(f.blob, 'failed');
                     fetched.firstFailure ??= fetched.firstError === undefined ? d : undefined;
@@ -134,7 +140,7 @@ function progressBar(progress: vscode.Progress<{ message?: string; increment?: n
         const eta = p.etaSeconds !== undefined ? ` · ${formatDuration(p.etaSeconds)} left` : '';
         progress.report({
             increment: Math.max(0, target - reported),
-            message: `${BLOB_LABELS[blob]}: ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesToFetch)} · ${formatRate(p.bytesPerSecond)}${eta}`,
+            message: `${BLOB_LABELS[blob]}: ${formatWrittenOf(p.bytesDone, p.bytesToFetch, p.totalSize)} · ${formatRate(p.bytesPerSecond)}${eta}`,
         });
         reported = Math.max(reported, target);
     };

@@ -9,6 +9,7 @@ import type { DiskRef } from '../../shared/types';
 import type { DownloadResult } from '../../transfer';
 import type { Fetched } from './fetch';
 import { checksSummary } from '../../shared/checks';
+import { formatBytes } from '../../shared/format';
 import { describeFailure } from './messages';
 import type { PlannedFile } from './plan';
 import { revokePerPolicy, revokePolicy } from './revokePolicy';
@@ -34,8 +35,25 @@ export async function finish(ctx: AppContext, actx: ActionContext, ref: DiskRef,
         throw new DiskError(d.code, d.message);
     }
     if (!othersRunning) await revokePerPolicy(ctx, actx, ref, revokePolicy(Setting.RevokeOnCancel), revokeQuestion(ref, 'cancelled'));
-    void ctx.services.ui.showInformationMessage(vscode.l10n.t('Download of {0} cancelled. The partial file is kept: run Download again to resume.', ref.name));
+    // Closed when the disk's next download starts (the resume supersedes it), or after a while.
+    ctx.services.ui.showNotice(vscode.l10n.t('Download of {0} cancelled. The partial file is kept: run Download again to resume.', ref.name), nextStartOf(ctx, ref, CANCELLED_NOTICE_MS));
     throw new UserCancelledError('download');
+}
+
+const CANCELLED_NOTICE_MS = 30_000;
+
+function nextStartOf(ctx: AppContext, ref: DiskRef, maxMs: number): Promise<void> {
+    return new Promise((resolve) => {
+        const timer = setTimeout(done, maxMs);
+        const sub = ctx.tracker.onEvent((diskId, m) => {
+            if (m.type === 'downloadStarted' && diskId.toLowerCase() === ref.id.toLowerCase()) done();
+        });
+        function done(): void {
+            clearTimeout(timer);
+            sub.dispose();
+            resolve();
+        }
+    });
 }
 
 /** The revoke question, in words that fit the resource: a snapshot has no VM to keep from starting. */
@@ -57,8 +75,10 @@ export function revokeQuestion(ref: DiskRef, end: 'done' | 'failed' | 'cancelled
 function showSucceeded(ctx: AppContext, files: PlannedFile[], results: DownloadResult[]): void {
     const checks = checksSummary(results.flatMap((r) => r.checks));
     const names = files.map((f) => f.fileName).join(', ');
+    const disk = results.find((r) => r.path === files.find((f) => f.blob === 'disk')?.destPath) ?? results[0];
+    const size = disk ? `${vscode.l10n.t('{0} written of {1}', formatBytes(disk.bytesWritten), formatBytes(disk.totalSize))}; ` : '';
     const reveal = vscode.l10n.t('Reveal in Explorer');
-    void ctx.services.ui.showInformationMessage(vscode.l10n.t('Downloaded and verified {0} ({1}).', names, checks), reveal).then(
+    void ctx.services.ui.showInformationMessage(vscode.l10n.t('Downloaded and verified {0} ({1}checks: {2}).', names, size, checks), reveal).then(
         (choice) => {
             if (choice === reveal) void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(files[0].destPath));
         },

@@ -50,7 +50,6 @@ export async function revokeAccess(ctx: AppContext, actx: ActionContext, arg?: u
     );
     services.grants.delete(disk.id);
     await refreshRow(ctx, disk, disk.attachedVm ? 'Reserved' : 'Unattached');
-    services.log.info(`Revoked access to ${disk.kind} ${disk.name}.`);
     return true;
 }
 

@@ -35,6 +35,30 @@ describe('Sign In, Select Subscriptions…, Refresh', () => {
         }
     });
 
+    it('Sign In while signed in names the account and method; Sign Out empties the view until Sign In; the subscription tooltip names the account', async () => {
+        const a = await getApi();
+        await vscode.commands.executeCommand(Cmds.SignIn);
+        const already = ui.toasts.find((t) => /Already signed in as/.test(t.message));
+        assert.ok(already, `a toast says who is signed in: ${ui.toasts.map((t) => t.message).join(' | ')}`);
+        assert.match(already.message, /sandbox\.user@contoso-sandbox\.example, through the Azure CLI/);
+        assert.deepEqual(already.items, ['Switch Account', 'Sign Out']);
+        const roots = ((await a.treeDataProvider.getChildren(undefined)) ?? []) as object[];
+        const tooltip = String((a.treeDataProvider.getTreeItem(roots[0]) as vscode.TreeItem).tooltip);
+        assert.match(tooltip, /Signed in as sandbox\.user@contoso-sandbox\.example, through the Azure CLI/);
+
+        await vscode.commands.executeCommand('azureDisks.signOut');
+        try {
+            const out = ui.toasts.find((t) => /Signed out of Azure Managed Disks/.test(t.message));
+            assert.ok(out, 'Sign Out says what it did');
+            assert.match(out.message, /az logout/, 'and how to sign out of the Azure CLI itself');
+            assert.deepEqual(await rootSubscriptionIds(), [], 'signed out: the view shows its Sign In welcome, no subscriptions');
+        } finally {
+            await vscode.commands.executeCommand(Cmds.SignIn);
+        }
+        assert.ok(ui.toasts.some((t) => /^Signed in as sandbox\.user/.test(t.message)), 'Sign In after Sign Out signs in again and says as whom');
+        assert.ok((await rootSubscriptionIds()).length > 0, 'the subscriptions are back');
+    });
+
     it('each subscription row and the exact size of a disk read right: name in the spoken label, MiB for a disk under 1 GiB', async () => {
         const a = await getApi();
         const roots = ((await a.treeDataProvider.getChildren(undefined)) ?? []) as object[];

@@ -94,11 +94,14 @@ describe('Faults during a download', () => {
         const f = filesOf(seed);
         assert.ok(!fs.existsSync(f.final), 'no file claims to be complete');
         assert.ok(fs.existsSync(f.partial) && fs.existsSync(f.journal), 'partial and journal kept');
-        assert.ok(ui.toasts.some((t) => /cancelled\. The partial file is kept/.test(t.message)));
+        const notice = ui.toasts.find((t) => /cancelled\. The partial file is kept/.test(t.message));
+        assert.ok(notice, 'the cancel is told');
+        assert.equal(notice.closed, false, 'the cancelled notice stays until something supersedes it');
         assert.equal(await diskState(seed), 'Unattached', 'access revoked after the cancel');
 
         await downloadAgain(ui, seed);
         await assertExactCopy(f.final, blob);
+        assert.equal(notice.closed, true, 'the resumed download closed the stale "cancelled" notice');
         await revokeIfActive(seed);
     });
 

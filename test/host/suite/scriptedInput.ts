@@ -34,6 +34,8 @@ export interface Toast {
     kind: 'info' | 'warning' | 'error';
     message: string;
     items: string[];
+    /** A notice (showNotice): false until the extension closes it. */
+    closed?: boolean;
 }
 
 export interface PromptRecord {
@@ -204,6 +206,15 @@ export class ScriptedInput implements UserInput {
 
     async showInformationMessage(message: string, ...items: string[]): Promise<string | undefined> {
         return this.toast('info', message, items);
+    }
+
+    showNotice(message: string, until: Promise<unknown>): void {
+        const t: Toast = { kind: 'info', message, items: [], closed: false };
+        this.record(t);
+        void until.then(
+            () => (t.closed = true),
+            () => (t.closed = true),
+        );
     }
 
     private toast(kind: Toast['kind'], message: string, items: string[]): string | undefined {

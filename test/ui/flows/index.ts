@@ -10,5 +10,6 @@ import { uploadFlow } from './upload';
 import { revokeFlow } from './revoke';
 import { snapshotFlow } from './snapshot';
 import { treeFlow } from './tree';
+import { extensionPageFlow } from './extensionPage';
 
-export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, lockedFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow];
+export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, lockedFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow, extensionPageFlow];

@@ -1,6 +1,7 @@
 /**
  * Cancel a download of the large sparse disk half-way, then download again: the second run fetches
- * only what the first did not (counted by the sandbox's storage proxy), and the file verifies.
+ * only what the first did not (counted by the sandbox's storage proxy), and the file verifies. The
+ * "cancelled" notice closes when the resume starts, the progress notification when it ends.
  */
 import * as path from 'node:path';
 import { check, sha256File, type Flow } from '../flow';
@@ -55,9 +56,14 @@ export const resumeFlow: Flow = {
         check(first > 0, 'the first run fetched nothing before it was cancelled');
         check(first < blob.size / 2, `the first run fetched ${(first / MiB).toFixed(1)} MiB before Cancel took effect`);
 
+        const cancelledNotice = wb.toast(`Download of ${seed.name} cancelled`);
+        check((await cancelledNotice.count()) === 1, `the cancel is not told in a notification: ${(await wb.toastTexts()).join(' | ')}`);
         await row.locator('[data-action="download"]').click();
         await poll(async () => (await row.getAttribute('data-status')) !== 'cancelled', 30_000, () => 'Download did not start again after Cancel');
+        // The resume supersedes the "cancelled" notice: it closes, not just hides.
+        await poll(async () => (await cancelledNotice.count()) === 0, 15_000, async () => `the "cancelled" notice stayed after the resume started: ${(await wb.toastTexts()).join(' | ')}`);
         await waitDownloaded(web, ['disk'], 120_000);
+        await poll(async () => (await wb.toast(`Downloading ${seed.name}`).count()) === 0, 15_000, async () => `the progress notification outlived the finished download: ${(await wb.toastTexts()).join(' | ')}`);
         const rowText = (await row.innerText()).replace(/\s+/g, ' ');
         await wb.shot('3-resumed');
         const second = await served();

@@ -1,0 +1,66 @@
+/**
+ * The installed extension's page in the Extensions view, as a user meets it before anything else:
+ * its own icon, and every README image loaded from the VSIX (not alt text), the user's content
+ * first.
+ */
+import { check, type Flow } from '../flow';
+import { poll } from '../workbench';
+
+/** The fields of an <img> read here (the test build has no DOM types). */
+interface Img {
+    complete: boolean;
+    naturalWidth: number;
+    src: string;
+    alt: string;
+    getAttribute(name: string): string | null;
+}
+
+interface ImageState {
+    src: string;
+    alt: string;
+    loaded: boolean;
+}
+
+export const extensionPageFlow: Flow = {
+    name: 'extension-page',
+    async run(ctx) {
+        const { wb, page } = ctx;
+        await wb.runCommand('Extensions: Show Installed Extensions');
+        const item = page.locator('.extensions-viewlet .monaco-list-row').filter({ hasText: 'Azure Managed Disks' }).first();
+        await item.waitFor({ timeout: 30_000 });
+        const listIcon = item.locator('img.icon').first();
+        const iconOk = async () => listIcon.evaluate((e) => {
+            const i = e as unknown as Img;
+            return i.complete && i.naturalWidth > 0 && !/defaultIcon|extension-default/i.test(i.src);
+        });
+        await poll(iconOk, 15_000, () => 'the extension shows no icon of its own in the list');
+        await item.click();
+
+        const editor = page.locator('.extension-editor');
+        await editor.waitFor({ timeout: 30_000 });
+        // The page's README is a webview (laid over the editor, outside its DOM): the last one opened.
+        const readme = page.locator('iframe.webview.ready').last().contentFrame().frameLocator('iframe#active-frame');
+        await readme.locator('h1').first().waitFor({ timeout: 30_000 });
+        let images: ImageState[] = [];
+        await poll(
+            async () => {
+                images = await readme.locator('img').evaluateAll((els) => (els as unknown as Img[]).map((i) => ({ src: i.getAttribute('src') ?? '', alt: i.alt, loaded: i.complete && i.naturalWidth > 0 })));
+                return images.length >= 3 && images.every((i) => i.loaded);
+            },
+            30_000,
+            () => `README images not loaded: ${images.map((i) => `${i.loaded ? 'ok' : 'BROKEN'} ${i.src.slice(0, 60)} (${i.alt.slice(0, 40)})`).join(' | ') || 'none found'}`,
+        );
+        const headings = (await readme.locator('h2').allInnerTexts()).map((h) => h.trim());
+        const dev = headings.indexOf('Development');
+        check(headings[0] !== 'Development' && headings.slice(0, 2).some((h) => /Install/.test(h)), `the page does not start with the user's content: ${headings.join(' · ')}`);
+        check(dev < 0 || dev > headings.findIndex((h) => /Settings/.test(h)), `Development comes before Settings: ${headings.join(' · ')}`);
+        const header = editor.locator('.header img.icon, .header .icon-container img').first();
+        check((await header.evaluate((e) => ((i: Img) => i.complete && i.naturalWidth > 0)(e as unknown as Img)).catch(() => false)) === true, 'the page header shows no icon');
+        await page.mouse.move(900, 700);
+        await wb.shot('1-extension-page');
+        await readme.locator('img').first().scrollIntoViewIfNeeded();
+        await wb.shot('2-readme-images');
+        await wb.closeAllEditors();
+        await wb.disksView();
+    },
+};
