@@ -20,25 +20,34 @@ export function parseFilefrag(out: string): FileExtent[] {
     const bs = /blocks of (\d+) bytes/.exec(out);
     if (!bs) throw new Error('filefrag output has no block size');
     const block = Number(bs[1]);
-    // Trust the listing only when its line count matches the count filefrag reports: an output
-    // format this parser does not know must not turn data into holes.
+    // Trust the listing only when it accounts for the count filefrag reports: an output format
+    // this parser does not know must not turn data into holes. filefrag counts fragments, not
+    // lines: an extent that lies where the one before it would have continued (physically
+    // contiguous, or at the same logical-to-physical offset across a hole) is not counted.
     const found = /(\d+) extents? found/.exec(out);
     if (!found) throw new Error('filefrag output has no extent count');
     const ranges: FileExtent[] = [];
-    let lines = 0;
+    let lines = 0, fragments = 0;
+    let last: { logical: number; physical: number; length: number } = { logical: 0, physical: 0, length: 0 };
     for (const line of out.split('\n')) {
-        const m = /^\s*\d+:\s+(\d+)\.\.\s*(\d+):\s+\d+\.\.\s*\d+:\s+\d+:(.*)$/.exec(line);
+        const m = /^\s*\d+:\s+(\d+)\.\.\s*(\d+):\s+(\d+)\.\.\s*\d+:\s+(\d+):(.*)$/.exec(line);
         if (!m) continue;
         lines++;
-        const flags = m[3].split(/[\s,]+/).filter(Boolean);
+        const logical = Number(m[1]), physical = Number(m[3]), length = Number(m[4]);
+        const expected = last.physical + logical - last.logical, dense = last.physical + last.length;
+        if (logical !== 0 && physical !== expected && physical !== dense) fragments++;
+        else if (!fragments) fragments = 1;
+        last = { logical, physical, length };
+        const flags = m[5].split(/[\s,]+/).filter(Boolean);
         if (flags.includes('unwritten')) continue;
-        const start = Number(m[1]) * block;
+        const start = logical * block;
         const end = (Number(m[2]) + 1) * block;
-        const last = ranges[ranges.length - 1];
-        if (last && start <= last.end) last.end = Math.max(last.end, end);
+        const prev = ranges[ranges.length - 1];
+        if (prev && start <= prev.end) prev.end = Math.max(prev.end, end);
         else ranges.push({ start, end });
     }
-    if (lines !== Number(found[1])) throw new Error(`filefrag listed ${lines} of ${found[1]} extents`);
+    const count = Number(found[1]);
+    if (fragments !== count && lines !== count) throw new Error(`filefrag listed ${lines} extents (${fragments} fragments) where it counted ${count}`);
     ranges.sort((a, b) => a.start - b.start);
     return ranges;
 }
