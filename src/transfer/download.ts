@@ -76,7 +76,7 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
         const budget = plan.planBytes > 0 ? Math.max(0, FETCH_BUDGET * plan.writtenBytes - plan.planBytes) * (fetchBytes / plan.planBytes) : 0;
         const widest = adaptive ? Math.min(settings.chunkSize / 4, widestGapWithin(toFetch, budget)) : 0;
         const tuner = new GapTuner({ minGap: settings.mergeGap, maxGap: Math.max(settings.mergeGap, widest) });
-        const sampler = new Md5Sampler(settings.rangeMd5, conn.connections, s.log);
+        const sampler = new Md5Sampler(settings.rangeMd5, s.log);
         const queue = new ChunkQueue(toFetch, (seq) => sampler.limit(seq, settings.chunkSize), (a, b) => intersect(plan.ranges, a, b).length === 0);
         const partialName = path.basename(paths.partial);
         fetcher = new ChunkFetcher({

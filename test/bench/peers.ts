@@ -10,6 +10,10 @@ export interface Measure {
     peer: string;
     wallMs: number;
     peakRssMiB: number | undefined;
+    /** CPU time (user + system) of the peer and its children, from /usr/bin/time -v: steadier than wall time on a shared machine. */
+    cpuMs: number | undefined;
+    /** CPU time the server process (Azurite) spent during the run, from /proc/<pid>/stat. */
+    serverCpuMs: number | undefined;
     /** Bytes over the loopback interface during the run (machine-wide counter). */
     loBytes: number;
     allocated: number | undefined;
@@ -60,22 +64,44 @@ export function run(argv: string[], env?: NodeJS.ProcessEnv, onStderr?: (line: s
     });
 }
 
-export async function measure(cmd: PeerCommand, timeoutMs?: number): Promise<Measure> {
+const CLK_TCK = 100;
+
+/** utime + stime of a process in ms (Linux /proc; undefined elsewhere or when it is gone). */
+export function processCpuMs(pid: number | undefined): number | undefined {
+    if (!pid) return undefined;
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // Fields after the command name (which may hold spaces) start at ')'.
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+    } catch {
+        return undefined;
+    }
+}
+
+/** Runs one peer; `serverPid`: the server whose CPU time during the run is recorded too. */
+export async function measure(cmd: PeerCommand, timeoutMs?: number, serverPid?: number): Promise<Measure> {
     for (const p of [cmd.out, ...(cmd.clean ?? [])]) if (p) fs.rmSync(p, { force: true, recursive: true });
     // Commit the deletion (and, on a mount with online discard, its trims) before the clock starts,
     // so no run pays for the previous run's file.
     if (cmd.out) await run(['sync', '-f', path.dirname(cmd.out)]);
     const timeFile = path.join(path.dirname(cmd.out ?? '/tmp/x'), `.time-${process.pid}`);
     const lo0 = loopbackBytes();
+    const srv0 = processCpuMs(serverPid);
     const t0 = process.hrtime.bigint();
     const r = await run(['/usr/bin/time', '-v', '-o', timeFile, ...cmd.argv], cmd.env, undefined, timeoutMs);
     if (cmd.out && fs.existsSync(cmd.out)) await run(['sync', cmd.out]);
     const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const loBytes = loopbackBytes() - lo0;
-    let peakRssMiB: number | undefined;
+    const srv1 = processCpuMs(serverPid);
+    const serverCpuMs = srv0 !== undefined && srv1 !== undefined ? srv1 - srv0 : undefined;
+    let peakRssMiB: number | undefined, cpuMs: number | undefined;
     try {
-        const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(fs.readFileSync(timeFile, 'utf8'));
+        const text = fs.readFileSync(timeFile, 'utf8');
+        const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(text);
         if (m) peakRssMiB = Number(m[1]) / 1024;
+        const u = /User time \(seconds\): ([\d.]+)/.exec(text), k = /System time \(seconds\): ([\d.]+)/.exec(text);
+        if (u && k) cpuMs = (Number(u[1]) + Number(k[1])) * 1000;
         fs.rmSync(timeFile, { force: true });
     } catch { /* no time output */ }
     let allocated: number | undefined, size: number | undefined;
@@ -85,7 +111,7 @@ export async function measure(cmd: PeerCommand, timeoutMs?: number): Promise<Mea
         size = st.size;
     }
     const ok = r.code === 0;
-    return { peer: cmd.peer, wallMs, peakRssMiB, loBytes, allocated, size, ok, error: ok ? undefined : r.stderr.split('\n').filter(Boolean).slice(-3).join(' | ').slice(0, 300), stdout: r.stdout };
+    return { peer: cmd.peer, wallMs, peakRssMiB, cpuMs, serverCpuMs, loBytes, allocated, size, ok, error: ok ? undefined : r.stderr.split('\n').filter(Boolean).slice(-3).join(' | ').slice(0, 300), stdout: r.stdout };
 }
 
 export const AZCOPY = path.resolve(__dirname, '../../../test/.tools/azcopy/node_modules/@azure-tools/azcopy-linux/dist/bin/azcopy_linux_amd64');

@@ -2,17 +2,20 @@
  * The side-by-side benchmark: our engine, @azure/storage-blob downloadToFile, AzCopy and the
  * curl|dd limit on the same blobs, alternating peers over several rounds, then a resume test.
  *   npm run bench [-- --quick] [--rounds N] [--only <scenario substring>]
- * Writes bench-results.md (git-ignored) at the repository root and prints it.
+ * Writes bench-results.md (git-ignored) at the repository root and prints it, and a summary table
+ * ready for the README at test-results/bench/performance-table.md.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startAzurite, type AzuriteHandle } from '../sandbox/azurite';
 import { sha256File } from './fixtures';
-import { measure, oursCmd, sdkCmd, azcopyCmd, curlDdCmd, curlNetCmd, writeOnlyCmd, md5OnlyCmd, AZCOPY, type Measure, type PeerCommand } from './peers';
+import { measure, oursCmd, sdkCmd, azcopyCmd, curlDdCmd, curlNetCmd, writeOnlyCmd, md5OnlyCmd, AZCOPY, type PeerCommand } from './peers';
+import { fmtB, fmtS, loadAverage, peerTable, ratioLine, Summary, type PeerRow } from './report';
 import { startRangeServer, type RangeServer } from './rangeServer';
 import { measureResume } from './resume';
 import { buildScenarios, planOf, seedAzurite, type Peer, type Scenario } from './scenarios';
+import { runUploadBench } from './uploadBench';
 
 const MiB = 1024 * 1024;
 const argv = process.argv.slice(2);
@@ -21,15 +24,6 @@ const rounds = Number(argv[argv.indexOf('--rounds') + 1]) || (quick ? 1 : 3);
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
 const root = path.resolve(__dirname, '../../..');
 
-const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length ? (s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
-};
-const range = (xs: number[], digits: number) => (xs.length > 1 ? ` (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})` : '');
-const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const fmtB = (b: number | undefined) => (b === undefined ? '–' : b >= 1024 * MiB ? `${(b / 1024 / MiB).toFixed(2)} GiB` : `${(b / MiB).toFixed(0)} MiB`);
-
-interface Row { peer: Peer; runs: Measure[]; shaOk?: boolean }
 
 async function main(): Promise<void> {
     const t0 = Date.now();
@@ -42,10 +36,13 @@ async function main(): Promise<void> {
     const out: string[] = [];
     const log = (s: string) => { console.log(s); out.push(s); };
     const shaCache = new Map<object, string>();
+    const summary = new Summary();
+    const loads: string[] = [loadAverage()];
+    const started = new Date().toISOString();
     try {
-        log(`# Download benchmark (${quick ? 'quick' : 'full'}, ${rounds} round${rounds > 1 ? 's' : ''}, ${new Date().toISOString()})`);
+        log(`# Transfer benchmark (${quick ? 'quick' : 'full'}, ${rounds} round${rounds > 1 ? 's' : ''}, ${started})`);
         log('');
-        log(`Node ${process.version}, ${os.cpus().length} CPUs. Each peer runs as a child process; its old output is deleted and the deletion synced before the clock starts, and each run ends with \`sync\`. Peak RSS from /usr/bin/time -v. Ratios are medians of per-round ratios (ours / peer); below 1 means ours is faster.`);
+        log(`Node ${process.version}, ${os.cpus().length} CPUs, load average ${loads[0]} at the start. Each peer runs as a child process; its old output is deleted and the deletion synced before the clock starts, and each run ends with \`sync\`. Peak RSS and CPU time (user + system, the peer and its children) from /usr/bin/time -v; Azurite's CPU time during each run from /proc. Ratios are medians of per-round ratios (ours / peer); below 1 means ours is faster.`);
         for (const sc of scenarios) {
             const url = await sourceUrl(sc, work);
             const plan = planOf(sc.model);
@@ -54,19 +51,19 @@ async function main(): Promise<void> {
             if (!shaCache.has(sc.model)) shaCache.set(sc.model, sc.model.sha256());
             const sha = shaCache.get(sc.model)!;
             const peers = sc.peers.filter((p) => p !== 'AzCopy' || haveAzcopy);
-            const rows: Row[] = peers.map((peer) => ({ peer, runs: [] }));
+            const rows: PeerRow[] = peers.map((peer) => ({ peer, runs: [] }));
             console.log(`\n## ${sc.name}: ${fmtB(sc.model.size)} blob, ${fmtB(sc.model.writtenBytes)} written in ${sc.model.ranges.length} ranges, ${plan.length} chunks`);
             for (let r = 0; r < rounds * (sc.roundsFactor ?? 1); r++) {
                 // Alternate the order each round so no peer always runs on a warm or cold machine.
                 const order = r % 2 ? [...rows].reverse() : rows;
                 for (const row of order) {
                     const outFile = path.join(work, `out-${row.peer.replace(/\W+/g, '_')}.vhd`);
-                    const cmd = commandFor(row.peer, sc, url, outFile, planFile, plan, work);
-                    const m = await measure(cmd, 15 * 60_000);
+                    const cmd = commandFor(row.peer as Peer, sc, url, outFile, planFile, plan, work);
+                    const m = await measure(cmd, 15 * 60_000, sc.source === 'azurite' ? az?.pid : undefined);
                     row.runs.push(m);
                     if (r === 0 && cmd.out && m.ok && row.peer !== 'disk-write limit') row.shaOk = (await sha256File(cmd.out)) === sha;
                     if (cmd.out) fs.rmSync(cmd.out, { force: true });
-                    console.log(`  round ${r + 1} ${row.peer.padEnd(18)} ${fmtS(m.wallMs).padStart(9)}  rss ${m.peakRssMiB?.toFixed(0) ?? '?'} MiB${m.ok ? '' : `  FAILED ${m.error ?? ''}`}`);
+                    console.log(`  round ${r + 1} ${row.peer.padEnd(18)} ${fmtS(m.wallMs).padStart(9)}  cpu ${m.cpuMs !== undefined ? fmtS(m.cpuMs) : '?'}  rss ${m.peakRssMiB?.toFixed(0) ?? '?'} MiB${m.ok ? '' : `  FAILED ${m.error ?? ''}`}`);
                 }
             }
             log('');
@@ -74,33 +71,28 @@ async function main(): Promise<void> {
             log('');
             log(`${fmtB(sc.model.size)} blob, ${fmtB(sc.model.writtenBytes)} written in ${sc.model.ranges.length} ranges; ${plan.length} chunks of ≤ 4 MiB; ${sc.concurrency} connections; ${rounds * (sc.roundsFactor ?? 1)} rounds.${sc.server?.latencyMs ? ` Link model: ${sc.server.latencyMs} ms per response, ${((sc.server.bytesPerSecond ?? 0) / MiB).toFixed(0)} MiB/s per connection; link time ≈ ${fmtS(linkTimeMs(sc, plan.length))}.` : ''}${sc.note ? ` ${sc.note}` : ''}`);
             log('');
-            log('| peer | median wall (min–max) | peak RSS | loopback bytes | allocated on disk | sha256 | ours / peer | target |');
-            log('|---|---|---|---|---|---|---|---|');
             const ours = rows.find((x) => x.peer === 'ours')!;
-            for (const row of rows) {
-                const ok = row.runs.filter((m) => m.ok);
-                const wall = median(ok.map((m) => m.wallMs));
-                const ratios = row.runs.map((m, i) => (m.ok && ours.runs[i]?.ok ? ours.runs[i].wallMs / m.wallMs : NaN)).filter(Number.isFinite);
-                const ratio = row.peer === 'ours' ? NaN : median(ratios);
-                const target = sc.targets.find((t) => t.peer === row.peer);
-                const verdict = target && Number.isFinite(ratio) ? `≤ ${target.max} ${ratio <= target.max ? '✅' : '❌'}` : '';
-                const failed = row.runs.length - ok.length;
-                log(`| ${row.peer}${failed ? ` (${failed} failed: ${row.runs.find((m) => !m.ok)?.error ?? ''})` : ''} | ${ok.length ? `${fmtS(wall)}${range(ok.map((m) => m.wallMs / 1000), 2)}` : '–'} | ${ok.length ? `${Math.max(...ok.map((m) => m.peakRssMiB ?? 0)).toFixed(0)} MiB` : '–'} | ${ok.length ? fmtB(median(ok.map((m) => m.loBytes))) : '–'} | ${fmtB(ok[0]?.allocated)} | ${row.shaOk === undefined ? '–' : row.shaOk ? 'match' : 'MISMATCH'} | ${Number.isFinite(ratio) ? `${ratio.toFixed(2)}${range(ratios, 2)}` : ''} | ${verdict} |`);
-            }
+            const extra = [
+                { head: 'allocated on disk', cell: (r: PeerRow) => fmtB(r.runs.find((m) => m.ok)?.allocated) },
+                { head: 'sha256', cell: (r: PeerRow) => (r.shaOk === undefined ? '–' : r.shaOk ? 'match' : 'MISMATCH') },
+            ];
+            for (const line of peerTable(rows, 'ours', sc.targets, extra)) log(line);
             for (const x of sc.ratios ?? []) {
                 const a = rows.find((r) => r.peer === x.of), b = rows.find((r) => r.peer === x.to);
-                if (!a || !b) continue;
-                const rs = a.runs.map((m, i) => (m.ok && b.runs[i]?.ok ? m.wallMs / b.runs[i].wallMs : NaN)).filter(Number.isFinite);
-                if (!rs.length) continue;
-                const v = median(rs);
-                log(`\n${x.of} / ${x.to}: ${v.toFixed(2)} ×${range(rs, 2)}${x.max !== undefined ? ` (target ≤ ${x.max} ${v <= x.max ? '✅' : '❌'})` : ''}: ${x.why}.`);
+                const line = a && b ? ratioLine(a, b, x.why, x.max) : undefined;
+                if (line) log(`\n${line}`);
             }
+            summary.add(sc.name, rounds * (sc.roundsFactor ?? 1), rows, 'ours', sc.targets);
+            loads.push(loadAverage());
             const alloc = ours.runs.find((m) => m.ok)?.allocated;
             const transports = new Set(ours.runs.map((m) => { try { return (JSON.parse(m.stdout.trim().split('\n').pop() ?? '') as { transport?: string }).transport; } catch { return undefined; } }));
             if (alloc !== undefined) log(`\nOurs allocated ${fmtB(alloc)} for ${fmtB(sc.model.writtenBytes)} written: ${(alloc / sc.model.writtenBytes).toFixed(3)} × (target ≤ 1.05 ×); range bodies over ${[...transports].map((t) => (t === 'direct' ? 'direct sockets' : t ?? '?')).join(', ')}.`);
             // Keep what is done so far, in case a long run is stopped.
             fs.writeFileSync(path.join(root, 'bench-results.md'), out.join('\n') + '\n');
         }
+        // The upload rows pick their own scenarios by name (`--only upload` runs them all).
+        await runUploadBench({ quick, rounds, only, work, azurite: async () => (az ??= await startAzurite({ startTimeoutMs: 120_000 })), log, summary, haveAzcopy });
+        loads.push(loadAverage());
         if (!only || 'resume'.includes(only.toLowerCase())) {
             const res = await measureResume(buildScenarios(quick)[0].model, work);
             log('');
@@ -109,7 +101,12 @@ async function main(): Promise<void> {
             log(res);
         }
         log('');
-        log(`Total benchmark time ${fmtS(Date.now() - t0)}.`);
+        log(`Total benchmark time ${fmtS(Date.now() - t0)}; load average (1, 5, 15 min) after each scenario: ${loads.join(' | ')}.`);
+        const table = summary.write(root, `Measured by \`npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}\` on ${started.slice(0, 10)} (${quick ? 'quick' : 'full'} sizes, ${rounds} round${rounds > 1 ? 's' : ''} per scenario, Node ${process.version}, ${os.cpus().length} CPUs, load average ${loads[0]} at the start and ${loadAverage()} at the end); ratios are ours ÷ the peer, below 1 is faster:`);
+        log('');
+        log('## Summary (also in test-results/bench/performance-table.md)');
+        log('');
+        for (const line of table) log(line);
     } finally {
         for (const s of servers) await s.close();
         await az?.stop();
@@ -127,6 +124,9 @@ async function main(): Promise<void> {
         const t = Date.now();
         const url = await seedAzurite(az, 'bench', sc.name.replace(/\W+/g, '-').toLowerCase(), sc.model);
         console.log(`seeded ${sc.name} in Azurite in ${fmtS(Date.now() - t)} (work dir ${dir})`);
+        // One untimed pass over the blob, so the first peer measured does not pay for the garbage
+        // the seeding left in Azurite (measured: twice Azurite's CPU time for whichever peer ran first).
+        await measure(curlNetCmd(url, planOf(sc.model), path.join(dir, 'warm.cfg'), sc.concurrency));
         return url;
     }
 }

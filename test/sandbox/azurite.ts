@@ -17,6 +17,8 @@ export interface AzuriteHandle {
     port: number;
     accountName: string;
     accountKey: string;
+    /** The Azurite process (the benchmark reads its CPU time from /proc). */
+    pid: number | undefined;
     stop(): Promise<void>;
     /** After stop(): whether Azurite shut down by itself (and so wrote out its metadata). */
     readonly stoppedCleanly?: boolean;
@@ -105,6 +107,7 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
         port,
         accountName: DEV_ACCOUNT_NAME,
         accountKey: DEV_ACCOUNT_KEY,
+        pid: child.pid,
         get stoppedCleanly() {
             return clean;
         },

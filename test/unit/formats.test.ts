@@ -69,7 +69,7 @@ describe('filefrag parsing', () => {
         assert.deepEqual(parseFilefrag('File size of x is 1048576 (256 blocks of 4096 bytes)\nx: 0 extents found\n'), [], 'a file of holes');
     });
     it('refuses output it cannot account for (so data never turns into holes)', () => {
-        assert.throws(() => parseFilefrag('File size of x is 1048576 (256 blocks of 4096 bytes)\nx: 3 extents found\n'), /0 of 3/);
+        assert.throws(() => parseFilefrag('File size of x is 1048576 (256 blocks of 4096 bytes)\nx: 3 extents found\n'), /listed 0 extents .* counted 3/);
         assert.throws(() => parseFilefrag('File size of x is 1048576 (256 blocks of 4096 bytes)\n'), /no extent count/);
     });
 });

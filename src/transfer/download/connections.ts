@@ -43,7 +43,8 @@ export async function openConnections(s: Session, chunks: Chunk[], fetchBytes: n
     // worker threads. node:http: by default a streaming hash on the main thread as the body
     // arrives (no copy); with tuning.md5Workers > 0 the chunk is assembled in shared memory and
     // hashed on worker threads.
-    const md5Threads = t.md5Workers ?? (direct ? Math.max(1, Math.min(4, os.availableParallelism())) : 0);
+    // A sample is a few ranges in a hundred: one thread hashes them (each thread costs its start-up).
+    const md5Threads = t.md5Workers ?? (direct ? (settings.rangeMd5 === 'sample' ? 1 : Math.max(1, Math.min(4, os.availableParallelism()))) : 0);
     // Many small ranges (a fragmented disk): requests are latency-bound and use little memory, so
     // more of them in flight pays off.
     const smallRanges = chunks.length >= 2 * concurrency && fetchBytes / chunks.length < Math.min(SMALL_RANGE, chunkSize / 4);
