@@ -34,7 +34,7 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
         );
     }
 
-    /** The view whose description names the signed-in account. */
+    /** The view showing this provider: its description names the signed-in account; reveal() selects in it. */
     attachView(view: vscode.TreeView<TreeNode>): void {
         this.view = view;
     }
@@ -119,11 +119,6 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
     reload(node?: TreeNode): void {
         if (node instanceof SubscriptionNode || node instanceof ResourceGroupNode) node.reset();
         this.refresh(node);
-    }
-
-    /** The view showing this provider, for reveal(). */
-    attachView(view: vscode.TreeView<TreeNode>): void {
-        this.view = view;
     }
 
     /**
