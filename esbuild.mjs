@@ -1,7 +1,7 @@
 // Bundles the extension (Node, CommonJS) and the access panel page (browser, IIFE).
 // Usage: node esbuild.mjs [--production] [--watch] [--metafile]
 import * as esbuild from 'esbuild';
-import { writeFileSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
+import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -62,21 +62,10 @@ const webview = {
     plugins: [problemMatcherLog('webview')],
 };
 
-/**
- * The README the VSIX carries: VS Code's extension page only loads https: and data: images, so the
- * relative `media/*.png` links are inlined as data URIs (the source README keeps its links).
- */
-function readmeForVsix() {
-    const text = readFileSync('README.md', 'utf8').replace(/(!\[[^\]]*\]\()(media\/[\w./-]+\.png)\)/g, (_, head, file) => `${head}data:image/png;base64,${readFileSync(file).toString('base64')})`);
-    mkdirSync('dist', { recursive: true });
-    writeFileSync('dist/README.md', text);
-}
-
 async function main() {
     if (production) {
         // No stale development sourcemaps next to a release bundle.
         for (const f of ['dist/extension.js.map', 'dist/webview']) rmSync(f, { recursive: true, force: true });
-        readmeForVsix();
     }
     const contexts = await Promise.all([esbuild.context(extension), esbuild.context(webview)]);
     if (watch) {
