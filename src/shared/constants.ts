@@ -45,4 +45,6 @@ export const enum StateKey {
     PendingDownloads = 'azureDisks.pendingDownloads',
     /** Uploads that stopped before they finished: disk ref + local files, to continue them. */
     PendingUploads = 'azureDisks.pendingUploads',
+    /** Copies that stopped before they finished: source and target refs, to resume them. */
+    PendingCopies = 'azureDisks.pendingCopies',
 }
