@@ -3,6 +3,7 @@ import type { Flow } from '../flow';
 import { attachedFlow } from './attached';
 import { lockedFlow } from './locked';
 import { confidentialFlow } from './confidential';
+import { copyFlow } from './copy';
 import { keyboardFlow } from './keyboard';
 import { reloadFlow } from './reload';
 import { resumeFlow } from './resume';
@@ -11,4 +12,4 @@ import { revokeFlow } from './revoke';
 import { snapshotFlow } from './snapshot';
 import { treeFlow } from './tree';
 
-export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, lockedFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow];
+export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, copyFlow, lockedFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow];
