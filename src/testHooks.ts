@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { AzureDisksApi } from './app/api';
 import type { AppContext } from './app/context';
+import { offerCopyResumes, stopRunningCopies } from './features/copy';
 import { offerPendingResumes } from './features/download';
 import type { SentTelemetryEvent } from './platform/telemetry';
 import type { UserInput } from './platform/userInput';
@@ -26,7 +27,9 @@ export interface AzureDisksTestApi extends AzureDisksApi {
     testing: {
         /** As Cancel in the progress notification: stops every download of the disk. True when one was running. */
         cancelDownloads(diskId: string): boolean;
-        /** As the window closing: downloads stop, their partial files and resume records stay. */
+        /** As Cancel in a copy's progress notification: stops every running Copy to…; the number stopped. */
+        cancelCopies(): number;
+        /** As the window closing: downloads and copies stop, their partial files, journals and resume records stay. */
         closeWindow(): void;
         /** As the window opening again: grants held in memory are gone, and resuming is offered. */
         reopenWindow(): void;
@@ -47,11 +50,16 @@ export function withTestHooks(api: AzureDisksApi, ctx: AppContext, ui: Delegatin
         onDidSendTelemetry: ctx.telemetry.onDidSendEvent,
         testing: {
             cancelDownloads: (diskId) => ctx.tracker.cancel(diskId),
-            closeWindow: () => ctx.tracker.shutdown(),
+            cancelCopies: () => stopRunningCopies(),
+            closeWindow: () => {
+                ctx.tracker.shutdown();
+                stopRunningCopies();
+            },
             reopenWindow: () => {
                 ctx.tracker.shuttingDown = false;
                 for (const g of ctx.services.grants.all()) ctx.services.grants.delete(g.ref.id);
                 offerPendingResumes(ctx);
+                offerCopyResumes(ctx);
             },
         },
     };

@@ -50,4 +50,6 @@ export const enum StateKey {
     PendingUploads = 'azureDisks.pendingUploads',
     /** Set by Sign Out: the view stays signed out until Sign In, whatever credential is still around. */
     SignedOut = 'azureDisks.signedOut',
+    /** Copies that stopped before they finished: source and target refs, to resume them. */
+    PendingCopies = 'azureDisks.pendingCopies',
 }

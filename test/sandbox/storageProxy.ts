@@ -230,12 +230,15 @@ export async function startStorageProxy(upstream: number | (() => number), fault
             return;
         }
 
-        if (method === 'PUT' && url.searchParams.get('comp') === 'page' && req.headers['x-ms-copy-source'] !== undefined && fault?.action !== 'delay') {
+        if (method === 'PUT' && url.searchParams.get('comp') === 'page' && req.headers['x-ms-copy-source'] !== undefined) {
+            // Done here, never forwarded (Azurite lacks it); a delay rule holds it back as it would any request.
             req.resume();
-            void putPageFromUrl(req, res, url, entry).catch(() => {
+            const copy = () => void putPageFromUrl(req, res, url, entry).catch(() => {
                 if (!res.headersSent) sendError(res, 500, 'InternalError', 'The server encountered an internal error. Please retry the request.', `sandbox-${++seq}`);
                 log.finish(entry, 500, 0);
             });
+            if (fault?.action === 'delay') setTimeout(copy, Math.max(0, fault.delayMs ?? 1000));
+            else copy();
             return;
         }
 

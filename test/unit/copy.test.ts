@@ -129,4 +129,19 @@ describe('copyPageBlob', () => {
         assert.ok(!fs.existsSync(journalPath), 'the journal is removed after a verified copy');
         await assertSameBlob(source, dest);
     });
+    it('will not resume from the journal of another source/target pair: it copies everything', async () => {
+        const dest = await target('copy-other-pair');
+        const journalPath = path.join(dir, 'copy-other-pair.journal');
+        const stop = new AbortController();
+        await assert.rejects(
+            copyPageBlob({ sourceUrl: source, targetUrl: dest, journalPath, resumeKey: 'disk-a#disk->disk-b', concurrency: 1, signal: stop.signal, onProgress: (p) => { if (p.bytesDone > 0) stop.abort(); } }),
+            (e: unknown) => e instanceof TransferError && e.code === 'Cancelled',
+        );
+        const lines: string[] = [];
+        const res = await copyPageBlob({ sourceUrl: source, targetUrl: dest, journalPath, resumeKey: 'disk-a#disk->disk-c', concurrency: 1, log: (m) => lines.push(m) });
+        assert.equal(res.bytesResumed, 0, 'nothing taken from the other pair\'s journal');
+        assert.equal(res.bytesWritten, sum(written));
+        assert.ok(lines.some((l) => /belongs to another copy/.test(l)), 'it says why it starts over');
+        await assertSameBlob(source, dest);
+    });
 });

@@ -2,7 +2,9 @@
  * Copy to…: a disk or snapshot into a new disk in any signed-in subscription, group and region.
  * Grant Read on the source (with the guest-state SAS when it has a security profile), create the
  * target for upload (UploadPreparedSecure with the source's security type), grant Write, copy every
- * written range of each blob server-side (streaming where refused), verify, revoke both.
+ * written range of each blob server-side (streaming where refused), verify, revoke both. A copy that
+ * stops keeps its journals and a record, so Copy to… on the same source resumes it into the same
+ * target. An incremental snapshot going to another region can be copied by Azure itself (CopyStart).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -17,56 +19,157 @@ import { Cmd } from '../../shared/constants';
 import { canGrant } from '../../shared/diskStates';
 import { attachedToRunningVm, DiskError } from '../../shared/errors';
 import { formatBytes } from '../../shared/format';
-import { diskNameProblem } from '../../shared/names';
-import { BLOB_LABELS, type BlobKind, type DiskInfo, type DiskRef, type ResourceGroupInfo } from '../../shared/types';
+import { BLOB_LABELS, type BlobKind, type DiskInfo, type DiskRef, type Grant } from '../../shared/types';
 import { copyPageBlob, pageBlobSize, TransferError, type CopyResult } from '../../transfer';
 import { refOf, resolveDiskInfo } from '../../wizard/diskArg';
-import { pickResourceGroup } from '../../wizard/pickDisk';
+import { copyStart } from './copyStart';
+import { offerDelete, revokeQuietly, stoppedEarly, stopReason } from './outcome';
+import { copyKey, type PendingCopy } from './pending';
+import { askResume, forgetCopy, pendingCopies, trackCopy } from './resume';
+import { askTarget, type CopyTarget } from './target';
 
 const GRANT_SECONDS = 24 * 3600;
 
-interface CopyTarget {
-    rg: ResourceGroupInfo;
-    location: string;
-    name: string;
-}
-
-async function askTarget(ctx: AppContext, source: DiskInfo): Promise<CopyTarget> {
-    const { ui } = ctx.services;
-    const rg = await pickResourceGroup(ctx.services, vscode.l10n.t('Copy {0} into which resource group?', source.name));
-    const regions = [...new Set([rg.location, source.location].filter((l) => l))];
-    const location = regions.length === 1 ? regions[0] : (await ui.showQuickPick(regions.map((l) => ({ label: l, description: l === rg.location ? vscode.l10n.t('the resource group\'s region') : vscode.l10n.t('the source\'s region') })), { placeHolder: vscode.l10n.t('Region of the copy'), ignoreFocusOut: true })).label;
-    const name = (await ui.showInputBox({ prompt: vscode.l10n.t('Name of the new disk in {0}', rg.name), value: `${source.name}-copy`.slice(0, 80), validateInput: (v) => diskNameProblem(v.trim()), ignoreFocusOut: true })).trim();
-    return { rg, location, name };
-}
-
-function journalPath(ctx: AppContext, key: string): string {
+export function journalPath(ctx: AppContext, key: string): string {
     const dir = path.join(ctx.services.context.globalStorageUri.fsPath, 'copies');
     fs.mkdirSync(dir, { recursive: true });
     return path.join(dir, `${crypto.createHash('sha256').update(key).digest('hex').slice(0, 24)}.journal`);
 }
 
-export async function copyTo(ctx: AppContext, actx: ActionContext, arg: unknown): Promise<DiskInfo> {
+export interface CopyRunOptions {
+    /** Continue this unfinished copy (from "Resume Copy") instead of asking. */
+    resume?: PendingCopy;
+}
+
+/** Runs Copy to… again for `rec` as its own command (the Resume Copy buttons). */
+export function resumeCopy(ctx: AppContext, rec: PendingCopy): void {
+    void ctx.run(Cmd.CopyTo, (a) => copyTo(ctx, a, undefined, { resume: rec }));
+}
+
+export async function copyTo(ctx: AppContext, actx: ActionContext, arg: unknown, opts: CopyRunOptions = {}): Promise<DiskInfo> {
     const { services } = ctx;
-    const { disk: source } = await resolveDiskInfo(services, arg, { filter: canGrant, placeHolder: vscode.l10n.t('Select a disk or snapshot to copy') });
+    const source = opts.resume ? await services.disks.getDisk(opts.resume.source) : (await resolveDiskInfo(services, arg, { filter: canGrant, placeHolder: vscode.l10n.t('Select a disk or snapshot to copy') })).disk;
     actx.telemetry.properties.kind = source.kind;
     actx.telemetry.properties.diskIdHash = hashId(source.id);
     actx.telemetry.properties.security = source.securityType ? 'yes' : 'no';
     actx.errorContext = { diskName: source.name, attachedVm: source.attachedVm };
     if (source.diskState === 'Attached') throw attachedToRunningVm(source.name, source.attachedVm);
-    const to = await askTarget(ctx, source);
-    actx.telemetry.properties.crossRegion = String(to.location !== source.location);
-    actx.telemetry.properties.crossSubscription = String(to.rg.subscriptionId !== source.subscriptionId);
+    let resume = opts.resume;
+    if (!resume) {
+        const pending = pendingCopies(ctx).from(source.id);
+        if (pending.length) resume = await askResume(services.ui, source, pending);
+    }
+    const to = resume ? undefined : await askTarget(services, source);
+    if (to) {
+        actx.telemetry.properties.crossRegion = String(to.location !== source.location);
+        actx.telemetry.properties.crossSubscription = String(to.rg.subscriptionId !== source.subscriptionId);
+        if (to.path === 'copyStart') return copyStart(ctx, actx, source, to);
+    }
+    actx.telemetry.properties.resumed = String(!!resume);
     const secure = !!source.securityType;
 
     const srcGrant = await ctx.actions.grantAccess(actx, source, { preset: { access: 'Read', durationInSeconds: GRANT_SECONDS, fileFormat: 'VHD', getSecureVMGuestStateSAS: secure || undefined }, silentPanel: true });
-    let target: DiskInfo | undefined;
-    let targetRef: DiskRef | undefined;
+    const blobs = (['disk', 'vmgs', 'vmmd'] as const).filter((b) => srcGrant.urls[b]);
     const results: Partial<Record<BlobKind, CopyResult>> = {};
-    let ok = false;
+    const run = trackCopy();
+    let rec: PendingCopy | undefined;
+    let failedTarget: DiskRef | undefined;
     try {
         const size = await pageBlobSize(srcGrant.urls.disk!);
-        target = await withCancellableProgress(vscode.l10n.t('Creating disk {0}…', to.name), 'create', (signal) =>
+        const target = resume ? await openTarget(ctx, resume) : await createTarget(ctx, source, to!, size, secure, (ref) => (failedTarget = ref));
+        rec = { source: refOf(source), target: refOf(target), blobs: [...blobs], startedAt: resume?.startedAt ?? new Date().toISOString(), targetCreated: resume?.targetCreated ?? target.timeCreated?.toISOString() };
+        await pendingCopies(ctx).put(rec);
+        ctx.tree.refresh();
+        const dstGrant = await writeGrant(ctx, actx, target, secure);
+        const missing = blobs.filter((b) => !dstGrant.urls[b]);
+        if (missing.length) throw new DiskError('NoBlob', vscode.l10n.t('The new disk {0} has no {1} to copy into.', target.name, missing.map((b) => BLOB_LABELS[b]).join(', ')));
+        const into = rec.target;
+        await withCancellableProgress(vscode.l10n.t('Copying {0} to {1}', source.name, into.name), 'copy', async (progressSignal, progress) => {
+            const signal = AbortSignal.any([progressSignal, run.signal]);
+            let reported = 0;
+            for (const [i, blob] of blobs.entries()) {
+                const key = copyKey(source, blob, into);
+                const share = 100 / blobs.length;
+                results[blob] = await copyPageBlob({
+                    sourceUrl: srcGrant.urls[blob]!,
+                    targetUrl: dstGrant.urls[blob]!,
+                    journalPath: journalPath(ctx, key),
+                    resumeKey: key,
+                    signal,
+                    log: (m) => services.log.info(`${source.name}/${blob} → ${into.name}: ${m}`),
+                    onProgress: (p) => {
+                        const at = i * share + (p.bytesToCopy ? (p.bytesDone / p.bytesToCopy) * share : share);
+                        progress.report({ increment: Math.max(0, at - reported), message: `${BLOB_LABELS[blob]}: ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesToCopy)} · ${p.mode === 'server' ? vscode.l10n.t('server-side') : vscode.l10n.t('streamed')}` });
+                        reported = Math.max(reported, at);
+                    },
+                });
+                const failed = results[blob]!.checks.filter((c) => !c.passed);
+                if (failed.length) {
+                    // What the journal says was copied is not what the target holds: a resume copies everything again.
+                    fs.rmSync(journalPath(ctx, key), { force: true });
+                    throw new TransferError('VerificationFailed', failed.map((c) => `${c.name}: ${c.detail ?? 'failed'}`).join('; '));
+                }
+            }
+        });
+    } catch (e) {
+        // The source's SAS ends here whatever happened; the target keeps its write access so the copy can resume.
+        await revokeQuietly(ctx, actx, refOf(source));
+        if (rec) {
+            const state = (await services.disks.getDisk(rec.target).catch(() => undefined))?.diskState;
+            const reason = stopReason(e);
+            stoppedEarly(ctx, rec, reason, state, (r) => resumeCopy(ctx, r));
+            // The warning says what happened and what can be done: no second toast.
+            if (reason) actx.errorHandled = true;
+        } else if (failedTarget) {
+            offerDelete(ctx, failedTarget);
+        }
+        ctx.tree.refresh();
+        throw (e as { code?: string }).code === 'Cancelled' ? new UserCancelledError('copy') : e;
+    } finally {
+        run.done();
+    }
+    // Both SAS end with the copy: no disk is left in ActiveSAS or ActiveUpload.
+    await revokeQuietly(ctx, actx, refOf(source));
+    await revokeQuietly(ctx, actx, rec.target);
+    await forgetCopy(ctx, rec, (k) => journalPath(ctx, k));
+    ctx.tree.refresh();
+    const all = Object.values(results);
+    const streamed = all.some((r) => r.mode === 'stream');
+    const resumedBytes = all.reduce((a, r) => a + r.bytesResumed, 0);
+    actx.telemetry.properties.mode = streamed ? 'stream' : 'server';
+    actx.telemetry.measurements.bytesServerSide = all.reduce((a, r) => a + r.bytesServerSide, 0);
+    actx.telemetry.measurements.bytesStreamed = all.reduce((a, r) => a + r.bytesStreamed, 0);
+    actx.telemetry.measurements.bytesResumed = resumedBytes;
+    const how = streamed ? vscode.l10n.t('streamed through this machine (the service refused a server-side copy)') : vscode.l10n.t('server-side (Put Page From URL)');
+    const resumedNote = resumedBytes > 0 ? ` ${vscode.l10n.t('Resumed: {0} had been copied before and was not copied again.', formatBytes(resumedBytes))}` : '';
+    void services.ui.showInformationMessage(vscode.l10n.t('Copied and verified {0} to {1} in {2} ({3}, {4}).', source.name, rec.target.name, rec.target.resourceGroup, Object.keys(results).map((b) => BLOB_LABELS[b as BlobKind]).join(', '), how) + resumedNote);
+    return services.disks.getDisk(rec.target);
+}
+
+/** The target of an unfinished copy: the same disk as before, or a refusal in plain words. */
+async function openTarget(ctx: AppContext, rec: PendingCopy): Promise<DiskInfo> {
+    let target: DiskInfo;
+    try {
+        target = await ctx.services.disks.getDisk(rec.target);
+    } catch (e) {
+        if ((e as { statusCode?: number }).statusCode === 404 || (e as { code?: string }).code === 'NotFound' || /not ?found/i.test(String((e as Error).message))) {
+            await forgetCopy(ctx, rec, (k) => journalPath(ctx, k));
+            throw new DiskError('NotFound', vscode.l10n.t('{0}, the disk the copy of {1} was writing, no longer exists: the copy cannot resume.', rec.target.name, rec.source.name), vscode.l10n.t('Run Copy to… again for a new copy.'));
+        }
+        throw e;
+    }
+    const created = target.timeCreated?.toISOString();
+    if (target.kind !== 'disk' || (rec.targetCreated && created && created !== rec.targetCreated)) {
+        await forgetCopy(ctx, rec, (k) => journalPath(ctx, k));
+        throw new DiskError('NotTheTarget', vscode.l10n.t('{0} is not the disk the copy of {1} was writing (it was made again since): the copy will not resume into it.', rec.target.name, rec.source.name), vscode.l10n.t('Run Copy to… again for a new copy.'));
+    }
+    return target;
+}
+
+async function createTarget(ctx: AppContext, source: DiskInfo, to: CopyTarget, size: number, secure: boolean, onFailed: (ref: DiskRef) => void): Promise<DiskInfo> {
+    const { services } = ctx;
+    try {
+        return await withCancellableProgress(vscode.l10n.t('Creating disk {0}…', to.name), 'create', (signal) =>
             services.disks.createForUpload(to.rg, {
                 name: to.name,
                 createOption: secure ? 'UploadPreparedSecure' : 'Upload',
@@ -77,70 +180,27 @@ export async function copyTo(ctx: AppContext, actx: ActionContext, arg: unknown)
                 uploadSizeBytes: size,
             }, signal),
         );
-        targetRef = refOf(target);
-        ctx.tree.refresh();
-        const dstGrant = await ctx.actions.grantAccess(actx, target, { preset: { access: 'Write', durationInSeconds: GRANT_SECONDS, getSecureVMGuestStateSAS: secure || undefined }, silentPanel: true });
-        const blobs = (['disk', 'vmgs', 'vmmd'] as const).filter((b) => srcGrant.urls[b]);
-        const missing = blobs.filter((b) => !dstGrant.urls[b]);
-        if (missing.length) throw new DiskError('NoBlob', vscode.l10n.t('The new disk {0} has no {1} to copy into.', to.name, missing.map((b) => BLOB_LABELS[b]).join(', ')));
-        await withCancellableProgress(vscode.l10n.t('Copying {0} to {1}', source.name, to.name), 'copy', async (signal, progress) => {
-            for (const [i, blob] of blobs.entries()) {
-                let reported = 0;
-                results[blob] = await copyPageBlob({
-                    sourceUrl: srcGrant.urls[blob]!,
-                    targetUrl: dstGrant.urls[blob]!,
-                    journalPath: journalPath(ctx, `${source.id.toLowerCase()}#${blob}->${target!.id.toLowerCase()}`),
-                    resumeKey: `${source.id.toLowerCase()}#${blob}->${target!.id.toLowerCase()}`,
-                    signal,
-                    log: (m) => services.log.info(`${source.name}/${blob} → ${to.name}: ${m}`),
-                    onProgress: (p) => {
-                        const share = 100 / blobs.length;
-                        const at = i * share + (p.bytesToCopy ? (p.bytesDone / p.bytesToCopy) * share : share);
-                        progress.report({ increment: Math.max(0, at - reported - i * share), message: `${BLOB_LABELS[blob]}: ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesToCopy)} · ${p.mode === 'server' ? vscode.l10n.t('server-side') : vscode.l10n.t('streamed')}` });
-                        reported = at - i * share;
-                    },
-                });
-                const failed = results[blob]!.checks.filter((c) => !c.passed);
-                if (failed.length) throw new TransferError('VerificationFailed', failed.map((c) => `${c.name}: ${c.detail ?? 'failed'}`).join('; '));
-            }
-        });
-        ok = true;
-    } finally {
-        // Both SAS end with the copy, whatever happened: no disk is left in ActiveSAS or ActiveUpload.
-        await revokeQuietly(ctx, actx, refOf(source));
-        if (targetRef) await revokeQuietly(ctx, actx, targetRef);
-        ctx.tree.refresh();
-        if (!ok && targetRef) offerDelete(ctx, targetRef);
-    }
-    const all = Object.values(results);
-    actx.telemetry.properties.mode = all.some((r) => r.mode === 'stream') ? 'stream' : 'server';
-    actx.telemetry.measurements.bytesServerSide = all.reduce((a, r) => a + r.bytesServerSide, 0);
-    actx.telemetry.measurements.bytesStreamed = all.reduce((a, r) => a + r.bytesStreamed, 0);
-    const how = all.some((r) => r.mode === 'stream') ? vscode.l10n.t('streamed through this machine (the service refused a server-side copy)') : vscode.l10n.t('server-side');
-    void services.ui.showInformationMessage(vscode.l10n.t('Copied and verified {0} to {1} in {2} ({3}, {4}).', source.name, to.name, to.rg.name, Object.keys(results).map((b) => BLOB_LABELS[b as BlobKind]).join(', '), how));
-    return services.disks.getDisk(targetRef!);
-}
-
-async function revokeQuietly(ctx: AppContext, actx: ActionContext, ref: DiskRef): Promise<void> {
-    try {
-        const now = await ctx.services.disks.getDisk(ref);
-        if (now.diskState === 'ActiveSAS' || now.diskState === 'ActiveUpload' || now.diskState === 'ActiveSASFrozen') await ctx.actions.revokeAccess(actx, ref);
     } catch (e) {
-        if (e instanceof UserCancelledError) return;
-        const message = vscode.l10n.t('Could not revoke access to {0}: {1} Run Revoke Access on it.', ref.name, e instanceof Error ? e.message : String(e));
-        ctx.services.log.warn(message);
-        void ctx.services.ui.showWarningMessage(message, { modal: false });
+        // A create that failed in Azure can leave the disk behind (provisioningState Failed).
+        const ref: DiskRef = { tenantId: to.rg.tenantId, subscriptionId: to.rg.subscriptionId, resourceGroup: to.rg.name, name: to.name, kind: 'disk', id: `/subscriptions/${to.rg.subscriptionId}/resourceGroups/${to.rg.name}/providers/Microsoft.Compute/disks/${to.name}` };
+        const left = await services.disks.getDisk(ref).catch(() => undefined);
+        if (left) onFailed(refOf(left));
+        throw e;
     }
 }
 
-function offerDelete(ctx: AppContext, ref: DiskRef): void {
-    const del = vscode.l10n.t('Delete Disk');
-    const message = vscode.l10n.t('The copy into {0} did not finish, so that disk is incomplete; its access is revoked. Delete it?', ref.name);
-    ctx.services.log.warn(message);
-    void ctx.services.ui.showWarningMessage(message, { modal: false }, del).then(
-        (choice) => {
-            if (choice === del) void ctx.run(Cmd.DeleteDisk, (a) => ctx.actions.deleteDisk(a, ref));
-        },
-        () => undefined,
-    );
+/** Write access to the target: the one this window holds, or a new one. */
+async function writeGrant(ctx: AppContext, actx: ActionContext, target: DiskInfo, secure: boolean): Promise<Grant> {
+    const held = ctx.services.grants.get(target.id);
+    if (held && held.access === 'Write' && held.expiresAt.getTime() > Date.now() + 60_000) return held;
+    try {
+        return await ctx.actions.grantAccess(actx, target, { preset: { access: 'Write', durationInSeconds: GRANT_SECONDS, getSecureVMGuestStateSAS: secure || undefined }, silentPanel: true });
+    } catch (e) {
+        if (target.diskState !== 'ActiveUpload') throw e;
+        throw new DiskError(
+            'UploadElsewhere',
+            vscode.l10n.t('{0} is open for writing under an access granted to a window that has closed, and Azure gives no second write access while it lasts: this copy cannot continue into it.', target.name),
+            vscode.l10n.t('Delete {0} and run Copy to… again.', target.name),
+        );
+    }
 }

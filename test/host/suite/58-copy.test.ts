@@ -46,9 +46,9 @@ describe('Copy to…', () => {
         assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);
     });
 
-    it('a failure mid-copy leaves neither disk in ActiveSAS or ActiveUpload, and offers to delete the incomplete one', async () => {
+    it('a failure mid-copy revokes the source, says the target is left in ActiveUpload, and Delete Disk removes it', async () => {
         const seed = seedDisk('tl-os');
-        ui.script(...targetSteps(seed.subscriptionId, 'rg-secure', 'tl-os-copy'), { match: /The copy into tl-os-copy did not finish/, answer: { button: 'Delete Disk' } }, { match: /Delete the disk tl-os-copy/, answer: { button: 'Delete' } });
+        ui.script(...targetSteps(seed.subscriptionId, 'rg-secure', 'tl-os-copy'), { match: /The copy of tl-os into tl-os-copy stopped: .*ActiveUpload/, answer: { button: 'Delete Disk' } }, { match: /Delete the disk tl-os-copy/, answer: { button: 'Delete' } });
         // Every page write is refused with an error not worth retrying.
         await control().storageFault({ method: 'PUT', count: 1000, action: 'status', status: 400, code: 'InvalidHeaderValue' });
         try {
@@ -58,7 +58,7 @@ describe('Copy to…', () => {
         }
         const id = seed.id.replace(/\/disks\/tl-os$/, '/disks/tl-os-copy');
         assert.equal(await control().diskState(seed.id), 'Unattached', 'source revoked');
-        assert.ok(ui.toasts.some((t) => t.kind === 'error'), 'the failure is shown');
+        assert.ok(ui.toasts.some((t) => t.kind === 'warning' && /stopped/.test(t.message)), 'the failure is shown');
         await poll('the incomplete copy deleted', async () => (await control().diskState(id).catch(() => 'gone')) === 'gone' || undefined, 30_000);
     });
 });

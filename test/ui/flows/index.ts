@@ -3,6 +3,7 @@ import type { Flow } from '../flow';
 import { attachedFlow } from './attached';
 import { lockedFlow } from './locked';
 import { confidentialFlow } from './confidential';
+import { copyFlow } from './copy';
 import { keyboardFlow } from './keyboard';
 import { reloadFlow } from './reload';
 import { resumeFlow } from './resume';
@@ -12,4 +13,4 @@ import { snapshotFlow } from './snapshot';
 import { treeFlow } from './tree';
 import { extensionPageFlow } from './extensionPage';
 
-export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, lockedFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow, extensionPageFlow];
+export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, copyFlow, lockedFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow, extensionPageFlow];
