@@ -2,13 +2,19 @@
 import type { AzureSession } from './auth';
 import { DiskError } from '../shared/errors';
 import { toDiskInfo, toGrant, type ArmDiskLike } from './mapping';
-import type { DiskInfo, DiskRef, Grant, GrantRequest, NewSnapshot, NewUploadDisk, ResourceGroupInfo, SubscriptionInfo, TenantInfo } from '../shared/types';
+import type { DiskInfo, DiskRef, Grant, GrantRequest, NewSnapshot, NewUploadDisk, ResourceGroupInfo, RestorePointCollectionInfo, RestorePointInfo, SubscriptionInfo, TenantInfo } from '../shared/types';
+import { getDiskRestorePoint, listCollections, listDiskRestorePoints, listRestorePoints, restorePointArgs, restorePointGrantData } from './restorePoints';
 
 export interface DiskService {
     listTenants(signal?: AbortSignal): Promise<TenantInfo[]>;
     listSubscriptions(signal?: AbortSignal): Promise<SubscriptionInfo[]>;
     listResourceGroups(sub: SubscriptionInfo, signal?: AbortSignal): AsyncIterable<ResourceGroupInfo>;
     listDisks(rg: ResourceGroupInfo, signal?: AbortSignal): AsyncIterable<DiskInfo>;
+    /** A resource group's VM restore point collections (Microsoft.Compute/restorePointCollections). */
+    listRestorePointCollections(rg: ResourceGroupInfo, signal?: AbortSignal): AsyncIterable<RestorePointCollectionInfo>;
+    listRestorePoints(collection: RestorePointCollectionInfo, signal?: AbortSignal): Promise<RestorePointInfo[]>;
+    /** A restore point's disk restore points, as DiskInfo of kind diskRestorePoint (granted like disks). */
+    listDiskRestorePoints(point: RestorePointInfo, signal?: AbortSignal): AsyncIterable<DiskInfo>;
     getDisk(ref: DiskRef, signal?: AbortSignal): Promise<DiskInfo>;
     /** The resource's ARM JSON as Azure sends it (properties nested), for reading. */
     getResourceJson(ref: DiskRef, signal?: AbortSignal): Promise<unknown>;
@@ -87,7 +93,9 @@ export function lroTimeoutError(op: LroKind, ref: DiskRef, waitedMs: number): Di
     return new DiskError(
         'TimedOut',
         `${what} ${ref.name} did not finish within ${minutes(waitedMs)}; Azure may still be working on it, and the disk may be left in the ActiveSAS state (its VM cannot start while it is).`,
-        `Refresh the Azure Managed Disks view to see the disk's state; if it shows ActiveSAS, run "Revoke Access" on it (or: az ${ref.kind === 'snapshot' ? 'snapshot' : 'disk'} revoke-access -g ${ref.resourceGroup} -n ${ref.name}).`,
+        ref.kind === 'diskRestorePoint'
+            ? `Run "Revoke Access" on ${ref.name} in the Azure Managed Disks view once Azure has finished, so no SAS is left outstanding.`
+            : `Refresh the Azure Managed Disks view to see the disk's state; if it shows ActiveSAS, run "Revoke Access" on it (or: az ${ref.kind === 'snapshot' ? 'snapshot' : 'disk'} revoke-access -g ${ref.resourceGroup} -n ${ref.name}).`,
     );
 }
 
@@ -146,8 +154,25 @@ export class ArmDiskService implements DiskService {
         }
     }
 
+    async *listRestorePointCollections(rg: ResourceGroupInfo, signal?: AbortSignal): AsyncIterable<RestorePointCollectionInfo> {
+        yield* listCollections(await this.compute(rg), rg, signal);
+    }
+
+    async listRestorePoints(collection: RestorePointCollectionInfo, signal?: AbortSignal): Promise<RestorePointInfo[]> {
+        return listRestorePoints(await this.compute(collection), collection, signal);
+    }
+
+    async *listDiskRestorePoints(point: RestorePointInfo, signal?: AbortSignal): AsyncIterable<DiskInfo> {
+        yield* listDiskRestorePoints(await this.compute(point), point, signal);
+    }
+
+    private async compute(where: { tenantId: string; subscriptionId: string }) {
+        return (await (await this.session()).clients(where.tenantId)).compute(where.subscriptionId);
+    }
+
     async getDisk(ref: DiskRef, signal?: AbortSignal): Promise<DiskInfo> {
         const compute = (await (await this.session()).clients(ref.tenantId)).compute(ref.subscriptionId);
+        if (ref.kind === 'diskRestorePoint') return getDiskRestorePoint(compute, ref, signal);
         const r = ref.kind === 'snapshot'
             ? await compute.snapshots.get(ref.resourceGroup, ref.name, { abortSignal: signal })
             : await compute.disks.get(ref.resourceGroup, ref.name, { abortSignal: signal });
@@ -188,7 +213,9 @@ export class ArmDiskService implements DiskService {
         };
         const uri = await this.bounded('grant', ref, signal, (bounded) => {
             const opts = { abortSignal: bounded, updateIntervalInMs: this.options.pollIntervalMs };
-            const poller = ref.kind === 'snapshot'
+            const poller = ref.kind === 'diskRestorePoint'
+                ? compute.diskRestorePoint.grantAccess(...restorePointArgs(ref), restorePointGrantData(request), opts)
+                : ref.kind === 'snapshot'
                 ? compute.snapshots.grantAccess(ref.resourceGroup, ref.name, data, opts)
                 : compute.disks.grantAccess(ref.resourceGroup, ref.name, data, opts);
             // The signal in the options aborts requests; the one given here also aborts the wait between polls.
@@ -204,7 +231,9 @@ export class ArmDiskService implements DiskService {
         const compute = (await (await this.session()).clients(ref.tenantId)).compute(ref.subscriptionId);
         await this.bounded('revoke', ref, signal, (bounded) => {
             const opts = { abortSignal: bounded, updateIntervalInMs: this.options.pollIntervalMs };
-            const poller = ref.kind === 'snapshot'
+            const poller = ref.kind === 'diskRestorePoint'
+                ? compute.diskRestorePoint.revokeAccess(...restorePointArgs(ref), opts)
+                : ref.kind === 'snapshot'
                 ? compute.snapshots.revokeAccess(ref.resourceGroup, ref.name, opts)
                 : compute.disks.revokeAccess(ref.resourceGroup, ref.name, opts);
             return poller.pollUntilDone({ abortSignal: bounded });

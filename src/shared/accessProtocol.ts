@@ -4,7 +4,7 @@
  * No vscode and no DOM import: the page's build and the extension's build both include this file.
  */
 
-import { BLOB_KINDS, isBlobKind, type BlobKind } from './types';
+import { BLOB_KINDS, isBlobKind, isDiskKind, type BlobKind, type DiskKind } from './types';
 import type { CheckInfo, DownloadEvent, DownloadRowState, ProgressInfo } from './downloadState';
 
 export { BLOB_KINDS, BLOB_LABELS, isBlobKind, type BlobKind } from './types';
@@ -26,7 +26,7 @@ export type PageMessage =
 
 export interface DiskSummary {
     name: string;
-    kind: 'disk' | 'snapshot';
+    kind: DiskKind;
 }
 
 export interface AccessRow {
@@ -119,7 +119,7 @@ export function isPageMessage(m: unknown): m is PageMessage {
 }
 
 function isDiskSummary(v: unknown): v is DiskSummary {
-    return isObj(v) && isStr(v.name, 200) && (v.kind === 'disk' || v.kind === 'snapshot');
+    return isObj(v) && isStr(v.name, 200) && isDiskKind(v.kind);
 }
 
 function isProgressFields(v: Obj): boolean {

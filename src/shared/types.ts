@@ -1,6 +1,11 @@
 /** The shapes the tree, the commands, the webview and the download code share. No vscode import. */
 
-export type DiskKind = 'disk' | 'snapshot';
+/** A disk restore point is a disk's copy inside a VM restore point (restorePointCollections/{c}/restorePoints/{rp}/diskRestorePoints/{drp}). */
+export type DiskKind = 'disk' | 'snapshot' | 'diskRestorePoint';
+
+export function isDiskKind(v: unknown): v is DiskKind {
+    return v === 'disk' || v === 'snapshot' || v === 'diskRestorePoint';
+}
 
 /** Which blob of a grant: the disk itself, VM guest state (VMGS) or VM metadata (VMMD). */
 export type BlobKind = 'disk' | 'vmgs' | 'vmmd';
@@ -46,6 +51,35 @@ export interface DiskInfo extends DiskRef {
     publicNetworkAccess?: string;
     /** The disk access resource a private-only disk is reached through. */
     diskAccessId?: string;
+    /** Snapshots and disk restore points: the disk they were taken from (ARM id). */
+    sourceResourceId?: string;
+}
+
+/** A VM's restore point collection (Microsoft.Compute/restorePointCollections), as the tree lists it. */
+export interface RestorePointCollectionInfo {
+    tenantId: string;
+    subscriptionId: string;
+    resourceGroup: string;
+    name: string;
+    id: string;
+    location: string;
+    /** The VM the collection's restore points are taken of (its name). */
+    sourceVm?: string;
+}
+
+/** One VM restore point of a collection. */
+export interface RestorePointInfo {
+    tenantId: string;
+    subscriptionId: string;
+    resourceGroup: string;
+    collection: string;
+    name: string;
+    id: string;
+    location: string;
+    timeCreated?: Date;
+    provisioningState?: string;
+    /** How many disks the restore point holds (from its source metadata), when Azure says. */
+    diskCount?: number;
 }
 
 /** A disk to create for upload. */

@@ -10,12 +10,24 @@ export function securityToken(securityType: string | undefined): string | undefi
     return 'secure';
 }
 
+const CONTEXT_KIND: Record<DiskInfo['kind'], string> = { disk: 'azureDisk', snapshot: 'azureSnapshot', diskRestorePoint: 'azureDiskRestorePoint' };
+
+/** What a row is called in words: Disk, Snapshot, Disk restore point. */
+export function kindLabel(kind: DiskInfo['kind']): string {
+    return kind === 'snapshot' ? 'Snapshot' : kind === 'diskRestorePoint' ? 'Disk restore point' : 'Disk';
+}
+
+/** The last segment of an ARM id (a disk restore point's source disk). */
+function nameOf(id: string | undefined): string | undefined {
+    return id ? id.split('/').filter(Boolean).pop() : undefined;
+}
+
 /**
  * `azureDisk;state-ActiveSAS;confidential;secure;canRevoke;sas;` — match with anchored regexes,
  * e.g. `viewItem =~ /^azure(Disk|Snapshot);.*\bcanRevoke;/`.
  */
 export function diskContextValue(disk: DiskInfo, opts: { liveGrant?: boolean; busy?: boolean } = {}): string {
-    const tokens = [disk.kind === 'snapshot' ? 'azureSnapshot' : 'azureDisk'];
+    const tokens = [CONTEXT_KIND[disk.kind]];
     tokens.push(`state-${disk.diskState ?? 'Unknown'}`);
     const sec = securityToken(disk.securityType);
     if (sec) {
@@ -27,7 +39,8 @@ export function diskContextValue(disk: DiskInfo, opts: { liveGrant?: boolean; bu
     if (isPrivateOnly(disk)) tokens.push('private');
     if (!opts.busy) {
         if (canGrant(disk)) tokens.push('canGrant');
-        if (hasActiveSas(disk)) tokens.push('canRevoke');
+        // Azure reports no state for a disk restore point, so whether a SAS is out is unknown: Revoke is always offered.
+        if (hasActiveSas(disk) || disk.kind === 'diskRestorePoint') tokens.push('canRevoke');
         if (opts.liveGrant) tokens.push('sas');
     } else {
         tokens.push('busy');
@@ -58,6 +71,7 @@ export function securityLabel(securityType: string | undefined): string | undefi
 export function diskDescription(disk: DiskInfo, busy?: string): string {
     if (busy) return busy;
     const parts: string[] = [];
+    if (disk.kind === 'diskRestorePoint' && nameOf(disk.sourceResourceId)) parts.push(`of ${nameOf(disk.sourceResourceId)}`);
     const size = formatSize(disk);
     if (size) parts.push(size);
     const vm = disk.attachedVm;
@@ -100,7 +114,7 @@ export function diskIcon(disk: DiskInfo, busy?: boolean): IconSpec {
     }
     if (isPrivateOnly(disk)) return { id: 'shield' };
     if (needsDiskToken(disk)) return { id: 'workspace-trusted' };
-    return { id: disk.kind === 'snapshot' ? 'device-camera' : 'database' };
+    return { id: disk.kind === 'snapshot' ? 'device-camera' : disk.kind === 'diskRestorePoint' ? 'history' : 'database' };
 }
 
 /**
@@ -108,7 +122,8 @@ export function diskIcon(disk: DiskInfo, busy?: boolean): IconSpec {
  * what and which, size · SKU · OS · location, state (and VM), security or snapshot kind.
  */
 export function diskTooltipLines(disk: DiskInfo): string[] {
-    const lines = [`${disk.kind === 'snapshot' ? 'Snapshot' : 'Disk'}: ${disk.name}`];
+    const lines = [`${kindLabel(disk.kind)}: ${disk.name}`];
+    if (disk.kind === 'diskRestorePoint' && disk.sourceResourceId) lines.push(`Of disk: ${nameOf(disk.sourceResourceId)}`);
     // A handful of short lines: a tooltip of 7-9 lines covered the rows below.
     const facts = [formatSize(disk), disk.sku, disk.osType, disk.location].filter(Boolean);
     if (facts.length) lines.push(facts.join(' · '));

@@ -1,4 +1,4 @@
-/** The "Azure Managed Disks" view: subscriptions → resource groups → disks and snapshots. */
+/** The "Azure Managed Disks" view: subscriptions → resource groups → disks, snapshots and restore point collections → restore points → disk restore points. */
 import * as vscode from 'vscode';
 import { Cmd, StateKey } from '../shared/constants';
 import type { Services } from '../platform/services';
@@ -6,7 +6,7 @@ import type { SessionManager } from '../azure/sessionManager';
 import { describeAccount, signedInAccount } from '../azure/account';
 import type { DiskInfo, DiskRef, SubscriptionInfo } from '../shared/types';
 import { diskContextValue, diskDescription, diskTooltipLines } from './presentation';
-import { DiskNode, ErrorNode, ResourceGroupNode, SubscriptionNode, type TreeHost, type TreeNode } from './nodes';
+import { DiskNode, ErrorNode, PagedNode, SubscriptionNode, type TreeHost, type TreeNode } from './nodes';
 import { hasActiveSas } from '../shared/diskStates';
 
 export const ContextKey = {
@@ -117,7 +117,7 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
 
     /** Reload a parent's children from Azure (Refresh on a subscription or resource group). */
     reload(node?: TreeNode): void {
-        if (node instanceof SubscriptionNode || node instanceof ResourceGroupNode) node.reset();
+        if (node instanceof PagedNode) node.reset();
         this.refresh(node);
     }
 

@@ -125,7 +125,7 @@ export class AccessView {
         this.wasExpired = this.isExpired();
         this.expiryEl = h('span', { className: 'expiry', 'data-role': 'expiry' }, expiryText(s.expiresAt));
         const expiresLocal = new Date(s.expiresAt).toLocaleString();
-        const meta = h('p', { className: 'meta' }, `${s.disk.kind === 'snapshot' ? 'Snapshot' : 'Disk'} · ${s.access} access · ${s.fileFormat} · expires ${expiresLocal} · `, this.expiryEl);
+        const meta = h('p', { className: 'meta' }, `${s.disk.kind === 'snapshot' ? 'Snapshot' : s.disk.kind === 'diskRestorePoint' ? 'Disk restore point' : 'Disk'} · ${s.access} access · ${s.fileFormat} · expires ${expiresLocal} · `, this.expiryEl);
         const present = s.rows.filter((r) => r.present);
         this.downloadAllBtn = button('Download all', () => this.send({ type: 'download', blobs: present.map((r) => r.blob) }), { className: 'primary' });
         const revoke = button('Revoke access', () => this.send({ type: 'revoke' }), { className: 'secondary' });

@@ -1,6 +1,6 @@
 /** Handlers take `(arg?: { disk } | DiskRef)`: a tree node, a ref from the webview, or nothing (palette → picker). */
 import type { Services } from '../platform/services';
-import type { DiskInfo, DiskRef } from '../shared/types';
+import { isDiskKind, type DiskInfo, type DiskRef } from '../shared/types';
 import { pickDisk } from './pickDisk';
 
 function isRef(v: unknown): v is DiskRef {
@@ -9,7 +9,7 @@ function isRef(v: unknown): v is DiskRef {
 }
 
 export function refOf(d: DiskRef): DiskRef {
-    return { tenantId: d.tenantId, subscriptionId: d.subscriptionId, resourceGroup: d.resourceGroup, name: d.name, kind: d.kind === 'snapshot' ? 'snapshot' : 'disk', id: d.id };
+    return { tenantId: d.tenantId, subscriptionId: d.subscriptionId, resourceGroup: d.resourceGroup, name: d.name, kind: isDiskKind(d.kind) ? d.kind : 'disk', id: d.id };
 }
 
 /** The ref the caller gave, if any. */

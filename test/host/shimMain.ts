@@ -103,6 +103,8 @@ async function main(): Promise<number> {
                 extensionDevelopmentPath: args.extensionDevelopmentPath,
                 extensionTestsPath: args.extensionTestsPath,
             }),
+            // The workbench's first load takes over 30 s (playwright's default) on a busy machine.
+            { timeout: 180_000 },
         );
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<number>((r) => {

@@ -12,7 +12,7 @@ import { armErrorFor, type FaultList, type ArmFault } from './faults';
 import type { ProvisionService } from './provision';
 import type { RequestLog } from './requestLog';
 import type { TokenClaims, TokenIssuer } from './tokens';
-import type { SeedRestorePointCollection } from './seed';
+import type { SeedRestorePoint, SeedRestorePointCollection } from './seed';
 import { resourceJson, sourceIdOf, uuidFrom, type StorageAccount, type World } from './world';
 
 /** api-versions the emulator accepts per area (what the SDKs in node_modules send, plus neighbours). */
@@ -111,7 +111,7 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
     const locationOf = (c: SeedRestorePointCollection) => world.groups.find((g) => g.subscriptionId === c.subscriptionId && g.name === c.resourceGroup)?.location ?? 'westeurope';
 
     /** A VM restore point (RestorePoints_Get): its source VM's disks and their disk restore points. */
-    const restorePointJson = (c: SeedRestorePointCollection, p: { name: string; timeCreated: string }): Record<string, unknown> => {
+    const restorePointJson = (c: SeedRestorePointCollection, p: SeedRestorePoint): Record<string, unknown> => {
         const drps = diskRestorePointsOf(c, p.name);
         const diskOf = (r: (typeof drps)[number]) => ({
             name: (r.spec.source ?? '').split('/').pop(),
@@ -126,7 +126,7 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
             name: p.name,
             type: 'Microsoft.Compute/restorePointCollections/restorePoints',
             properties: {
-                provisioningState: 'Succeeded',
+                provisioningState: p.provisioningState ?? 'Succeeded',
                 consistencyMode: 'CrashConsistent',
                 timeCreated: p.timeCreated,
                 sourceMetadata: {

@@ -12,7 +12,9 @@ export interface SeedVm { subscriptionId: string; resourceGroup: string; name: s
 export type ResourceKind = 'disk' | 'snapshot' | 'diskRestorePoint';
 
 /** A VM's restore point collection (Microsoft.Compute/restorePointCollections) and its restore points. */
-export interface SeedRestorePointCollection { subscriptionId: string; resourceGroup: string; name: string; vm: string; restorePoints: { name: string; timeCreated: string }[] }
+export interface SeedRestorePointCollection { subscriptionId: string; resourceGroup: string; name: string; vm: string; restorePoints: SeedRestorePoint[] }
+/** A VM restore point; one still being created (`Creating`) has no disk restore points yet. */
+export interface SeedRestorePoint { name: string; timeCreated: string; provisioningState?: 'Succeeded' | 'Creating' }
 
 export interface SeedResource {
     kind: ResourceKind;
@@ -105,7 +107,9 @@ export const resources: SeedResource[] = [
 
 export const restorePointCollections: SeedRestorePointCollection[] = [
     { subscriptionId: SUB_DEV, resourceGroup: 'rg-secure', name: 'rpc-vm-cvm-01', vm: 'vm-cvm-01', restorePoints: [{ name: 'rp-20250601', timeCreated: '2025-06-01T02:00:00.0000000+00:00' }] },
-    { subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'rpc-vm-web-02', vm: 'vm-web-02', restorePoints: [{ name: 'rp-20250601', timeCreated: '2025-06-01T03:00:00.0000000+00:00' }] },
+    { subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'rpc-vm-web-02', vm: 'vm-web-02', restorePoints: [{ name: 'rp-20250601', timeCreated: '2025-06-01T03:00:00.0000000+00:00' }, { name: 'rp-20250701', timeCreated: '2025-07-01T03:00:00.0000000+00:00', provisioningState: 'Creating' }] },
+    // A collection whose restore points have all been deleted.
+    { subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'rpc-vm-web-01', vm: 'vm-web-01', restorePoints: [] },
 ];
 
 /** A blob in a storage account, for ImportSecure: `vhd` a fixed VHD, `raw` a page blob without footer, `block` a block blob. */

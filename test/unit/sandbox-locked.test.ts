@@ -154,7 +154,7 @@ describe('restore points', () => {
     it('lists collections by resource group and subscription, their restore points and disk restore points', async () => {
         const c = kit.arm.compute(SUB_DEV);
         assert.deepEqual((await collect(c.restorePointCollections.list('rg-secure'))).map((x) => x.name), ['rpc-vm-cvm-01']);
-        assert.deepEqual((await collect(c.restorePointCollections.listAll())).map((x) => x.name).sort(), ['rpc-vm-cvm-01', 'rpc-vm-web-02']);
+        assert.deepEqual((await collect(c.restorePointCollections.listAll())).map((x) => x.name).sort(), ['rpc-vm-cvm-01', 'rpc-vm-web-01', 'rpc-vm-web-02']);
         const coll = await c.restorePointCollections.get('rg-secure', 'rpc-vm-cvm-01', { expand: 'restorePoints' });
         assert.match(coll.source?.id ?? '', /virtualMachines\/vm-cvm-01$/);
         assert.deepEqual(coll.restorePoints?.map((p) => p.name), ['rp-20250601']);

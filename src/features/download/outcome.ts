@@ -65,7 +65,9 @@ export function revokeQuestion(ref: DiskRef, end: 'done' | 'failed' | 'cancelled
             : end === 'failed'
               ? vscode.l10n.t('The download of {0} failed. Revoke access now?', ref.name)
               : vscode.l10n.t('The download of {0} was cancelled. Revoke access now?', ref.name);
-    const why = snapshot
+    const why = ref.kind === 'diskRestorePoint'
+        ? vscode.l10n.t('While access is granted anyone with the SAS URI can read the disk restore point, until the access expires.')
+        : snapshot
         ? vscode.l10n.t('While access is granted anyone with the SAS URI can read the snapshot, until the access expires.')
         : vscode.l10n.t('While access is granted the disk stays in the ActiveSAS state: it cannot be attached, and a VM using it cannot start.');
     const resume = end === 'done' ? '' : ' ' + vscode.l10n.t('The download can be resumed later with a new grant.');

@@ -3,7 +3,7 @@
  * identity, blob kinds, destination paths, file format and access — never a URL, SAS or token.
  * No vscode import: the store is any Memento-like object.
  */
-import type { BlobKind, DiskRef } from '../../shared/types';
+import { isDiskKind, type BlobKind, type DiskRef } from '../../shared/types';
 
 export interface PendingDownload {
     ref: DiskRef;
@@ -65,7 +65,7 @@ export function isPendingDownload(v: unknown): v is PendingDownload {
         typeof ref === 'object' &&
         ref !== null &&
         ['tenantId', 'subscriptionId', 'resourceGroup', 'name', 'id'].every((k) => typeof ref[k] === 'string') &&
-        (ref.kind === 'disk' || ref.kind === 'snapshot') &&
+        isDiskKind(ref.kind) &&
         Array.isArray(r.blobs) &&
         r.blobs.length > 0 &&
         r.blobs.every((b) => KINDS.has(b as string)) &&

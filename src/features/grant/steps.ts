@@ -27,6 +27,11 @@ export function accessChoices(disk: DiskInfo): ('Read' | 'Write')[] {
     return canGrantWrite(disk) ? ['Write', 'Read'] : ['Read'];
 }
 
+/** Snapshots and disk restore points can be exported as VHDX too; disks only as VHD. */
+export function offersVhdx(disk: DiskInfo): boolean {
+    return disk.kind === 'snapshot' || disk.kind === 'diskRestorePoint';
+}
+
 export function hasSecurityProfile(disk: DiskInfo): boolean {
     return !!disk.securityType;
 }
@@ -42,7 +47,7 @@ export function shouldPrompt(step: StepId, ctx: GrantContext): boolean {
         case 'guestState':
             return ctx.getSecureVMGuestStateSAS === undefined && hasSecurityProfile(ctx.disk);
         case 'format':
-            return ctx.fileFormat === undefined && ctx.disk.kind === 'snapshot';
+            return ctx.fileFormat === undefined && offersVhdx(ctx.disk);
     }
 }
 
@@ -94,7 +99,7 @@ export function formatDuration(seconds: number): string {
 
 export function toRequest(ctx: GrantContext): GrantRequest {
     const req: GrantRequest = { access: ctx.access ?? 'Read', durationInSeconds: ctx.durationInSeconds ?? 3600 };
-    if (ctx.disk.kind === 'snapshot') req.fileFormat = ctx.fileFormat ?? 'VHD';
+    if (offersVhdx(ctx.disk)) req.fileFormat = ctx.fileFormat ?? 'VHD';
     if (hasSecurityProfile(ctx.disk) && ctx.getSecureVMGuestStateSAS) req.getSecureVMGuestStateSAS = true;
     return req;
 }

@@ -75,7 +75,7 @@ async function promptStep(id: StepId, ctx: GrantContext, ui: UserInput, pos: Ste
                 { label: 'VHD', description: t('fixed VHD, what Azure disks are made from'), picked: true, value: 'VHD' },
                 { label: 'VHDX', description: t('smaller download for Hyper-V'), value: 'VHDX' },
             ];
-            ctx.fileFormat = (await ui.showQuickPick(items, { ...common, placeHolder: t('File format of the snapshot') })).value;
+            ctx.fileFormat = (await ui.showQuickPick(items, { ...common, placeHolder: ctx.disk.kind === 'diskRestorePoint' ? t('File format of the disk restore point') : t('File format of the snapshot') })).value;
             return;
         }
     }

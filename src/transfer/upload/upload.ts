@@ -300,7 +300,7 @@ class Upload {
     /** Get Page Ranges must list exactly the pages sent; the footer read back must be the one written. */
     private async verify(expected: ByteRange[], footer: Buffer): Promise<UploadCheck[]> {
         const { info } = this;
-        const listed = await this.retrier.run('listing page ranges', (u) => listBlobPageRanges(u, info.blobSize, this.stop.signal));
+        const listed = await this.retrier.run('listing page ranges', (u) => listBlobPageRanges(this.ranges, u, info.blobSize, this.stop.signal));
         const footerBack = await this.retrier.run('reading the footer back', async (u) => {
             const b = Buffer.alloc(VHD_FOOTER_SIZE);
             await this.ranges.get(u, info.dataSize, info.blobSize, false, (piece, at) => {

@@ -1,15 +1,16 @@
 /** After the upload: the blob's page ranges and its footer, compared with what was sent. */
+import type { HttpRanges } from '../http';
+import { httpPageListSource, listWrittenRanges } from '../listing';
 import { mergeRanges, type ByteRange } from '../plan';
 import { checkVhdFooter } from '../vhd';
 import type { UploadCheck } from './types';
 
-/** All written ranges of the blob (half-open), merged, via the SDK's paginated listPageRanges. */
-export async function listBlobPageRanges(url: string, size: number, signal?: AbortSignal): Promise<ByteRange[]> {
-    const { PageBlobClient, AnonymousCredential } = await import('@azure/storage-blob');
-    const client = new PageBlobClient(url, new AnonymousCredential(), { retryOptions: { maxTries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 2000 } });
-    const out: ByteRange[] = [];
-    for await (const r of client.listPageRanges(0, size, { abortSignal: signal })) out.push({ start: r.start, end: r.end + 1 });
-    return mergeRanges(out, 0);
+/**
+ * All written ranges of the blob (half-open), merged, following NextMarker. Over the engine's own
+ * connections, so an Entra-protected disk's listing carries its bearer token like every other request.
+ */
+export async function listBlobPageRanges(http: HttpRanges, url: string, size: number, signal?: AbortSignal): Promise<ByteRange[]> {
+    return mergeRanges(await listWrittenRanges(httpPageListSource(http, () => url), { size, signal }), 0);
 }
 
 function firstDifference(a: ByteRange[], b: ByteRange[]): string {

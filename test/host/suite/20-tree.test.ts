@@ -73,7 +73,7 @@ describe('Sign In, Select Subscriptions…, Refresh', () => {
         assert.match(String(item.description), new RegExp(`^${(small.blobs.disk.size - 512) / MiB} MiB · `), 'the exact size from diskSizeBytes, not 1 GiB');
     });
 
-    it('an empty resource group says it has no disks or snapshots', async () => {
+    it('an empty resource group says it has no disks, snapshots or restore points', async () => {
         const a = await getApi();
         type N = { id: string; getChildren?(): Promise<N[]> };
         const dev = seedDisk('web-data-01').subscriptionId.toLowerCase();
@@ -86,7 +86,7 @@ describe('Sign In, Select Subscriptions…, Refresh', () => {
         assert.ok(rg, 'rg-empty is listed');
         const rows = ((await a.treeDataProvider.getChildren(rg.g as never)) ?? []) as N[];
         const labels = await Promise.all(rows.map(async (r) => String((await a.treeDataProvider.getTreeItem(r as never)).label)));
-        assert.deepEqual(labels, ['No disks or snapshots']);
+        assert.deepEqual(labels, ['No disks, snapshots or restore points']);
     });
 
     it('Select Subscriptions… narrows the tree to the chosen ones, and back', async () => {

@@ -1,0 +1,198 @@
+/** The tree's building blocks: the node shape, error / more / empty rows, paged parents, and the disk row. */
+import * as vscode from 'vscode';
+import { Cmd } from '../shared/constants';
+import type { Services } from '../platform/services';
+import { formatMapped, mapError } from '../shared/errors';
+import type { DiskInfo } from '../shared/types';
+import { Pager } from './pager';
+import { diskContextValue, diskDescription, diskIcon, diskTooltipLines } from './presentation';
+
+export interface TreeNode {
+    readonly id: string;
+    getTreeItem(): vscode.TreeItem;
+    getChildren?(): Promise<TreeNode[]>;
+    getParent(): TreeNode | undefined;
+}
+
+/** What nodes need from the provider. */
+export interface TreeHost {
+    readonly services: Services;
+    refresh(node?: TreeNode): void;
+    busyText(diskId: string): string | undefined;
+    registerDisk(node: DiskNode): void;
+    disksLoaded(disks: DiskInfo[]): void;
+}
+
+/** Retry / load more: the target of Cmd.RetryLoad. */
+export interface ActionNode extends TreeNode {
+    run(): void;
+}
+
+export function isActionNode(x: unknown): x is ActionNode {
+    return !!x && typeof (x as ActionNode).run === 'function' && typeof (x as ActionNode).id === 'string';
+}
+
+export class ErrorNode implements ActionNode {
+    constructor(
+        readonly id: string,
+        private readonly parent: TreeNode | undefined,
+        private readonly error: unknown,
+        private readonly retry: () => void,
+    ) {}
+    getTreeItem(): vscode.TreeItem {
+        const mapped = mapError(this.error, { operation: 'load' });
+        const item = new vscode.TreeItem(vscode.l10n.t('Failed to load: {0}', mapped.message), vscode.TreeItemCollapsibleState.None);
+        item.id = this.id;
+        item.description = vscode.l10n.t('Click to retry');
+        item.tooltip = formatMapped(mapped);
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+        item.contextValue = 'azureDisksError;';
+        item.command = { command: Cmd.RetryLoad, title: vscode.l10n.t('Retry'), arguments: [this] };
+        return item;
+    }
+    getParent(): TreeNode | undefined {
+        return this.parent;
+    }
+    run(): void {
+        this.retry();
+    }
+}
+
+export class MoreNode implements ActionNode {
+    constructor(
+        readonly id: string,
+        private readonly parent: TreeNode,
+        private readonly more: () => void,
+    ) {}
+    getTreeItem(): vscode.TreeItem {
+        const item = new vscode.TreeItem(vscode.l10n.t('Load more…'), vscode.TreeItemCollapsibleState.None);
+        item.id = this.id;
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.contextValue = 'azureDisksMore;';
+        item.command = { command: Cmd.RetryLoad, title: vscode.l10n.t('Load more'), arguments: [this] };
+        return item;
+    }
+    getParent(): TreeNode {
+        return this.parent;
+    }
+    run(): void {
+        this.more();
+    }
+}
+
+/** "No disks, snapshots or restore points": a plain row under an empty parent. */
+export class EmptyNode implements TreeNode {
+    constructor(
+        readonly id: string,
+        private readonly parent: TreeNode,
+        private readonly label: string,
+    ) {}
+    getTreeItem(): vscode.TreeItem {
+        const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+        item.id = this.id;
+        item.contextValue = 'azureDisksEmpty;';
+        return item;
+    }
+    getParent(): TreeNode {
+        return this.parent;
+    }
+}
+
+/** A parent whose children come from an async iterable, one page at a time. */
+export abstract class PagedNode<T> implements TreeNode {
+    private readonly pager: Pager<T>;
+    private nodes: TreeNode[] = [];
+
+    constructor(
+        readonly id: string,
+        protected readonly host: TreeHost,
+        private readonly parent: TreeNode | undefined,
+        pageSize: number,
+    ) {
+        this.pager = new Pager((signal) => this.source(signal), pageSize);
+    }
+
+    abstract getTreeItem(): vscode.TreeItem;
+    protected abstract source(signal: AbortSignal): AsyncIterable<T>;
+    protected abstract toNode(item: T): TreeNode;
+    protected pageLoaded(_page: T[]): void {}
+    protected sort(nodes: TreeNode[]): TreeNode[] {
+        return nodes;
+    }
+    /** The row shown when the parent has no children at all (an expanded row with nothing under it says nothing). */
+    protected emptyLabel(): string | undefined {
+        return undefined;
+    }
+
+    getParent(): TreeNode | undefined {
+        return this.parent;
+    }
+
+    /** Forget everything: the next expansion loads from the start. */
+    reset(): void {
+        this.pager.reset();
+        this.nodes = [];
+    }
+
+    async getChildren(): Promise<TreeNode[]> {
+        if (!this.pager.started) await this.loadPage();
+        else await this.pager.idle();
+        const out = this.sort([...this.nodes]);
+        if (this.pager.error !== undefined) {
+            this.host.services.log.warn(`Loading ${this.id} failed: ${(this.pager.error as Error)?.message ?? this.pager.error}`);
+            // A failed iterator is finished: Retry starts over.
+            out.push(new ErrorNode(`${this.id}/error`, this, this.pager.error, () => {
+                this.reset();
+                this.host.refresh(this);
+            }));
+        } else if (!this.pager.done) {
+            out.push(new MoreNode(`${this.id}/more`, this, () => void this.loadPage().then(() => this.host.refresh(this))));
+        } else if (out.length === 0 && this.emptyLabel()) {
+            out.push(new EmptyNode(`${this.id}/empty`, this, this.emptyLabel()!));
+        }
+        return out;
+    }
+
+    private pageLoad?: Promise<void>;
+
+    /** One page into nodes; a second caller while it runs shares it (no duplicate rows). */
+    private loadPage(): Promise<void> {
+        this.pageLoad ??= (async () => {
+            const before = this.pager.items.length;
+            await this.pager.next();
+            const page = this.pager.items.slice(before);
+            if (page.length === 0) return;
+            this.nodes.push(...page.map((i) => this.toNode(i)));
+            this.pageLoaded(page);
+        })().finally(() => (this.pageLoad = undefined));
+        return this.pageLoad;
+    }
+}
+
+export class DiskNode implements TreeNode {
+    readonly id: string;
+    constructor(
+        private readonly host: TreeHost,
+        public disk: DiskInfo,
+        private readonly parent: TreeNode,
+    ) {
+        this.id = `${disk.tenantId}/${disk.id}`.toLowerCase();
+    }
+    getTreeItem(): vscode.TreeItem {
+        const busy = this.host.busyText(this.disk.id);
+        const live = !!this.host.services.grants.get(this.disk.id);
+        const item = new vscode.TreeItem(this.disk.name, vscode.TreeItemCollapsibleState.None);
+        item.id = this.id;
+        item.description = diskDescription(this.disk, busy);
+        const tooltip = diskTooltipLines(this.disk);
+        if (live) tooltip.push(vscode.l10n.t('Access granted in this window (Show Access to see it)'));
+        item.tooltip = tooltip.join('\n');
+        const icon = diskIcon(this.disk, !!busy);
+        item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
+        item.contextValue = diskContextValue(this.disk, { liveGrant: live, busy: !!busy });
+        return item;
+    }
+    getParent(): TreeNode {
+        return this.parent;
+    }
+}
