@@ -6,7 +6,7 @@ import type { SessionManager } from '../azure/sessionManager';
 import { describeAccount, signedInAccount } from '../azure/account';
 import type { DiskInfo, DiskRef, SubscriptionInfo } from '../shared/types';
 import { diskContextValue, diskDescription, diskTooltipLines } from './presentation';
-import { DiskNode, ErrorNode, PagedNode, SubscriptionNode, type TreeHost, type TreeNode } from './nodes';
+import { DiskNode, ErrorNode, PagedNode, ResourceGroupNode, SubscriptionNode, type TreeHost, type TreeNode } from './nodes';
 import { hasActiveSas } from '../shared/diskStates';
 
 export const ContextKey = {
