@@ -5,10 +5,11 @@ import { lockedFlow } from './locked';
 import { confidentialFlow } from './confidential';
 import { keyboardFlow } from './keyboard';
 import { reloadFlow } from './reload';
+import { restorePointsFlow } from './restorePoints';
 import { resumeFlow } from './resume';
 import { uploadFlow } from './upload';
 import { revokeFlow } from './revoke';
 import { snapshotFlow } from './snapshot';
 import { treeFlow } from './tree';
 
-export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, lockedFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow];
+export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, lockedFlow, restorePointsFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow];
