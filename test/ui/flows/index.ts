@@ -6,6 +6,7 @@ import { confidentialFlow } from './confidential';
 import { copyFlow } from './copy';
 import { keyboardFlow } from './keyboard';
 import { reloadFlow } from './reload';
+import { restorePointsFlow } from './restorePoints';
 import { resumeFlow } from './resume';
 import { uploadFlow } from './upload';
 import { revokeFlow } from './revoke';
@@ -13,4 +14,4 @@ import { snapshotFlow } from './snapshot';
 import { treeFlow } from './tree';
 import { extensionPageFlow } from './extensionPage';
 
-export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, copyFlow, lockedFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow, extensionPageFlow];
+export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, copyFlow, lockedFlow, restorePointsFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow, extensionPageFlow];
