@@ -249,7 +249,10 @@ export async function poll(check: () => Promise<boolean>, timeout: number, descr
 export async function untilSettled(target: Locator, timeout = 10_000): Promise<void> {
     let last = '';
     await poll(async () => {
-        const now = await target.evaluate(motionOf);
+        // A target that has gone (a progress toast whose work ended) has nothing left to move.
+        if ((await target.count()) === 0) return true;
+        const now = await target.evaluate(motionOf, undefined, { timeout: 2_000 }).catch(() => 'gone');
+        if (now === 'gone' || now.startsWith('0,0,0,0:')) return true;
         const still = now === last && now.endsWith(':0');
         last = now;
         return still;
