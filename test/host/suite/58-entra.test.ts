@@ -1,21 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { control, poll, seedDisk } from './harness';
+import { control, diskTokensIssued, poll, seedDisk } from './harness';
 import { assertExactCopy, blobPattern, diskState, downloadSuite, filesOf, grantThenDownload, withSettings } from './faultKit';
 
-const DISK_AUDIENCE = 'https://disk.azure.com/';
 
-/** Disk-data tokens the sandbox issued so far (the claims only; the token itself never leaves this function). */
-async function diskTokensIssued(): Promise<number> {
-    const { bearerTokens } = await control().issuedSecrets();
-    return bearerTokens.filter((t) => {
-        try {
-            return JSON.parse(Buffer.from(t.split('.')[1], 'base64url').toString('utf8')).aud === DISK_AUDIENCE;
-        } catch {
-            return false;
-        }
-    }).length;
-}
 
 /** No prompts at the end of a run: revoke after success and after failure. */
 const noPrompts = { 'download.revokeAfterDownload': 'always', 'download.revokeOnCancel': 'always' };

@@ -11,12 +11,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DiskInfo } from '../../../src/shared/types';
 import type { SeedBlob, SeedDiskRestorePoint } from '../../sandbox/types';
-import { Cmds, control, getApi, grantWithPreset, poll, sandbox, seedDisk, useScriptedInput } from './harness';
+import { Cmds, control, DISK_AUDIENCE, diskTokensIssued, getApi, grantWithPreset, poll, sandbox, seedDisk, useScriptedInput } from './harness';
 import { disksDir, sha256, withSettings } from './faultKit';
 import type { ScriptedInput } from './scriptedInput';
 
 const MiB = 1024 * 1024;
-const DISK_AUDIENCE = 'https://disk.azure.com/';
 
 interface Node {
     id: string;
@@ -78,16 +77,6 @@ async function assertSameBytes(file: string, blob: SeedBlob): Promise<void> {
     assert.equal(await sha256(file), blob.sha256, `${path.basename(file)} has the blob's content (sha256 of the sandbox's manifest)`);
 }
 
-async function diskTokensIssued(): Promise<number> {
-    const { bearerTokens } = await control().issuedSecrets();
-    return bearerTokens.filter((t) => {
-        try {
-            return JSON.parse(Buffer.from(t.split('.')[1], 'base64url').toString('utf8')).aud === DISK_AUDIENCE;
-        } catch {
-            return false;
-        }
-    }).length;
-}
 
 describe('Disk restore points', () => {
     let ui: ScriptedInput;

@@ -249,3 +249,18 @@ export function scriptedSuite(options: ScriptedSuiteOptions = {}): ScriptedInput
         },
     });
 }
+
+/** The disk data plane's audience (Entra-protected disks' blob requests carry its tokens). */
+export const DISK_AUDIENCE = 'https://disk.azure.com/';
+
+/** Disk-data tokens the sandbox issued so far (the claims only; the token itself never leaves this function). */
+export async function diskTokensIssued(): Promise<number> {
+    const { bearerTokens } = await control().issuedSecrets();
+    return bearerTokens.filter((t) => {
+        try {
+            return JSON.parse(Buffer.from(t.split('.')[1], 'base64url').toString('utf8')).aud === DISK_AUDIENCE;
+        } catch {
+            return false;
+        }
+    }).length;
+}
