@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const src = path.join(root, 'src');
@@ -125,4 +126,13 @@ test('the rule sees each kind of forbidden import', () => {
     assert.equal(violations([], new Map([['transfer', ['src/transfer/x.ts']]])).length, 1);
     assert.deepEqual(violations([e('tree', 'azure'), e('azure', 'tree')], none), ['import cycle between folders: azure <-> tree']);
     assert.deepEqual(violations([e('features/download', 'app'), e('root', 'features/download'), e('transfer', 'shared')], none), []);
+});
+
+test('the repository top level holds only the project files and the conventional extras', () => {
+    const allowed = new Set(['package.json', 'tsconfig.json', 'src', 'media', 'test', '.vscodeignore', 'esbuild.mjs', 'README.md',
+        '.ci', '.vscode', '.gitignore', 'package-lock.json', 'package.nls.json', 'l10n', 'CHANGELOG.md', 'LICENSE']);
+    const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
+    assert.ok(tracked.length > 100, `git ls-files listed only ${tracked.length} files`);
+    const top = [...new Set(tracked.map((f) => f.split('/')[0]))];
+    assert.deepEqual(top.filter((name) => !allowed.has(name)), []);
 });
