@@ -83,10 +83,11 @@ async function main(): Promise<number> {
             failed.push({ title: 'extension-host run', error: `exit code ${exitCode}` });
         }
 
-        // The secrets scan runs after the whole flow, over everything the extension could have written.
+        // The secrets scan runs after the whole flow, over everything the extension could have written:
+        // SAS signatures, bearer tokens and the storage account keys ARM's listKeys handed out.
         const issued = await sandbox.control.issuedSecrets();
         const scan = scanForSecrets({
-            secrets: [...issued.sasSignatures, ...issued.bearerTokens],
+            secrets: [...issued.sasSignatures, ...issued.bearerTokens, ...issued.storageAccountKeys],
             runDir,
             userDataDir,
             // The workbench's console stream, including the extension host's console output.

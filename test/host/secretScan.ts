@@ -1,5 +1,5 @@
 /**
- * Looks for every secret the sandbox issued (SAS `sig=` values, bearer tokens) in everything the
+ * Looks for every secret the sandbox issued (SAS `sig=` values, bearer tokens, storage account keys) in everything the
  * extension can have written during the host run: its log files, VS Code's state (state.vscdb and
  * the browser's IndexedDB/localStorage dump), the suite's capture of telemetry, toasts and webview
  * state. Reports which file and which secret (by index, never the value).
@@ -128,7 +128,7 @@ export function scanForSecrets(opts: { secrets: string[]; runDir: string; userDa
         }
     }
     checks.push({
-        title: `secrets scan: no SAS signature or token in ${files.length} files written during the run`,
+        title: `secrets scan: no SAS signature, token or account key in ${files.length} files written during the run`,
         ok: leaks.length === 0,
         detail: leaks.join('; '),
     });

@@ -37,11 +37,11 @@ export async function sha256File(file: string): Promise<string> {
     return hash.digest('hex');
 }
 
-/** Fails when `text` contains any SAS signature or bearer token the sandbox has issued so far. */
+/** Fails when `text` contains any SAS signature, bearer token or storage account key the sandbox has issued so far. */
 export async function assertNoIssuedSecret(control: SandboxControl, text: string, where: string): Promise<void> {
     const issued = await control.issuedSecrets();
     check(issued.sasSignatures.length > 0, `nothing to look for in ${where}: the sandbox has issued no SAS yet`);
-    const leaked = [...issued.sasSignatures, ...issued.bearerTokens].filter((s) => s.length >= 8 && (text.includes(s) || text.includes(encodeURIComponent(s))));
+    const leaked = [...issued.sasSignatures, ...issued.bearerTokens, ...issued.storageAccountKeys].filter((s) => s.length >= 8 && (text.includes(s) || text.includes(encodeURIComponent(s))));
     // The secret itself is never printed, only that one leaked.
     check(leaked.length === 0, `${where} shows ${leaked.length} secret(s) the sandbox issued`);
 }

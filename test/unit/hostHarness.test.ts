@@ -101,7 +101,7 @@ test('the secrets scan reports a leak by file and index, and fails when it saw n
     const r = scanForSecrets({ secrets: ['OTHERTOKEN12345', 'SECRETSIGNATURE123'], runDir: run, userDataDir: user, extensionId: 'pub.ext' });
     const byTitle = Object.fromEntries(r.checks.map((c) => [c.title.replace(/ in \d+ files.*/, ''), c]));
     assert.equal(byTitle["secrets scan: saw the extension's log file"].ok, true);
-    const leak = byTitle['secrets scan: no SAS signature or token'];
+    const leak = byTitle['secrets scan: no SAS signature, token or account key'];
     assert.equal(leak.ok, false);
     assert.match(leak.detail, /Ext\.log \(secret #1\)/);
     assert.doesNotMatch(leak.detail, /SECRETSIGNATURE/);

@@ -109,7 +109,7 @@ export async function waitForPartial(seed: SeedDisk, minBytes = 1): Promise<void
 /** Every secret the sandbox issued so far (for spot checks; the runner scans everything at the end). */
 export async function issuedSecrets(): Promise<string[]> {
     const s = await control().issuedSecrets();
-    return [...s.sasSignatures, ...s.sasSignaturesEncoded, ...s.bearerTokens];
+    return [...s.sasSignatures, ...s.sasSignaturesEncoded, ...s.bearerTokens, ...s.storageAccountKeys];
 }
 
 export function sandboxInfo() {
