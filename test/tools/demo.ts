@@ -65,8 +65,8 @@ async function main(): Promise<void> {
     process.on('SIGHUP', () => void stopAll(0));
 
     try {
-        console.log('Starting the sandbox cloud…');
-        const sandbox = await startSandbox();
+        console.log('Starting the sandbox cloud (its first start writes the disks, about a minute)…');
+        const sandbox = await startSandbox({ demoDisks: true });
         stops.push(() => sandbox.stop());
         const { info, manifest } = sandbox;
 
