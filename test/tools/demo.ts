@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     process.on('SIGHUP', () => void stopAll(0));
 
     try {
-        console.log('Starting the sandbox cloud (its first start writes the disks, about a minute)…');
+        console.log('Starting the sandbox cloud (the first start writes its disks: a minute or two)…');
         const sandbox = await startSandbox({ demoDisks: true });
         stops.push(() => sandbox.stop());
         const { info, manifest } = sandbox;
