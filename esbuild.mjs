@@ -7,18 +7,18 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const metafile = process.argv.includes('--metafile');
 
-/** Errors in the `file:line:col: error: message` shape problem matchers read. */
+/** Errors in the `file:line:col: error: message` shape problem matchers read; the start and end lines only in watch mode, for its background matcher. */
 const problemMatcherLog = (name) => ({
     name: `log-${name}`,
     setup(build) {
-        build.onStart(() => console.log(`[watch] build started (${name})`));
+        if (watch) build.onStart(() => console.log(`[watch] build started (${name})`));
         build.onEnd((result) => {
             for (const { text, location } of [...result.errors, ...result.warnings.map((w) => ({ ...w, warning: true }))]) {
                 const kind = result.errors.some((e) => e.text === text) ? 'error' : 'warning';
                 console.error(`✘ [${kind.toUpperCase()}] ${text}`);
                 if (location) console.error(`    ${location.file}:${location.line}:${location.column}: ${kind}: ${text}`);
             }
-            console.log(`[watch] build finished (${name})`);
+            if (watch) console.log(`[watch] build finished (${name})`);
         });
     },
 });

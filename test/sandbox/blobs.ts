@@ -28,6 +28,8 @@ export interface BlobSpec {
     empty?: boolean;
     /** A raw image: data only, no VHD footer. */
     noFooter?: boolean;
+    /** Compute the published sha256 (default true; false publishes ''). */
+    hash?: boolean;
 }
 
 interface Range { offset: number; length: number }
@@ -122,6 +124,7 @@ export async function seedBlob(service: BlobServiceClient, spec: BlobSpec, publi
     await container.createIfNotExists();
     const blob = container.getPageBlobClient(spec.blob);
     await blob.create(size);
+    const hashed = spec.hash !== false;
     const hash = crypto.createHash('sha256');
     let pos = 0;
     let written = 0;
@@ -129,9 +132,9 @@ export async function seedBlob(service: BlobServiceClient, spec: BlobSpec, publi
     const inFlight = new Set<Promise<unknown>>();
     const flush = async () => { await Promise.all(inFlight); };
     for (const p of pieces) {
-        hashZeros(hash, p.offset - pos);
+        if (hashed) hashZeros(hash, p.offset - pos);
         const data = p.data();
-        hash.update(data);
+        if (hashed) hash.update(data);
         pos = p.offset + p.length;
         written += p.length;
         for (let o = 0; o < data.length; o += MAX_PUT_PAGES) {
@@ -142,14 +145,14 @@ export async function seedBlob(service: BlobServiceClient, spec: BlobSpec, publi
         }
     }
     await flush();
-    hashZeros(hash, size - pos);
+    if (hashed) hashZeros(hash, size - pos);
     return {
         url: `${publicEndpoint.replace(/\/+$/, '')}/${spec.container}/${encodeURIComponent(spec.blob)}`,
         container: spec.container,
         blob: spec.blob,
         size,
         writtenBytes: written,
-        sha256: hash.digest('hex'),
+        sha256: hashed ? hash.digest('hex') : '',
         format: spec.format,
     };
 }

@@ -37,6 +37,8 @@ export interface SandboxOptions {
     scale?: boolean;
     /** Leave out the 1 GiB disk (faster start for tests that do not need it). */
     skipLargeDisk?: boolean;
+    /** Add the demo's disks of real sizes (64 GiB, 32 GiB; seed.demoResources): `npm run demo` only. */
+    demoDisks?: boolean;
     /** Polls answered "not yet" before a grant/revoke completes (default 2). */
     lroPolls?: number;
     /** Retry-After of long-running operations, seconds (default 1). */
@@ -149,7 +151,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         stops.push(() => proxy.stop());
         const storageEndpoint = `http://127.0.0.1:${proxy.port}/${DEV_ACCOUNT_NAME}`;
         const accounts = seed.storageAccounts.map((a) => ({ name: a.name, key: accountKey(a.name) }));
-        const seedOptions = { scale: !!opts.scale, skipLargeDisk: !!opts.skipLargeDisk };
+        const seedOptions = { scale: !!opts.scale, skipLargeDisk: !!opts.skipLargeDisk, ...(opts.demoDisks ? { demoDisks: true } : {}) };
         const seedInto = async (az: AzuriteHandle) => buildWorld(serviceClient(az.endpoint, az.accountName, az.accountKey), storageEndpoint, seedOptions);
 
         if (opts.cache ?? !process.env[NO_CACHE_ENV]) {

