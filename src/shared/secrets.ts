@@ -74,16 +74,12 @@ export function maskSasUrl(url: string): string {
 
 /** The `se=` expiry of a SAS URL, if present and parseable. */
 export function sasExpiry(url: string): Date | undefined {
-    try {
-        const se = new URL(url).searchParams.get('se');
-        // Stryker disable next-line ConditionalExpression: without it, Date.parse('') and Date.parse(null) are NaN, which also gives undefined.
-        if (!se) return undefined;
-        const t = Date.parse(se);
-        return Number.isFinite(t) ? new Date(t) : undefined;
-        // Stryker disable next-line BlockStatement: an empty catch falls through to the implicit undefined.
-    } catch {
-        return undefined;
-    }
+    if (!URL.canParse(url)) return undefined;
+    const se = new URL(url).searchParams.get('se');
+    // Stryker disable next-line ConditionalExpression: without it, Date.parse('') and Date.parse(null) are NaN, which also gives undefined.
+    if (!se) return undefined;
+    const t = Date.parse(se);
+    return Number.isFinite(t) ? new Date(t) : undefined;
 }
 
 function safeDecode(s: string): string {

@@ -82,6 +82,7 @@ test('URL without a query keeps its path', () => {
 test('sasExpiry reads se=', () => {
     assert.equal(sasExpiry(SAMPLE)?.toISOString(), '2026-11-21T11:00:00.000Z');
     assert.equal(sasExpiry('https://h/c/b?sig=x'), undefined);
+    assert.equal(sasExpiry('https://h/c/b?se=soon&sig=x'), undefined, 'an unreadable se=');
     assert.equal(sasExpiry('nonsense'), undefined);
 });
 
