@@ -54,11 +54,11 @@ test('a partial of another blob: refused with the reason, or started over and lo
 });
 
 /** planDownload over a storage service whose HEAD answers `size`. */
-async function planWithSize(size: number) {
+async function planWithSize(size: number, resumeKey?: string) {
     const props: BlobProps = { size, blobType: 'BlockBlob', etag: '"0x1"' };
     const http = { head: async () => props } as unknown as HttpRanges;
     const session = { url: 'https://a.blob.core.windows.net/c/b?sig=x', signal: undefined, log: () => undefined, withRetry: (_what: string, fn: (u: string) => Promise<unknown>) => fn('https://a.blob.core.windows.net/c/b?sig=x') } as unknown as Session;
-    return planDownload(session, http, { url: session.url, destPath: path.join(tmp.dir, 'x') }, { mergeGap: 0, concurrency: 1 } as Settings, []);
+    return planDownload(session, http, { url: session.url, destPath: path.join(tmp.dir, 'x'), resumeKey }, { mergeGap: 0, concurrency: 1 } as Settings, []);
 }
 
 test('a blob size the service did not report (missing, negative, fractional) is a Server error; zero is an empty blob', async () => {
@@ -67,4 +67,9 @@ test('a blob size the service did not report (missing, negative, fractional) is 
     }
     const empty = await planWithSize(0);
     assert.deepEqual({ size: empty.size, ranges: empty.ranges, identity: empty.identity }, { size: 0, ranges: [], identity: { key: 'https://a.blob.core.windows.net/c/b', size: 0, etag: '"0x1"', lastModified: undefined } });
+});
+
+test('with a resume key the identity is the key and the size only: a re-grant with a new ETag still resumes', async () => {
+    const p = await planWithSize(4096, 'disk:/subscriptions/s/disks/d');
+    assert.deepEqual(p.identity, { key: 'disk:/subscriptions/s/disks/d', size: 4096 });
 });
