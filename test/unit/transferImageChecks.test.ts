@@ -118,6 +118,13 @@ describe('VHD and VHDX structure checks', { skip }, () => {
         edit(f, tail(f), 512, (b) => b.copy(footer));
         fs.writeFileSync(f, Buffer.concat([footer, footer]));
         await refused(f, 'Truncated', /is truncated \(1024 bytes\)/);
+        // 1536 bytes is long enough to look for the header, which is then not there.
+        fs.writeFileSync(f, Buffer.concat([footer, Buffer.alloc(512), footer]));
+        await refused(f, 'BadCookie', /dynamic disk header cookie is not 'cxsparse'/);
+        // A header offset past the end of the file (both footer copies agree, checksums fixed).
+        f = copyOf(dynamic);
+        for (const at of [0, tail(f)]) footerField(f, at, (b) => b.writeBigUInt64BE(BigInt(fs.statSync(f).size), 16));
+        await refused(f, 'Truncated', /its dynamic disk header lies past the end of the file/);
     });
 
     it('VHDX identifier and headers: the valid header with the higher sequence number is used', async () => {
@@ -161,6 +168,14 @@ describe('VHD and VHDX structure checks', { skip }, () => {
         f = copyOf(vhdx);
         for (const at of [64 * KiB, 128 * KiB]) withCrc(f, at, 4 * KiB, (h) => { h[63] = 1; });
         await refused(f, 'LogReplay', /not closed cleanly/);
+    });
+
+    it('a VHDX cut inside its headers or region tables names the part that is missing', async () => {
+        for (const [cut, part] of [[100 * KiB, 'header'], [200 * KiB, 'region table']] as const) {
+            const f = copyOf(vhdx);
+            fs.truncateSync(f, cut);
+            await refused(f, 'Truncated', new RegExp(`is truncated: its ${part} lies past the end of the file \\(${cut} bytes\\)`));
+        }
     });
 
     it('VHDX region tables: the second copy stands in for a damaged first; both damaged is refused', async () => {
