@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BlobProps, HttpRanges } from '../../src/transfer/http';
-import { describeMismatch, JournalWriter, sameBlob, type BlobIdentity } from '../../src/transfer/journal';
+import { describeMismatch, JournalWriter, readJournal, sameBlob, type BlobIdentity } from '../../src/transfer/journal';
 import { PartialFile } from '../../src/transfer/download/partial';
 import { planDownload } from '../../src/transfer/download/planning';
 import type { Session } from '../../src/transfer/download/session';
@@ -72,4 +72,31 @@ test('a blob size the service did not report (missing, negative, fractional) is 
 test('with a resume key the identity is the key and the size only: a re-grant with a new ETag still resumes', async () => {
     const p = await planWithSize(4096, 'disk:/subscriptions/s/disks/d');
     assert.deepEqual(p.identity, { key: 'disk:/subscriptions/s/disks/d', size: 4096 });
+});
+
+test('a journal is read only with a known header; each range line whole, inside the blob, and not the torn last one', async () => {
+    const file = path.join(tmp.dir, 'r.journal');
+    const header = JSON.stringify({ v: 1, ...base });
+    const lines = ['0 512', '1024 2048', ' 2048 2560', '3072 3584 ', 'x', '600 600', '700 650', '3584 4096', '4000 4097', '', '2560 3072'];
+    fs.writeFileSync(file, `${header}\n${lines.join('\n')}\n4096 4096`);
+    assert.deepEqual(readJournal(file), {
+        identity: base,
+        done: [{ start: 0, end: 512 }, { start: 1024, end: 2048 }, { start: 3584, end: 4096 }, { start: 2560, end: 3072 }],
+    });
+    fs.writeFileSync(file, `${header}\n0 512\n1024 1536`);
+    assert.deepEqual(readJournal(file)?.done, [{ start: 0, end: 512 }], 'a last line without its newline is torn');
+    for (const bad of [{ ...base, v: 2 }, { v: 1, key: 7, size: 4096 }, { v: 1, key: 'k', size: '4096' }, { v: 1, size: 4096 }, { v: 1, key: 'k' }]) {
+        fs.writeFileSync(file, `${JSON.stringify(bad)}\n0 512\n`);
+        assert.equal(readJournal(file), undefined, JSON.stringify(bad));
+    }
+    fs.writeFileSync(file, '{"v":1,\n0 512\n');
+    assert.equal(readJournal(file), undefined, 'not JSON');
+    assert.equal(readJournal(path.join(tmp.dir, 'absent.journal')), undefined);
+    // Appending keeps the header and adds lines after the ones there.
+    fs.writeFileSync(file, `${header}\n0 512\n`);
+    const j = JournalWriter.append(file);
+    j.add({ start: 512, end: 1024 });
+    j.add({ start: 2048, end: 4096 });
+    await j.close();
+    assert.deepEqual(readJournal(file)?.done, [{ start: 0, end: 512 }, { start: 512, end: 1024 }, { start: 2048, end: 4096 }]);
 });
