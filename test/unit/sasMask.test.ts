@@ -82,6 +82,7 @@ test('URL without a query keeps its path', () => {
 test('sasExpiry reads se=', () => {
     assert.equal(sasExpiry(SAMPLE)?.toISOString(), '2026-11-21T11:00:00.000Z');
     assert.equal(sasExpiry('https://h/c/b?sig=x'), undefined);
+    assert.equal(sasExpiry('https://h/c/b?se=soon&sig=x'), undefined, 'an unreadable se=');
     assert.equal(sasExpiry('nonsense'), undefined);
 });
 
@@ -94,4 +95,25 @@ test('mask edge cases: the placeholder, user-delegation times, empty pairs, + in
     assert.equal(maskSasUrl('https://h/c/b?sp=r&&sv=1&'), 'https://h/c/b?sp=r&sv=1', 'empty pairs are dropped');
     assert.equal(maskSasUrl('https://h/c/b?sp=r+w'), `https://h/c/b?sp=${MASK}`, "'+' decodes to a space, which no visible value holds");
     assert.equal(scrubSecrets('Authorization: Bearer \t eyJ0.eyJh.c2ln'), 'Authorization: Bearer \t ***');
+});
+
+test('user:password in a URL never shows, with or without a query', () => {
+    assert.equal(redactUrl('https://alice:pa55@h.example/c/b'), 'https://h.example/c/b');
+    assert.equal(redactUrl('https://alice:pa55@h.example/c/b?sig=x'), 'https://h.example/c/b');
+    assert.equal(redactUrl('https://alice:pa55@h.example/c/b?sig=x', { keepParams: true }), 'https://h.example/c/b?sig=***');
+    assert.equal(maskSasUrl('https://alice:pa55@h.example/c/b'), 'https://h.example/c/b');
+    assert.equal(maskSasUrl('https://alice:pa55@h.example/c/b?sv=1&sig=x'), `https://h.example/c/b?sv=1&sig=${MASK}`);
+});
+
+test('redactUrl of a URL without a query: unchanged, keepParams adds no empty query', () => {
+    assert.equal(redactUrl('https://h.example/c/b#part'), 'https://h.example/c/b#part');
+    assert.equal(redactUrl('https://h.example/c/b', { keepParams: true }), 'https://h.example/c/b');
+});
+
+test('a visible parameter stays visible only while short and plainly encoded; a malformed encoding is masked', () => {
+    const colons = '%3A'.repeat(33); // 99 characters as carried, 33 decoded
+    assert.equal(maskSasUrl(`https://h/c/b?se=${colons}`), `https://h/c/b?se=${MASK}`);
+    assert.equal(maskSasUrl(`https://h/c/b?se=${'%3A'.repeat(32)}`), `https://h/c/b?se=${'%3A'.repeat(32)}`, '96 as carried is still shown');
+    assert.equal(maskSasUrl('https://h/c/b?se=%E0%A4%A&sv=2020'), `https://h/c/b?se=${MASK}&sv=2020`);
+    assert.equal(maskSasUrl('https://h/c/b?%ZZ=1&sv=2020'), `https://h/c/b?${MASK}&sv=2020`);
 });

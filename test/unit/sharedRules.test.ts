@@ -10,6 +10,8 @@ test('loopback: localhost, [::1] and 127.0.0.0/8 as four decimal octets only', (
     for (const h of ['128.0.0.1', '10.0.0.1', 'example.com', 'management.azure.com', '127.0.0.1.nip.io', '127.0.0.1.example.com', '127.0.0.256', '127.0.0', '1270.0.0.1', '::2', 'localhost.example.com']) {
         assert.equal(isLoopbackHost(h), false, h);
     }
+    // Brackets count only as the IPv6 literal's own, at the two ends; octets only as the whole host.
+    for (const h of ['::[1', '::]1', '[::1]]', '[[::1]', 'x127.0.0.1', '1.127.0.0.1', 'a-127.0.0.1']) assert.equal(isLoopbackHost(h), false, h);
 });
 
 test('https anywhere, http only to loopback', () => {

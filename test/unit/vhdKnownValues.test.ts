@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { checkVhdFooter, checkVhdxHeader, downloadBlob } from '../../src/transfer/index';
-import { crc32c } from '../../src/transfer/vhd';
+import { buildVhdFooter, buildVhdxHeaderArea, crc32c } from '../../src/transfer/vhd';
 import { sparseModel } from '../bench/blobModel';
 import { startRangeServer } from '../bench/rangeServer';
 import { fastTuning, scratch } from './support';
@@ -171,5 +171,104 @@ describe('known values from other tools', () => {
         } finally {
             await changed.close();
         }
+    });
+});
+
+/** The 512-byte footer at the end of a fixed VHD that `qemu-img create -f vpc -o subformat=fixed` writes for `bytes`. */
+function qemuCreatedFooter(bytes: number): Buffer {
+    const out = path.join(tmp.dir, `created-${bytes}.vhd`);
+    execFileSync('qemu-img', ['create', '-q', '-f', 'vpc', '-o', 'subformat=fixed', out, String(bytes)], { stdio: 'ignore' });
+    const size = fs.statSync(out).size;
+    const fd = fs.openSync(out, 'r');
+    const footer = Buffer.alloc(512);
+    fs.readSync(fd, footer, 0, 512, size - 512);
+    fs.closeSync(fd);
+    fs.rmSync(out);
+    return footer;
+}
+
+const VHD_EPOCH_MS = Date.UTC(2000, 0, 1);
+const geometryOf = (f: Buffer) => `${f.readUInt16BE(56)}/${f.readUInt8(58)}/${f.readUInt8(59)}`;
+
+describe('the footer this extension writes (uploads of raw images)', () => {
+    // qemu-img picks the CHS geometry by the VHD spec's algorithm and rounds the size up to it; for
+    // its size the footer written here must agree field by field, except the creator application.
+    // Sizes reach each branch: 17 sectors/track with 4 and 12 heads, 31, 63, 255, and the cap.
+    it("matches qemu-img's fixed VHD footer for the same size, time and unique id", needQemu, () => {
+        for (const bytes of [4 * MiB, 100 * MiB, 139_264_000, 150 * MiB, 600 * MiB, 33_822_867_456, 40 * 1024 * MiB, 130 * 1024 * MiB]) {
+            const q = qemuCreatedFooter(bytes);
+            const size = Number(q.readBigUInt64BE(48));
+            const ours = buildVhdFooter(size, { timestamp: new Date(VHD_EPOCH_MS + q.readUInt32BE(24) * 1000), uniqueId: q.subarray(68, 84) });
+            const at = `${bytes} bytes (qemu: ${size}, ${geometryOf(q)})`;
+            assert.equal(geometryOf(ours), geometryOf(q), at);
+            assert.equal(ours.toString('hex', 0, 28), q.toString('hex', 0, 28), `cookie, features, version, data offset, time stamp: ${at}`);
+            assert.equal(ours.toString('hex', 36, 64), q.toString('hex', 36, 64), `host OS, sizes, geometry, type: ${at}`);
+            assert.equal(ours.toString('hex', 68, 84), q.toString('hex', 68, 84), `unique id: ${at}`);
+            assert.equal(ours.toString('ascii', 28, 32), 'azmd', 'creator application');
+            assert.equal(ours.readUInt32BE(32), 0x00010000, 'creator version');
+            assert.equal(ours.subarray(84).every((b) => b === 0), true, 'saved state and reserved bytes are zero');
+            const check = checkVhdFooter(ours, size + 512);
+            if (size % MiB === 0) assert.equal(check.passed, true, check.detail);
+            else assert.match(check.detail ?? '', /is not a whole number of MiB/, 'checked up to the size rule Azure adds');
+        }
+    });
+
+    it('geometry at the branch edges of the spec algorithm, by hand from the spec', () => {
+        // 278 528 sectors: 17 sectors/track gives exactly 16 × 1024 cylinders×heads, so 31 is used;
+        // 507 904 sectors: 31 gives exactly 16 × 1024, so 63; 65535×16×63 sectors: 255 from there on;
+        // 65535×16×255 sectors and above: capped at 65535/16/255.
+        const cases: [number, string][] = [
+            [278_528, '561/16/31'], [278_527, '1023/16/17'], [272_000, '1000/16/17'],
+            [507_904, '503/16/63'], [507_903, '1023/16/31'],
+            [65535 * 16 * 63, '16191/16/255'], [65535 * 16 * 63 - 1, '65534/16/63'],
+            [65535 * 16 * 255, '65535/16/255'], [65535 * 16 * 255 + 2048, '65535/16/255'],
+        ];
+        for (const [sectors, chs] of cases) assert.equal(geometryOf(buildVhdFooter(sectors * 512)), chs, `${sectors} sectors`);
+    });
+
+    it('stamps the current time (seconds since 2000-01-01 UTC), never before that origin', () => {
+        const before = Math.floor((Date.now() - VHD_EPOCH_MS) / 1000);
+        const ts = buildVhdFooter(MiB).readUInt32BE(24);
+        const after = Math.floor((Date.now() - VHD_EPOCH_MS) / 1000);
+        assert.ok(ts >= before && ts <= after, `${before} ≤ ${ts} ≤ ${after}`);
+        assert.equal(buildVhdFooter(MiB, { timestamp: new Date(Date.UTC(1999, 11, 31)) }).readUInt32BE(24), 0);
+        assert.equal(buildVhdFooter(MiB, { timestamp: new Date(VHD_EPOCH_MS + 86_400_000) }).readUInt32BE(24), 86_400);
+        assert.equal(buildVhdFooter(MiB).toString('hex', 68, 84), buildVhdFooter(MiB).toString('hex', 68, 84), 'without a unique id, a fixed one');
+        const ok = checkVhdFooter(buildVhdFooter(MiB), MiB + 512);
+        assert.deepEqual(ok, { name: 'vhd-footer', passed: true, detail: 'fixed VHD, 1048576 bytes virtual' });
+        assert.equal(checkVhdFooter(Buffer.alloc(512), MiB + 512).name, 'vhd-footer');
+    });
+});
+
+describe('the VHDX header area made for tests', () => {
+    it('is 1 MiB: identifier, two headers and two region tables with valid CRC-32C', () => {
+        const b = buildVhdxHeaderArea({ seed: 7 });
+        assert.equal(b.length, MiB);
+        assert.deepEqual(checkVhdxHeader(b), { name: 'vhdx-signature', passed: true, detail: 'vhdxfile, 2 valid header(s)' });
+        assert.equal(b.toString('utf16le', 8, 8 + 2 * 'azure-managed-disks'.length), 'azure-managed-disks', 'creator');
+        for (const [off, seq] of [[64 * 1024, 7n], [128 * 1024, 8n]] as const) {
+            const h = Buffer.from(b.subarray(off, off + 4096));
+            assert.equal(h.readBigUInt64LE(8), seq, 'sequence number');
+            assert.equal(h.readUInt16LE(66), 1, 'version');
+            assert.equal(h.readUInt32LE(68), MiB, 'log length');
+            assert.equal(h.readBigUInt64LE(72), BigInt(MiB), 'log offset');
+        }
+        assert.equal(buildVhdxHeaderArea().readBigUInt64LE(64 * 1024 + 8), 1n, 'default sequence number');
+        for (const off of [192 * 1024, 256 * 1024]) {
+            const r = Buffer.from(b.subarray(off, off + 64 * 1024));
+            assert.equal(r.toString('ascii', 0, 4), 'regi');
+            const stored = r.readUInt32LE(4);
+            r.writeUInt32LE(0, 4);
+            assert.equal(crc32c(r), stored, `region table at ${off}`);
+        }
+    });
+
+    it('a header cut off by a short read never counts, even when the bytes present match its CRC', () => {
+        const b = buildVhdxHeaderArea();
+        const cut = Buffer.from(b.subarray(0, 64 * 1024 + 2048));
+        const h = cut.subarray(64 * 1024);
+        h.writeUInt32LE(0, 4);
+        h.writeUInt32LE(crc32c(h), 4);
+        assert.equal(checkVhdxHeader(cut).passed, false);
     });
 });
