@@ -16,6 +16,7 @@ import { startRangeServer, type RangeServer } from './rangeServer';
 import { measureResume } from './resume';
 import { buildScenarios, planOf, seedAzurite, type Peer, type Scenario } from './scenarios';
 import { runUploadBench } from './uploadBench';
+import { runCopyBench } from './copyBench';
 
 const MiB = 1024 * 1024;
 const argv = process.argv.slice(2);
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
         }
         // The upload rows pick their own scenarios by name (`--only upload` runs them all).
         await runUploadBench({ quick, rounds, only, work, azurite: async () => (az ??= await startAzurite({ startTimeoutMs: 120_000 })), log, summary, haveAzcopy });
+        await runCopyBench({ quick, rounds, only, work, azurite: async () => (az ??= await startAzurite({ startTimeoutMs: 120_000 })), log, summary, haveAzcopy });
         loads.push(loadAverage());
         if (!only || 'resume'.includes(only.toLowerCase())) {
             const res = await measureResume(buildScenarios(quick)[0].model, work);

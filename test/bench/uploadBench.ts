@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BlobSASPermissions, BlobServiceClient, generateBlobSASQueryParameters, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
+import { BlobSASPermissions, BlobServiceClient, generateBlobSASQueryParameters, StorageSharedKeyCredential, type ContainerClient, type PageBlobClient } from '@azure/storage-blob';
 import { zeroRuns } from '../../src/transfer/upload/windows';
 import type { AzuriteHandle } from '../sandbox/azurite';
 import { denseModel, sparseModel, type BlobModel } from './blobModel';
@@ -81,6 +81,15 @@ async function pagePlan(image: string): Promise<{ start: number; end: number }[]
     return out;
 }
 
+/** Bytes a page blob's page ranges cover. */
+export async function pageRangeBytes(blob: PageBlobClient): Promise<number> {
+    let n = 0;
+    for await (const page of blob.listPageRanges().byPage()) {
+        for (const r of page.pageRange ?? []) n += r.end - r.start + 1;
+    }
+    return n;
+}
+
 class Blobs {
     private n = 0;
     constructor(private readonly az: AzuriteHandle, private readonly container: ContainerClient, private readonly cred: StorageSharedKeyCredential) {}
@@ -102,12 +111,8 @@ class Blobs {
     }
 
     /** Bytes the blob's page ranges cover. */
-    async written(name: string): Promise<number> {
-        let n = 0;
-        for await (const page of this.container.getPageBlobClient(name).listPageRanges().byPage()) {
-            for (const r of page.pageRange ?? []) n += r.end - r.start + 1;
-        }
-        return n;
+    written(name: string): Promise<number> {
+        return pageRangeBytes(this.container.getPageBlobClient(name));
     }
 
     /** In-memory Azurite keeps every blob: drop each one once measured. */

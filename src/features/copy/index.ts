@@ -5,12 +5,15 @@ import type { Register } from '../../platform/command';
 import { Cmd } from '../../shared/constants';
 import { offerDelete } from './outcome';
 import { forgetCopy, offerPendingCopies, stopRunningCopies } from './resume';
-import { copyTo, journalPath, resumeCopy } from './run';
+import { copyTo, journalPath, restartCopy, resumeCopy } from './run';
 
 /** After the window opens: offer to resume the copies that did not finish. */
 export function offerCopyResumes(ctx: AppContext): void {
-    offerPendingCopies(ctx, (rec) => resumeCopy(ctx, rec), (rec) => {
-        void forgetCopy(ctx, rec, (k) => journalPath(ctx, k)).then(() => offerDelete(ctx, rec.target));
+    offerPendingCopies(ctx, {
+        resume: (rec) => resumeCopy(ctx, rec),
+        restart: (rec) => restartCopy(ctx, rec),
+        forget: (rec) => void forgetCopy(ctx, rec, (k) => journalPath(ctx, k)),
+        discard: (rec) => void forgetCopy(ctx, rec, (k) => journalPath(ctx, k)).then(() => offerDelete(ctx, rec.target)),
     });
 }
 

@@ -25,7 +25,7 @@ import { refOf, resolveDiskInfo } from '../../wizard/diskArg';
 import { copyStart } from './copyStart';
 import { offerDelete, revokeQuietly, stoppedEarly, stopReason } from './outcome';
 import { copyKey, type PendingCopy } from './pending';
-import { askResume, forgetCopy, pendingCopies, trackCopy } from './resume';
+import { askResume, forgetCopy, isNotFound, pendingCopies, resumability, trackCopy } from './resume';
 import { askTarget, type CopyTarget } from './target';
 
 const GRANT_SECONDS = 24 * 3600;
@@ -39,6 +39,23 @@ export function journalPath(ctx: AppContext, key: string): string {
 export interface CopyRunOptions {
     /** Continue this unfinished copy (from "Resume Copy") instead of asking. */
     resume?: PendingCopy;
+    /** Copy into this target without asking (Delete Target and Restart). */
+    target?: CopyTarget;
+}
+
+/**
+ * Delete Target and Restart: the target of a copy that cannot resume (its Write SAS is gone with a
+ * reload) is deleted after the usual confirmation, and the source copied again into a new disk of
+ * the same name, group and region.
+ */
+export function restartCopy(ctx: AppContext, rec: PendingCopy): void {
+    void ctx.run(Cmd.CopyTo, async (a) => {
+        const old = await ctx.services.disks.getDisk(rec.target);
+        if (!(await ctx.actions.deleteDisk(a, rec.target))) return undefined;
+        await forgetCopy(ctx, rec, (k) => journalPath(ctx, k));
+        const to: CopyTarget = { rg: { tenantId: old.tenantId, subscriptionId: old.subscriptionId, name: old.resourceGroup, location: old.location }, location: old.location, name: old.name, path: 'pages' };
+        return copyTo(ctx, a, rec.source, { target: to });
+    });
 }
 
 /** Runs Copy to… again for `rec` as its own command (the Resume Copy buttons). */
@@ -55,11 +72,13 @@ export async function copyTo(ctx: AppContext, actx: ActionContext, arg: unknown,
     actx.errorContext = { diskName: source.name, attachedVm: source.attachedVm };
     if (source.diskState === 'Attached') throw attachedToRunningVm(source.name, source.attachedVm);
     let resume = opts.resume;
-    if (!resume) {
-        const pending = pendingCopies(ctx).from(source.id);
+    if (!resume && !opts.target) {
+        // Only copies whose target this window can still write into (not one opened before a reload).
+        const pending = [];
+        for (const p of pendingCopies(ctx).from(source.id)) if ((await resumability(ctx, p)) === 'resume') pending.push(p);
         if (pending.length) resume = await askResume(services.ui, source, pending);
     }
-    const to = resume ? undefined : await askTarget(services, source);
+    const to = resume ? undefined : (opts.target ?? (await askTarget(services, source)));
     if (to) {
         actx.telemetry.properties.crossRegion = String(to.location !== source.location);
         actx.telemetry.properties.crossSubscription = String(to.rg.subscriptionId !== source.subscriptionId);
@@ -152,7 +171,7 @@ async function openTarget(ctx: AppContext, rec: PendingCopy): Promise<DiskInfo> 
     try {
         target = await ctx.services.disks.getDisk(rec.target);
     } catch (e) {
-        if ((e as { statusCode?: number }).statusCode === 404 || (e as { code?: string }).code === 'NotFound' || /not ?found/i.test(String((e as Error).message))) {
+        if (isNotFound(e)) {
             await forgetCopy(ctx, rec, (k) => journalPath(ctx, k));
             throw new DiskError('NotFound', vscode.l10n.t('{0}, the disk the copy of {1} was writing, no longer exists: the copy cannot resume.', rec.target.name, rec.source.name), vscode.l10n.t('Run Copy to… again for a new copy.'));
         }

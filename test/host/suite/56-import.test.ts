@@ -64,6 +64,24 @@ function downloadedSums(): Map<string, number> {
     return out;
 }
 
+/** The wizard's first steps: the account, then how to find the blobs. */
+const browse: Step[] = [{ match: 'Storage account holding the blobs', answer: { pick: ACCOUNT } }, { match: 'How to find the blobs', answer: { pick: 'Browse the account\'s blobs' } }];
+const paste: Step[] = [{ match: 'Storage account holding the blobs', answer: { pick: ACCOUNT } }, { match: 'How to find the blobs', answer: { pick: 'Paste the blob URLs' } }];
+
+/** The three URL boxes of "Paste the blob URLs" ('' leaves the VM metadata blob out). */
+const pasted = (os: string, vmgs: string, vmmd: string): Step[] => [
+    { match: 'URL of the OS disk blob', answer: { input: os } },
+    { match: 'URL of the VM guest state (VMGS) blob', answer: { input: vmgs } },
+    { match: 'URL of the VM metadata (VMMD) blob', answer: { input: vmmd } },
+];
+
+/** The wizard's last steps: security type, operating system, name. */
+const rest = (name: string, type = 'Trusted Launch', os = 'Windows'): Step[] => [
+    { match: 'Security type of the disk', answer: { pick: type } },
+    { match: 'Operating system', answer: { pick: os } },
+    { match: 'Name of the new disk', answer: { input: name } },
+];
+
 describe('Create Disk from Blobs… (ImportSecure)', () => {
     let ui: ScriptedInput;
     let dispose: () => void;
@@ -90,6 +108,14 @@ describe('Create Disk from Blobs… (ImportSecure)', () => {
         ui.assertDone();
     });
 
+    /** Runs Create Disk from Blobs… with `steps`; the error toasts it showed. */
+    async function errorsOf(steps: Step[]) {
+        const before = ui.toasts.filter((t) => t.kind === 'error').length;
+        ui.script(...steps);
+        await vscode.commands.executeCommand(CreateDiskFromBlobs, rgSecure());
+        return ui.toasts.filter((t) => t.kind === 'error').slice(before);
+    }
+
     /** Grant Read with the guest state, download every blob, revoke; the files' sha256 must be the sources'. */
     async function downloadAndCompare(name: string, blobs: string[]): Promise<void> {
         const node = await findDiskNode(newDisk(name));
@@ -111,14 +137,11 @@ describe('Create Disk from Blobs… (ImportSecure)', () => {
 
     it('with the VM metadata blob, picked from the account\'s list: the disk appears in the tree and downloads as the three source blobs', async () => {
         ui.script(
-            { match: 'Storage account holding the blobs', answer: { pick: ACCOUNT } },
-            { match: 'How to find the blobs', answer: { pick: 'Browse the account\'s blobs' } },
+            ...browse,
             { match: 'OS disk blob in', answer: { pick: 'osimages/osimage.vhd' } },
             { match: 'VM guest state (VMGS) blob in', answer: { pick: 'osimages/vmgs.vhd' } },
             { match: 'VM metadata (VMMD) blob in', answer: { pick: 'osimages/vmmd.vhd' } },
-            { match: 'Security type of the disk', answer: { pick: 'Confidential VM, guest state encrypted with a platform key' } },
-            { match: 'Operating system', answer: { pick: 'Windows' } },
-            { match: 'Name of the new disk', answer: { input: 'imported-cvm' } },
+            ...rest('imported-cvm', 'Confidential VM, guest state encrypted with a platform key'),
         );
         const made = await vscode.commands.executeCommand<DiskInfo | undefined>(CreateDiskFromBlobs, rgSecure());
         assert.ok(made, `the disk was made (${JSON.stringify(ui.toasts.map((t) => t.message))})`);
@@ -139,16 +162,7 @@ describe('Create Disk from Blobs… (ImportSecure)', () => {
 
     it('without the VM metadata blob, from pasted URLs: the disk has an OS and a VM guest state blob, equal to their sources', async () => {
         const endpoint = await accountEndpoint();
-        ui.script(
-            { match: 'Storage account holding the blobs', answer: { pick: ACCOUNT } },
-            { match: 'How to find the blobs', answer: { pick: 'Paste the blob URLs' } },
-            { match: 'URL of the OS disk blob', answer: { input: `${endpoint}osimages/osimage.vhd` } },
-            { match: 'URL of the VM guest state (VMGS) blob', answer: { input: `${endpoint}osimages/vmgs.vhd` } },
-            { match: 'URL of the VM metadata (VMMD) blob', answer: { input: '' } },
-            { match: 'Security type of the disk', answer: { pick: 'Trusted Launch' } },
-            { match: 'Operating system', answer: { pick: 'Linux' } },
-            { match: 'Name of the new disk', answer: { input: 'imported-tl' } },
-        );
+        ui.script(...paste, ...pasted(`${endpoint}osimages/osimage.vhd`, `${endpoint}osimages/vmgs.vhd`, ''), ...rest('imported-tl', 'Trusted Launch', 'Linux'));
         const made = await vscode.commands.executeCommand<DiskInfo | undefined>(CreateDiskFromBlobs, rgSecure());
         assert.ok(made, `the disk was made (${JSON.stringify(ui.toasts.map((t) => t.message))})`);
         assert.equal(made.securityType, 'TrustedLaunch');
@@ -159,14 +173,6 @@ describe('Create Disk from Blobs… (ImportSecure)', () => {
     it('each refusal, before the PUT or from Azure, is one plain error naming the fix; nothing is created and no SAS is left', async () => {
         const endpoint = await accountEndpoint();
         const westEndpoint = endpoint.replace(ACCOUNT, 'stcontosowesteu');
-        const start: Step[] = [{ match: 'Storage account holding the blobs', answer: { pick: ACCOUNT } }];
-        const browse: Step[] = [...start, { match: 'How to find the blobs', answer: { pick: 'Browse the account\'s blobs' } }];
-        const paste: Step[] = [...start, { match: 'How to find the blobs', answer: { pick: 'Paste the blob URLs' } }];
-        const rest = (name: string, type = 'Trusted Launch'): Step[] => [
-            { match: 'Security type of the disk', answer: { pick: type } },
-            { match: 'Operating system', answer: { pick: 'Windows' } },
-            { match: 'Name of the new disk', answer: { input: name } },
-        ];
         const cases: { what: string; steps: Step[]; name: string; message: RegExp; azure: boolean }[] = [
             {
                 what: 'a block blob, picked', name: 'refused-block', azure: false,
@@ -180,26 +186,23 @@ describe('Create Disk from Blobs… (ImportSecure)', () => {
             },
             {
                 what: 'a block blob, pasted (Azure refuses it)', name: 'refused-block-az', azure: true,
-                steps: [...paste, { match: 'URL of the OS disk blob', answer: { input: `${endpoint}osimages/block.vhd` } }, { match: 'URL of the VM guest state', answer: { input: `${endpoint}osimages/vmgs.vhd` } }, { match: 'URL of the VM metadata', answer: { input: '' } }, ...rest('refused-block-az')],
+                steps: [...paste, ...pasted(`${endpoint}osimages/block.vhd`, `${endpoint}osimages/vmgs.vhd`, ''), ...rest('refused-block-az')],
                 message: /The OS disk blob block\.vhd is a block blob; Azure imports only page blobs\. Copy it into a page blob/,
             },
             {
                 what: 'a page blob that is no fixed VHD, pasted (Azure refuses it)', name: 'refused-raw-az', azure: true,
-                steps: [...paste, { match: 'URL of the OS disk blob', answer: { input: `${endpoint}osimages/osimage.vhd` } }, { match: 'URL of the VM guest state', answer: { input: `${endpoint}osimages/raw.img` } }, { match: 'URL of the VM metadata', answer: { input: '' } }, ...rest('refused-raw-az')],
+                steps: [...paste, ...pasted(`${endpoint}osimages/osimage.vhd`, `${endpoint}osimages/raw.img`, ''), ...rest('refused-raw-az')],
                 message: /The VM guest state \(VMGS\) blob raw\.img is not a fixed VHD .*qemu-img convert/,
             },
             {
                 what: 'a VM metadata blob with a security type that takes none', name: 'refused-md', azure: false,
-                steps: [...paste, { match: 'URL of the OS disk blob', answer: { input: `${endpoint}osimages/osimage.vhd` } }, { match: 'URL of the VM guest state', answer: { input: `${endpoint}osimages/vmgs.vhd` } }, { match: 'URL of the VM metadata', answer: { input: `${endpoint}osimages/vmmd.vhd` } }, { match: 'Security type of the disk', answer: { pick: 'Trusted Launch' } }],
+                steps: [...paste, ...pasted(`${endpoint}osimages/osimage.vhd`, `${endpoint}osimages/vmgs.vhd`, `${endpoint}osimages/vmmd.vhd`), { match: 'Security type of the disk', answer: { pick: 'Trusted Launch' } }],
                 message: /A VM metadata \(VMMD\) blob can be imported only with a Confidential VM security type; TrustedLaunch takes none\. Choose a ConfidentialVM_\* security type, or leave the VM metadata blob out\./,
             },
         ];
         for (const c of cases) {
             await control().clearLog();
-            const errorsBefore = ui.toasts.filter((t) => t.kind === 'error').length;
-            ui.script(...c.steps);
-            await vscode.commands.executeCommand(CreateDiskFromBlobs, rgSecure());
-            const errors = ui.toasts.filter((t) => t.kind === 'error').slice(errorsBefore);
+            const errors = await errorsOf(c.steps);
             assert.equal(errors.length, 1, `${c.what}: one error (${JSON.stringify(errors.map((t) => t.message))})`);
             assert.match(errors[0].message, c.message, c.what);
             assert.doesNotMatch(errors[0].message, /sig=|sv=/, `${c.what}: no SAS in the message`);
@@ -209,10 +212,7 @@ describe('Create Disk from Blobs… (ImportSecure)', () => {
 
         // The account's keys withheld (no List keys permission): the other ways are named.
         await control().armFault({ method: 'POST', path: 'storageAccounts/stcontosoeastus/listKeys$', status: 403, body: { error: { code: 'AuthorizationFailed', message: "The client does not have authorization to perform action 'Microsoft.Storage/storageAccounts/listKeys/action'." } } });
-        const before = ui.toasts.filter((t) => t.kind === 'error').length;
-        ui.script(...browse);
-        await vscode.commands.executeCommand(CreateDiskFromBlobs, rgSecure());
-        const listErrors = ui.toasts.filter((t) => t.kind === 'error').slice(before);
+        const listErrors = await errorsOf(browse);
         assert.equal(listErrors.length, 1);
         assert.match(listErrors[0].message, /The blobs of storage account stcontosoeastus could not be listed: .*listKeys.* Choose "Paste the blob URLs"/);
 

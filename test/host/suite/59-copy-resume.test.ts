@@ -113,6 +113,43 @@ describe('Copy to… resumes, CopyStart, and faults', () => {
         await vscode.commands.executeCommand(Cmds.RevokeAccess, made);
     });
 
+    it('after a reload the target\'s write SAS is gone: no Resume Copy, but Delete Target and Restart, which copies again into a fresh disk', async function () {
+        this.timeout(240_000);
+        const seed = seedDisk('big-data');
+        const name = 'big-data-reloaded';
+        const targetId = idIn(seed.id, 'rg-data', 'disks', name);
+        await control().clearLog();
+        await control().storageFault({ method: 'PUT', action: 'delay', delayMs: 1000, count: 100_000 });
+        ui.script(...targetSteps(seed.subscriptionId, 'rg-data', name));
+        const first = Promise.resolve(vscode.commands.executeCommand(CopyTo, await findDiskNode(seed)));
+        await poll('a few ranges copied', async () => (await pagePuts()) >= 4 || undefined, 120_000);
+        const api = await getApi();
+        api.testing.closeWindow();
+        await first;
+        await control().reset({});
+        assert.equal(await state(targetId), 'ActiveUpload', 'the window closed with the target open for writing');
+        const before = ui.toasts.length;
+
+        ui.script(
+            { match: new RegExp(`The copy of big-data into ${name} did not finish and cannot resume`), answer: { button: 'Delete Target and Restart' } },
+            { match: new RegExp(`Delete the disk ${name}`), answer: { button: 'Delete' } },
+            // The grant is from before the reload, so this window does not know it as its own.
+            { match: new RegExp(`Revoke access to ${name}\\?`), answer: { button: 'Revoke' } },
+        );
+        api.testing.reopenWindow();
+        const done = await poll('the copy made again', () => ui.toasts.find((t) => new RegExp(`Copied and verified big-data to ${name} `).test(t.message)), 180_000);
+        assert.doesNotMatch(done.message, /Resumed:/, 'a fresh copy, not a resume from the old journal');
+        const after = ui.toasts.slice(before);
+        assert.deepEqual(after.filter((t) => t.items.includes('Resume Copy')).map((t) => t.message), [], 'Resume Copy is not offered for a target whose write SAS is gone');
+        assert.deepEqual(after.filter((t) => t.kind === 'error').map((t) => t.message), [], 'no error on the way');
+        assert.equal(await state(seed.id), 'Unattached');
+        assert.equal(await state(targetId), 'Unattached', 'the new target is revoked: usable');
+        const made = { ...seed, name, resourceGroup: 'rg-data', id: targetId, kind: 'disk' } as unknown as DiskInfo;
+        const g = await grantWithPreset(made, { access: 'Read', durationInSeconds: 3600 });
+        assert.equal(await sha256Of(g.urls.disk!), seed.blobs.disk.sha256, 'the new copy equals the source byte for byte');
+        await vscode.commands.executeCommand(Cmds.RevokeAccess, made);
+    });
+
     it('an incremental snapshot goes to another region by Azure\'s own copy (CopyStart), with its progress, and says so', async function () {
         this.timeout(120_000);
         const seed = seedDisk('web-data-01-incr');

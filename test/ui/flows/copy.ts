@@ -6,8 +6,7 @@
 import type { SeedDisk } from '../../sandbox/types';
 import { armClientsFor, sparseSha256 } from '../../sandbox/testkit';
 import { check, type Flow } from '../flow';
-import { poll } from '../workbench';
-import { exact, revealDisk, subscriptionLabel } from './nav';
+import { pickGroupAndName, revealDisk } from './nav';
 
 const NAME = 'web-data-01-copied';
 
@@ -19,13 +18,7 @@ export const copyFlow: Flow = {
         const rgSeed = ctx.seed('big-data'); // rg-data, the same region as the source
         const row = await revealDisk(ctx, seed);
         await wb.contextMenu(row, /^(Azure Disks: )?Copy to/);
-        await wb.pick(subscriptionLabel(rgSeed), /subscription/i, 10_000).catch(() => undefined); // skipped with one subscription
-        await wb.pick(exact(rgSeed.resourceGroup), /resource group/i);
-        const input = page.locator('.quick-input-widget .quick-input-box input');
-        await poll(async () => /Name of the new disk/.test(await wb.quickInputPrompt()), 30_000, async () => `no name prompt: ${await wb.quickInputPrompt()}`);
-        await input.fill(NAME);
-        await wb.shot('1-name');
-        await input.press('Enter');
+        await pickGroupAndName(ctx, rgSeed, NAME, { prompt: /subscription/i, timeout: 10_000 });
         await wb.toast(/Copying web-data-01 to web-data-01-copied/).first().waitFor({ timeout: 60_000 });
         await wb.shot('2-progress');
         const done = wb.toast(/Copied and verified web-data-01 to web-data-01-copied/);

@@ -4,6 +4,7 @@ import { attachedFlow } from './attached';
 import { lockedFlow } from './locked';
 import { confidentialFlow } from './confidential';
 import { copyFlow } from './copy';
+import { exportInsteadFlow } from './exportInstead';
 import { keyboardFlow } from './keyboard';
 import { reloadFlow } from './reload';
 import { restorePointsFlow } from './restorePoints';
@@ -14,4 +15,4 @@ import { snapshotFlow } from './snapshot';
 import { treeFlow } from './tree';
 import { extensionPageFlow } from './extensionPage';
 
-export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, copyFlow, lockedFlow, restorePointsFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow, extensionPageFlow];
+export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, exportInsteadFlow, copyFlow, lockedFlow, restorePointsFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow, extensionPageFlow];

@@ -105,3 +105,18 @@ export function downloadPath(ctx: FlowContext, seed: SeedDisk, suffix: '' | '_vm
 export function fileSize(file: string): number {
     return fs.existsSync(file) ? fs.statSync(file).size : -1;
 }
+
+/**
+ * The "where" steps of a wizard that makes a disk: the subscription (skipped with one), the
+ * resource group, then the new disk's name, with a screenshot of the name step (`1-name`).
+ */
+export async function pickGroupAndName(ctx: FlowContext, rgSeed: SeedDisk, name: string, subscription: { prompt: RegExp; timeout?: number }): Promise<void> {
+    const { wb, page } = ctx;
+    await wb.pick(subscriptionLabel(rgSeed), subscription.prompt, subscription.timeout).catch(() => undefined); // skipped with one subscription
+    await wb.pick(exact(rgSeed.resourceGroup), /resource group/i);
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await poll(async () => /Name of the new disk/.test(await wb.quickInputPrompt()), 30_000, async () => `no name prompt: ${await wb.quickInputPrompt()}`);
+    await input.fill(name);
+    await wb.shot('1-name');
+    await input.press('Enter');
+}

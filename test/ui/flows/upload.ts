@@ -8,8 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SeedDisk } from '../../sandbox/types';
 import { check, type Flow } from '../flow';
-import { poll } from '../workbench';
-import { exact, revealDisk, showInExplorer, subscriptionLabel } from './nav';
+import { exact, pickGroupAndName, revealDisk, showInExplorer } from './nav';
 import { expectAccessPanel, waitDownloaded } from './grant';
 
 const MiB = 1024 * 1024;
@@ -18,7 +17,7 @@ const DISK = 'roundtrip-disk';
 export const uploadFlow: Flow = {
     name: 'upload-roundtrip',
     async run(ctx) {
-        const { wb, page } = ctx;
+        const { wb } = ctx;
         // The image: 24 MiB and a bit, data in three places, holes elsewhere.
         const dir = path.join(ctx.workspace, 'images');
         fs.mkdirSync(dir, { recursive: true });
@@ -38,13 +37,7 @@ export const uploadFlow: Flow = {
         await showInExplorer(ctx, 'images', ['roundtrip.img']);
         const folders = await wb.expandPane(path.basename(ctx.workspace));
         await wb.contextMenu(await wb.findRow(folders, exact('roundtrip.img')), /Upload to Azure Managed Disk/);
-        await wb.pick(subscriptionLabel(rgSeed), /resource group|subscription/i).catch(() => undefined); // skipped with one subscription
-        await wb.pick(exact(rgSeed.resourceGroup), /resource group/i);
-        const input = page.locator('.quick-input-widget .quick-input-box input');
-        await poll(async () => /Name of the new disk/.test(await wb.quickInputPrompt()), 30_000, async () => `no name prompt: ${await wb.quickInputPrompt()}`);
-        await input.fill(DISK);
-        await wb.shot('1-name');
-        await input.press('Enter');
+        await pickGroupAndName(ctx, rgSeed, DISK, { prompt: /resource group|subscription/i });
         await wb.pick(/^westeurope/, /Region/i);
         await wb.pick(/^Standard HDD/, /Disk type/i);
         await wb.pick(/^None/, /Operating system/i);
