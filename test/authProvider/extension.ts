@@ -91,8 +91,9 @@ class SandboxProvider implements vscode.AuthenticationProvider {
             // A tenant of its own (another directory) needs its own sign-in: createSession.
             const wanted = tenantOf(scopes);
             const same = [...this.held.values()].find((h) => (wanted === undefined ? h.homeTenant : h.tenantId === wanted));
-            if (same) {
-                const fresh = await this.issue(scopes, crypto.randomUUID(), same.tenantId);
+            // A resource the account cannot get tokens for: no session, as silent MSAL would answer.
+            const fresh = same ? await this.issue(scopes, crypto.randomUUID(), same.tenantId).catch(() => undefined) : undefined;
+            if (fresh) {
                 this.held.set(key(scopes), fresh);
                 this.emitter.fire({ added: [fresh.session], removed: [], changed: [] });
                 out.push(fresh.session);

@@ -1,0 +1,112 @@
+/**
+ * The default sign-in route, VS Code's Microsoft account, through the sandbox's authentication
+ * provider (test/authProvider). Runs first: the run starts with no session at all. Extension tests
+ * get no workbench dialogs, so VS Code's "wants to sign in" prompt shows up as the error it raises
+ * instead; the user's answer is the account signing in from the Accounts menu (addAccount).
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { activateOnly, addAccount, Cmds, control, findDiskNode, getApi, grantWithPreset, poll, providerState, sandbox, scriptedSuite, seedDisk, signOutOfVsCode, toRef } from './harness';
+
+const PROMPT = /wants to sign in using Microsoft Sovereign Cloud/;
+
+async function roots(): Promise<{ id?: string }[]> {
+    const a = await activateOnly();
+    return ((await a.treeDataProvider.getChildren(undefined)) ?? []) as { id?: string }[];
+}
+
+async function subscriptionRows(): Promise<string[]> {
+    return (await roots()).map((n) => n.id ?? '').filter((id) => id.includes('/subscriptions/'));
+}
+
+describe('Sign-in through VS Code\'s Microsoft account', () => {
+    const ui = scriptedSuite();
+
+    after(async () => {
+        await control().setTokenLifetime(3600);
+        // Whatever a test left behind, the suites after this one start signed in.
+        if (!(await providerState()).sessions.length) await addAccount();
+        await vscode.commands.executeCommand(Cmds.SignIn);
+        await poll('the subscriptions after signing in again', async () => ((await subscriptionRows()).length ? true : undefined));
+    });
+
+    it('first start: the view offers Sign In and nobody is asked to sign in until the user acts; Sign In asks once; the tree fills', async () => {
+        await signOutOfVsCode();
+        await vscode.commands.executeCommand('sandboxAuth.clearRequests');
+        await vscode.commands.executeCommand(Cmds.Refresh);
+        assert.deepEqual(await roots(), [], 'no session: the view is empty, so it shows its Sign In welcome');
+        const silent = (await providerState()).requests;
+        assert.ok(silent.some((r) => r.kind === 'getSessions' && r.providerId === 'microsoft-sovereign-cloud'), `the view asked the provider quietly: ${JSON.stringify(silent)}`);
+        assert.deepEqual(silent.filter((r) => r.kind === 'createSession'), [], 'no session was created behind the user\'s back');
+        assert.deepEqual(ui.toasts.filter((t) => PROMPT.test(t.message)), [], 'no sign-in prompt at start');
+
+        await vscode.commands.executeCommand(Cmds.SignIn);
+        const prompts = ui.toasts.filter((t) => PROMPT.test(t.message));
+        assert.equal(prompts.length, 1, `Sign In made VS Code ask once: ${ui.toasts.map((t) => t.message).join(' | ')}`);
+
+        // The user signs in: the view reloads by itself (VS Code tells the extension), without asking again.
+        const a = await activateOnly();
+        let reloaded = false;
+        const listening = a.treeDataProvider.onDidChangeTreeData!(() => (reloaded = true));
+        await addAccount();
+        await poll('the view to reload after the account signed in', () => (reloaded ? true : undefined)).finally(() => listening.dispose());
+        const subs = await poll('the subscriptions after the account signed in', async () => ((await subscriptionRows()).length ? await subscriptionRows() : undefined));
+        const { info } = sandbox();
+        for (const id of info.tenants.find((t) => t.tenantId === info.tenantId)!.subscriptionIds) {
+            assert.ok(subs.some((s) => s.includes(id.toLowerCase())), `the main tenant's subscription ${id} is shown`);
+        }
+        assert.equal(ui.toasts.filter((t) => PROMPT.test(t.message)).length, 1, 'no second prompt');
+        assert.equal((await providerState()).requests.filter((r) => r.kind === 'createSession').length, 1, 'one session created: the user\'s');
+    });
+
+    it('signing out in VS Code\'s Accounts menu empties the tree and brings back the welcome; the old token is not used again', async () => {
+        await getApi();
+        await vscode.commands.executeCommand(Cmds.Refresh);
+        await poll('the subscriptions', async () => ((await subscriptionRows()).length ? true : undefined));
+        const old = (await providerState()).sessions.map((s) => s.tokenFingerprint);
+        assert.ok(old.length > 0, 'signed in with at least one session');
+        const usedBefore = await control().tokenUses();
+        assert.ok(old.some((fp) => (usedBefore[fp] ?? 0) > 0), 'the session\'s token reached the sandbox');
+
+        await signOutOfVsCode();
+        await poll('the empty view after signing out', async () => ((await roots()).length === 0 ? true : undefined));
+        // Everything that could still hold the token: a refresh, a disk's row, a grant.
+        await vscode.commands.executeCommand(Cmds.Refresh);
+        assert.deepEqual(await roots(), []);
+        const seed = seedDisk('web-data-01');
+        await assert.rejects(grantWithPreset(toRef(seed), { access: 'Read', durationInSeconds: 600 }), 'no grant without a session');
+        const usedAfter = await control().tokenUses();
+        for (const fp of old) assert.equal(usedAfter[fp] ?? 0, usedBefore[fp] ?? 0, `token ${fp} was not presented after sign-out`);
+        assert.equal((await providerState()).sessions.length, 0);
+
+        await addAccount();
+        await vscode.commands.executeCommand(Cmds.SignIn);
+        await poll('the subscriptions after signing in again', async () => ((await subscriptionRows()).length ? true : undefined));
+    });
+
+    it('a token that expired is renewed through the provider without a prompt: revoke after the first token\'s expiry works', async () => {
+        const seed = seedDisk('web-data-01');
+        await control().setTokenLifetime(5);
+        await signOutOfVsCode();
+        await addAccount();
+        await vscode.commands.executeCommand(Cmds.SignIn);
+        await poll('the subscriptions', async () => ((await subscriptionRows()).length ? true : undefined));
+        await grantWithPreset(await findDiskNode(seed), { access: 'Read', durationInSeconds: 3600 });
+        assert.equal(await control().diskState(seed.id), 'ActiveSAS');
+        const first = (await providerState()).sessions.filter((s) => s.tenantId === seed.tenantId);
+        const lastExpiry = Math.max(...first.map((s) => s.expiresOn));
+        // Wait for a condition, not a time: every token the grant used has expired.
+        await poll('the first tokens to expire', () => (Date.now() / 1000 > lastExpiry ? true : undefined), 15_000);
+
+        await vscode.commands.executeCommand(Cmds.RevokeAccess, await findDiskNode(seed));
+        await poll('the revoke to finish', async () => ((await control().diskState(seed.id)) === 'Unattached' ? true : undefined));
+        assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error').map((t) => t.message), []);
+        const now = (await providerState()).sessions;
+        const firstPrints = new Set(first.map((s) => s.tokenFingerprint));
+        const renewed = now.filter((s) => first.some((f) => f.id === s.id) && !firstPrints.has(s.tokenFingerprint));
+        assert.ok(renewed.length > 0, 'the same sessions now carry new tokens');
+        const uses = await control().tokenUses();
+        assert.ok(renewed.some((s) => (uses[s.tokenFingerprint] ?? 0) > 0), 'the revoke went out with a renewed token');
+        assert.deepEqual((await providerState()).requests.filter((r) => r.kind === 'createSession' && !r.result.startsWith('created')), []);
+    });
+});
