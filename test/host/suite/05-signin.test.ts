@@ -110,3 +110,47 @@ describe('Sign-in through VS Code\'s Microsoft account', () => {
         assert.deepEqual((await providerState()).requests.filter((r) => r.kind === 'createSession' && !r.result.startsWith('created')), []);
     });
 });
+
+describe('Sign-in through VS Code\'s Microsoft account: which provider each cloud asks', () => {
+    const ui = scriptedSuite();
+    const config = () => vscode.workspace.getConfiguration();
+
+    afterEach(async () => {
+        await config().update('azureDisks.cloud', 'Custom', vscode.ConfigurationTarget.Workspace);
+    });
+
+    it('a public cloud asks the microsoft provider, a sovereign one microsoft-sovereign-cloud, each for its own management scope', async () => {
+        await getApi();
+        const asked = async (cloud: string) => {
+            await vscode.commands.executeCommand('sandboxAuth.clearRequests');
+            await config().update('azureDisks.cloud', cloud, vscode.ConfigurationTarget.Workspace);
+            await roots();
+            return (await providerState()).requests.map((r) => `${r.providerId} ${r.scopes.join(' ')}`);
+        };
+        const china = await asked('AzureChinaCloud');
+        assert.ok(china.some((r) => r === 'microsoft-sovereign-cloud https://management.chinacloudapi.cn/.default'), `China: ${china.join(' | ')}`);
+        assert.ok(china.every((r) => !r.startsWith('microsoft ')), 'not the public provider');
+        const pub = await asked('AzureCloud');
+        assert.ok(pub.some((r) => r === 'microsoft https://management.azure.com/.default'), `public: ${pub.join(' | ')}`);
+        assert.ok(pub.every((r) => !r.startsWith('microsoft-sovereign-cloud ')), 'not the sovereign provider');
+        assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), [], 'asked quietly');
+    });
+
+    it('a custom cloud without the sovereign-cloud settings says which VS Code settings it needs', async () => {
+        await getApi();
+        const before = config().inspect('microsoft-sovereign-cloud.environment')?.workspaceValue;
+        await vscode.commands.executeCommand('azureDisks.signOut');
+        await config().update('microsoft-sovereign-cloud.environment', undefined, vscode.ConfigurationTarget.Workspace);
+        try {
+            await vscode.commands.executeCommand(Cmds.SignIn);
+            const error = ui.toasts.find((t) => t.kind === 'error');
+            assert.ok(error, `Sign In failed with a message: ${ui.toasts.map((t) => t.message).join(' | ')}`);
+            assert.match(error.message, /"microsoft-sovereign-cloud\.environment" to "custom"/);
+            assert.match(error.message, /microsoft-sovereign-cloud\.customEnvironment/);
+        } finally {
+            await config().update('microsoft-sovereign-cloud.environment', before, vscode.ConfigurationTarget.Workspace);
+            await vscode.commands.executeCommand(Cmds.SignIn);
+        }
+        assert.ok(ui.toasts.some((t) => /^Signed in as sandbox\.user/.test(t.message)), 'with the setting back, Sign In works');
+    });
+});
