@@ -58,11 +58,11 @@ export function sovereignSettingProblem(cloud: CloudConfig, read: (key: string) 
 }
 
 /** The user asked to sign in: may show VS Code's account prompt. */
-export async function interactiveSignIn(cloud: CloudConfig): Promise<void> {
+export async function interactiveSignIn(cloud: CloudConfig, tenantId?: string): Promise<void> {
     const problem = sovereignSettingProblem(cloud);
     if (problem) throw new SignInRequiredError(problem);
     try {
-        await vscode.authentication.getSession(authProviderId(cloud), sessionScopes(cloud, undefined), { createIfNone: true });
+        await vscode.authentication.getSession(authProviderId(cloud), sessionScopes(cloud, tenantId), { createIfNone: true });
     } catch (e) {
         // Closing VS Code's account prompt is a choice, not a failure.
         if (e instanceof vscode.CancellationError || /cancel|did not consent/i.test(String((e as Error)?.message))) throw new UserCancelledError('signIn');

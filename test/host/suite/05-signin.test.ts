@@ -154,3 +154,39 @@ describe('Sign-in through VS Code\'s Microsoft account: which provider each clou
         assert.ok(ui.toasts.some((t) => /^Signed in as sandbox\.user/.test(t.message)), 'with the setting back, Sign In works');
     });
 });
+
+describe('Sign-in through VS Code\'s Microsoft account: a second tenant', () => {
+    const ui = scriptedSuite();
+
+    it('the second tenant\'s subscriptions appear after its own sign-in, asked from a "Sign in to <tenant>" row, never at start', async () => {
+        const a = await getApi();
+        const { info } = sandbox();
+        const other = info.tenants.find((t) => t.tenantId !== info.tenantId)!;
+        type Row = { id?: string };
+        const label = (n: Row) => String((a.treeDataProvider.getTreeItem(n) as vscode.TreeItem).label);
+        await vscode.commands.executeCommand(Cmds.Refresh);
+        const row = await poll('the "Sign in to" row', async () => (await roots()).find((n) => label(n) === `Sign in to ${other.displayName}`));
+        assert.ok(!(await subscriptionRows()).some((id) => id.includes(other.subscriptionIds[0].toLowerCase())), 'its subscriptions are not shown yet');
+        assert.deepEqual(ui.toasts.filter((t) => PROMPT.test(t.message)), [], 'nobody was asked at start');
+
+        // Choosing the row makes VS Code ask for that tenant (a refused dialog here), once.
+        await vscode.commands.executeCommand('sandboxAuth.clearRequests');
+        await vscode.commands.executeCommand((a.treeDataProvider.getTreeItem(row) as vscode.TreeItem).command!.command, row);
+        await poll('VS Code\'s prompt for the tenant', () => ui.toasts.find((t) => PROMPT.test(t.message)));
+        // The user signs in to that tenant: its subscriptions appear, the row goes.
+        await addAccount(other.tenantId);
+        await poll('the other tenant\'s subscription', async () => ((await subscriptionRows()).some((id) => id.includes(other.subscriptionIds[0].toLowerCase())) ? true : undefined));
+        assert.ok(!(await roots()).some((n) => label(n).startsWith('Sign in to')), 'no "Sign in to" row once signed in');
+        assert.equal(ui.toasts.filter((t) => PROMPT.test(t.message)).length, 1, 'asked once');
+    });
+
+    it('the account cannot sign in to a tenant it is not a member of', async () => {
+        const { info } = sandbox();
+        await assert.rejects(
+            Promise.resolve(vscode.commands.executeCommand('sandboxAuth.addAccount', 'microsoft-sovereign-cloud', [info.managementScope, 'VSCODE_TENANT:00000000-0000-4000-8000-00000000dead'])),
+            /not a member/,
+        );
+        assert.ok(!(await providerState()).sessions.some((s) => s.scopes.some((x) => x.endsWith('dead'))), 'no session for it');
+        assert.deepEqual(ui.toasts, []);
+    });
+});
