@@ -6,6 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { tokenFingerprint } from '../../sandbox/tokens';
 import { activateOnly, addAccount, Cmds, control, findDiskNode, getApi, grantWithPreset, poll, providerState, sandbox, scriptedSuite, seedDisk, signOutOfVsCode, toRef } from './harness';
 
 const PROMPT = /wants to sign in using Microsoft Sovereign Cloud/;
@@ -82,6 +83,14 @@ describe('Sign-in through VS Code\'s Microsoft account', () => {
         await addAccount();
         await vscode.commands.executeCommand(Cmds.SignIn);
         await poll('the subscriptions after signing in again', async () => ((await subscriptionRows()).length ? true : undefined));
+    });
+
+    it('the secrets scan looks for every token the provider handed out', async () => {
+        await getApi();
+        const sessions = (await providerState()).sessions;
+        assert.ok(sessions.length > 0, 'signed in');
+        const issued = new Set((await control().issuedSecrets()).bearerTokens.map(tokenFingerprint));
+        for (const s of sessions) assert.ok(issued.has(s.tokenFingerprint), `session ${s.id}'s token is among the issued ones the scan searches for`);
     });
 
     it('a token that expired is renewed through the provider without a prompt: revoke after the first token\'s expiry works', async () => {

@@ -269,6 +269,22 @@ export function scriptedSuite(options: ScriptedSuiteOptions = {}): ScriptedInput
 /** The disk data plane's audience (Entra-protected disks' blob requests carry its tokens). */
 export const DISK_AUDIENCE = 'https://disk.azure.com/';
 
+/**
+ * Requests that presented a disk-data token so far: what a transfer sent, whether its tokens were
+ * new (the Azure CLI fetches one each time) or a session's still-valid one (VS Code's account).
+ */
+export async function diskTokenRequests(): Promise<number> {
+    const { tokenFingerprint } = require('../../sandbox/tokens') as typeof import('../../sandbox/tokens');
+    const [{ bearerTokens }, uses] = await Promise.all([control().issuedSecrets(), control().tokenUses()]);
+    return bearerTokens.filter((t) => {
+        try {
+            return JSON.parse(Buffer.from(t.split('.')[1], 'base64url').toString('utf8')).aud === DISK_AUDIENCE;
+        } catch {
+            return false;
+        }
+    }).reduce((n, t) => n + (uses[tokenFingerprint(t)] ?? 0), 0);
+}
+
 /** Disk-data tokens the sandbox issued so far (the claims only; the token itself never leaves this function). */
 export async function diskTokensIssued(): Promise<number> {
     const { bearerTokens } = await control().issuedSecrets();
