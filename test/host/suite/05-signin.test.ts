@@ -145,6 +145,24 @@ describe('Sign-in through VS Code\'s Microsoft account: which provider each clou
         assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), [], 'asked quietly');
     });
 
+    it('Azure China with the sovereign-cloud account set to another cloud says which value VS Code needs, and asks nobody', async () => {
+        await getApi();
+        await vscode.commands.executeCommand('azureDisks.signOut');
+        await vscode.commands.executeCommand('sandboxAuth.clearRequests');
+        try {
+            await config().update('azureDisks.cloud', 'AzureChinaCloud', vscode.ConfigurationTarget.Workspace);
+            await vscode.commands.executeCommand(Cmds.SignIn);
+            const error = ui.toasts.find((t) => t.kind === 'error');
+            assert.ok(error, `Sign In failed with a message: ${ui.toasts.map((t) => t.message).join(' | ')}`);
+            assert.match(error.message, /AzureChinaCloud signs in through VS Code's Microsoft Sovereign Cloud account: set "microsoft-sovereign-cloud\.environment" to "ChinaCloud"/);
+            assert.deepEqual((await providerState()).requests.filter((r) => r.kind === 'createSession'), [], 'no sign-in to the wrong cloud');
+            assert.ok(!ui.toasts.some((t) => PROMPT.test(t.message)), 'VS Code was not asked to prompt');
+        } finally {
+            await config().update('azureDisks.cloud', 'Custom', vscode.ConfigurationTarget.Workspace);
+            await vscode.commands.executeCommand(Cmds.SignIn);
+        }
+    });
+
     it('a custom cloud without the sovereign-cloud settings says which VS Code settings it needs', async () => {
         await getApi();
         const before = config().inspect('microsoft-sovereign-cloud.environment')?.workspaceValue;
