@@ -7,6 +7,8 @@ import { getDiskRestorePoint, listCollections, listDiskRestorePoints, listRestor
 
 export interface DiskService {
     listTenants(signal?: AbortSignal): Promise<TenantInfo[]>;
+    /** Tenants the last listSubscriptions could not list without the user signing in to them. */
+    tenantsNeedingSignIn?(): TenantInfo[];
     listSubscriptions(signal?: AbortSignal): Promise<SubscriptionInfo[]>;
     listResourceGroups(sub: SubscriptionInfo, signal?: AbortSignal): AsyncIterable<ResourceGroupInfo>;
     listDisks(rg: ResourceGroupInfo, signal?: AbortSignal): AsyncIterable<DiskInfo>;
@@ -114,10 +116,17 @@ export class ArmDiskService implements DiskService {
         return out;
     }
 
+    private signInNeeded: TenantInfo[] = [];
+
+    tenantsNeedingSignIn(): TenantInfo[] {
+        return [...this.signInNeeded];
+    }
+
     async listSubscriptions(signal?: AbortSignal): Promise<SubscriptionInfo[]> {
         const session = await this.session();
         const tenants = await this.listTenants(signal);
         const out: SubscriptionInfo[] = [];
+        const needed: TenantInfo[] = [];
         let firstError: unknown;
         // A token is tenant-specific: list each tenant's subscriptions with that tenant's credential.
         for (const tenant of tenants) {
@@ -129,10 +138,13 @@ export class ArmDiskService implements DiskService {
                 }
             } catch (e) {
                 if (signal?.aborted) throw e;
+                // No session for this tenant yet: the tree offers to sign in to it, never a prompt by itself.
+                if ((e as Error)?.name === 'SignInRequiredError') needed.push(tenant);
                 firstError ??= e;
                 this.options.log?.(`Could not list subscriptions of tenant ${tenant.tenantId}: ${(e as Error).message}`);
             }
         }
+        this.signInNeeded = needed;
         if (out.length === 0 && firstError) throw firstError;
         return out;
     }

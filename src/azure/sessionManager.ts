@@ -64,6 +64,14 @@ export class SessionManager implements vscode.Disposable {
         }
     }
 
+    /** After the user chose "Sign in to <tenant>": VS Code's account prompt for that tenant. */
+    async signInToTenant(tenantId: string): Promise<void> {
+        const session = await this.get();
+        if (session.method !== 'vscode') return;
+        await interactiveSignIn(session.cloud, tenantId);
+        this.reset();
+    }
+
     dispose(): void {
         this.disposables.forEach((d) => d.dispose());
     }

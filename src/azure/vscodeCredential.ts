@@ -39,10 +39,30 @@ export class VscodeSessionCredential implements TokenCredential {
     }
 }
 
+/** What `microsoft-sovereign-cloud.environment` must say for each cloud other than AzureCloud. */
+const SOVEREIGN_ENVIRONMENT: Readonly<Record<string, string>> = { AzureChinaCloud: 'ChinaCloud', AzureUSGovernment: 'USGovernment', Custom: 'custom' };
+
+/**
+ * VS Code's "Microsoft Sovereign Cloud" account signs in to the cloud its own settings name; when
+ * they do not match azureDisks.cloud, the words that say which VS Code setting to change.
+ */
+export function sovereignSettingProblem(cloud: CloudConfig, read: (key: string) => unknown = (key) => vscode.workspace.getConfiguration('microsoft-sovereign-cloud').get(key)): string | undefined {
+    const wanted = SOVEREIGN_ENVIRONMENT[cloud.name];
+    if (!wanted) return undefined;
+    const custom = read('customEnvironment');
+    if (read('environment') === wanted && (wanted !== 'custom' || (!!custom && typeof custom === 'object'))) return undefined;
+    if (wanted === 'custom') {
+        return vscode.l10n.t('A custom cloud signs in through VS Code\'s Microsoft Sovereign Cloud account, which needs its own settings: set "microsoft-sovereign-cloud.environment" to "custom" and "microsoft-sovereign-cloud.customEnvironment" to the cloud\'s endpoints (name, portalUrl, managementEndpointUrl, resourceManagerEndpointUrl, activeDirectoryEndpointUrl, activeDirectoryResourceId). Or sign in with the Azure CLI (azureDisks.authentication).');
+    }
+    return vscode.l10n.t('{0} signs in through VS Code\'s Microsoft Sovereign Cloud account: set "microsoft-sovereign-cloud.environment" to "{1}".', cloud.name, wanted);
+}
+
 /** The user asked to sign in: may show VS Code's account prompt. */
-export async function interactiveSignIn(cloud: CloudConfig): Promise<void> {
+export async function interactiveSignIn(cloud: CloudConfig, tenantId?: string): Promise<void> {
+    const problem = sovereignSettingProblem(cloud);
+    if (problem) throw new SignInRequiredError(problem);
     try {
-        await vscode.authentication.getSession(authProviderId(cloud), sessionScopes(cloud, undefined), { createIfNone: true });
+        await vscode.authentication.getSession(authProviderId(cloud), sessionScopes(cloud, tenantId), { createIfNone: true });
     } catch (e) {
         // Closing VS Code's account prompt is a choice, not a failure.
         if (e instanceof vscode.CancellationError || /cancel|did not consent/i.test(String((e as Error)?.message))) throw new UserCancelledError('signIn');

@@ -58,6 +58,35 @@ export class ErrorNode implements ActionNode {
     }
 }
 
+/** "Sign in to <tenant>": a tenant whose subscriptions need the user's own sign-in to it. */
+export class TenantSignInNode implements ActionNode {
+    constructor(
+        readonly tenantId: string,
+        private readonly tenantName: string,
+        private readonly signIn: () => void,
+    ) {}
+    get id(): string {
+        return `tenant/${this.tenantId}/signIn`;
+    }
+    getTreeItem(): vscode.TreeItem {
+        const item = new vscode.TreeItem(vscode.l10n.t('Sign in to {0}', this.tenantName), vscode.TreeItemCollapsibleState.None);
+        item.id = this.id;
+        item.description = vscode.l10n.t('to see its subscriptions');
+        item.tooltip = vscode.l10n.t('Tenant {0} needs you to sign in to it before its subscriptions show.', this.tenantId);
+        item.iconPath = new vscode.ThemeIcon('sign-in');
+        item.accessibilityInformation = { label: vscode.l10n.t('Sign in to {0}, to see its subscriptions', this.tenantName) };
+        item.contextValue = 'azureDisksTenantSignIn;';
+        item.command = { command: Cmd.RetryLoad, title: vscode.l10n.t('Sign In'), arguments: [this] };
+        return item;
+    }
+    getParent(): TreeNode | undefined {
+        return undefined;
+    }
+    run(): void {
+        this.signIn();
+    }
+}
+
 export class MoreNode implements ActionNode {
     constructor(
         readonly id: string,

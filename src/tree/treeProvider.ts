@@ -6,7 +6,8 @@ import type { SessionManager } from '../azure/sessionManager';
 import { describeAccount, signedInAccount } from '../azure/account';
 import type { DiskInfo, DiskRef, SubscriptionInfo } from '../shared/types';
 import { diskContextValue, diskDescription, diskTooltipLines } from './presentation';
-import { DiskNode, ErrorNode, PagedNode, ResourceGroupNode, SubscriptionNode, type TreeHost, type TreeNode } from './nodes';
+import { DiskNode, ErrorNode, PagedNode, ResourceGroupNode, SubscriptionNode, TenantSignInNode, type TreeHost, type TreeNode } from './nodes';
+import { UserCancelledError } from '../shared/cancel';
 import { hasActiveSas } from '../shared/diskStates';
 
 export const ContextKey = {
@@ -93,6 +94,7 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
         const selected = selectedSubscriptions(this.services.context, subs);
         await setContext(ContextKey.NoSubscriptions, selected.length === 0);
         const tenants = new Set(subs.map((s) => s.tenantId));
+        const needSignIn = this.services.disks.tenantsNeedingSignIn?.() ?? [];
         let tenantNames = new Map<string, string>();
         if (tenants.size > 1) {
             try {
@@ -101,9 +103,21 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
                 // ids are labels enough
             }
         }
-        return selected
+        const rows: TreeNode[] = selected
             .sort((a, b) => a.displayName.localeCompare(b.displayName))
             .map((s) => new SubscriptionNode(this, s, tenants.size > 1 ? (tenantNames.get(s.tenantId) ?? s.tenantId) : undefined, accountLine));
+        return [...rows, ...needSignIn.map((t) => new TenantSignInNode(t.tenantId, t.displayName ?? t.tenantId, () => void this.signInToTenant(t.tenantId)))];
+    }
+
+    /** The user chose "Sign in to <tenant>": VS Code asks, then the tree reloads with its subscriptions. */
+    private async signInToTenant(tenantId: string): Promise<void> {
+        try {
+            await this.sessions.signInToTenant(tenantId);
+        } catch (e) {
+            if (e instanceof UserCancelledError) return;
+            this.services.log.warn(`Signing in to tenant ${tenantId} failed: ${(e as Error)?.message ?? e}`);
+            void this.services.ui.showErrorMessage(vscode.l10n.t('Could not sign in to tenant {0}: {1}', tenantId, (e as Error)?.message ?? String(e)));
+        }
     }
 
     /** Redraws a node; without one, reloads everything from Azure. */

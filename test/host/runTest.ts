@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { installVsix } from '../tools/codeServer';
+import { authProviderEnv, authProviderTrust, BUILTIN_MICROSOFT_AUTH, installAuthProvider } from '../authProvider/install';
 import { startSandbox } from '../sandbox/index';
 import { scanForSecrets } from './secretScan';
 import { sandboxSettings } from './settings';
@@ -32,6 +33,8 @@ async function main(): Promise<number> {
     const extensionsDir = path.join(runDir, 'ext');
     const workspace = path.join(runDir, 'workspace');
     const installed = await installVsix(vsix, { runDir, userDataDir, extensionsDir });
+    // The default sign-in (VS Code's Microsoft account) goes through the sandbox's provider.
+    installAuthProvider(extensionsDir);
 
     const sandbox = await startSandbox({ lroPolls: 1, retryAfterSeconds: 0 });
     const passed: string[] = [];
@@ -55,6 +58,10 @@ async function main(): Promise<number> {
             AZURE_DISKS_CAPTURE_FILE: captureFile,
             AZURE_DISKS_HOST_ARTIFACTS: artifacts,
             PATH: `${sandbox.info.azCliDir}${path.delimiter}${process.env.PATH ?? ''}`,
+            ...authProviderEnv(sandbox.info),
+            VSCODE_SKIP_BUILTIN_EXTENSIONS: BUILTIN_MICROSOFT_AUTH,
+            // Extension tests get no dialogs: the shim records the account's access as already allowed.
+            AZURE_DISKS_AUTH_TRUST: JSON.stringify(authProviderTrust('azure-disks-tools.azure-managed-disks', 'Azure Managed Disks')),
         };
         let exitCode: number;
         try {

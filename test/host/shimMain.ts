@@ -98,6 +98,7 @@ async function main(): Promise<number> {
         });
         await page.exposeFunction('codeAutomationExit', (exitCode: number) => resolveExit(Number(exitCode)));
         page.on('pageerror', (e) => fs.appendFileSync(path.join(resultsDir, 'page-errors.log'), `${e.message}\n`));
+        await trustAccount(page, server.url);
         await page.goto(
             workbenchUrl(server, folder, {
                 extensionDevelopmentPath: args.extensionDevelopmentPath,
@@ -125,6 +126,41 @@ async function main(): Promise<number> {
     console.log(`shim: extension host exited with ${code} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return code;
 }
+
+/**
+ * Extension tests run with the workbench's dialogs switched off, so VS Code cannot ask "Allow
+ * <extension> to use <account>?". With AZURE_DISKS_AUTH_TRUST (JSON: extension id and name,
+ * account label, provider ids) the shim records that answer as given, in the application storage
+ * the workbench reads it from, before the workbench loads: sessions the account has are the
+ * extension's without a dialog. Creating the first session still needs the user (see the suite).
+ */
+async function trustAccount(page: import('playwright-core').Page, origin: string): Promise<void> {
+    const raw = process.env.AZURE_DISKS_AUTH_TRUST;
+    if (!raw) return;
+    const trust = JSON.parse(raw) as { extensionId: string; extensionName: string; account: string; providers: string[] };
+    await page.goto(`${origin}healthz`);
+    const entries = trust.providers.map((p) => [`${p}-${trust.account}`, JSON.stringify([{ id: trust.extensionId, name: trust.extensionName, allowed: true }])]);
+    await page.evaluate(SEED_STORAGE_JS.replace('__ENTRIES__', JSON.stringify(entries)));
+}
+
+const SEED_STORAGE_JS = `(async () => {
+    const entries = __ENTRIES__;
+    for (const name of ['vscode-web-state-db-global', 'vscode-web-state-db-global-shared']) {
+        const db = await new Promise((res, rej) => {
+            const r = indexedDB.open(name);
+            r.onupgradeneeded = () => { if (!r.result.objectStoreNames.contains('ItemTable')) r.result.createObjectStore('ItemTable'); };
+            r.onsuccess = () => res(r.result);
+            r.onerror = () => rej(r.error);
+        });
+        await new Promise((res, rej) => {
+            const tx = db.transaction('ItemTable', 'readwrite');
+            for (const [k, v] of entries) tx.objectStore('ItemTable').put(v, k);
+            tx.oncomplete = () => res(undefined);
+            tx.onerror = () => rej(tx.error);
+        });
+        db.close();
+    }
+})()`;
 
 // Runs in the page (no DOM types in this project's lib, hence a string).
 const DUMP_STORAGE_JS = `(async () => {

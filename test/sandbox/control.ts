@@ -49,6 +49,7 @@ export interface ControlBackend {
     logs(): RequestLogs;
     clearLogs(): void;
     secrets(): IssuedSecrets;
+    tokenUses(): Record<string, number>;
     diskState(id: string): string | undefined;
     copyFromUrl(opts: CopyFromUrlSwitch): void;
     diskDataRole(opts: { oid?: string; granted: boolean }): void;
@@ -89,6 +90,7 @@ export function controlHandler(backend: ControlBackend): (req: http.IncomingMess
                 case 'GET log': return reply(200, backend.logs());
                 case 'POST log/clear': backend.clearLogs(); return reply(204);
                 case 'GET secrets': return reply(200, backend.secrets());
+                case 'GET token-uses': return reply(200, backend.tokenUses());
                 case 'POST disk-data-role': backend.diskDataRole({ oid: input.oid as string | undefined, granted: input.granted === true }); return reply(204);
                 case 'POST storage/copy-from-url': backend.copyFromUrl(input as unknown as CopyFromUrlSwitch); return reply(204);
                 case 'GET disk-state': {
@@ -141,6 +143,8 @@ export class SandboxControl {
     requestLog(): Promise<RequestLogs> { return this.call('GET', 'log'); }
     clearLog(): Promise<void> { return this.call('POST', 'log/clear', {}); }
     issuedSecrets(): Promise<IssuedSecrets> { return this.call('GET', 'secrets'); }
+    /** Requests (ARM and disk data plane) that presented each bearer token, by tokenFingerprint. */
+    tokenUses(): Promise<Record<string, number>> { return this.call('GET', 'token-uses'); }
     async diskState(id: string): Promise<string> {
         return (await this.call<{ diskState: string }>('GET', `disk-state?id=${encodeURIComponent(id)}`)).diskState;
     }

@@ -229,6 +229,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
                 armLog.clear();
                 proxy.log.clear();
             },
+            tokenUses: () => tokens.tokenUses(),
             secrets: () => {
                 const sigs = signer.issued();
                 return { sasSignatures: sigs, sasSignaturesEncoded: sigs.map((s) => encodeURIComponent(s)), bearerTokens: tokens.issuedTokens(), storageAccountKeys: accounts.map((a) => a.key) };

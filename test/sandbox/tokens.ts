@@ -29,6 +29,8 @@ const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 export class TokenIssuer {
     private readonly key = crypto.randomBytes(32);
     private readonly issued: string[] = [];
+    /** Requests that presented each token (signed here), by fingerprint: tests see which token is still in use. */
+    private readonly uses = new Map<string, number>();
 
     constructor(
         /** The management resource (scope without /.default): every token's audience. */
@@ -70,6 +72,8 @@ export class TokenIssuer {
         if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
             return { ok: false, code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' };
         }
+        const fp = tokenFingerprint(m[1]);
+        this.uses.set(fp, (this.uses.get(fp) ?? 0) + 1);
         let claims: TokenClaims;
         try {
             claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as TokenClaims;
@@ -86,7 +90,17 @@ export class TokenIssuer {
         return { ok: true, claims };
     }
 
+    /** Requests per token fingerprint (see tokenFingerprint), expired tokens included. */
+    tokenUses(): Record<string, number> {
+        return Object.fromEntries(this.uses);
+    }
+
     issuedTokens(): string[] {
         return [...this.issued];
     }
+}
+
+/** A token's name in logs and counts: the first 16 hex digits of its SHA-256, never the token. */
+export function tokenFingerprint(token: string): string {
+    return crypto.createHash('sha256').update(token).digest('hex').slice(0, 16);
 }

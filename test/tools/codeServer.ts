@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
+import { installAuthProvider } from '../authProvider/install';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 // Works from the source tree (test/tools) and from out/test/tools alike.
@@ -34,6 +35,8 @@ export interface CodeServerOptions {
     userDataDir?: string;
     extensionsDir?: string;
     port?: number;
+    /** Installs the sandbox's Microsoft authentication provider (test/authProvider) beside the VSIX. */
+    authProvider?: boolean;
     /** Receives code-server's stdout/stderr lines; silent when omitted. */
     onOutput?: (line: string) => void;
 }
@@ -183,6 +186,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     if (opts.vsixPath) {
         installedExtensionPath = await installVsix(opts.vsixPath, { runDir, userDataDir, extensionsDir, env });
     }
+    if (opts.authProvider) installAuthProvider(extensionsDir);
 
     const port = opts.port ?? (await freePort());
     const args = [

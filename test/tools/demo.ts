@@ -78,6 +78,7 @@ async function main(): Promise<void> {
             port,
             settings: sandboxSettings(info),
             env: sandboxEnv(info),
+            authProvider: true,
         });
         stops.push(() => server.stop());
 

@@ -86,6 +86,7 @@ async function main(): Promise<number> {
                 'azureDisks.download.revokeOnCancel': 'never',
             }),
             env: sandboxEnv(info),
+            authProvider: true,
         });
         browser = await launchChromium();
         const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });

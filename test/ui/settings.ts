@@ -1,5 +1,6 @@
 /** Settings that point the extension at a running sandbox, shared by the UI flows and `npm run demo`. */
 import type { SandboxInfo } from '../sandbox/types';
+import { authProviderEnv, BUILTIN_MICROSOFT_AUTH, sovereignCloudSettings } from '../authProvider/install';
 
 /** Workbench settings that keep screenshots free of welcome pages, chat and update prompts. */
 export const quietWorkbench: Record<string, unknown> = {
@@ -28,12 +29,17 @@ export function sandboxSettings(info: SandboxInfo, overrides: Record<string, unk
             managementScope: info.managementScope,
             storageEndpointSuffix: info.storageEndpointSuffix,
         },
-        'azureDisks.authentication': 'azureCli',
+        // No azureDisks.authentication: the default route, VS Code's Microsoft account, served by
+        // test/authProvider; a custom cloud signs in through the sovereign-cloud provider.
+        ...sovereignCloudSettings(info),
         ...overrides,
     };
 }
 
-/** The sandbox's `az` stand-in goes first on PATH so the extension's Azure CLI sign-in finds it. */
+/**
+ * The sandbox's `az` stand-in goes first on PATH (for the Azure CLI route); the sandbox's
+ * authentication provider learns where to get tokens, and VS Code's own Microsoft one stays off.
+ */
 export function sandboxEnv(info: SandboxInfo): Record<string, string> {
-    return { PATH: `${info.azCliDir}:${process.env.PATH ?? ''}` };
+    return { PATH: `${info.azCliDir}:${process.env.PATH ?? ''}`, ...authProviderEnv(info), VSCODE_SKIP_BUILTIN_EXTENSIONS: BUILTIN_MICROSOFT_AUTH };
 }

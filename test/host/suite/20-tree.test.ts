@@ -24,7 +24,7 @@ describe('Sign In, Select Subscriptions…, Refresh', () => {
         ui.assertDone();
     });
 
-    it('Sign In with the Azure CLI account shows the subscriptions of the main tenant', async () => {
+    it('Sign In with VS Code\'s Microsoft account shows the subscriptions of the main tenant', async () => {
         await vscode.commands.executeCommand(Cmds.SignIn);
         assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);
         const { info } = sandbox();
@@ -40,17 +40,17 @@ describe('Sign In, Select Subscriptions…, Refresh', () => {
         await vscode.commands.executeCommand(Cmds.SignIn);
         const already = ui.toasts.find((t) => /Already signed in as/.test(t.message));
         assert.ok(already, `a toast says who is signed in: ${ui.toasts.map((t) => t.message).join(' | ')}`);
-        assert.match(already.message, /sandbox\.user@contoso-sandbox\.example, through the Azure CLI/);
+        assert.match(already.message, /sandbox\.user@contoso-sandbox\.example, through VS Code's Microsoft account/);
         assert.deepEqual(already.items, ['Switch Account', 'Sign Out']);
         const roots = ((await a.treeDataProvider.getChildren(undefined)) ?? []) as object[];
         const tooltip = String((a.treeDataProvider.getTreeItem(roots[0]) as vscode.TreeItem).tooltip);
-        assert.match(tooltip, /Signed in as sandbox\.user@contoso-sandbox\.example, through the Azure CLI/);
+        assert.match(tooltip, /Signed in as sandbox\.user@contoso-sandbox\.example, through VS Code's Microsoft account/);
 
         await vscode.commands.executeCommand('azureDisks.signOut');
         try {
             const out = ui.toasts.find((t) => /Signed out of Azure Managed Disks/.test(t.message));
             assert.ok(out, 'Sign Out says what it did');
-            assert.match(out.message, /az logout/, 'and how to sign out of the Azure CLI itself');
+            assert.match(out.message, /remove it in the Accounts menu/, 'and how to sign out of VS Code itself');
             assert.deepEqual(await rootSubscriptionIds(), [], 'signed out: the view shows its Sign In welcome, no subscriptions');
         } finally {
             await vscode.commands.executeCommand(Cmds.SignIn);

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DiskInfo } from '../../../src/shared/types';
 import type { SeedBlob, SeedDiskRestorePoint } from '../../sandbox/types';
-import { Cmds, control, DISK_AUDIENCE, diskTokensIssued, getApi, grantWithPreset, poll, sandbox, seedDisk, useScriptedInput } from './harness';
+import { Cmds, control, DISK_AUDIENCE, diskTokenRequests, getApi, grantWithPreset, poll, sandbox, seedDisk, useScriptedInput } from './harness';
 import { disksDir, sha256, withSettings } from './faultKit';
 import type { ScriptedInput } from './scriptedInput';
 
@@ -197,13 +197,13 @@ describe('Upload into an Entra-protected disk', () => {
         crypto.randomBytes(300 * 1024).copy(content, 3 * MiB);
         crypto.randomBytes(64 * 1024).copy(content, 19 * MiB);
         fs.writeFileSync(image, content);
-        const tokensBefore = await diskTokensIssued();
+        const tokensBefore = await diskTokenRequests();
         ui.script({ match: 'Image to upload into aad-upload', answer: { files: [image] } });
         await vscode.commands.executeCommand('azureDisks.uploadToDisk', { disk: { tenantId: locked.tenantId, subscriptionId: locked.subscriptionId, resourceGroup: locked.resourceGroup, name, kind: 'disk', id, location: 'westeurope' } });
         await poll('the "uploaded and verified" toast', () => ui.toasts.find((t) => /Uploaded and verified aad-upload/.test(t.message)), 60_000);
         assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error').map((t) => t.message), []);
         assert.equal(await control().diskState(id), 'Unattached', 'revoked after the upload');
-        assert.ok((await diskTokensIssued()) > tokensBefore, 'a disk data token was issued for the upload');
+        assert.ok((await diskTokenRequests()) > tokensBefore, 'the upload\'s blob requests carried a disk data token');
 
         // Read it back as the data plane allows it: the SAS and a disk token.
         const g = await grantWithPreset({ tenantId: locked.tenantId, subscriptionId: locked.subscriptionId, resourceGroup: locked.resourceGroup, name, kind: 'disk', id }, { access: 'Read', durationInSeconds: 600 });

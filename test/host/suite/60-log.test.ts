@@ -26,7 +26,10 @@ describe('Show Log', () => {
             await poll('lines in the log channel', () => /activated/.test(doc.getText()) || undefined, 10_000);
             // The refused grant of an attached disk (30-grant) is logged in plain words, without a stack.
             const text = await poll('a refused command in the log', () => (/azureDisks\.grantAccess failed \(/.test(doc.getText()) ? doc.getText() : undefined), 10_000);
-            const stack = /^\s+at .+:\d+:\d+\)?$/m.exec(text);
+            // Extension tests get no workbench dialogs: VS Code's refusal to show its sign-in prompt
+            // (05-signin) is an error of the test setup, logged with its stack as unexpected errors are.
+            const own = text.replace(/^.*DialogService: refused to show dialog in tests.*\n(?:\s+at .+\n?)*/gm, '');
+            const stack = /^\s+at .+:\d+:\d+\)?$/m.exec(own);
             assert.equal(stack, null, `no stack trace in the log for errors the user can act on: ${stack?.[0]}`);
             ui.assertDone();
         } finally {

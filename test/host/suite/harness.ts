@@ -35,7 +35,23 @@ interface Capture {
 const capture: Capture = { toasts: [], telemetry: [] };
 let api: ExtensionApi | undefined;
 
+/**
+ * The extension's API, signed in: the default route (VS Code's Microsoft account) has no session
+ * until the user signs in, so the first call signs in once, as a user would from the view.
+ */
 export async function getApi(): Promise<ExtensionApi> {
+    const a = await activateOnly();
+    signingIn ??= (async () => {
+        if (!(await providerState()).sessions.length) await addAccount();
+        await vscode.commands.executeCommand('azureDisks.signIn');
+    })();
+    await signingIn;
+    return a;
+}
+let signingIn: Promise<void> | undefined;
+
+/** The extension's API without signing in (the first-start tests). */
+export async function activateOnly(): Promise<ExtensionApi> {
     if (!api) {
         const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
         if (!ext) {
@@ -253,6 +269,22 @@ export function scriptedSuite(options: ScriptedSuiteOptions = {}): ScriptedInput
 /** The disk data plane's audience (Entra-protected disks' blob requests carry its tokens). */
 export const DISK_AUDIENCE = 'https://disk.azure.com/';
 
+/**
+ * Requests that presented a disk-data token so far: what a transfer sent, whether its tokens were
+ * new (the Azure CLI fetches one each time) or a session's still-valid one (VS Code's account).
+ */
+export async function diskTokenRequests(): Promise<number> {
+    const { tokenFingerprint } = require('../../sandbox/tokens') as typeof import('../../sandbox/tokens');
+    const [{ bearerTokens }, uses] = await Promise.all([control().issuedSecrets(), control().tokenUses()]);
+    return bearerTokens.filter((t) => {
+        try {
+            return JSON.parse(Buffer.from(t.split('.')[1], 'base64url').toString('utf8')).aud === DISK_AUDIENCE;
+        } catch {
+            return false;
+        }
+    }).reduce((n, t) => n + (uses[tokenFingerprint(t)] ?? 0), 0);
+}
+
 /** Disk-data tokens the sandbox issued so far (the claims only; the token itself never leaves this function). */
 export async function diskTokensIssued(): Promise<number> {
     const { bearerTokens } = await control().issuedSecrets();
@@ -263,4 +295,24 @@ export async function diskTokensIssued(): Promise<number> {
             return false;
         }
     }).length;
+}
+
+/** What the sandbox's Microsoft authentication provider (test/authProvider) was asked and holds. */
+export async function providerState(): Promise<import('../../authProvider/extension').ProviderState> {
+    return (await vscode.commands.executeCommand<import('../../authProvider/extension').ProviderState>('sandboxAuth.state'))!;
+}
+
+/** As Sign Out in VS Code's Accounts menu: the provider removes its sessions. */
+export async function signOutOfVsCode(): Promise<void> {
+    await vscode.commands.executeCommand('sandboxAuth.signOut');
+}
+
+/**
+ * As the user signing in to VS Code's Accounts menu with the sandbox account, for the scopes the
+ * extension asks (management scope; a tenant's with `tenantId`). The host tier has no dialogs, so
+ * this is how a session first comes to be; the UI tier signs in through VS Code's real prompt.
+ */
+export async function addAccount(tenantId?: string): Promise<void> {
+    const { info } = sandbox();
+    await vscode.commands.executeCommand('sandboxAuth.addAccount', 'microsoft-sovereign-cloud', [info.managementScope, ...(tenantId ? [`VSCODE_TENANT:${tenantId}`] : [])]);
 }

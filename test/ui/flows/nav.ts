@@ -33,19 +33,36 @@ export async function ensureSignedIn(ctx: FlowContext, view: Locator): Promise<v
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
         if (await rows.first().isVisible().catch(() => false)) return;
+        if (await allowSignIn(ctx)) {
+            await rows.first().waitFor({ timeout: 20_000 }).catch(() => undefined);
+            continue;
+        }
         const button = view.locator('.welcome-view-content .monaco-button').first();
         if (await button.isVisible().catch(() => false)) {
             const text = (await button.innerText()).trim();
             await button.click();
             if (/subscription/i.test(text)) await acceptAllPicks(ctx);
-            // One attempt at a time: a sign-in through the CLI can take seconds on a busy machine.
-            await rows.first().waitFor({ timeout: 20_000 }).catch(() => undefined);
+            // One attempt at a time: VS Code's sign-in prompt, or a slow sign-in on a busy machine.
+            await Promise.race([rows.first().waitFor({ timeout: 20_000 }), ctx.page.locator('.monaco-dialog-box').first().waitFor({ timeout: 20_000 })]).catch(() => undefined);
             continue;
         }
         await page.waitForTimeout(250);
     }
     await wb.shot('not-signed-in');
     throw new Error(`the disks view shows no tree: "${(await view.innerText().catch(() => '')).replace(/\s+/g, ' ')}"`);
+}
+
+/**
+ * VS Code's own prompt before an authentication provider signs in ("The extension 'Azure Managed
+ * Disks' wants to sign in using …"): answers Allow. True when it was showing.
+ */
+export async function allowSignIn(ctx: FlowContext): Promise<boolean> {
+    const dialog = ctx.page.locator('.monaco-dialog-box').filter({ hasText: /wants to sign in/ }).first();
+    if (!(await dialog.isVisible().catch(() => false))) return false;
+    await ctx.wb.shot('sign-in-prompt');
+    await dialog.getByRole('button', { name: 'Allow', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    return true;
 }
 
 /** In a multi-select quick pick: select everything and accept. */
