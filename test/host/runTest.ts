@@ -60,6 +60,9 @@ async function main(): Promise<number> {
             PATH: `${sandbox.info.azCliDir}${path.delimiter}${process.env.PATH ?? ''}`,
             ...authProviderEnv(sandbox.info),
             VSCODE_SKIP_BUILTIN_EXTENSIONS: BUILTIN_MICROSOFT_AUTH,
+            // The environment route's managed identity, as App Service sets it (only that route reads them).
+            IDENTITY_ENDPOINT: sandbox.info.managedIdentity.endpoint,
+            IDENTITY_HEADER: sandbox.info.managedIdentity.header,
             // Extension tests get no dialogs: the shim records the account's access as already allowed.
             AZURE_DISKS_AUTH_TRUST: JSON.stringify(authProviderTrust('azure-disks-tools.azure-managed-disks', 'Azure Managed Disks')),
         };

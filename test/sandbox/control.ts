@@ -40,6 +40,7 @@ export interface RequestLogs {
 /** What the control endpoint does; implemented in index.ts. */
 export interface ControlBackend {
     token(req: TokenRequest): TokenResponse;
+    managedIdentityToken(req: { resource: string; apiVersion: string; header: string }): { status: number; body: unknown };
     armFault(rule: ArmFault): void;
     lroFault(rule: LroFault): void;
     storageFault(rule: StorageFault): void;
@@ -81,6 +82,11 @@ export function controlHandler(backend: ControlBackend): (req: http.IncomingMess
         try {
             switch (`${req.method} ${what}`) {
                 case 'POST token': return reply(200, backend.token(input as TokenRequest));
+                // The App Service managed-identity endpoint (IDENTITY_ENDPOINT / IDENTITY_HEADER, api-version 2019-08-01).
+                case 'GET msi/token': {
+                    const r = backend.managedIdentityToken({ resource: url.searchParams.get('resource') ?? '', apiVersion: url.searchParams.get('api-version') ?? '', header: String(req.headers['x-identity-header'] ?? '') });
+                    return reply(r.status, r.body);
+                }
                 case 'POST faults/arm': backend.armFault(input as unknown as ArmFault); return reply(204);
                 case 'POST faults/lro': backend.lroFault(input as unknown as LroFault); return reply(204);
                 case 'POST faults/storage': backend.storageFault(input as unknown as StorageFault); return reply(204);

@@ -3,6 +3,7 @@
  * Azurite (real) behind a fault-injecting proxy for storage, an ARM emulator for management,
  * seeded from seed.ts, with an `az` stand-in so AzureCliCredential gets the emulator's tokens.
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,7 +19,7 @@ import * as seed from './seed';
 import { cacheKey, discard, NO_CACHE_ENV, rebase, restore as restoreCache, save as saveCache, type BlobMap } from './seedCache';
 import { RequestLog } from './requestLog';
 import { startStorageProxy } from './storageProxy';
-import { DISK_AUDIENCE, SANDBOX_USER_OID, TokenIssuer } from './tokens';
+import { DISK_AUDIENCE, SANDBOX_MANAGED_IDENTITY, SANDBOX_USER_OID, TokenIssuer } from './tokens';
 import type { BlobOwner, StorageRefusal } from './storageProxy';
 import type { SandboxInfo, SeedDisk, SeedDiskRestorePoint } from './types';
 import { buildWorld, type World } from './world';
@@ -191,7 +192,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         const access = new AccessService(accessOptions);
 
         const armLog = new RequestLog();
+        const identityHeader = crypto.randomBytes(16).toString('hex');
         const backend: ControlBackend = {
+            managedIdentityToken: ({ resource, apiVersion, header }) => {
+                // What App Service answers: 400 for a bad request, 401 without the header's secret.
+                if (apiVersion !== '2019-08-01') return { status: 400, body: { statusCode: 400, message: `The api-version '${apiVersion}' is not supported; use 2019-08-01.` } };
+                if (header !== identityHeader) return { status: 401, body: { statusCode: 401, message: 'The X-IDENTITY-HEADER is missing or wrong.' } };
+                if (!resource) return { status: 400, body: { statusCode: 400, message: 'The resource parameter is required.' } };
+                const t = tokens.issue(seed.MAIN_TENANT, tokens.lifetimeSeconds, resource, 'managedIdentity');
+                return { status: 200, body: { access_token: t.token, expires_on: String(t.expiresOn), resource, token_type: 'Bearer', client_id: SANDBOX_MANAGED_IDENTITY.appid } };
+            },
             token: (req) => {
                 const tenantId = req.tenantId ?? seed.MAIN_TENANT;
                 if (!world.tenants.some((t) => t.tenantId === tenantId)) throw new Error(`unknown tenant ${tenantId}`);
@@ -274,11 +284,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             managementScope: MANAGEMENT_SCOPE,
             storageEndpointSuffix: '127.0.0.1',
             azCliDir,
+            managedIdentity: { endpoint: `${controlEndpoint}/msi/token`, header: identityHeader },
             controlEndpoint,
             manifestPath: path.join(runDir, 'manifest.json'),
         };
         const manifest = world.manifest();
-        const { bearerToken: _omitted, ...publicInfo } = info;
+        const { bearerToken: _omitted, managedIdentity: _secret, ...publicInfo } = info;
         const restorePoints = world.restorePointManifest();
         fs.writeFileSync(info.manifestPath, JSON.stringify({ info: publicInfo, disks: manifest, diskRestorePoints: restorePoints }, null, 2));
         return { info, manifest, restorePoints, control: new SandboxControl(controlEndpoint), stop };

@@ -9,7 +9,9 @@ export interface TokenClaims {
     iss: string;
     tid: string;
     oid: string;
-    upn: string;
+    /** A user's sign-in name; absent from a managed identity's token, which has `appid` instead. */
+    upn?: string;
+    appid?: string;
     iat: number;
     nbf: number;
     exp: number;
@@ -23,6 +25,8 @@ export type TokenCheck =
 export const SANDBOX_USER_OID = '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
 /** Audience of the managed-disk data plane (Entra-protected export/upload). */
 export const DISK_AUDIENCE = 'https://disk.azure.com/';
+/** The sandbox's managed identity (App Service style): its object id and client (application) id. */
+export const SANDBOX_MANAGED_IDENTITY = { oid: '6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d', appid: '3c2d1e0f-9a8b-4c7d-8e6f-5a4b3c2d1e0f' };
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
@@ -40,14 +44,14 @@ export class TokenIssuer {
         public lifetimeSeconds: number,
     ) {}
 
-    issue(tenantId: string, lifetimeSeconds = this.lifetimeSeconds, audience = this.audience): { token: string; expiresOn: number } {
+    issue(tenantId: string, lifetimeSeconds = this.lifetimeSeconds, audience = this.audience, principal: 'user' | 'managedIdentity' = 'user'): { token: string; expiresOn: number } {
         const now = Math.floor(Date.now() / 1000);
+        const who = principal === 'user' ? { oid: SANDBOX_USER_OID, upn: 'sandbox.user@contoso-sandbox.example' } : { ...SANDBOX_MANAGED_IDENTITY };
         const claims: TokenClaims = {
             aud: audience,
             iss: `${this.authority}/${tenantId}/`,
             tid: tenantId,
-            oid: SANDBOX_USER_OID,
-            upn: 'sandbox.user@contoso-sandbox.example',
+            ...who,
             iat: now,
             nbf: now - 60,
             exp: now + lifetimeSeconds,

@@ -51,6 +51,8 @@ export interface SandboxInfo {
     storageEndpointSuffix: string;
     /** A folder with an `az` stand-in to put first on PATH; the extension's AzureCliCredential finds it. */
     azCliDir: string;
+    /** The App Service style managed identity: what IDENTITY_ENDPOINT and IDENTITY_HEADER must say for the environment route. */
+    managedIdentity: { endpoint: string; header: string };
     /** Control endpoint for fault injection (POST JSON). */
     controlEndpoint: string;
     manifestPath: string;
