@@ -9,21 +9,13 @@ import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ImageError, inspectImage } from '../../src/transfer/index';
 import { crc32c } from '../../src/transfer/vhd';
-import { convert, footerChecksum, hasTool, MiB, sh } from './uploadKit';
+import { convert, footerChecksum, hasTool, MiB, sh, refused } from './uploadKit';
 import { scratch } from './support';
 
 const tmp = scratch();
 const skip = !hasTool('qemu-img') ? 'qemu-img missing: run test/tools/setup.sh' : false;
 const KiB = 1024;
 
-async function refused(file: string, code: string, words: RegExp): Promise<void> {
-    await assert.rejects(inspectImage(file), (e: unknown) => {
-        assert.ok(e instanceof ImageError, `ImageError, got ${String(e)}`);
-        assert.equal(e.code, code, e.message);
-        assert.match(e.message, words);
-        return true;
-    });
-}
 let n = 0;
 const copyOf = (src: string) => {
     const p = path.join(tmp.dir, `${n++}-${path.basename(src)}`);

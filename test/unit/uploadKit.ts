@@ -4,12 +4,14 @@
  * faults, and a sparse-aware read-back of the blob.
  */
 import { BlobSASPermissions, BlobServiceClient, generateBlobSASQueryParameters, PageBlobClient, SASProtocol, StorageSharedKeyCredential } from '@azure/storage-blob';
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { startAzurite, type AzuriteHandle } from '../sandbox/azurite';
+import { ImageError, inspectImage } from '../../src/transfer/index';
 
 export const MiB = 1024 * 1024;
 
@@ -203,4 +205,14 @@ export async function startCountingProxy(upstreamPort: number): Promise<Counting
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as AddressInfo).port;
     return proxy;
+}
+
+/** Asserts that inspectImage refuses `file` before any Azure call, with this code and words naming the fix. */
+export async function refused(file: string, code: string, words: RegExp): Promise<void> {
+    await assert.rejects(inspectImage(file), (e: unknown) => {
+        assert.ok(e instanceof ImageError, `ImageError, got ${String(e)}`);
+        assert.equal(e.code, code, e.message);
+        assert.match(e.message, words);
+        return true;
+    });
 }
