@@ -1,23 +1,12 @@
 /** The Azure CLI route (azureDisks.authentication = azureCli), through the sandbox's `az` stand-in. */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { Cmds, control, findDiskNode, getApi, grantWithPreset, poll, providerState, scriptedSuite, seedDisk } from './harness';
-
-async function setMethod(value: string | undefined): Promise<void> {
-    await vscode.workspace.getConfiguration('azureDisks').update('authentication', value, vscode.ConfigurationTarget.Workspace);
-}
+import { Cmds, control, findDiskNode, getApi, grantWithPreset, poll, providerState, scriptedSuite, seedDisk, useAuthMethod } from './harness';
 
 describe('Sign-in through the Azure CLI', () => {
     const ui = scriptedSuite();
 
-    before(async () => {
-        await getApi();
-        await setMethod('azureCli');
-    });
-    after(async () => {
-        await setMethod(undefined);
-        await vscode.commands.executeCommand(Cmds.SignIn);
-    });
+    useAuthMethod('azureCli');
 
     it('signs in as the CLI\'s account, grants with its token, and says how to sign out of the CLI', async () => {
         const a = await getApi();

@@ -5,25 +5,14 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { Cmds, control, findDiskNode, getApi, grantWithPreset, poll, providerState, scriptedSuite, seedDisk } from './harness';
-
-async function setMethod(value: string | undefined): Promise<void> {
-    await vscode.workspace.getConfiguration('azureDisks').update('authentication', value, vscode.ConfigurationTarget.Workspace);
-}
+import { Cmds, control, findDiskNode, getApi, grantWithPreset, poll, providerState, scriptedSuite, seedDisk, useAuthMethod } from './harness';
 
 const MANAGED_IDENTITY_APP_ID = '3c2d1e0f-9a8b-4c7d-8e6f-5a4b3c2d1e0f';
 
 describe('Sign-in through the environment (managed identity)', () => {
     const ui = scriptedSuite();
 
-    before(async () => {
-        await getApi();
-        await setMethod('environment');
-    });
-    after(async () => {
-        await setMethod(undefined);
-        await vscode.commands.executeCommand(Cmds.SignIn);
-    });
+    useAuthMethod('environment');
 
     it('signs in as the managed identity, grants with its token, and says the environment decides who signs in', async () => {
         const a = await getApi();

@@ -316,3 +316,16 @@ export async function addAccount(tenantId?: string): Promise<void> {
     const { info } = sandbox();
     await vscode.commands.executeCommand('sandboxAuth.addAccount', 'microsoft-sovereign-cloud', [info.managementScope, ...(tenantId ? [`VSCODE_TENANT:${tenantId}`] : [])]);
 }
+
+/** For one describe(): sign in through `method` (azureDisks.authentication), then back to the default route after it. */
+export function useAuthMethod(method: string): void {
+    const set = (value: string | undefined) => vscode.workspace.getConfiguration('azureDisks').update('authentication', value, vscode.ConfigurationTarget.Workspace);
+    before(async () => {
+        await getApi();
+        await set(method);
+    });
+    after(async () => {
+        await set(undefined);
+        await vscode.commands.executeCommand(Cmds.SignIn);
+    });
+}
