@@ -1,19 +1,20 @@
 /**
  * Our engine alone, called exactly as the extension calls it:
- *   node out/test/bench/download.js <sasUrl> <outFile> [--concurrency N] [--chunk-mib N] [--md5-workers N] [--progress] [--no-md5 | --md5-every] [--fixed-gaps]
+ *   node out/test/bench/download.js <sasUrl> <outFile> [--concurrency N] [--chunk-mib N] [--md5-workers N] [--merge-gap-kib N] [--progress] [--no-md5 | --md5-every] [--fixed-gaps]
  * Prints the DownloadResult as one JSON line on stdout; with --progress, progress lines on stderr.
  */
 import { downloadBlob, redactUrl } from '../../src/transfer/index';
 import { engineArgs, runEngine } from './cli';
 
 const args = engineArgs(process.argv.slice(2), {
-    values: ['concurrency', 'chunk-mib', 'md5-workers'],
+    values: ['concurrency', 'chunk-mib', 'md5-workers', 'merge-gap-kib'],
     switches: ['progress', 'no-md5', 'md5-every', 'fixed-gaps'],
     required: 2,
-    usage: 'download.js <sasUrl> <outFile> [--concurrency N] [--chunk-mib N] [--md5-workers N] [--progress] [--no-md5 | --md5-every] [--fixed-gaps]',
+    usage: 'download.js <sasUrl> <outFile> [--concurrency N] [--chunk-mib N] [--md5-workers N] [--merge-gap-kib N] [--progress] [--no-md5 | --md5-every] [--fixed-gaps]',
 });
 const [url, out] = args.positionals;
 const chunkMiB = args.number('chunk-mib');
+const gapKiB = args.number('merge-gap-kib');
 
 runEngine(async (signal) => {
     const result = await downloadBlob({
@@ -21,6 +22,7 @@ runEngine(async (signal) => {
         destPath: out,
         concurrency: args.number('concurrency'),
         chunkSize: chunkMiB ? chunkMiB * 1024 * 1024 : undefined,
+        mergeGap: gapKiB === undefined ? undefined : gapKiB * 1024,
         signal,
         onProgress: args.has('progress') ? (p) => process.stderr.write(`progress ${p.bytesDone} ${p.bytesToFetch} ${Math.round(p.bytesPerSecond)}\n`) : undefined,
         log: (m) => process.stderr.write(`log ${m}\n`),

@@ -144,6 +144,10 @@ function commandFor(peer: Peer, sc: Scenario, url: string, out: string, planFile
             const cmd = oursCmd(url, out, sc.concurrency);
             return { ...cmd, peer, argv: [...cmd.argv, '--md5-every'] };
         }
+        case 'ours, every gap fetched': {
+            const cmd = oursCmd(url, out, sc.concurrency);
+            return { ...cmd, peer, argv: [...cmd.argv, '--merge-gap-kib', String(sc.model.size / 1024)] };
+        }
         case 'downloadToFile': return sdkCmd(url, out);
         case 'AzCopy': return azcopyCmd(url, out, work);
         case 'curl|dd limit': return curlDdCmd(url, out, sc.model.size, planFile, sc.concurrency);
