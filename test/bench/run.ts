@@ -92,8 +92,13 @@ async function main(): Promise<void> {
             fs.writeFileSync(path.join(root, 'bench-results.md'), out.join('\n') + '\n');
         }
         // The upload rows pick their own scenarios by name (`--only upload` runs them all).
-        await runUploadBench({ quick, rounds, only, work, azurite: async () => (az ??= await startAzurite({ startTimeoutMs: 120_000 })), log, summary, haveAzcopy });
-        await runCopyBench({ quick, rounds, only, work, azurite: async () => (az ??= await startAzurite({ startTimeoutMs: 120_000 })), log, summary, haveAzcopy });
+        // The upload and copy rows each get an Azurite of their own: the download blobs are done
+        // with, and what those rows write would not fit beside them in the in-memory store.
+        await az?.stop();
+        az = undefined;
+        const ownAzurite = () => startAzurite({ startTimeoutMs: 120_000 });
+        await runUploadBench({ quick, rounds, only, work, azurite: ownAzurite, log, summary, haveAzcopy });
+        await runCopyBench({ quick, rounds, only, work, azurite: async () => (az ??= await ownAzurite()), log, summary, haveAzcopy });
         loads.push(loadAverage());
         if (!only || 'resume'.includes(only.toLowerCase())) {
             const res = await measureResume(buildScenarios(quick)[0].model, work);

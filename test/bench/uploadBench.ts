@@ -28,6 +28,7 @@ export interface UploadBenchOptions {
     rounds: number;
     only: string | undefined;
     work: string;
+    /** A new Azurite each call: the upload rows restart it between rounds (see Blobs.renew). */
     azurite: () => Promise<AzuriteHandle>;
     log: (s: string) => void;
     summary: Summary;
@@ -92,13 +93,40 @@ export async function pageRangeBytes(blob: PageBlobClient): Promise<number> {
 
 class Blobs {
     private n = 0;
-    constructor(private readonly az: AzuriteHandle, private readonly container: ContainerClient, private readonly cred: StorageSharedKeyCredential) {}
+    private constructor(private az: AzuriteHandle, private container: ContainerClient, private cred: StorageSharedKeyCredential, private readonly start: () => Promise<AzuriteHandle>) {}
 
-    static async open(az: AzuriteHandle): Promise<Blobs> {
-        const cred = new StorageSharedKeyCredential(az.accountName, az.accountKey);
-        const container = new BlobServiceClient(az.endpoint, cred).getContainerClient('upload-bench');
+    static async open(start: () => Promise<AzuriteHandle>): Promise<Blobs> {
+        const az = await start();
+        return new Blobs(az, await Blobs.containerOf(az), new StorageSharedKeyCredential(az.accountName, az.accountKey), start);
+    }
+
+    private static async containerOf(az: AzuriteHandle): Promise<ContainerClient> {
+        const container = new BlobServiceClient(az.endpoint, new StorageSharedKeyCredential(az.accountName, az.accountKey)).getContainerClient('upload-bench');
         await container.createIfNotExists();
-        return new Blobs(az, container, cred);
+        return container;
+    }
+
+    /**
+     * A new, empty Azurite in place of this one. In-memory Azurite frees a deleted blob's pages
+     * only at its garbage collection (every 10 minutes), so rounds of gigabytes fill its store
+     * (half the machine's memory) well before that: measured, the dense rows failed with
+     * MemoryExtentStoreAtSizeLimit after the sparse ones. A few Put Pages warm the new one up
+     * so the first peer of a round does not pay for its start.
+     */
+    async renew(): Promise<void> {
+        await this.az.stop();
+        this.az = await this.start();
+        this.cred = new StorageSharedKeyCredential(this.az.accountName, this.az.accountKey);
+        this.container = await Blobs.containerOf(this.az);
+        const warm = this.container.getPageBlobClient('warm-up');
+        await warm.create(64 * 1024 * 1024);
+        for (let i = 0; i < 16; i++) await warm.uploadPages(Buffer.alloc(4 * 1024 * 1024, i + 1), i * 4 * 1024 * 1024, 4 * 1024 * 1024);
+        await warm.download(0);
+        await warm.delete();
+    }
+
+    async close(): Promise<void> {
+        await this.az.stop();
     }
 
     /** A fresh page blob of `size` bytes and a read-write SAS URL for it. */
@@ -129,6 +157,7 @@ class Blobs {
 async function rounds(blobs: Blobs, peers: Peer[], n: number, blobSize: number, label: string): Promise<PeerRow[]> {
     const rows: PeerRow[] = peers.map((p) => ({ peer: p.name, runs: [] }));
     for (let r = 0; r < n; r++) {
+        await blobs.renew();
         const order = r % 2 ? [...peers].reverse() : peers;
         for (const p of order) {
             const row = rows.find((x) => x.peer === p.name)!;
@@ -175,7 +204,7 @@ export async function runUploadBench(o: UploadBenchOptions): Promise<void> {
     const names = ['Upload sparse 10 % (raw, dynamic VHD, VHDX)', 'Upload dense', 'Upload hole scan', 'Upload resume after kill -9'];
     const wanted = names.filter((n) => !o.only || n.toLowerCase().includes(o.only.toLowerCase()));
     if (!wanted.length) return;
-    const blobs = await Blobs.open(await o.azurite());
+    const blobs = await Blobs.open(o.azurite);
     const dir = path.join(o.work, 'upload');
     fs.mkdirSync(dir, { recursive: true });
     const concurrency = 16;
@@ -271,9 +300,11 @@ export async function runUploadBench(o: UploadBenchOptions): Promise<void> {
         o.log('');
         o.log(`## ${resumeName}`);
         o.log('');
+        await blobs.renew();
         o.log(await measureUploadResume(blobs, image, dir, concurrency));
     }
     fs.rmSync(dir, { recursive: true, force: true });
+    await blobs.close();
 }
 
 /**
