@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { inspectImage, openImage } from '../../src/transfer/index';
 import { parseFilefrag } from '../../src/transfer/formats/extents';
+import { dataWithin } from '../../src/transfer/formats/vhdx';
 import { crc32c } from '../../src/transfer/vhd';
 import { convert, dd, footerChecksum, hasTool, makeRaw, MiB, oracleData, sh, refused } from './uploadKit';
 import { scratch } from './support';
@@ -59,9 +60,44 @@ describe('filefrag parsing', () => {
         assert.deepEqual(parseFilefrag(out), [{ start: 0, end: 32 * 4096 }, { start: 1600 * 4096, end: 1616 * 4096 }]);
         assert.deepEqual(parseFilefrag('File size of x is 1048576 (256 blocks of 4096 bytes)\nx: 0 extents found\n'), [], 'a file of holes');
     });
+    it('counts as filefrag does after a delayed-allocation extent (real output for a VHDX qemu-img had just written)', () => {
+        const out = [
+            'Filesystem type is: ef53',
+            'File size of h.vhdx is 41943040 (10240 blocks of 4096 bytes)',
+            ' ext:     logical_offset:        physical_offset: length:   expected: flags:',
+            '   0:        0..       0:   46465568..  46465568:      1:            ',
+            '   1:       16..      16:   46465584..  46465584:      1:            ',
+            '   2:       32..      32:   46465600..  46465600:      1:            ',
+            '   3:       48..      63:   46465616..  46465631:     16:            ',
+            '   4:       64..      79:   46466304..  46466319:     16:   46465632:',
+            '   5:      256..     257:          0..         0:      0:             unknown_loc,delalloc',
+            '   6:      512..     784:   46466752..  46467024:    273:        256:',
+            '   7:     2816..    3071:          0..         0:      0:             unknown_loc,delalloc',
+            '   8:     9728..    9983:          0..         0:      0:             last,unknown_loc,delalloc',
+            'h.vhdx: 6 extents found',
+        ].join('\n');
+        const b = 4096;
+        assert.deepEqual(parseFilefrag(out), [
+            { start: 0, end: b }, { start: 16 * b, end: 17 * b }, { start: 32 * b, end: 33 * b }, { start: 48 * b, end: 80 * b },
+            { start: 256 * b, end: 258 * b }, { start: 512 * b, end: 785 * b }, { start: 2816 * b, end: 3072 * b }, { start: 9728 * b, end: 9984 * b },
+        ]);
+    });
     it('refuses output it cannot account for (so data never turns into holes)', () => {
         assert.throws(() => parseFilefrag('File size of x is 1048576 (256 blocks of 4096 bytes)\nx: 3 extents found\n'), /listed 0 extents .* counted 3/);
         assert.throws(() => parseFilefrag('File size of x is 1048576 (256 blocks of 4096 bytes)\n'), /no extent count/);
+    });
+});
+
+describe('dataWithin: the parts of a file range the file holds', () => {
+    const data = [{ start: 0, end: 4096 }, { start: 65536, end: 69632 }, { start: 131072, end: 196608 }];
+    it('clips to the range, keeps order, drops ranges outside', () => {
+        assert.deepEqual(dataWithin(data, 2048, 140000), [[2048, 4096], [65536, 69632], [131072, 140000]]);
+        assert.deepEqual(dataWithin(data, 4096, 65536), []);
+        assert.deepEqual(dataWithin(data, 69631, 69633), [[69631, 69632]]);
+        assert.deepEqual(dataWithin(data, 196608, 300000), []);
+    });
+    it('the whole range when the file system could not say', () => {
+        assert.deepEqual(dataWithin(undefined, 10, 20), [[10, 20]]);
     });
 });
 
@@ -114,6 +150,23 @@ describe('image readers match qemu-img convert -O raw', { skip }, () => {
             if (fmt !== 'vpc' || opts.join().includes('dynamic')) assert.ok(r.extentBytes <= 24 * MiB, `${label}: only allocated blocks (${r.extentBytes} of 40 MiB)`);
         });
     }
+
+    it('VHDX: the holes inside its 32 MiB payload blocks are not read, and without filefrag the whole blocks are', async () => {
+        const img = convert(raw, path.join(tmp.dir, 'holes-32m.vhdx'), 'vhdx', ['-o', 'block_size=32M']);
+        const r = await readAll(img);
+        assert.ok(r.data.equals(oracleData(img, tmp.dir)), 'bytes equal qemu-img\'s');
+        const allocated = fs.statSync(img).blocks * 512;
+        assert.ok(r.extentBytes <= allocated, `only what the file holds is read (${r.extentBytes} bytes of extents, ${allocated} allocated)`);
+        const saved = process.env.PATH;
+        process.env.PATH = path.join(tmp.dir, 'no-tools');
+        try {
+            const whole = await readAll(img);
+            assert.ok(whole.data.equals(r.data), 'same bytes without the extent query');
+            assert.ok(whole.extentBytes >= 32 * MiB, `whole blocks read without filefrag (${whole.extentBytes} bytes)`);
+        } finally {
+            process.env.PATH = saved;
+        }
+    });
 
     it('a dynamic VHD honours its sector bitmaps (cleared bits read as zeros)', async () => {
         const img = convert(raw, path.join(tmp.dir, 'bitmap.vhd'), 'vpc', ['-o', 'subformat=dynamic,force_size=on']);

@@ -33,7 +33,9 @@ export function parseFilefrag(out: string): FileExtent[] {
         const m = /^\s*\d+:\s+(\d+)\.\.\s*(\d+):\s+(\d+)\.\.\s*\d+:\s+(\d+):(.*)$/.exec(line);
         if (!m) continue;
         lines++;
-        const logical = Number(m[1]), physical = Number(m[3]), length = Number(m[4]);
+        // The extent's length is its logical span: a delayed-allocation extent prints a physical
+        // length of 0, but filefrag's own count uses its real length.
+        const logical = Number(m[1]), physical = Number(m[3]), length = Number(m[2]) - logical + 1;
         const expected = last.physical + logical - last.logical, dense = last.physical + last.length;
         if (logical !== 0 && physical !== expected && physical !== dense) fragments++;
         else if (!fragments) fragments = 1;

@@ -54,7 +54,7 @@ async function openReader(file: ImageFile, kind: BlobKind, log: (m: string) => v
     const name = file.name;
     const ext = path.extname(file.path).toLowerCase();
     const head = file.size >= 8 ? await file.readExact(0, Math.min(512, file.size), 'first sector') : Buffer.alloc(0);
-    if (head.toString('latin1', 0, 8) === 'vhdxfile') return VhdxReader.open(file);
+    if (head.toString('latin1', 0, 8) === 'vhdxfile') return VhdxReader.open(file, log, query);
     if (head.length >= 4 && head.readUInt32BE(0) === 0x514649fb) return Qcow2Reader.open(file);
     const tail = file.size >= VHD_FOOTER_SIZE ? await file.readExact(file.size - VHD_FOOTER_SIZE, VHD_FOOTER_SIZE, 'footer') : Buffer.alloc(0);
     if (isVhdCookie(tail)) {

@@ -3,6 +3,7 @@
  * number is current), region table → BAT and metadata regions, BAT payload entries. Little-endian.
  */
 import { crc32c } from '../vhd';
+import { dataExtents, type FileExtent } from './extents';
 import type { ImageFile } from './file';
 import { ImageError, type Extent, type ImageReader } from './types';
 
@@ -36,9 +37,26 @@ export class VhdxReader implements ImageReader {
     readonly notes: string[] = [];
     readonly footer = undefined;
 
-    private constructor(private readonly file: ImageFile, readonly virtualSize: number, private readonly blockSize: number, private readonly chunkRatio: number, private readonly bat: Buffer) {}
+    /** Where the VHDX file itself holds data (asked once), or undefined to read whole blocks. */
+    private fileData: FileExtent[] | undefined;
+    private asked = false;
 
-    static async open(file: ImageFile): Promise<VhdxReader> {
+    private constructor(
+        private readonly file: ImageFile,
+        readonly virtualSize: number,
+        private readonly blockSize: number,
+        private readonly chunkRatio: number,
+        private readonly bat: Buffer,
+        private readonly log: (m: string) => void,
+        private readonly query: boolean,
+    ) {}
+
+    /**
+     * `query`: ask the file system where the VHDX file holds data. A payload block is allocated
+     * whole in the file's layout but written only where the disk has data (qemu-img and Hyper-V
+     * leave the rest of a 32 MiB block a hole), so the holes inside blocks are zeros not read.
+     */
+    static async open(file: ImageFile, log: (m: string) => void = () => undefined, query = true): Promise<VhdxReader> {
         const name = file.name;
         const id = await file.readExact(0, 8, 'file identifier');
         if (id.toString('latin1') !== 'vhdxfile') throw new ImageError('BadCookie', `${name} is not a VHDX file (no 'vhdxfile' signature).`);
@@ -96,7 +114,7 @@ export class VhdxReader implements ImageReader {
         const entries = payloadBlocks + Math.floor((payloadBlocks - 1) / chunkRatio);
         if (entries * 8 > batLen) throw new ImageError('BadChecksum', `${name} is damaged: its BAT is smaller than the disk needs.`);
         const bat = await file.readExact(batAt, entries * 8, 'BAT');
-        const reader = new VhdxReader(file, virtualSize, blockSize, chunkRatio, bat);
+        const reader = new VhdxReader(file, virtualSize, blockSize, chunkRatio, bat, log, query);
         for (const b of reader.presentBlocks()) {
             if (b.state === PAYLOAD_PARTIALLY_PRESENT) throw new ImageError('Differencing', `${name} has partially present blocks (a differencing VHDX). Merge it first: ${FIX_HINT}.`);
             if (b.fileOffset + blockSize > file.size) throw new ImageError('Truncated', `${name} is truncated: block ${b.index} lies past the end of the file. Copy the image again from its source.`);
@@ -115,15 +133,44 @@ export class VhdxReader implements ImageReader {
     }
 
     async *extents(): AsyncIterable<Extent> {
+        if (!this.asked) {
+            this.asked = true;
+            const note = (m: string) => {
+                this.notes.push(m);
+                this.log(m);
+            };
+            if (this.query) this.fileData = await dataExtents(this.file.path, this.file.size, note);
+        }
         for (const b of this.presentBlocks()) {
             const offset = b.index * this.blockSize;
             const length = Math.min(this.blockSize, this.virtualSize - offset);
-            const from = b.fileOffset;
-            yield { offset, length, read: (buf, at, skip, count) => this.file.readInto(buf, at, count, from + skip) };
+            for (const [start, end] of dataWithin(this.fileData, b.fileOffset, b.fileOffset + length)) {
+                yield { offset: offset + start - b.fileOffset, length: end - start, read: (buf, at, skip, count) => this.file.readInto(buf, at, count, start + skip) };
+            }
         }
     }
 
     close(): Promise<void> {
         return this.file.close();
     }
+}
+
+/**
+ * The parts of the file range [from, to) that hold data per `data` (sorted, not overlapping), as
+ * [start, end) file offsets in order; the whole range when `data` is undefined.
+ */
+export function dataWithin(data: readonly FileExtent[] | undefined, from: number, to: number): [number, number][] {
+    if (!data) return [[from, to]];
+    let lo = 0, hi = data.length;
+    while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (data[mid].end <= from) lo = mid + 1;
+        else hi = mid;
+    }
+    const out: [number, number][] = [];
+    for (let i = lo; i < data.length && data[i].start < to; i++) {
+        const start = Math.max(from, data[i].start), end = Math.min(to, data[i].end);
+        if (end > start) out.push([start, end]);
+    }
+    return out;
 }
