@@ -121,7 +121,7 @@ class Blobs {
         const warm = this.container.getPageBlobClient('warm-up');
         await warm.create(64 * 1024 * 1024);
         for (let i = 0; i < 16; i++) await warm.uploadPages(Buffer.alloc(4 * 1024 * 1024, i + 1), i * 4 * 1024 * 1024, 4 * 1024 * 1024);
-        await warm.download(0);
+        await warm.downloadToBuffer(0, 4 * 1024 * 1024);
         await warm.delete();
     }
 

@@ -18,8 +18,8 @@ const tmp = scratch();
 const skip = !hasTool('qemu-img') ? 'qemu-img missing: run test/tools/setup.sh' : false;
 
 /** The virtual disk as the reader sees it: zeros, then each extent read at its offset. */
-async function readAll(file: string): Promise<{ data: Buffer; extentBytes: number; format: string }> {
-    const { info, reader } = await openImage(file);
+async function readAll(file: string, opts: { extentQuery?: boolean } = {}): Promise<{ data: Buffer; extentBytes: number; format: string; notes: string[] }> {
+    const { info, reader } = await openImage(file, opts);
     try {
         const data = Buffer.alloc(info.dataSize);
         let extentBytes = 0;
@@ -33,7 +33,11 @@ async function readAll(file: string): Promise<{ data: Buffer; extentBytes: numbe
             await e.read(data, e.offset, 0, half);
             await e.read(data, e.offset + half, half, e.length - half);
         }
-        return { data, extentBytes, format: info.format };
+        // A second pass sees the same extents (the file system is asked once).
+        let again = 0;
+        for await (const e of reader.extents()) again += e.length;
+        assert.equal(again, extentBytes, 'a second pass yields the same extents');
+        return { data, extentBytes, format: info.format, notes: [...reader.notes] };
     } finally {
         await reader.close();
     }
@@ -82,6 +86,17 @@ describe('filefrag parsing', () => {
             { start: 256 * b, end: 258 * b }, { start: 512 * b, end: 785 * b }, { start: 2816 * b, end: 3072 * b }, { start: 9728 * b, end: 9984 * b },
         ]);
     });
+    it('an extent physically right after the one before it, across a logical hole, is one fragment with it', () => {
+        const out = [
+            'File size of x is 1048576 (256 blocks of 4096 bytes)',
+            ' ext:     logical_offset:        physical_offset: length:   expected: flags:',
+            '   0:        0..      15:       1000..      1015:     16:             ',
+            '   1:       32..      47:       1016..      1031:     16:             ',
+            '   2:       64..      65:       5000..      5001:      2:       1032: last',
+            'x: 2 extents found',
+        ].join('\n');
+        assert.deepEqual(parseFilefrag(out), [{ start: 0, end: 16 * 4096 }, { start: 32 * 4096, end: 48 * 4096 }, { start: 64 * 4096, end: 66 * 4096 }]);
+    });
     it('refuses output it cannot account for (so data never turns into holes)', () => {
         assert.throws(() => parseFilefrag('File size of x is 1048576 (256 blocks of 4096 bytes)\nx: 3 extents found\n'), /listed 0 extents .* counted 3/);
         assert.throws(() => parseFilefrag('File size of x is 1048576 (256 blocks of 4096 bytes)\n'), /no extent count/);
@@ -95,6 +110,8 @@ describe('dataWithin: the parts of a file range the file holds', () => {
         assert.deepEqual(dataWithin(data, 4096, 65536), []);
         assert.deepEqual(dataWithin(data, 69631, 69633), [[69631, 69632]]);
         assert.deepEqual(dataWithin(data, 196608, 300000), []);
+        assert.deepEqual(dataWithin(data, 0, 4096), [[0, 4096]]);
+        assert.deepEqual(dataWithin(data, 65536, 196608), [[65536, 69632], [131072, 196608]]);
     });
     it('the whole range when the file system could not say', () => {
         assert.deepEqual(dataWithin(undefined, 10, 20), [[10, 20]]);
@@ -157,12 +174,17 @@ describe('image readers match qemu-img convert -O raw', { skip }, () => {
         assert.ok(r.data.equals(oracleData(img, tmp.dir)), 'bytes equal qemu-img\'s');
         const allocated = fs.statSync(img).blocks * 512;
         assert.ok(r.extentBytes <= allocated, `only what the file holds is read (${r.extentBytes} bytes of extents, ${allocated} allocated)`);
+        const noQuery = await readAll(img, { extentQuery: false });
+        assert.ok(noQuery.data.equals(r.data), 'same bytes when the extent query is turned off');
+        assert.ok(noQuery.extentBytes >= 32 * MiB, `whole blocks read with the query off (${noQuery.extentBytes} bytes)`);
         const saved = process.env.PATH;
         process.env.PATH = path.join(tmp.dir, 'no-tools');
         try {
             const whole = await readAll(img);
-            assert.ok(whole.data.equals(r.data), 'same bytes without the extent query');
+            assert.ok(whole.data.equals(r.data), 'same bytes without filefrag');
             assert.ok(whole.extentBytes >= 32 * MiB, `whole blocks read without filefrag (${whole.extentBytes} bytes)`);
+            assert.ok(whole.notes.some((m) => /filefrag not found.*skipping zero pages/.test(m)), 'says so in its notes');
+            assert.equal(whole.notes.length, 1, 'asked once for two passes over the extents');
         } finally {
             process.env.PATH = saved;
         }

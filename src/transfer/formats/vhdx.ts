@@ -168,9 +168,7 @@ export function dataWithin(data: readonly FileExtent[] | undefined, from: number
         else hi = mid;
     }
     const out: [number, number][] = [];
-    for (let i = lo; i < data.length && data[i].start < to; i++) {
-        const start = Math.max(from, data[i].start), end = Math.min(to, data[i].end);
-        if (end > start) out.push([start, end]);
-    }
+    // From the first range ending after `from` to the last starting before `to`: each overlaps.
+    for (let i = lo; i < data.length && data[i].start < to; i++) out.push([Math.max(from, data[i].start), Math.min(to, data[i].end)]);
     return out;
 }
