@@ -90,12 +90,12 @@ describe('filefrag parsing', () => {
         const out = [
             'File size of x is 1048576 (256 blocks of 4096 bytes)',
             ' ext:     logical_offset:        physical_offset: length:   expected: flags:',
-            '   0:        0..      15:       1000..      1015:     16:             ',
-            '   1:       32..      47:       1016..      1031:     16:             ',
-            '   2:       64..      65:       5000..      5001:      2:       1032: last',
+            '   0:        8..      23:       1000..      1015:     16:             ',
+            '   1:       40..      55:       1016..      1031:     16:             ',
+            '   2:       64..      65:       5000..      5001:      2:       1040: last',
             'x: 2 extents found',
         ].join('\n');
-        assert.deepEqual(parseFilefrag(out), [{ start: 0, end: 16 * 4096 }, { start: 32 * 4096, end: 48 * 4096 }, { start: 64 * 4096, end: 66 * 4096 }]);
+        assert.deepEqual(parseFilefrag(out), [{ start: 8 * 4096, end: 24 * 4096 }, { start: 40 * 4096, end: 56 * 4096 }, { start: 64 * 4096, end: 66 * 4096 }]);
     });
     it('refuses output it cannot account for (so data never turns into holes)', () => {
         assert.throws(() => parseFilefrag('File size of x is 1048576 (256 blocks of 4096 bytes)\nx: 3 extents found\n'), /listed 0 extents .* counted 3/);
