@@ -23,6 +23,17 @@ command -v curl >/dev/null || need_apt+=(curl)
 command -v openssl >/dev/null || need_apt+=(openssl) # a throwaway certificate for the TLS transport tests
 command -v qemu-img >/dev/null || need_apt+=(qemu-utils) # the upload tests' images, and their oracle (qemu-img convert -O raw)
 command -v filefrag >/dev/null || need_apt+=(e2fsprogs) # filefrag: the data extents of sparse raw images
+# The file-system readers' oracles: each fixture image is made by the file system's own tools.
+command -v mkfs.ext4 >/dev/null || need_apt+=(e2fsprogs)
+command -v mkfs.vfat >/dev/null || need_apt+=(dosfstools)
+command -v mcopy >/dev/null || need_apt+=(mtools)
+command -v mkfs.exfat >/dev/null || need_apt+=(exfatprogs)
+command -v sgdisk >/dev/null || need_apt+=(gdisk)
+command -v sfdisk >/dev/null || need_apt+=(fdisk)
+command -v mkntfs >/dev/null || need_apt+=(ntfs-3g)
+command -v mkfs.xfs >/dev/null || need_apt+=(xfsprogs)
+command -v pvcreate >/dev/null || need_apt+=(lvm2)
+command -v setfattr >/dev/null || need_apt+=(attr)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
