@@ -5,7 +5,7 @@
  */
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { assertSecureOrLoopback } from './armClients';
-import { checkVhdFooter } from '../transfer/vhd';
+import { checkVhdFooter } from '../formats/footer';
 
 export type BlobAccess =
     | { kind: 'key'; accountName: string; key: string }

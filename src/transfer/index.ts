@@ -22,12 +22,12 @@
  * leaves the partial alone — unless `tuning.restartOnMismatch` is set, which starts over.
  * discardPartial(dest) deletes a partial and its journal.
  */
-export { downloadBlob, discardPartial, partialPaths } from './download';
-export { redactUrl, scrubSecrets, assertSecureUrl } from './url';
+export { downloadBlob, discardPartial, partialPaths } from './download/index';
+export { redactUrl, scrubSecrets, assertSecureUrl } from '../blob/url';
 export { isLoopbackHost } from '../shared/loopback';
-export { mergeRanges, chunkRanges, subtractRanges, type ByteRange } from './plan';
-export * from './types';
-export { checkVhdFooter, checkVhdxHeader } from './vhd';
+export { mergeRanges, chunkRanges, subtractRanges, type ByteRange } from '../blob/ranges';
+export * from './core/types';
+export { checkVhdFooter, checkVhdxHeader } from '../formats/footer';
 
 /*
  * uploadImage(opts) writes a local image into a disk's page blob (Write SAS): inspectImage(path)
@@ -40,8 +40,8 @@ export { checkVhdFooter, checkVhdxHeader } from './vhd';
  */
 export { uploadImage } from './upload/upload';
 export type { UploadOptions, UploadResult, UploadProgress, UploadCheck, UploadTuning } from './upload/types';
-export { inspectImage, openImage, MIN_DISK_BYTES, MAX_DISK_BYTES, type ImageInfo, type InspectOptions, type BlobKind } from './formats/inspect';
-export { ImageError, type ImageErrorCode, type ImageFormat, type ImageReader, type Extent } from './formats/types';
+export { inspectImage, openImage, MIN_DISK_BYTES, MAX_DISK_BYTES, type ImageInfo, type InspectOptions, type BlobKind } from '../formats/inspect';
+export { ImageError, type ImageErrorCode, type ImageFormat, type ImageReader, type Extent } from '../formats/types';
 export { copyPageBlob, verifyCopy, COPY_CHUNK } from './copy/copy';
 export { blobSize as pageBlobSize } from './copy/storage';
 export type { CopyOptions, CopyResult, CopyProgress, CopyCheck, CopyMode } from './copy/types';

@@ -4,8 +4,8 @@
  * footer. Data is served as slices of shared buffers: no per-request generation cost.
  */
 import * as crypto from 'node:crypto';
-import { mergeRanges, type ByteRange } from '../../src/transfer/plan';
-import { buildVhdFooter, VHD_FOOTER_SIZE } from '../../src/transfer/vhd';
+import { mergeRanges, type ByteRange } from '../../src/blob/ranges';
+import { buildVhdFooter, VHD_FOOTER_SIZE } from '../../src/formats/footer';
 
 const PATTERN_LEN = 1048573; // prime
 const ZEROS = Buffer.alloc(1024 * 1024);

@@ -1,6 +1,6 @@
 /** The blobs the benchmark downloads: seeded into Azurite, or served by our range server. */
 import { BlobSASPermissions, BlobServiceClient, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { chunkRanges, mergeRanges, type ByteRange } from '../../src/transfer/plan';
+import { chunkRanges, mergeRanges, type ByteRange } from '../../src/blob/ranges';
 import type { AzuriteHandle } from '../sandbox/azurite';
 import { BlobModel, denseModel, fragmentedModel, sparseModel } from './blobModel';
 import type { RangeServerOptions } from './rangeServer';

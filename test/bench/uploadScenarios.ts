@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { dataExtents } from '../../src/transfer/formats/extents';
+import { dataExtents } from '../../src/formats/extents';
 import { AZCOPY, measure, type Measure, type PeerCommand } from './peers';
 
 const MiB = 1024 * 1024;

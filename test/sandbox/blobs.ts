@@ -5,7 +5,7 @@
  */
 import * as crypto from 'node:crypto';
 import { BlobSASPermissions, BlobServiceClient, type PageBlobClient, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
-import { buildVhdFooter, buildVhdxHeaderArea, VHD_FOOTER_SIZE, VHDX_HEADER_AREA } from '../../src/transfer/vhd';
+import { buildVhdFooter, buildVhdxHeaderArea, VHD_FOOTER_SIZE, VHDX_HEADER_AREA } from '../../src/formats/footer';
 import type { SeedBlob } from './types';
 
 const MiB = 1024 * 1024;

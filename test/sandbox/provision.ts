@@ -7,7 +7,7 @@
  */
 import { armError, runJob, type AccessService, type ArmReply } from './access';
 import type { PageBlobClient } from '@azure/storage-blob';
-import { checkVhdFooter } from '../../src/transfer/vhd';
+import { checkVhdFooter } from '../../src/formats/footer';
 import { copyPageBlob, createEmptyBlob, deleteBlob } from './blobs';
 import type * as seed from './seed';
 import type { SeedDisk } from './types';

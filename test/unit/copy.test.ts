@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { AnonymousCredential, PageBlobClient } from '@azure/storage-blob';
 import type { ArmClients } from '../../src/azure/armClients';
 import { copyPageBlob, verifyCopy } from '../../src/transfer/copy/copy';
-import { TransferError } from '../../src/transfer/types';
+import { TransferError } from '../../src/transfer/core/types';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { SUB_DEV } from '../sandbox/seed';
 import { armClientsFor } from '../sandbox/testkit';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { checksSummary } from '../../src/shared/checks';
 import { describeFailure } from '../../src/features/download/messages';
-import { TransferError } from '../../src/transfer/types';
+import { TransferError } from '../../src/transfer/core/types';
 
 const ctx = { diskName: 'd1', folder: '/ws/disks/d1' };
 

@@ -1,8 +1,8 @@
 /** The extent parsers: filefrag output (real, as the tool printed it) and clipping a file range to its data. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseFilefrag } from '../../src/transfer/formats/extents';
-import { dataWithin } from '../../src/transfer/formats/vhdx';
+import { parseFilefrag } from '../../src/formats/extents';
+import { dataWithin } from '../../src/formats/vhdx';
 
 describe('filefrag parsing', () => {
     it('reads logical ranges, treats unwritten extents as holes and keeps delalloc ones', () => {

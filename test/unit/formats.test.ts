@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { inspectImage, openImage } from '../../src/transfer/index';
-import { crc32c } from '../../src/transfer/vhd';
+import { crc32c } from '../../src/formats/footer';
 import { convert, dd, footerChecksum, hasTool, makeRaw, MiB, oracleData, sh, refused } from './uploadKit';
 import { scratch } from './support';
 

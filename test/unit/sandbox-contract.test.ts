@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { ArmClients } from '../../src/azure/armClients';
-import { checkVhdFooter, checkVhdxHeader } from '../../src/transfer/vhd';
+import { checkVhdFooter, checkVhdxHeader } from '../../src/formats/footer';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { MAIN_TENANT, OTHER_TENANT, SUB_DEV, SUB_OTHER, SUB_PROD } from '../sandbox/seed';
 import { armClientsFor, collect, download, parseSas, sha256, sparseSha256 } from '../sandbox/testkit';

@@ -6,7 +6,7 @@
 import { before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { checkVhdxHeader } from '../../src/transfer/vhd';
+import { checkVhdxHeader } from '../../src/formats/footer';
 import { SUB_DEV, SUB_OTHER } from '../sandbox/seed';
 import { sha256, sparseSha256, storageAccountService } from '../sandbox/testkit';
 import { fastPolls, sandboxForFile } from './sandboxKit';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after } from 'node:test';
 import * as path from 'node:path';
-import { openOutput, type OpenOutput } from '../../src/transfer/file';
+import { openOutput, type OpenOutput } from '../../src/transfer/core/file';
 import { allocatedBytes, tempDir } from '../bench/fixtures';
 
 /** The rejection of `p`, for assertions on its fields; fails the test when `p` resolves. */

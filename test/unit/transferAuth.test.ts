@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DirectRanges } from '../../src/transfer/direct';
-import { HttpRanges } from '../../src/transfer/http';
+import { DirectRanges } from '../../src/blob/direct';
+import { HttpRanges } from '../../src/blob/http';
 import { PageWriter } from '../../src/transfer/upload/put';
 
 /** A blob server that records each request's Authorization header and answers ranges and Put Page. */

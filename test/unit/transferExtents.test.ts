@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { execFileSync } from 'node:child_process';
-import { dataExtents, parseFilefrag, parseFsutilRanges, type RunCommand } from '../../src/transfer/formats/extents';
+import { dataExtents, parseFilefrag, parseFsutilRanges, type RunCommand } from '../../src/formats/extents';
 import { scratch } from './support';
 
 const MiB = 1024 * 1024;

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ImageError, inspectImage } from '../../src/transfer/index';
-import { crc32c } from '../../src/transfer/vhd';
+import { crc32c } from '../../src/formats/footer';
 import { convert, footerChecksum, hasTool, MiB, sh, refused } from './uploadKit';
 import { scratch } from './support';
 

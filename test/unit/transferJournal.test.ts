@@ -6,13 +6,13 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BlobProps, HttpRanges } from '../../src/transfer/http';
-import { describeMismatch, JournalWriter, readJournal, sameBlob, type BlobIdentity } from '../../src/transfer/journal';
+import type { BlobProps, HttpRanges } from '../../src/blob/http';
+import { describeMismatch, JournalWriter, readJournal, sameBlob, type BlobIdentity } from '../../src/transfer/core/journal';
 import { PartialFile } from '../../src/transfer/download/partial';
 import { planDownload } from '../../src/transfer/download/planning';
 import type { Session } from '../../src/transfer/download/session';
 import type { Settings } from '../../src/transfer/download/settings';
-import { TransferError } from '../../src/transfer/types';
+import { TransferError } from '../../src/transfer/core/types';
 import { scratch } from './support';
 
 const tmp = scratch();

@@ -1,8 +1,8 @@
 /** The URL rules the engine applies before any request: what it refuses and what it says then. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { assertSecureUrl, blobIdentity, sasExpiredByClock } from '../../src/transfer/url';
-import { TransferError } from '../../src/transfer/types';
+import { assertSecureUrl, blobIdentity, sasExpiredByClock } from '../../src/blob/url';
+import { TransferError } from '../../src/transfer/core/types';
 
 const refused = (url: string, message: string) =>
     assert.throws(() => assertSecureUrl(url), (e: unknown) => e instanceof TransferError && e.code === 'InsecureUrl' && e.message === message, url);

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { checkVhdFooter, checkVhdxHeader, downloadBlob } from '../../src/transfer/index';
-import { buildVhdFooter, buildVhdxHeaderArea, crc32c } from '../../src/transfer/vhd';
+import { buildVhdFooter, buildVhdxHeaderArea, crc32c } from '../../src/formats/footer';
 import { sparseModel } from '../bench/blobModel';
 import { startRangeServer } from '../bench/rangeServer';
 import { fastTuning, scratch } from './support';

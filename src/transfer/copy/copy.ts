@@ -7,13 +7,13 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import { HttpStatusError } from '../http';
-import { JournalWriter, readJournal, sameBlob, type BlobIdentity } from '../journal';
-import { listWrittenRanges } from '../listing';
-import { chunkRanges, mergeRanges, subtractRanges, totalBytes, type ByteRange, type Chunk } from '../plan';
-import { backoffDelay, classify } from '../retry';
-import { TransferError } from '../types';
-import { assertSecureUrl, blobIdentity } from '../url';
+import { HttpStatusError } from '../../blob/http';
+import { JournalWriter, readJournal, sameBlob, type BlobIdentity } from '../core/journal';
+import { listWrittenRanges } from '../../blob/listing';
+import { chunkRanges, mergeRanges, subtractRanges, totalBytes, type ByteRange, type Chunk } from '../../blob/ranges';
+import { backoffDelay, classify } from '../../blob/retry';
+import { TransferError } from '../core/types';
+import { assertSecureUrl, blobIdentity } from '../../blob/url';
 import { blobSize, fetchPageListSource, putPage, putPageFromUrl, readRange } from './storage';
 import type { CopyCheck, CopyMode, CopyOptions, CopyResult } from './types';
 

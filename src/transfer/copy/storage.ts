@@ -1,7 +1,7 @@
 /** The few Blob service calls the copy makes, over fetch: properties, page list, ranged read, Put Page (from a URL or with a body). */
-import { HttpStatusError, parseRetryAfter } from '../http';
-import type { PageListSource } from '../listing';
-import { parsePageList } from '../listing';
+import { HttpStatusError, parseRetryAfter } from '../../blob/http';
+import type { PageListSource } from '../../blob/listing';
+import { parsePageList } from '../../blob/listing';
 
 export const COPY_STORAGE_VERSION = '2021-08-06';
 

@@ -3,12 +3,12 @@
  * and the MD5 threads.
  */
 import * as os from 'node:os';
-import { BytePool } from '../buffers';
-import { connectedDirectly, DirectRanges } from '../direct';
-import type { Authorization, BlobProps } from '../http';
-import { Md5Pool } from '../md5';
-import type { Chunk } from '../plan';
-import type { TransferTuning } from '../types';
+import { BytePool } from '../core/buffers';
+import { connectedDirectly, DirectRanges } from '../../blob/direct';
+import type { Authorization, BlobProps } from '../../blob/http';
+import { Md5Pool } from '../core/md5';
+import type { Chunk } from '../../blob/ranges';
+import type { TransferTuning } from '../core/types';
 import type { Session } from './session';
 import { MAX_CONNECTIONS, type Settings } from './settings';
 

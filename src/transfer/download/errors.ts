@@ -1,7 +1,7 @@
 /** Error translation shared by the download's parts. */
-import { HttpStatusError } from '../http';
-import { TransferError } from '../types';
-import { scrubSecrets } from '../url';
+import { HttpStatusError } from '../../blob/http';
+import { TransferError } from '../core/types';
+import { scrubSecrets } from '../../blob/url';
 
 /** A local file error as the UI words it: disk full, permission, or a scrubbed message. */
 export function localError(e: unknown, bytesNeeded: number, what: string): Error {

@@ -3,13 +3,13 @@
  * belongs and checked against its Content-MD5 before the chunk counts as fetched.
  */
 import * as crypto from 'node:crypto';
-import type { Slot } from '../buffers';
-import { neverConnected, type DirectRanges } from '../direct';
-import { ChunkWriter } from '../file';
-import { Md5MismatchError, type HttpRanges, type RangeBody } from '../http';
-import type { Md5Pool } from '../md5';
-import type { Chunk } from '../plan';
-import { TransferError } from '../types';
+import type { Slot } from '../core/buffers';
+import { neverConnected, type DirectRanges } from '../../blob/direct';
+import { ChunkWriter } from '../core/file';
+import { Md5MismatchError, type HttpRanges, type RangeBody } from '../../blob/http';
+import type { Md5Pool } from '../core/md5';
+import type { Chunk } from '../../blob/ranges';
+import { TransferError } from '../core/types';
 import type { Md5Sampler } from './settings';
 
 export interface Fetched {

@@ -1,7 +1,7 @@
 /** The end of a download: every check, then the final name — or the data left in the partial. */
 import * as path from 'node:path';
-import { TransferError, type DownloadOptions, type VerificationCheck } from '../types';
-import { verifyFile } from '../verify';
+import { TransferError, type DownloadOptions, type VerificationCheck } from '../core/types';
+import { verifyFile } from '../core/verify';
 import { localError } from './errors';
 import type { PartialFile } from './partial';
 import type { FetchStats } from './workers';

@@ -6,7 +6,7 @@
  * least-squares line through (bytes, duration) of recent requests gives c (intercept) and 1 / B
  * (slope). Some requests probe wider gaps, so the sizes vary enough to fit the line.
  */
-import type { ByteRange, Chunk } from '../plan';
+import type { ByteRange, Chunk } from '../../blob/ranges';
 
 /** Requests the line is fitted over (the most recent). */
 const WINDOW = 256;

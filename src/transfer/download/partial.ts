@@ -4,10 +4,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { markSparse, openOutput as defaultOpen, sliceBuffers, type OutputFile } from '../file';
-import { describeMismatch, JournalWriter, readJournal, sameBlob, type BlobIdentity } from '../journal';
-import { intersect, type ByteRange } from '../plan';
-import { TransferError, type TransferTuning } from '../types';
+import { markSparse, openOutput as defaultOpen, sliceBuffers, type OutputFile } from '../core/file';
+import { describeMismatch, JournalWriter, readJournal, sameBlob, type BlobIdentity } from '../core/journal';
+import { intersect, type ByteRange } from '../../blob/ranges';
+import { TransferError, type TransferTuning } from '../core/types';
 import { localError } from './errors';
 
 /** Background fdatasync period, in bytes written. */

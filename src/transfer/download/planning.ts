@@ -1,10 +1,10 @@
 /** The plan: the blob's properties and identity, its written ranges, and the ranges to fetch. */
-import type { BlobProps, HttpRanges } from '../http';
-import type { BlobIdentity } from '../journal';
-import { httpPageListSource, listWrittenRanges } from '../listing';
-import { mergeRanges, totalBytes, type ByteRange } from '../plan';
-import { TransferError, type DownloadOptions } from '../types';
-import { blobIdentity, redactUrl, scrubSecrets } from '../url';
+import type { BlobProps, HttpRanges } from '../../blob/http';
+import type { BlobIdentity } from '../core/journal';
+import { httpPageListSource, listWrittenRanges } from '../../blob/listing';
+import { mergeRanges, totalBytes, type ByteRange } from '../../blob/ranges';
+import { TransferError, type DownloadOptions } from '../core/types';
+import { blobIdentity, redactUrl, scrubSecrets } from '../../blob/url';
 import type { Session } from './session';
 import type { Settings } from './settings';
 

@@ -3,10 +3,10 @@
  * and its re-grants, and retries with backoff.
  */
 import { setMaxListeners } from 'node:events';
-import { HttpStatusError } from '../http';
-import { backoffDelay, classify } from '../retry';
-import { TransferError, type DownloadOptions } from '../types';
-import { assertSecureUrl, redactUrl, scrubSecrets } from '../url';
+import { HttpStatusError } from '../../blob/http';
+import { backoffDelay, classify } from '../../blob/retry';
+import { TransferError, type DownloadOptions } from '../core/types';
+import { assertSecureUrl, redactUrl, scrubSecrets } from '../../blob/url';
 import { sdkToHttp } from './errors';
 import { MAX_CONNECTIONS, type Settings } from './settings';
 

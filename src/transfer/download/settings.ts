@@ -1,6 +1,6 @@
 /** The knobs one download runs with, resolved once from DownloadOptions and their defaults. */
-import { DEFAULT_CHUNK, DEFAULT_MERGE_GAP, type Chunk } from '../plan';
-import type { DownloadOptions } from '../types';
+import { DEFAULT_CHUNK, DEFAULT_MERGE_GAP, type Chunk } from '../../blob/ranges';
+import type { DownloadOptions } from '../core/types';
 
 export const MAX_CONNECTIONS = 64;
 /** The largest range the service will send a Content-MD5 for. */

@@ -2,9 +2,9 @@
  * The fetch loop: one worker per connection takes the next chunk, fetches it with retries, and
  * journals it once its data is on disk, while its next request already runs.
  */
-import type { BytePool } from '../buffers';
-import { intersect, totalBytes, type ByteRange, type Chunk } from '../plan';
-import type { ProgressMeter } from '../progress';
+import type { BytePool } from '../core/buffers';
+import { intersect, totalBytes, type ByteRange, type Chunk } from '../../blob/ranges';
+import type { ProgressMeter } from '../core/progress';
 import type { ChunkFetcher, Fetched } from './fetch';
 import type { ChunkQueue, GapTuner } from './gaps';
 import type { PartialFile } from './partial';

@@ -5,7 +5,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { authHeaders, header, HttpStatusError, keepAliveAgents, parseRetryAfter, STORAGE_VERSION, type Authorization } from '../http';
+import { authHeaders, header, HttpStatusError, keepAliveAgents, parseRetryAfter, STORAGE_VERSION, type Authorization } from '../../blob/http';
 
 export class PageWriter {
     private readonly httpAgent: http.Agent;

@@ -2,10 +2,10 @@
  * The download side's retry rules for upload requests: backoff with jitter, Retry-After, no retry
  * of 4xx but 408/429, a fresh SAS when the grant expired. One per upload; it holds the current URL.
  */
-import { HttpStatusError } from '../http';
-import { backoffDelay, classify, type BackoffOptions } from '../retry';
-import { TransferError } from '../types';
-import { assertSecureUrl, redactUrl, scrubSecrets } from '../url';
+import { HttpStatusError } from '../../blob/http';
+import { backoffDelay, classify, type BackoffOptions } from '../../blob/retry';
+import { TransferError } from '../core/types';
+import { assertSecureUrl, redactUrl, scrubSecrets } from '../../blob/url';
 
 export interface RetrierOptions {
     maxAttempts: number;

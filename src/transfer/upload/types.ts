@@ -1,6 +1,6 @@
 /** Public contract of the upload engine. */
-import type { BlobKind, ImageInfo } from '../formats/inspect';
-import type { ImageFormat } from '../formats/types';
+import type { BlobKind, ImageInfo } from '../../formats/inspect';
+import type { ImageFormat } from '../../formats/types';
 
 export interface UploadProgress {
     /** Virtual-disk bytes of data extents handled so far (sent, or found to be zeros). */

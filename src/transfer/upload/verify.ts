@@ -1,8 +1,8 @@
 /** After the upload: the blob's page ranges and its footer, compared with what was sent. */
-import type { HttpRanges } from '../http';
-import { httpPageListSource, listWrittenRanges } from '../listing';
-import { mergeRanges, type ByteRange } from '../plan';
-import { checkVhdFooter } from '../vhd';
+import type { HttpRanges } from '../../blob/http';
+import { httpPageListSource, listWrittenRanges } from '../../blob/listing';
+import { mergeRanges, type ByteRange } from '../../blob/ranges';
+import { checkVhdFooter } from '../../formats/footer';
 import type { UploadCheck } from './types';
 
 /**

@@ -1,5 +1,5 @@
 /** Cutting the virtual disk into Put Page windows, and finding the non-zero pages in one. */
-import type { Extent } from '../formats/types';
+import type { Extent } from '../../formats/types';
 
 export interface Window {
     /** Virtual-disk bytes [start, end): on the chunk grid, so a resumed run cuts the same windows. */

@@ -6,34 +6,11 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { parseRetryAfter } from '../shared/retryAfter';
+import { BodyError, HttpStatusError } from './errors';
+
+export { BodyError, HttpStatusError, Md5MismatchError } from './errors';
 
 export const STORAGE_VERSION = '2021-08-06';
-
-/** A non-2xx answer. `errorCode` is x-ms-error-code; `retryAfterMs` from Retry-After. */
-export class HttpStatusError extends Error {
-    constructor(readonly status: number, readonly errorCode: string | undefined, readonly retryAfterMs: number | undefined) {
-        super(`HTTP ${status}${errorCode ? ` ${errorCode}` : ''}`);
-        this.name = 'HttpStatusError';
-    }
-}
-
-/** The body did not match what was asked for (short, long or cut off). Retryable. */
-export class BodyError extends Error {
-    readonly code = 'EBODY';
-    constructor(message: string) {
-        super(message);
-        this.name = 'BodyError';
-    }
-}
-
-/** Content-MD5 of a range did not match its bytes. Retryable a few times. */
-export class Md5MismatchError extends Error {
-    readonly code = 'EMD5';
-    constructor(message: string) {
-        super(message);
-        this.name = 'Md5MismatchError';
-    }
-}
 
 export interface RangeBody {
     length: number;

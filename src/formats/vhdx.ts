@@ -2,7 +2,7 @@
  * VHDX images ([MS-VHDX]): file identifier, two headers (the valid one with the higher sequence
  * number is current), region table → BAT and metadata regions, BAT payload entries. Little-endian.
  */
-import { crc32c } from '../vhd';
+import { crc32c } from './footer';
 import { dataExtents, type FileExtent } from './extents';
 import type { ImageFile } from './file';
 import { ImageError, type Extent, type ImageReader } from './types';

@@ -4,7 +4,7 @@
  * @azure/storage-blob.
  */
 import type { HttpRanges } from './http';
-import type { ByteRange } from './plan';
+import type { ByteRange } from './ranges';
 
 /** Listing window: very large disks are listed in slices, as the service recommends for big, fragmented blobs. */
 export const DEFAULT_LIST_WINDOW = 256 * 1024 * 1024 * 1024;

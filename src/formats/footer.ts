@@ -3,7 +3,9 @@
  * big-endian, at the end of a fixed VHD) and MS-VHDX §2.2 (file type identifier, two headers,
  * region tables, CRC-32C).
  */
-import type { VerificationCheck } from './types';
+import type { TransferCheck } from '../shared/checks';
+
+type VerificationCheck = TransferCheck<'vhd-footer' | 'vhdx-signature'>;
 
 export const VHD_FOOTER_SIZE = 512;
 const MiB = 1024 * 1024;

@@ -1,6 +1,5 @@
 /** Which failures are worth another try, and how long to wait. */
-import { BodyError, HttpStatusError, Md5MismatchError } from './http';
-import { TransferError } from './types';
+import { BodyError, HttpStatusError, Md5MismatchError, TransferError } from './errors';
 import { sasExpiredByClock } from './url';
 
 export type Verdict =

@@ -15,21 +15,21 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HttpRanges } from './http';
-import { chunkRanges, intersect, subtractRanges, totalBytes } from './plan';
-import { ProgressMeter } from './progress';
-import { TransferError, type DownloadOptions, type DownloadResult } from './types';
-import { assertSecureUrl } from './url';
-import { openConnections, type Connections } from './download/connections';
-import { localError } from './download/errors';
-import { ChunkFetcher } from './download/fetch';
-import { ChunkQueue, GapTuner, widestGapWithin } from './download/gaps';
-import { verifyAndRename } from './download/finish';
-import { PartialFile } from './download/partial';
-import { planDownload } from './download/planning';
-import { Session } from './download/session';
-import { MAX_CONNECTIONS, Md5Sampler, resolveSettings } from './download/settings';
-import { fetchAll, type FetchStats } from './download/workers';
+import { HttpRanges } from '../../blob/http';
+import { chunkRanges, intersect, subtractRanges, totalBytes } from '../../blob/ranges';
+import { ProgressMeter } from '../core/progress';
+import { TransferError, type DownloadOptions, type DownloadResult } from '../core/types';
+import { assertSecureUrl } from '../../blob/url';
+import { openConnections, type Connections } from './connections';
+import { localError } from './errors';
+import { ChunkFetcher } from './fetch';
+import { ChunkQueue, GapTuner, widestGapWithin } from './gaps';
+import { verifyAndRename } from './finish';
+import { PartialFile } from './partial';
+import { planDownload } from './planning';
+import { Session } from './session';
+import { MAX_CONNECTIONS, Md5Sampler, resolveSettings } from './settings';
+import { fetchAll, type FetchStats } from './workers';
 
 /** Adaptive merging fetches at most this many times the written bytes (bounds the extra bytes moved and billed). */
 const FETCH_BUDGET = 1.5;

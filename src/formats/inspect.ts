@@ -3,7 +3,7 @@
  * call — format, structure, checksums, truncation, the size Azure accepts.
  */
 import * as path from 'node:path';
-import { VHD_FOOTER_SIZE } from '../vhd';
+import { VHD_FOOTER_SIZE } from './footer';
 import { ImageFile } from './file';
 import { Qcow2Reader } from './qcow2';
 import { FlatReader } from './raw';

@@ -6,7 +6,7 @@
  * verification, not the journal, is what catches damage.
  */
 import * as fs from 'node:fs';
-import type { ByteRange } from './plan';
+import type { ByteRange } from '../../blob/ranges';
 
 export interface BlobIdentity {
     /** resumeKey, or the URL without its query. */

@@ -2,7 +2,7 @@
  * VHD images (Microsoft "Virtual Hard Disk Image Format Specification"): the 512-byte footer, and
  * the dynamic disk header + Block Allocation Table of dynamic disks. Big-endian throughout.
  */
-import { vhdChecksum, VHD_FOOTER_SIZE } from '../vhd';
+import { vhdChecksum, VHD_FOOTER_SIZE } from './footer';
 import type { ImageFile } from './file';
 import { ImageError, type Extent, type ImageReader } from './types';
 

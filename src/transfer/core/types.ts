@@ -1,4 +1,5 @@
 /** Public contract of the transfer engine. Plain Node: no vscode import anywhere under src/transfer. */
+import type { TransferCheck } from '../../shared/checks';
 
 export interface TransferProgress {
     /** Bytes fetched and written so far (including bytes already present from a resumed partial). */
@@ -13,11 +14,8 @@ export interface TransferProgress {
     etaSeconds?: number;
 }
 
-export interface VerificationCheck {
-    name: 'content-length' | 'range-md5' | 'size' | 'vhd-footer' | 'vhdx-signature';
-    passed: boolean;
-    detail?: string;
-}
+/** A download's checks: the names come from the one list every transfer shares. */
+export type VerificationCheck = TransferCheck<'content-length' | 'range-md5' | 'size' | 'vhd-footer' | 'vhdx-signature'>;
 
 export interface DownloadOptions {
     /** SAS URL of the blob (a secret: never logged). https, or http on a loopback host only. */
@@ -120,32 +118,4 @@ export interface DownloadResult {
     transport?: 'direct' | 'node';
 }
 
-/** Errors the engine throws carry a code the UI turns into plain words. */
-export type TransferErrorCode =
-    | 'Cancelled'
-    | 'SasExpired'
-    | 'Forbidden'
-    /** 401: an Entra-ID-protected disk without a valid token. */
-    | 'Unauthorized'
-    /** 403 AuthorizationFailure: refused by network rules (a private-only disk). */
-    | 'NetworkRefused'
-    | 'NotFound'
-    | 'DiskFull'
-    | 'PermissionDenied'
-    | 'VerificationFailed'
-    | 'BlobChanged'
-    | 'InsecureUrl'
-    | 'Network'
-    | 'Server';
-
-export class TransferError extends Error {
-    constructor(
-        readonly code: TransferErrorCode,
-        message: string,
-        /** For DiskFull: bytes still needed. */
-        readonly bytesNeeded?: number,
-    ) {
-        super(message);
-        this.name = 'TransferError';
-    }
-}
+export { TransferError, type TransferErrorCode } from '../../blob/errors';

@@ -1,7 +1,7 @@
 /** URL hygiene for SAS URLs: never show the query, refuse plain http off loopback. */
 import { isSecureOrLoopback } from '../shared/loopback';
 import { redactUrl, scrubSecrets } from '../shared/secrets';
-import { TransferError } from './types';
+import { TransferError } from './errors';
 
 export { redactUrl, scrubSecrets };
 

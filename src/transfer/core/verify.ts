@@ -1,7 +1,7 @@
 /** Whole-file checks after the last chunk: size, then the VHD footer or the VHDX signature. */
 import type { OutputFile } from './file';
 import type { VerificationCheck } from './types';
-import { checkVhdFooter, checkVhdxHeader, VHD_FOOTER_SIZE } from './vhd';
+import { checkVhdFooter, checkVhdxHeader, VHD_FOOTER_SIZE } from '../../formats/footer';
 
 export async function verifyFile(file: OutputFile, expectedSize: number, format: 'vhd' | 'vhdx' | 'auto' | 'none'): Promise<VerificationCheck[]> {
     const checks: VerificationCheck[] = [];
