@@ -8,6 +8,7 @@ import type { ActionContext } from '../platform/command';
 import type { Services } from '../platform/services';
 import type { Telemetry } from '../platform/telemetry';
 import type { Cmd } from '../shared/constants';
+import type { GrantPreset } from '../shared/grants';
 import type { BlobKind, DiskRef, Grant, GrantRequest } from '../shared/types';
 import type { DisksTreeDataProvider } from '../tree/treeProvider';
 import type { DownloadTracker } from './downloadTracker';
@@ -39,6 +40,15 @@ export interface Actions {
      * when the disk really has an outstanding SAS; resolves false when declined.
      */
     revokeOrphaned(actx: ActionContext, ref: DiskRef, confirm?: () => Promise<boolean>): Promise<boolean>;
+    /** Revokes when the disk still has a SAS out or this window holds one; a failure is logged and shown, not thrown. */
+    revokeQuietly(actx: ActionContext, ref: DiskRef): Promise<void>;
+    /** A live grant with `preset`'s settings that is not an expired one held in memory (revoking first where Azure needs it). */
+    renewAccess(actx: ActionContext, ref: DiskRef, preset: GrantPreset): Promise<Grant>;
+    /**
+     * The SAS of `blob` expired or was revoked mid-transfer: asks (per the onSasExpired setting),
+     * then grants again with the same settings. Throws TransferError('SasExpired') when declined.
+     */
+    renewExpired(actx: ActionContext, ref: DiskRef, current: Grant, blob: BlobKind, preset: GrantPreset, during: 'download' | 'copy'): Promise<Grant>;
     /** Deletes a disk or snapshot after a modal confirmation; refuses an attached disk. Resolves true when deleted. */
     deleteDisk(actx: ActionContext, target: unknown): Promise<boolean>;
     /**

@@ -42,10 +42,10 @@ export class DownloadTracker {
     progress(diskId: string, blob: BlobKind, p: ProgressInfo, now = Date.now()): void {
         const row = this.rows.get(key(diskId))?.get(blob);
         if (!row || row.status !== 'running') return;
-        row.progress = { bytesDone: p.bytesDone, bytesToFetch: p.bytesToFetch, totalSize: p.totalSize, bytesPerSecond: p.bytesPerSecond, etaSeconds: p.etaSeconds };
+        row.progress = { bytesDone: p.bytesDone, bytesPlanned: p.bytesPlanned, totalSize: p.totalSize, bytesPerSecond: p.bytesPerSecond, etaSeconds: p.etaSeconds };
         const k = `${key(diskId)}#${blob}`;
         const last = this.lastProgressAt.get(k) ?? 0;
-        const finished = p.bytesToFetch > 0 && p.bytesDone >= p.bytesToFetch;
+        const finished = p.bytesPlanned > 0 && p.bytesDone >= p.bytesPlanned;
         if (now - last < PROGRESS_INTERVAL_MS && !finished) return;
         this.lastProgressAt.set(k, now);
         this.emit(diskId, { type: 'progress', blob, ...row.progress });

@@ -52,7 +52,31 @@ export function keepAliveAgents(connections: number): { http: http.Agent; https:
     return { http: new http.Agent(o), https: new https.Agent(o) };
 }
 
-export class HttpRanges {
+export function withQuery(url: string, params: Record<string, string>): string {
+    const u = new URL(url);
+    for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+    return u.toString();
+}
+
+/** The x-ms-range value of the half-open range [start, end). */
+export const byteRange = (start: number, end: number): string => `bytes=${start}-${end - 1}`;
+
+/** Drains the answer; anything but `status` is an HttpStatusError with the service's code and Retry-After. */
+async function expectStatus(res: http.IncomingMessage, status: number): Promise<void> {
+    res.resume();
+    await new Promise<void>((resolve, reject) => {
+        res.once('error', reject);
+        res.once('end', resolve);
+    });
+    if (res.statusCode !== status) throw new HttpStatusError(res.statusCode ?? 0, header(res, 'x-ms-error-code'), parseRetryAfter(res.headers['retry-after']));
+}
+
+/**
+ * The blob endpoint: every request the transfers make to Blob storage (properties, ranged reads,
+ * page lists, Put Page, Put Page From URL) over keep-alive connections, with the disk's bearer
+ * token when it needs one. The direct-socket fast path for range bodies is in direct.ts.
+ */
+export class BlobEndpoint {
     private readonly httpAgent: http.Agent;
     private readonly httpsAgent: https.Agent;
 
@@ -60,7 +84,7 @@ export class HttpRanges {
         ({ http: this.httpAgent, https: this.httpsAgent } = keepAliveAgents(connections));
     }
 
-    private async request(url: string, method: string, headers: Record<string, string>, signal?: AbortSignal): Promise<http.IncomingMessage> {
+    private async request(url: string, method: string, headers: Record<string, string>, signal?: AbortSignal, body?: Buffer): Promise<http.IncomingMessage> {
         const u = new URL(url);
         const mod = u.protocol === 'https:' ? https : http;
         const agent = u.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
@@ -71,7 +95,7 @@ export class HttpRanges {
             req.setTimeout(this.idleTimeoutMs, () => req.destroy(Object.assign(new Error('socket idle timeout'), { code: 'ETIMEDOUT' })));
             req.once('response', resolve);
             req.once('error', reject);
-            req.end();
+            req.end(body);
         });
     }
 
@@ -150,6 +174,49 @@ export class HttpRanges {
             });
         });
         return { length: got, md5: wantMd5 ? header(res, 'content-md5') : undefined, etag: header(res, 'etag') };
+    }
+
+    /**
+     * Put Page: writes `body` at blob offset `start` (both 512-aligned, body ≤ 4 MiB) with its
+     * Content-MD5. Only ever `?comp=page` with `x-ms-page-write: update`: a Put Blob on a disk's
+     * blob would recreate it and wipe what the disk service set on it.
+     */
+    async putPage(url: string, start: number, body: Buffer, md5: string, signal?: AbortSignal): Promise<void> {
+        const res = await this.request(withQuery(url, { comp: 'page' }), 'PUT', {
+            'x-ms-page-write': 'update',
+            'x-ms-range': byteRange(start, start + body.length),
+            'content-length': String(body.length),
+            'content-md5': md5,
+        }, signal, body);
+        await expectStatus(res, 201);
+    }
+
+    /**
+     * Put Page From URL: the service reads the source range itself, no data passes this machine.
+     * A source disk protected by Entra ID needs its token in x-ms-copy-source-authorization as
+     * well as its SAS.
+     */
+    async putPageFromUrl(target: string, source: string, start: number, end: number, sourceAuth?: Authorization, signal?: AbortSignal): Promise<void> {
+        const headers: Record<string, string> = {
+            'x-ms-page-write': 'update',
+            'x-ms-range': byteRange(start, end),
+            'x-ms-source-range': byteRange(start, end),
+            'x-ms-copy-source': source,
+            'content-length': '0',
+        };
+        if (sourceAuth) headers['x-ms-copy-source-authorization'] = `Bearer ${await sourceAuth()}`;
+        const res = await this.request(withQuery(target, { comp: 'page' }), 'PUT', headers, signal);
+        await expectStatus(res, 201);
+    }
+
+    /** Bytes [start, end) of the blob, whole, into a new buffer. */
+    async readRange(url: string, start: number, end: number, signal?: AbortSignal): Promise<Buffer> {
+        const out = Buffer.alloc(end - start);
+        await this.get(url, start, end, false, (piece, at) => {
+            piece.copy(out, at);
+            return undefined;
+        }, signal);
+        return out;
     }
 
     destroy(): void {

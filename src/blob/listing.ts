@@ -1,9 +1,10 @@
 /**
- * Lists a page blob's written ranges (Get Page Ranges), paginated and windowed: directly over the
- * engine's keep-alive connections (no SDK to load on the download path), or through
- * @azure/storage-blob.
+ * Lists a page blob's written ranges (Get Page Ranges), paginated with NextMarker and windowed by
+ * byte range, over the blob endpoint's keep-alive connections; and, with a previous snapshot's
+ * SAS (`prevsnapshoturl`, managed disks only), what changed between two snapshots: PageRange
+ * (updated) and ClearRange (cleared) elements, read in document order.
  */
-import type { HttpRanges } from './http';
+import { byteRange, withQuery, type BlobEndpoint } from './http';
 import type { ByteRange } from './ranges';
 
 /** Listing window: very large disks are listed in slices, as the service recommends for big, fragmented blobs. */
@@ -21,54 +22,49 @@ export interface ListOptions {
     onPage?: (info: { window: number; pages: number; ranges: number }) => void;
 }
 
+/** One page of a listing: inclusive ends, as the service reports them. */
+export interface PageListPage {
+    /** PageRange elements: written (or, in a diff, updated) pages. */
+    ranges: { start: number; end: number }[];
+    /** ClearRange elements: in a diff, pages cleared since the previous snapshot. */
+    clear?: { start: number; end: number }[];
+    continuationToken?: string;
+}
+
 export interface PageListSource {
-    /** One page of ranges of the window [offset, offset+count), inclusive ends as the service reports them. */
-    page(offset: number, count: number, continuationToken: string | undefined, maxPageSize: number | undefined, signal?: AbortSignal): Promise<{ ranges: { start: number; end: number }[]; continuationToken?: string }>;
+    /** One page of ranges of the window [offset, offset+count). */
+    page(offset: number, count: number, continuationToken: string | undefined, maxPageSize: number | undefined, signal?: AbortSignal): Promise<PageListPage>;
 }
 
 const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 const unescapeXml = (s: string) => s.replace(/&(amp|lt|gt|quot|apos);/g, (_, e: string) => XML_ENTITIES[e]);
 
-/** Parses a Get Page Ranges answer: PageRange elements (inclusive ends) and NextMarker. ClearRange elements are not written data. */
-export function parsePageList(xml: string): { ranges: { start: number; end: number }[]; continuationToken?: string } {
+/**
+ * Parses a Get Page Ranges answer: PageRange and ClearRange elements, interleaved in document
+ * order (a diff lists both; one SDK lost the cleared ones by reading each kind in its own pass),
+ * and NextMarker.
+ */
+export function parsePageList(xml: string): PageListPage {
     const ranges: { start: number; end: number }[] = [];
-    const re = /<PageRange>\s*<Start>(\d+)<\/Start>\s*<End>(\d+)<\/End>\s*<\/PageRange>/g;
-    for (let m = re.exec(xml); m; m = re.exec(xml)) ranges.push({ start: Number(m[1]), end: Number(m[2]) });
+    const clear: { start: number; end: number }[] = [];
+    const re = /<(PageRange|ClearRange)>\s*<Start>(\d+)<\/Start>\s*<End>(\d+)<\/End>\s*<\/\1>/g;
+    for (let m = re.exec(xml); m; m = re.exec(xml)) (m[1] === 'PageRange' ? ranges : clear).push({ start: Number(m[2]), end: Number(m[3]) });
     const next = /<NextMarker>([^<]*)<\/NextMarker>/.exec(xml)?.[1];
-    return { ranges, continuationToken: next ? unescapeXml(next) : undefined };
+    return { ranges, clear, continuationToken: next ? unescapeXml(next) : undefined };
 }
 
-/** A PageListSource over the engine's own connections; `url()` gives the current SAS URL (it may be re-granted). */
-export function httpPageListSource(http: HttpRanges, url: () => string): PageListSource {
+/**
+ * A PageListSource over the blob endpoint; `url()` gives the current SAS URL (it may be
+ * re-granted), `previous()` the older snapshot's SAS for a diff (also re-grantable).
+ */
+export function httpPageListSource(http: BlobEndpoint, url: () => string, previous?: () => string): PageListSource {
     return {
         async page(offset, count, token, maxPageSize, signal) {
-            const u = new URL(url());
-            u.searchParams.set('comp', 'pagelist');
-            if (token) u.searchParams.set('marker', token);
-            if (maxPageSize) u.searchParams.set('maxresults', String(maxPageSize));
-            return parsePageList(await http.text(u.toString(), { 'x-ms-range': `bytes=${offset}-${offset + count - 1}` }, signal));
-        },
-    };
-}
-
-/** A PageListSource over the SDK's PageBlobClient.listPageRanges(...).byPage(). */
-export async function sdkPageListSource(url: string): Promise<PageListSource> {
-    const { PageBlobClient, AnonymousCredential } = await import('@azure/storage-blob');
-    const client = new PageBlobClient(url, new AnonymousCredential(), {
-        // Our own loop retries with SAS re-grant; keep the SDK's retries short.
-        retryOptions: { maxTries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 2000 },
-        userAgentOptions: { userAgentPrefix: 'azure-managed-disks' },
-    });
-    return {
-        async page(offset, count, token, maxPageSize, signal) {
-            const it = client.listPageRanges(offset, count, { abortSignal: signal }).byPage({ continuationToken: token, maxPageSize });
-            const r = await it.next();
-            if (r.done || !r.value) return { ranges: [] };
-            const page = r.value;
-            return {
-                ranges: (page.pageRange ?? []).map((x) => ({ start: x.start, end: x.end })),
-                continuationToken: page.continuationToken || undefined,
-            };
+            const params: Record<string, string> = { comp: 'pagelist' };
+            if (previous) params.prevsnapshoturl = previous();
+            if (token) params.marker = token;
+            if (maxPageSize) params.maxresults = String(maxPageSize);
+            return parsePageList(await http.text(withQuery(url(), params), { 'x-ms-range': byteRange(offset, offset + count) }, signal));
         },
     };
 }
@@ -83,6 +79,21 @@ export async function listWrittenRanges(
     opts: ListOptions,
     retryPage: <T>(fn: () => Promise<T>) => Promise<T> = (fn) => fn(),
 ): Promise<ByteRange[]> {
+    return (await listPages(source, opts, retryPage)).updated;
+}
+
+/** What changed between two snapshots, half-open: pages updated and pages cleared. */
+export interface PageDiff {
+    updated: ByteRange[];
+    cleared: ByteRange[];
+}
+
+/** Like listWrittenRanges, keeping ClearRange too: with a source made with `previous`, the snapshot diff. */
+export async function listPages(
+    source: PageListSource,
+    opts: ListOptions,
+    retryPage: <T>(fn: () => Promise<T>) => Promise<T> = (fn) => fn(),
+): Promise<PageDiff> {
     // With `parallel` > 1 the blob is cut into at least that many windows, listed that many at a
     // time: a fragmented disk's thousands of ranges come in many pages, and one page after
     // another costs a round trip each.
@@ -92,6 +103,7 @@ export async function listWrittenRanges(
     const windows: ByteRange[] = [];
     for (let offset = 0; offset < opts.size; offset += window) windows.push({ start: offset, end: Math.min(opts.size, offset + window) });
     const found: ByteRange[][] = windows.map(() => []);
+    const cleared: ByteRange[][] = windows.map(() => []);
     let pages = 0, ranges = 0, next = 0;
     const lister = async () => {
         for (let w = next++; w < windows.length; w = next++) {
@@ -103,12 +115,13 @@ export async function listWrittenRanges(
                 const page = await retryPage(() => source.page(offset, count, t, opts.maxPageSize, opts.signal));
                 pages++;
                 for (const r of page.ranges) found[w].push({ start: r.start, end: r.end + 1 });
-                ranges += page.ranges.length;
+                for (const r of page.clear ?? []) cleared[w].push({ start: r.start, end: r.end + 1 });
+                ranges += page.ranges.length + (page.clear?.length ?? 0);
                 token = page.continuationToken;
                 opts.onPage?.({ window: w, pages, ranges });
             } while (token);
         }
     };
     await Promise.all(Array.from({ length: Math.min(parallel, windows.length) }, lister));
-    return found.flat();
+    return { updated: found.flat(), cleared: cleared.flat() };
 }

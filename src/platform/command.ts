@@ -6,16 +6,11 @@ import * as vscode from 'vscode';
 import { Cmd } from '../shared/constants';
 import { isCancellation as isCancellationError } from '../shared/cancel';
 import { type Services } from './services';
-import { formatMapped, mapError, type ErrorContext } from '../shared/errors';
+import { formatMapped, mapError } from '../shared/errors';
+import { newActionContext, type ActionContext } from './actionContext';
 import type { Telemetry } from './telemetry';
 
-export interface ActionContext {
-    telemetry: { properties: Record<string, string>; measurements: Record<string, number> };
-    /** Filled by handlers so error messages can name the disk (never sent to telemetry). */
-    errorContext?: ErrorContext;
-    /** Set by a handler that has already told the user about its failure. */
-    errorHandled?: boolean;
-}
+export type { ActionContext };
 
 export function isCancellation(e: unknown): boolean {
     // GoBackError escaping the first prompt of a flow means the user backed out of it.
@@ -27,7 +22,7 @@ export type Handler = (actx: ActionContext, ...args: any[]) => Promise<unknown>;
 
 /** Runs `handler` with telemetry and error handling, without registering it (for callers that chain commands). */
 export async function runWithTelemetry(services: Services, telemetry: Telemetry, id: string, handler: Handler, args: unknown[]): Promise<unknown> {
-    const actx: ActionContext = { telemetry: { properties: {}, measurements: {} } };
+    const actx = newActionContext(id, (name, properties, measurements) => telemetry.sendEvent(name, properties, measurements));
     const start = performance.now();
     let result: 'Succeeded' | 'Failed' | 'Canceled' = 'Succeeded';
     let errorCode: string | undefined;

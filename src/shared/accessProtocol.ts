@@ -123,7 +123,7 @@ function isDiskSummary(v: unknown): v is DiskSummary {
 }
 
 function isProgressFields(v: Obj): boolean {
-    return isCount(v.bytesDone) && isCount(v.bytesToFetch) && isCount(v.totalSize) && isCount(v.bytesPerSecond) && isOptional(v.etaSeconds, isCount);
+    return isCount(v.bytesDone) && isCount(v.bytesPlanned) && isCount(v.totalSize) && isCount(v.bytesPerSecond) && isOptional(v.etaSeconds, isCount);
 }
 
 function isProgressInfo(v: unknown): v is ProgressInfo {

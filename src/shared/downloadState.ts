@@ -3,7 +3,7 @@ import type { BlobKind } from './types';
 
 export interface ProgressInfo {
     bytesDone: number;
-    bytesToFetch: number;
+    bytesPlanned: number;
     totalSize: number;
     bytesPerSecond: number;
     etaSeconds?: number;

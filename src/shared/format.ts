@@ -43,3 +43,11 @@ export function formatDuration(seconds: number | undefined): string {
     if (m > 0) return `${m}m ${String(sec).padStart(2, '0')}s`;
     return `${sec}s`;
 }
+
+/** A grant's lifetime in its largest whole unit ("1 hour", "90 minutes"), for labels and the log. */
+export function formatLifetime(seconds: number): string {
+    if (seconds % 86400 === 0) return `${seconds / 86400} day${seconds === 86400 ? '' : 's'}`;
+    if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
+    if (seconds % 60 === 0) return `${seconds / 60} minute${seconds === 60 ? '' : 's'}`;
+    return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}

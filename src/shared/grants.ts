@@ -10,6 +10,14 @@ export function isExpired(g: Grant, now = Date.now()): boolean {
     return g.expiresAt.getTime() <= now;
 }
 
+/**
+ * A Write grant this window holds that will last long enough to start on (a minute): the one
+ * upload and copy write with, since Azure gives no second Write grant while one lasts.
+ */
+export function isLiveWriteGrant(g: Grant | undefined, now = Date.now()): g is Grant {
+    return !!g && g.access === 'Write' && g.expiresAt.getTime() > now + 60_000;
+}
+
 /** Seconds between grant and expiry, to ask for the same duration again. */
 export function grantDurationSeconds(g: { grantedAt: Date; expiresAt: Date }): number {
     const s = Math.round((g.expiresAt.getTime() - g.grantedAt.getTime()) / 1000);

@@ -43,5 +43,5 @@ export type { UploadOptions, UploadResult, UploadProgress, UploadCheck, UploadTu
 export { inspectImage, openImage, MIN_DISK_BYTES, MAX_DISK_BYTES, type ImageInfo, type InspectOptions, type BlobKind } from '../formats/inspect';
 export { ImageError, type ImageErrorCode, type ImageFormat, type ImageReader, type Extent } from '../formats/types';
 export { copyPageBlob, verifyCopy, COPY_CHUNK } from './copy/copy';
-export { blobSize as pageBlobSize } from './copy/storage';
+export { blobProperties, type PropertiesOptions } from '../blob/properties';
 export type { CopyOptions, CopyResult, CopyProgress, CopyCheck, CopyMode } from './copy/types';

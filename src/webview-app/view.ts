@@ -59,7 +59,7 @@ export class AccessView {
                 return;
             case 'progress': {
                 const d = this.downloads.get(m.blob) ?? { blob: m.blob, status: 'running' as const };
-                d.progress = { bytesDone: m.bytesDone, bytesToFetch: m.bytesToFetch, totalSize: m.totalSize, bytesPerSecond: m.bytesPerSecond, etaSeconds: m.etaSeconds };
+                d.progress = { bytesDone: m.bytesDone, bytesPlanned: m.bytesPlanned, totalSize: m.totalSize, bytesPerSecond: m.bytesPerSecond, etaSeconds: m.etaSeconds };
                 this.downloads.set(m.blob, d);
                 this.updateRow(m.blob);
                 return;
@@ -207,9 +207,9 @@ export class AccessView {
         if (d?.status === 'done') {
             els.progress.max = 100;
             els.progress.value = 100;
-        } else if (p && p.bytesToFetch > 0) {
-            els.progress.max = p.bytesToFetch;
-            els.progress.value = Math.min(p.bytesDone, p.bytesToFetch);
+        } else if (p && p.bytesPlanned > 0) {
+            els.progress.max = p.bytesPlanned;
+            els.progress.value = Math.min(p.bytesDone, p.bytesPlanned);
         } else if (d?.status === 'running') {
             els.progress.removeAttribute('value'); // indeterminate until the first figures arrive
         } else {
@@ -234,7 +234,7 @@ function statusText(d: DownloadRowState | undefined, expired: boolean): string {
             const verb = d.resumed ? 'Resuming' : 'Downloading';
             if (!p) return `${verb}…`;
             const eta = p.etaSeconds !== undefined ? ` · ${formatDuration(p.etaSeconds)} left` : '';
-            return `${verb}: ${formatWrittenOf(p.bytesDone, p.bytesToFetch, p.totalSize)} · ${formatRate(p.bytesPerSecond)}${eta}`;
+            return `${verb}: ${formatWrittenOf(p.bytesDone, p.bytesPlanned, p.totalSize)} · ${formatRate(p.bytesPerSecond)}${eta}`;
         }
         case 'done': {
             const failed = (d.checks ?? []).filter((c) => !c.passed);

@@ -24,7 +24,7 @@ runEngine(async (signal) => {
         chunkSize: chunkMiB ? chunkMiB * 1024 * 1024 : undefined,
         mergeGap: gapKiB === undefined ? undefined : gapKiB * 1024,
         signal,
-        onProgress: args.has('progress') ? (p) => process.stderr.write(`progress ${p.bytesDone} ${p.bytesToFetch} ${Math.round(p.bytesPerSecond)}\n`) : undefined,
+        onProgress: args.has('progress') ? (p) => process.stderr.write(`progress ${p.bytesDone} ${p.bytesPlanned} ${Math.round(p.bytesPerSecond)}\n`) : undefined,
         log: (m) => process.stderr.write(`log ${m}\n`),
         tuning: { verifyMd5: args.has('no-md5') ? false : args.has('md5-every') ? true : undefined, md5Workers: args.number('md5-workers'), adaptiveMerge: !args.has('fixed-gaps') },
     });

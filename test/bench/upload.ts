@@ -28,7 +28,7 @@ runEngine(async (signal) => {
         chunkSize: chunkMiB ? chunkMiB * 1024 * 1024 : undefined,
         zeroGap: zeroGapKiB ? zeroGapKiB * 1024 : undefined,
         signal,
-        onProgress: args.has('progress') ? (p) => process.stderr.write(`progress ${p.bytesDone} ${p.bytesToScan} ${p.bytesSent} ${Math.round(p.bytesPerSecond)}\n`) : undefined,
+        onProgress: args.has('progress') ? (p) => process.stderr.write(`progress ${p.bytesDone} ${p.bytesPlanned} ${p.bytesSent} ${Math.round(p.bytesPerSecond)}\n`) : undefined,
         log: (m) => process.stderr.write(`log ${m}\n`),
         tuning: { noExtentQuery: args.has('no-extent-query') },
     });

@@ -26,7 +26,7 @@ export function cacheKey(options: Record<string, unknown>): string {
         path.join(__dirname, 'seed.js'),
         path.join(__dirname, 'blobs.js'),
         path.join(__dirname, 'world.js'),
-        path.join(__dirname, '..', '..', 'src', 'transfer', 'vhd.js'),
+        path.join(__dirname, '..', '..', 'src', 'formats', 'footer.js'),
         require.resolve('azurite/package.json'),
     ];
     for (const f of files) h.update(fs.readFileSync(f));

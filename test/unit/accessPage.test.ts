@@ -156,7 +156,7 @@ test('progress, cancel and the verified result', async () => {
     const disk = page.locator('[data-blob="disk"]');
     await disk.waitFor();
     await post(page, { type: 'downloadStarted', blob: 'disk', fileName: 'd1.vhd' });
-    await post(page, { type: 'progress', blob: 'disk', bytesDone: 50 * 2 ** 20, bytesToFetch: 100 * 2 ** 20, totalSize: 2 ** 30, bytesPerSecond: 25e6, etaSeconds: 2 });
+    await post(page, { type: 'progress', blob: 'disk', bytesDone: 50 * 2 ** 20, bytesPlanned: 100 * 2 ** 20, totalSize: 2 ** 30, bytesPerSecond: 25e6, etaSeconds: 2 });
     await disk.getByRole('button', { name: 'Cancel', exact: true }).waitFor();
     const status = disk.locator('[data-role="status"]');
     // One unit system (binary): the written part against the disk size, and MiB/s (25e6 B/s).

@@ -71,7 +71,7 @@ describe('copyPageBlob', () => {
         const expectedPuts = written.reduce((n, r) => n + Math.ceil((r.end - r.start) / (4 * MiB)), 0);
         const puts = await putsOn(dest);
         assert.equal(puts.length, expectedPuts, 'one Put Page From URL per 4 MiB of written data, none for holes');
-        assert.deepEqual(res.checks.map((c) => [c.name, c.passed]), [['pageRanges', true], ['sampledMd5', true]]);
+        assert.deepEqual(res.checks.map((c) => [c.name, c.passed]), [['page-ranges', true], ['sampled-md5', true]]);
         await assertSameBlob(source, dest);
     });
 
@@ -100,12 +100,12 @@ describe('copyPageBlob', () => {
         const first = written[0];
         await blob(dest).uploadPages(Buffer.alloc(512, 0xab), first.start, 512);
         let checks = await verifyCopy(source, dest, size, written, 100);
-        assert.deepEqual(checks.map((c) => [c.name, c.passed]), [['pageRanges', true], ['sampledMd5', false]], 'changed data in a written range');
+        assert.deepEqual(checks.map((c) => [c.name, c.passed]), [['page-ranges', true], ['sampled-md5', false]], 'changed data in a written range');
         const hole = size - 512 - 4 * MiB;
         assert.ok(!written.some((r) => r.start <= hole && hole < r.end), 'a hole in the source');
         await blob(dest).uploadPages(Buffer.alloc(512, 1), hole, 512);
         checks = await verifyCopy(source, dest, size, written, 0);
-        assert.deepEqual(checks.map((c) => [c.name, c.passed]), [['pageRanges', false]], 'data where the source has none');
+        assert.deepEqual(checks.map((c) => [c.name, c.passed]), [['page-ranges', false]], 'data where the source has none');
     });
 
     it('resumes from its journal: what was copied before the interruption is not copied again', async () => {

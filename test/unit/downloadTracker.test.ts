@@ -17,9 +17,9 @@ test('start, progress, done produce valid panel messages and row state', () => {
     const c = new AbortController();
     t.start(ID, 'disk', c, 'd1.vhd');
     assert.equal(t.isRunning(ID.toUpperCase(), 'disk'), true);
-    t.progress(ID, 'disk', { bytesDone: 10, bytesToFetch: 100, totalSize: 1000, bytesPerSecond: 5 }, 1_000);
-    t.progress(ID, 'disk', { bytesDone: 20, bytesToFetch: 100, totalSize: 1000, bytesPerSecond: 5 }, 1_100); // throttled
-    t.progress(ID, 'disk', { bytesDone: 100, bytesToFetch: 100, totalSize: 1000, bytesPerSecond: 5 }, 1_150); // final always sent
+    t.progress(ID, 'disk', { bytesDone: 10, bytesPlanned: 100, totalSize: 1000, bytesPerSecond: 5 }, 1_000);
+    t.progress(ID, 'disk', { bytesDone: 20, bytesPlanned: 100, totalSize: 1000, bytesPerSecond: 5 }, 1_100); // throttled
+    t.progress(ID, 'disk', { bytesDone: 100, bytesPlanned: 100, totalSize: 1000, bytesPerSecond: 5 }, 1_150); // final always sent
     t.done(ID, 'disk', [{ name: 'size', passed: true }], 'd1.vhd');
     assert.deepEqual(seen.map(([, m]) => m.type), ['downloadStarted', 'progress', 'progress', 'downloadDone']);
     for (const [, m] of seen) assert.equal(isHostMessage(m), true, JSON.stringify(m));

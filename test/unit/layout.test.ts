@@ -1,6 +1,7 @@
 /**
  * The shape of src/, enforced: features import the core and never each other; the core imports no
- * feature and not the composition root; shared/, transfer/ and webview-app/ import no `vscode`,
+ * feature and not the composition root; the engine below the features (blob/, formats/, transfer/,
+ * disk/) imports only what lies under it, and it, shared/ and webview-app/ import no `vscode`;
  * shared/ nothing outside itself; no import cycle between folders.
  */
 import { test } from 'node:test';
@@ -61,6 +62,15 @@ export function layoutEdges(files = sources(src)): { edges: Edge[]; vscodeUsers:
     return { edges, vscodeUsers };
 }
 
+/** The layers below the features and what each may import: the blob layer at the bottom, then the image readers, then the plans and the disk readers over them. */
+const ENGINE: Record<string, string[]> = {
+    blob: ['shared'],
+    formats: ['shared'],
+    transfer: ['shared', 'blob', 'formats'],
+    disk: ['shared', 'blob', 'formats'],
+    'webview-app': ['shared'],
+};
+
 function violations(edges: Edge[], vscodeUsers: Map<string, string[]>): string[] {
     const out: string[] = [];
     const isFeature = (u: string) => u.startsWith('features/');
@@ -70,9 +80,10 @@ function violations(edges: Edge[], vscodeUsers: Map<string, string[]>): string[]
         else if (!isFeature(e.from) && e.from !== 'root' && isFeature(e.to)) out.push(`${where}: the core imports no feature`);
         if (e.to === 'root') out.push(`${where}: nothing imports the composition root`);
         if (e.from === 'shared') out.push(`${where}: shared/ is pure and imports nothing outside itself`);
-        if ((e.from === 'transfer' || e.from === 'webview-app') && e.to !== 'shared') out.push(`${where}: ${e.from}/ imports only shared/`);
+        const allowed = ENGINE[e.from];
+        if (allowed && !allowed.includes(e.to)) out.push(`${where}: ${e.from}/ imports only ${allowed.map((u) => `${u}/`).join(', ')}`);
     }
-    for (const unit of ['shared', 'transfer', 'webview-app']) {
+    for (const unit of ['shared', ...Object.keys(ENGINE)]) {
         for (const f of vscodeUsers.get(unit) ?? []) out.push(`${f} imports 'vscode': ${unit}/ runs without VS Code`);
     }
     // Folder cycles (Tarjan's strongly connected components).
@@ -123,9 +134,12 @@ test('the rule sees each kind of forbidden import', () => {
     assert.equal(violations([e('app', 'root')], none).length, 1);
     assert.equal(violations([e('shared', 'azure')], none).length, 1);
     assert.equal(violations([e('transfer', 'azure')], none).length, 1);
+    assert.equal(violations([e('blob', 'transfer')], none).length, 1, 'the blob layer sits below the plans');
+    assert.equal(violations([e('formats', 'transfer')], none).length, 1, 'the image readers sit below the plans');
+    assert.equal(violations([], new Map([['disk', ['src/disk/x.ts']]])).length, 1, 'the disk readers run without VS Code');
     assert.equal(violations([], new Map([['transfer', ['src/transfer/x.ts']]])).length, 1);
     assert.deepEqual(violations([e('tree', 'azure'), e('azure', 'tree')], none), ['import cycle between folders: azure <-> tree']);
-    assert.deepEqual(violations([e('features/download', 'app'), e('root', 'features/download'), e('transfer', 'shared')], none), []);
+    assert.deepEqual(violations([e('features/download', 'app'), e('root', 'features/download'), e('transfer', 'shared'), e('transfer', 'blob'), e('disk', 'formats')], none), []);
 });
 
 test('the repository top level holds only the project files and the conventional extras', () => {

@@ -51,13 +51,13 @@ const state = {
     fileFormat: 'VHD',
     expiresAt: '2026-11-21T11:00:00.000Z',
     rows: [{ blob: 'disk', label: 'Disk', maskedUrl: 'https://h/c/b?sig=••••', present: true }],
-    downloads: [{ blob: 'disk', status: 'running', progress: { bytesDone: 1, bytesToFetch: 2, totalSize: 3, bytesPerSecond: 4 } }],
+    downloads: [{ blob: 'disk', status: 'running', progress: { bytesDone: 1, bytesPlanned: 2, totalSize: 3, bytesPerSecond: 4 } }],
 };
 
 test('valid host messages pass', () => {
     for (const m of [
         state,
-        { type: 'progress', blob: 'disk', bytesDone: 10, bytesToFetch: 100, totalSize: 1000, bytesPerSecond: 5, etaSeconds: 18 },
+        { type: 'progress', blob: 'disk', bytesDone: 10, bytesPlanned: 100, totalSize: 1000, bytesPerSecond: 5, etaSeconds: 18 },
         { type: 'downloadDone', blob: 'vmgs', checks: [{ name: 'size', passed: true }] },
         { type: 'downloadFailed', blob: 'disk', message: 'x', cancelled: true },
         { type: 'revealed', blob: 'disk', url: 'https://h/c/b?sig=abc' },
@@ -74,8 +74,8 @@ test('malformed host messages are rejected', () => {
         { ...state, access: 'Admin' },
         { ...state, rows: [{ blob: 'disk' }] },
         { ...state, downloads: [{ blob: 'disk', status: 'exploding' }] },
-        { type: 'progress', blob: 'disk', bytesDone: -1, bytesToFetch: 1, totalSize: 1, bytesPerSecond: 1 },
-        { type: 'progress', blob: 'disk', bytesDone: NaN, bytesToFetch: 1, totalSize: 1, bytesPerSecond: 1 },
+        { type: 'progress', blob: 'disk', bytesDone: -1, bytesPlanned: 1, totalSize: 1, bytesPerSecond: 1 },
+        { type: 'progress', blob: 'disk', bytesDone: NaN, bytesPlanned: 1, totalSize: 1, bytesPerSecond: 1 },
         { type: 'revealed', blob: 'disk', url: 'javascript:alert(1)' },
         { type: 'noGrant', id, disk: { name: 'd', kind: 'disk' }, reason: 'because' },
         { type: 'noGrant', disk: { name: 'd', kind: 'disk' }, reason: 'none' },
@@ -142,7 +142,7 @@ test('page messages: blob kinds and the download list, at their limits', () => {
 test('host messages: string and count limits, optional fields, the revealed URL', () => {
     const ok = (m: unknown, why: string) => assert.equal(isHostMessage(m), true, why);
     const no = (m: unknown, why: string) => assert.equal(isHostMessage(m), false, why);
-    const p = { bytesDone: 0, bytesToFetch: 0, totalSize: 0, bytesPerSecond: 0 };
+    const p = { bytesDone: 0, bytesPlanned: 0, totalSize: 0, bytesPerSecond: 0 };
     ok({ type: 'progress', blob: 'disk', ...p }, 'zero is a count');
     no({ type: 'progress', blob: 'disk', ...p, etaSeconds: -1 }, 'negative eta');
     no({ type: 'progress', blob: 'disk', ...p, etaSeconds: '3' }, 'eta as text');

@@ -3,8 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DirectRanges } from '../../src/blob/direct';
-import { HttpRanges } from '../../src/blob/http';
-import { PageWriter } from '../../src/transfer/upload/put';
+import { BlobEndpoint } from '../../src/blob/http';
 
 /** A blob server that records each request's Authorization header and answers ranges and Put Page. */
 async function server(seen: (string | undefined)[]): Promise<{ url: string; close(): void }> {
@@ -27,18 +26,16 @@ test('every request of both transports and of Put Page carries the bearer token,
     const srv = await server(seen);
     let n = 0;
     const auth = async () => `token-${++n}`;
-    const ranges = new HttpRanges(2, 5000, auth);
+    const ranges = new BlobEndpoint(2, 5000, auth);
     const direct = new DirectRanges(5000, {}, auth);
-    const writer = new PageWriter(2, 5000, auth);
     try {
         await ranges.head(srv.url);
         await ranges.get(srv.url, 0, 512, false, () => undefined);
         await direct.getInto(srv.url, 512, 1024, false, Buffer.alloc(512));
-        await writer.put(srv.url, 0, Buffer.alloc(512), 'AAAAAAAAAAAAAAAAAAAAAA==');
+        await ranges.putPage(srv.url, 0, Buffer.alloc(512), 'AAAAAAAAAAAAAAAAAAAAAA==');
     } finally {
         ranges.destroy();
         direct.destroy();
-        writer.destroy();
         srv.close();
     }
     assert.deepEqual(seen, ['Bearer token-1', 'Bearer token-2', 'Bearer token-3', 'Bearer token-4']);
@@ -47,7 +44,7 @@ test('every request of both transports and of Put Page carries the bearer token,
 test('without the option no Authorization header is sent (a SAS alone)', async () => {
     const seen: (string | undefined)[] = [];
     const srv = await server(seen);
-    const ranges = new HttpRanges(2, 5000);
+    const ranges = new BlobEndpoint(2, 5000);
     const direct = new DirectRanges(5000);
     try {
         await ranges.head(srv.url);

@@ -47,7 +47,7 @@ for (const transport of ['direct', 'node'] as const) describe(`over ${transport}
                 assert.ok(!fs.existsSync(out + '.partial') && !fs.existsSync(out + '.partial.journal'));
                 assert.ok(events.length >= 2 && events.length <= elapsed / 50 + 3, `${events.length} events in ${elapsed} ms`);
                 const last = events[events.length - 1];
-                assert.equal(last.bytesDone, last.bytesToFetch);
+                assert.equal(last.bytesDone, last.bytesPlanned);
                 assert.equal(last.totalSize, model.size);
             } finally {
                 await server.close();

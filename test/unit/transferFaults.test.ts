@@ -171,7 +171,7 @@ for (const transport of ['direct', 'node'] as const) describe(`over ${transport}
                 const p = downloadBlob({
                     url: server.url, destPath: out, chunkSize: chunk, concurrency, signal: ac.signal, tuning: fast,
                     onProgress: (pr) => {
-                        if (!abortedAt && pr.bytesDone >= pr.bytesToFetch * 0.4) {
+                        if (!abortedAt && pr.bytesDone >= pr.bytesPlanned * 0.4) {
                             abortedAt = Date.now();
                             ac.abort();
                         }

@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BlobProps, HttpRanges } from '../../src/blob/http';
+import type { BlobProps, BlobEndpoint } from '../../src/blob/http';
 import { describeMismatch, JournalWriter, readJournal, sameBlob, type BlobIdentity } from '../../src/transfer/core/journal';
 import { PartialFile } from '../../src/transfer/download/partial';
 import { planDownload } from '../../src/transfer/download/planning';
-import type { Session } from '../../src/transfer/download/session';
+import type { BlobSession } from '../../src/blob/session';
 import type { Settings } from '../../src/transfer/download/settings';
 import { TransferError } from '../../src/transfer/core/types';
 import { scratch } from './support';
@@ -56,8 +56,8 @@ test('a partial of another blob: refused with the reason, or started over and lo
 /** planDownload over a storage service whose HEAD answers `size`. */
 async function planWithSize(size: number, resumeKey?: string) {
     const props: BlobProps = { size, blobType: 'BlockBlob', etag: '"0x1"' };
-    const http = { head: async () => props } as unknown as HttpRanges;
-    const session = { url: 'https://a.blob.core.windows.net/c/b?sig=x', signal: undefined, log: () => undefined, withRetry: (_what: string, fn: (u: string) => Promise<unknown>) => fn('https://a.blob.core.windows.net/c/b?sig=x') } as unknown as Session;
+    const http = { head: async () => props } as unknown as BlobEndpoint;
+    const session = { url: 'https://a.blob.core.windows.net/c/b?sig=x', signal: undefined, log: () => undefined, withRetry: (_what: string, fn: (u: string) => Promise<unknown>) => fn('https://a.blob.core.windows.net/c/b?sig=x') } as unknown as BlobSession;
     return planDownload(session, http, { url: session.url, destPath: path.join(tmp.dir, 'x'), resumeKey }, { mergeGap: 0, concurrency: 1 } as Settings, []);
 }
 

@@ -7,10 +7,11 @@ import * as path from 'node:path';
 import { JournalWriter, readJournal, sameBlob } from '../../src/transfer/core/journal';
 import { BytePool } from '../../src/transfer/core/buffers';
 import { Md5Pool } from '../../src/transfer/core/md5';
-import { httpPageListSource, listWrittenRanges, parsePageList, sdkPageListSource } from '../../src/blob/listing';
+import { httpPageListSource, listPages, listWrittenRanges, parsePageList } from '../../src/blob/listing';
+import { sdkPageListSource } from './sdkPageList';
 import { chunkRanges, intersect, mergeRanges, subtractRanges, totalBytes } from '../../src/blob/ranges';
 import { classify, backoffDelay } from '../../src/blob/retry';
-import { BodyError, HttpRanges, HttpStatusError, parseRetryAfter } from '../../src/blob/http';
+import { BodyError, BlobEndpoint, HttpStatusError, parseRetryAfter } from '../../src/blob/http';
 import { TransferError } from '../../src/transfer/core/types';
 import { assertSecureUrl, redactUrl, sasExpiredByClock, scrubSecrets } from '../../src/blob/url';
 import { BlobModel } from '../bench/blobModel';
@@ -75,7 +76,7 @@ describe('page range listing (pagination and windows)', () => {
     });
 
     it('follows NextMarker and windows over the engine\'s own connections', async () => {
-        const http = new HttpRanges(2, 10_000);
+        const http = new BlobEndpoint(2, 10_000);
         try {
             const before = server.counts.list;
             const got = await listWrittenRanges(httpPageListSource(http, () => server.url + '?sig=x'), { size: model.size });
@@ -91,11 +92,42 @@ describe('page range listing (pagination and windows)', () => {
         }
     });
 
-    it('parses page lists: inclusive ends, escaped markers, clear ranges ignored', () => {
+    it('parses page lists: inclusive ends, escaped markers, clear ranges kept apart in document order', () => {
         const xml = '<?xml version="1.0" encoding="utf-8"?><PageList><PageRange><Start>0</Start><End>511</End></PageRange><ClearRange><Start>512</Start><End>1023</End></ClearRange>' +
-            '<PageRange>\n <Start>4096</Start>\n <End>8191</End>\n</PageRange><NextMarker>2!a&amp;b</NextMarker></PageList>';
-        assert.deepEqual(parsePageList(xml), { ranges: [{ start: 0, end: 511 }, { start: 4096, end: 8191 }], continuationToken: '2!a&b' });
+            '<PageRange>\n <Start>4096</Start>\n <End>8191</End>\n</PageRange><ClearRange><Start>8192</Start><End>9215</End></ClearRange><PageRange><Start>9216</Start><End>9727</End></PageRange><NextMarker>2!a&amp;b</NextMarker></PageList>';
+        assert.deepEqual(parsePageList(xml), {
+            ranges: [{ start: 0, end: 511 }, { start: 4096, end: 8191 }, { start: 9216, end: 9727 }],
+            clear: [{ start: 512, end: 1023 }, { start: 8192, end: 9215 }],
+            continuationToken: '2!a&b',
+        });
         assert.equal(parsePageList('<PageList><NextMarker /></PageList>').continuationToken, undefined);
+    });
+
+    it('a snapshot diff keeps cleared ranges from every page and window, and asks with the previous snapshot', async () => {
+        const asked: { offset: number; token?: string }[] = [];
+        // Two windows; the first answers in two pages, PageRange and ClearRange interleaved.
+        const pages: Record<string, string> = {
+            '0:': '<PageList><PageRange><Start>0</Start><End>511</End></PageRange><ClearRange><Start>1024</Start><End>2047</End></ClearRange><NextMarker>m1</NextMarker></PageList>',
+            '0:m1': '<PageList><ClearRange><Start>4096</Start><End>4607</End></ClearRange><PageRange><Start>6144</Start><End>8191</End></PageRange></PageList>',
+            '8192:': '<PageList><ClearRange><Start>8192</Start><End>9215</End></ClearRange></PageList>',
+        };
+        const source = {
+            async page(offset: number, _count: number, token: string | undefined) {
+                asked.push({ offset, token });
+                return parsePageList(pages[`${offset}:${token ?? ''}`]);
+            },
+        };
+        const diff = await listPages(source, { size: 16384, window: 8192 });
+        assert.deepEqual(diff.updated, [{ start: 0, end: 512 }, { start: 6144, end: 8192 }]);
+        assert.deepEqual(diff.cleared, [{ start: 1024, end: 2048 }, { start: 4096, end: 4608 }, { start: 8192, end: 9216 }]);
+        assert.deepEqual(asked, [{ offset: 0, token: undefined }, { offset: 0, token: 'm1' }, { offset: 8192, token: undefined }]);
+        // Over the endpoint: the previous snapshot's SAS goes along as prevsnapshoturl, encoded.
+        const seen: string[] = [];
+        const fake = { text: async (u: string) => (seen.push(u), '<PageList></PageList>') } as unknown as BlobEndpoint;
+        await listPages(httpPageListSource(fake, () => 'https://a.blob.core.windows.net/c/new?sig=n', () => 'https://a.blob.core.windows.net/c/old?sig=o&se=1'), { size: 512 });
+        const q = new URL(seen[0]).searchParams;
+        assert.equal(q.get('comp'), 'pagelist');
+        assert.equal(q.get('prevsnapshoturl'), 'https://a.blob.core.windows.net/c/old?sig=o&se=1');
     });
 
     it('lists in windows and clips ranges to each window', async () => {

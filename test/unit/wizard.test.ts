@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import type { DiskInfo } from '../../src/shared/types';
 import { GoBackError, UserCancelledError } from '../../src/shared/cancel';
 import { type UserInput } from '../../src/platform/userInput';
-import { accessChoices, formatDuration, MAX_DURATION_SECONDS, parseDuration, shouldPrompt, stepsToPrompt, toRequest } from '../../src/features/grant/steps';
+import { formatLifetime } from '../../src/shared/format';
+import { accessChoices, MAX_DURATION_SECONDS, parseDuration, shouldPrompt, stepsToPrompt, toRequest } from '../../src/features/grant/steps';
 import { grantSteps, grantTitle, plainT, runGrantWizard, type GrantWizardContext } from '../../src/features/grant/wizard';
 import { runWizard, type WizardStep } from '../../src/wizard/engine';
 
@@ -60,14 +61,14 @@ test('durations: the words of each refusal, decimals, spaces before a unit', () 
 });
 
 test('durations in words, as labels and the log show them', () => {
-    assert.equal(formatDuration(1), '1 second');
-    assert.equal(formatDuration(90), '90 seconds');
-    assert.equal(formatDuration(60), '1 minute');
-    assert.equal(formatDuration(5400), '90 minutes');
-    assert.equal(formatDuration(3600), '1 hour');
-    assert.equal(formatDuration(8 * 3600), '8 hours');
-    assert.equal(formatDuration(86400), '1 day');
-    assert.equal(formatDuration(MAX_DURATION_SECONDS), '60 days');
+    assert.equal(formatLifetime(1), '1 second');
+    assert.equal(formatLifetime(90), '90 seconds');
+    assert.equal(formatLifetime(60), '1 minute');
+    assert.equal(formatLifetime(5400), '90 minutes');
+    assert.equal(formatLifetime(3600), '1 hour');
+    assert.equal(formatLifetime(8 * 3600), '8 hours');
+    assert.equal(formatLifetime(86400), '1 day');
+    assert.equal(formatLifetime(MAX_DURATION_SECONDS), '60 days');
 });
 
 test('access choices and what a preset answers', () => {

@@ -5,24 +5,11 @@
  */
 import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
-import type { ActionContext } from '../../platform/command';
 import { UserCancelledError } from '../../shared/cancel';
 import { Cmd } from '../../shared/constants';
 import { mapError } from '../../shared/errors';
 import type { DiskRef } from '../../shared/types';
 import type { PendingCopy } from './pending';
-
-export async function revokeQuietly(ctx: AppContext, actx: ActionContext, ref: DiskRef): Promise<void> {
-    try {
-        const now = await ctx.services.disks.getDisk(ref);
-        if (now.diskState === 'ActiveSAS' || now.diskState === 'ActiveUpload' || now.diskState === 'ActiveSASFrozen') await ctx.actions.revokeAccess(actx, ref);
-    } catch (e) {
-        if (e instanceof UserCancelledError) return;
-        const message = vscode.l10n.t('Could not revoke access to {0}: {1} Run Revoke Access on it.', ref.name, e instanceof Error ? e.message : String(e));
-        ctx.services.log.warn(message);
-        void ctx.services.ui.showWarningMessage(message, { modal: false });
-    }
-}
 
 /** The words for why a copy stopped; undefined when the user cancelled. */
 export function stopReason(e: unknown): string | undefined {

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
 import { StateKey } from '../../shared/constants';
+import { isLiveWriteGrant } from '../../shared/grants';
 import type { UserInput } from '../../platform/userInput';
 import type { DiskInfo } from '../../shared/types';
 import { copyKey, PendingCopies, type PendingCopy } from './pending';
@@ -58,7 +59,7 @@ export async function resumability(ctx: AppContext, rec: PendingCopy): Promise<'
     if (target === null) return 'gone';
     if (!target) return 'resume'; // unknown (offline): Resume Copy says what went wrong
     const held = ctx.services.grants.get(rec.target.id);
-    if (held && held.access === 'Write' && held.expiresAt.getTime() > Date.now() + 60_000) return 'resume';
+    if (isLiveWriteGrant(held)) return 'resume';
     return target.diskState === 'ReadyToUpload' ? 'resume' : 'restart';
 }
 

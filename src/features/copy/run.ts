@@ -11,6 +11,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
+import { authorizationFor } from '../../azure/diskToken';
+import { isLiveWriteGrant } from '../../shared/grants';
 import type { ActionContext } from '../../platform/command';
 import { withCancellableProgress } from '../../platform/progress';
 import { hashId } from '../../platform/telemetryMask';
@@ -20,10 +22,10 @@ import { canGrant } from '../../shared/diskStates';
 import { attachedToRunningVm, DiskError } from '../../shared/errors';
 import { formatBytes } from '../../shared/format';
 import { BLOB_LABELS, type BlobKind, type DiskInfo, type DiskRef, type Grant } from '../../shared/types';
-import { copyPageBlob, pageBlobSize, TransferError, type CopyResult } from '../../transfer';
+import { blobProperties, copyPageBlob, TransferError, type CopyResult } from '../../transfer';
 import { refOf, resolveDiskInfo } from '../../wizard/diskArg';
 import { copyStart } from './copyStart';
-import { offerDelete, revokeQuietly, stoppedEarly, stopReason } from './outcome';
+import { offerDelete, stoppedEarly, stopReason } from './outcome';
 import { copyKey, type PendingCopy } from './pending';
 import { askResume, forgetCopy, isNotFound, pendingCopies, resumability, trackCopy } from './resume';
 import { askTarget, type CopyTarget } from './target';
@@ -87,19 +89,23 @@ export async function copyTo(ctx: AppContext, actx: ActionContext, arg: unknown,
     actx.telemetry.properties.resumed = String(!!resume);
     const secure = !!source.securityType;
 
-    const srcGrant = await ctx.actions.grantAccess(actx, source, { preset: { access: 'Read', durationInSeconds: GRANT_SECONDS, fileFormat: 'VHD', getSecureVMGuestStateSAS: secure || undefined }, silentPanel: true });
+    const readPreset = { access: 'Read' as const, durationInSeconds: GRANT_SECONDS, fileFormat: 'VHD' as const, getSecureVMGuestStateSAS: secure || undefined };
+    let srcGrant = await ctx.actions.grantAccess(actx, source, { preset: readPreset, silentPanel: true });
+    // Entra-protected disks: each side's token; the source's goes with Put Page From URL too.
+    const sourceAuth = await authorizationFor(ctx.sessions, source);
     const blobs = (['disk', 'vmgs', 'vmmd'] as const).filter((b) => srcGrant.urls[b]);
     const results: Partial<Record<BlobKind, CopyResult>> = {};
     const run = trackCopy();
     let rec: PendingCopy | undefined;
     let failedTarget: DiskRef | undefined;
     try {
-        const size = await pageBlobSize(srcGrant.urls.disk!);
+        const size = (await blobProperties(srcGrant.urls.disk!, { authorization: sourceAuth })).size;
         const target = resume ? await openTarget(ctx, resume) : await createTarget(ctx, source, to!, size, secure, (ref) => (failedTarget = ref));
         rec = { source: refOf(source), target: refOf(target), blobs: [...blobs], startedAt: resume?.startedAt ?? new Date().toISOString(), targetCreated: resume?.targetCreated ?? target.timeCreated?.toISOString() };
         await pendingCopies(ctx).put(rec);
         ctx.tree.refresh();
-        const dstGrant = await writeGrant(ctx, actx, target, secure);
+        let dstGrant = await writeGrant(ctx, actx, target, secure);
+        const targetAuth = await authorizationFor(ctx.sessions, target);
         const missing = blobs.filter((b) => !dstGrant.urls[b]);
         if (missing.length) throw new DiskError('NoBlob', vscode.l10n.t('The new disk {0} has no {1} to copy into.', target.name, missing.map((b) => BLOB_LABELS[b]).join(', ')));
         const into = rec.target;
@@ -115,10 +121,21 @@ export async function copyTo(ctx: AppContext, actx: ActionContext, arg: unknown,
                     journalPath: journalPath(ctx, key),
                     resumeKey: key,
                     signal,
+                    sourceAuthorization: sourceAuth,
+                    targetAuthorization: targetAuth,
+                    refreshSource: async () => {
+                        srcGrant = await ctx.actions.renewExpired(actx, refOf(source), srcGrant, blob, readPreset, 'copy');
+                        return urlOf(srcGrant, blob);
+                    },
+                    refreshTarget: async () => {
+                        services.log.info(`The write access to ${into.name} expired during the copy: granting it again.`);
+                        dstGrant = await ctx.actions.grantAccess(actx, into, { preset: writePreset(secure), silentPanel: true });
+                        return urlOf(dstGrant, blob);
+                    },
                     log: (m) => services.log.info(`${source.name}/${blob} → ${into.name}: ${m}`),
                     onProgress: (p) => {
-                        const at = i * share + (p.bytesToCopy ? (p.bytesDone / p.bytesToCopy) * share : share);
-                        progress.report({ increment: Math.max(0, at - reported), message: `${BLOB_LABELS[blob]}: ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesToCopy)} · ${p.mode === 'server' ? vscode.l10n.t('server-side') : vscode.l10n.t('streamed')}` });
+                        const at = i * share + (p.bytesPlanned ? (p.bytesDone / p.bytesPlanned) * share : share);
+                        progress.report({ increment: Math.max(0, at - reported), message: `${BLOB_LABELS[blob]}: ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesPlanned)} · ${p.mode === 'server' ? vscode.l10n.t('server-side') : vscode.l10n.t('streamed')}` });
                         reported = Math.max(reported, at);
                     },
                 });
@@ -132,7 +149,7 @@ export async function copyTo(ctx: AppContext, actx: ActionContext, arg: unknown,
         });
     } catch (e) {
         // The source's SAS ends here whatever happened; the target keeps its write access so the copy can resume.
-        await revokeQuietly(ctx, actx, refOf(source));
+        await ctx.actions.revokeQuietly(actx, refOf(source));
         if (rec) {
             const state = (await services.disks.getDisk(rec.target).catch(() => undefined))?.diskState;
             const reason = stopReason(e);
@@ -148,8 +165,8 @@ export async function copyTo(ctx: AppContext, actx: ActionContext, arg: unknown,
         run.done();
     }
     // Both SAS end with the copy: no disk is left in ActiveSAS or ActiveUpload.
-    await revokeQuietly(ctx, actx, refOf(source));
-    await revokeQuietly(ctx, actx, rec.target);
+    await ctx.actions.revokeQuietly(actx, refOf(source));
+    await ctx.actions.revokeQuietly(actx, rec.target);
     await forgetCopy(ctx, rec, (k) => journalPath(ctx, k));
     ctx.tree.refresh();
     const all = Object.values(results);
@@ -211,9 +228,9 @@ async function createTarget(ctx: AppContext, source: DiskInfo, to: CopyTarget, s
 /** Write access to the target: the one this window holds, or a new one. */
 async function writeGrant(ctx: AppContext, actx: ActionContext, target: DiskInfo, secure: boolean): Promise<Grant> {
     const held = ctx.services.grants.get(target.id);
-    if (held && held.access === 'Write' && held.expiresAt.getTime() > Date.now() + 60_000) return held;
+    if (isLiveWriteGrant(held)) return held;
     try {
-        return await ctx.actions.grantAccess(actx, target, { preset: { access: 'Write', durationInSeconds: GRANT_SECONDS, getSecureVMGuestStateSAS: secure || undefined }, silentPanel: true });
+        return await ctx.actions.grantAccess(actx, target, { preset: writePreset(secure), silentPanel: true });
     } catch (e) {
         if (target.diskState !== 'ActiveUpload') throw e;
         throw new DiskError(
@@ -222,4 +239,14 @@ async function writeGrant(ctx: AppContext, actx: ActionContext, target: DiskInfo
             vscode.l10n.t('Delete {0} and run Copy to… again.', target.name),
         );
     }
+}
+
+function writePreset(secure: boolean) {
+    return { access: 'Write' as const, durationInSeconds: GRANT_SECONDS, getSecureVMGuestStateSAS: secure || undefined };
+}
+
+function urlOf(g: Grant, blob: BlobKind): string {
+    const u = g.urls[blob];
+    if (!u) throw new TransferError('SasExpired', 'The new access grant has no URL for this blob.');
+    return u;
 }

@@ -1,6 +1,7 @@
 /** Delete…: a disk or snapshot, after a modal confirmation that names it and its size. */
 import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
+import { nested } from '../../platform/actionContext';
 import type { ActionContext, Register } from '../../platform/command';
 import { withCancellableProgress } from '../../platform/progress';
 import { hashId } from '../../platform/telemetryMask';
@@ -44,5 +45,5 @@ export function registerDelete(ctx: AppContext, register: Register): vscode.Disp
 }
 
 export const deleteActions = (ctx: AppContext) => ({
-    deleteDisk: (actx: ActionContext, target: unknown) => deleteDisk(ctx, actx, target),
+    deleteDisk: (actx: ActionContext, target: unknown) => nested(actx, 'deleteDisk', (c) => deleteDisk(ctx, c, target)),
 });

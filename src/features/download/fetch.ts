@@ -11,7 +11,6 @@ import { formatDuration, formatRate, formatWrittenOf } from '../../shared/format
 import { presetOf } from '../../shared/grants';
 import { BLOB_LABELS, type BlobKind, type DiskInfo, type DiskRef, type Grant } from '../../shared/types';
 import { downloadBlob, TransferError, type DownloadResult, type TransferProgress } from '../../transfer';
-import { renewGrant } from './grants';
 import { describeFailure, type DescribedFailure } from './messages';
 import type { PlannedFile } from './plan';
 import { logBlobRun } from './runLog';
@@ -118,7 +117,7 @@ async function fetchOne(
         log: (m) => ctx.services.log.debug(`${ref.name}/${f.blob}: ${m}`),
         onProgress,
         refreshUrl: async () => {
-            run.current = await renewGrant(ctx, actx, ref, run.current, f.blob, run.preset);
+            run.current = await ctx.actions.renewExpired(actx, ref, run.current, f.blob, run.preset, 'download');
             const next = run.current.urls[f.blob];
             if (!next) throw new TransferError('SasExpired', 'The new access grant has no URL for this blob.');
             return next;
@@ -135,12 +134,12 @@ function progressBar(progress: vscode.Progress<{ message?: string; increment?: n
     let reported = 0;
     const share = 100 / count;
     return (i, blob, p) => {
-        const frac = p.bytesToFetch > 0 ? Math.min(1, p.bytesDone / p.bytesToFetch) : 0;
+        const frac = p.bytesPlanned > 0 ? Math.min(1, p.bytesDone / p.bytesPlanned) : 0;
         const target = i * share + frac * share;
         const eta = p.etaSeconds !== undefined ? ` · ${formatDuration(p.etaSeconds)} left` : '';
         progress.report({
             increment: Math.max(0, target - reported),
-            message: `${BLOB_LABELS[blob]}: ${formatWrittenOf(p.bytesDone, p.bytesToFetch, p.totalSize)} · ${formatRate(p.bytesPerSecond)}${eta}`,
+            message: `${BLOB_LABELS[blob]}: ${formatWrittenOf(p.bytesDone, p.bytesPlanned, p.totalSize)} · ${formatRate(p.bytesPerSecond)}${eta}`,
         });
         reported = Math.max(reported, target);
     };

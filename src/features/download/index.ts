@@ -1,6 +1,7 @@
 /** Download…: the command, the call the access panel makes, and resuming downloads after a reload. */
 import * as vscode from 'vscode';
 import type { AppContext, DownloadOptions } from '../../app/context';
+import { nested } from '../../platform/actionContext';
 import type { ActionContext, Register } from '../../platform/command';
 import { Cmd } from '../../shared/constants';
 import { downloadCommand } from './command';
@@ -16,7 +17,7 @@ export function registerDownload(ctx: AppContext, register: Register): vscode.Di
 }
 
 export const downloadActions = (ctx: AppContext) => ({
-    download: (actx: ActionContext, target: unknown, options?: DownloadOptions) => downloadCommand(ctx, actx, target, options),
+    download: (actx: ActionContext, target: unknown, options?: DownloadOptions) => nested(actx, 'download', (c) => downloadCommand(ctx, c, target, options)),
 });
 
 export { offerPendingResumes };

@@ -27,7 +27,7 @@ export function logBlobRun(log: Logger, what: string, destPath: string, connecti
             if (planned || p.totalSize <= 0) return;
             planned = true;
             const already = p.bytesDone > 0 ? `, ${formatBytes(p.bytesDone)} already in the partial file` : '';
-            log.info(`Download of ${what}: ${formatBytes(p.bytesToFetch)} to fetch (written data) of ${formatBytes(p.totalSize)}${already}.`);
+            log.info(`Download of ${what}: ${formatBytes(p.bytesPlanned)} to fetch (written data) of ${formatBytes(p.totalSize)}${already}.`);
         },
         done(r) {
             const s = seconds();
@@ -39,11 +39,11 @@ export function logBlobRun(log: Logger, what: string, destPath: string, connecti
             for (const note of r.notes ?? []) log.info(`Download of ${what}: ${note}`);
         },
         cancelled() {
-            const at = last ? ` at ${formatBytes(last.bytesDone)} of ${formatBytes(last.bytesToFetch)}` : '';
+            const at = last ? ` at ${formatBytes(last.bytesDone)} of ${formatBytes(last.bytesPlanned)}` : '';
             log.info(`Download of ${what} cancelled after ${seconds().toFixed(1)} s${at}; the partial file is kept.`);
         },
         failed(code) {
-            const at = last ? ` at ${formatBytes(last.bytesDone)} of ${formatBytes(last.bytesToFetch)}` : '';
+            const at = last ? ` at ${formatBytes(last.bytesDone)} of ${formatBytes(last.bytesPlanned)}` : '';
             log.error(`Download of ${what} failed (${code}) after ${seconds().toFixed(1)} s${at}.`);
         },
     };

@@ -13,7 +13,8 @@ import { diskPicker, type PickContext } from '../../wizard/pickDisk';
 import { runWizard, type WizardStep } from '../../wizard/engine';
 import type { ActionContext } from '../../platform/command';
 import { withCancellableProgress } from '../../platform/progress';
-import { formatDuration, toRequest, type GrantContext } from './steps';
+import { toRequest, type GrantContext } from './steps';
+import { formatLifetime } from '../../shared/format';
 import { grantSteps, grantTitle, runGrantWizard, type GrantWizardContext } from './wizard';
 
 export async function grantAccess(ctx: AppContext, actx: ActionContext, arg?: unknown, options: GrantOptions = {}): Promise<Grant> {
@@ -45,7 +46,7 @@ export async function grantAccess(ctx: AppContext, actx: ActionContext, arg?: un
     actx.telemetry.properties.guestState = String(!!request.getSecureVMGuestStateSAS);
     actx.telemetry.properties.fileFormat = request.fileFormat ?? 'VHD';
     actx.telemetry.measurements.durationSeconds = request.durationInSeconds;
-    services.log.info(`Granting ${request.access} access to ${disk.kind} ${disk.name} for ${formatDuration(request.durationInSeconds)}.`);
+    services.log.info(`Granting ${request.access} access to ${disk.kind} ${disk.name} for ${formatLifetime(request.durationInSeconds)}.`);
 
     const grant = await tree.withBusy(disk.id, vscode.l10n.t('Granting access…'), () =>
         withCancellableProgress(vscode.l10n.t('Granting access to {0}…', disk.name), 'grant', (signal) => services.disks.grantAccess(refOf(disk), request, signal)),

@@ -89,14 +89,6 @@ export function parseDuration(text: string): { seconds: number } | { error: stri
     return { seconds };
 }
 
-/** Human form of a duration, for labels and the log. */
-export function formatDuration(seconds: number): string {
-    if (seconds % 86400 === 0) return `${seconds / 86400} day${seconds === 86400 ? '' : 's'}`;
-    if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
-    if (seconds % 60 === 0) return `${seconds / 60} minute${seconds === 60 ? '' : 's'}`;
-    return `${seconds} second${seconds === 1 ? '' : 's'}`;
-}
-
 export function toRequest(ctx: GrantContext): GrantRequest {
     const req: GrantRequest = { access: ctx.access ?? 'Read', durationInSeconds: ctx.durationInSeconds ?? 3600 };
     if (offersVhdx(ctx.disk)) req.fileFormat = ctx.fileFormat ?? 'VHD';

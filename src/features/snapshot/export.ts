@@ -7,10 +7,9 @@ import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
 import type { ActionContext } from '../../platform/command';
 import { hashId } from '../../platform/telemetryMask';
-import { UserCancelledError } from '../../shared/cancel';
 import { Cmd } from '../../shared/constants';
 import { DiskError } from '../../shared/errors';
-import type { DiskInfo, DiskRef } from '../../shared/types';
+import type { DiskInfo } from '../../shared/types';
 import { refOf, resolveDiskInfo } from '../../wizard/diskArg';
 import { makeSnapshot } from './create';
 import { suggestSnapshotName } from './naming';
@@ -41,21 +40,9 @@ export async function exportSnapshot(ctx: AppContext, actx: ActionContext, targe
         downloaded = result !== undefined;
         return result;
     } finally {
-        await revokeQuietly(ctx, actx, ref);
+        // The snapshot's SAS ends with the export, whatever happened.
+        await ctx.actions.revokeQuietly(actx, ref);
         offerDelete(ctx, disk, snapshot, downloaded);
-    }
-}
-
-/** The snapshot's SAS ends with the export, whatever happened; a failure to revoke is said, not thrown over the first error. */
-async function revokeQuietly(ctx: AppContext, actx: ActionContext, ref: DiskRef): Promise<void> {
-    try {
-        const now = await ctx.services.disks.getDisk(ref);
-        if (now.diskState === 'ActiveSAS' || ctx.services.grants.get(ref.id)) await ctx.actions.revokeAccess(actx, ref);
-    } catch (e) {
-        if (e instanceof UserCancelledError) return;
-        const message = vscode.l10n.t('Could not revoke access to snapshot {0}: {1} Run Revoke Access on it.', ref.name, e instanceof Error ? e.message : String(e));
-        ctx.services.log.warn(message);
-        void ctx.services.ui.showWarningMessage(message, { modal: false });
     }
 }
 

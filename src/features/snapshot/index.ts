@@ -1,6 +1,7 @@
 /** Create Snapshot… (disks and snapshots) and Export a Snapshot… (a disk of a running VM). */
 import type * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
+import { nested } from '../../platform/actionContext';
 import type { ActionContext, Register } from '../../platform/command';
 import { Cmd } from '../../shared/constants';
 import { createSnapshotCommand } from './create';
@@ -14,5 +15,5 @@ export function registerSnapshot(ctx: AppContext, register: Register): vscode.Di
 }
 
 export const snapshotActions = (ctx: AppContext) => ({
-    exportSnapshot: (actx: ActionContext, target: unknown) => exportSnapshot(ctx, actx, target),
+    exportSnapshot: (actx: ActionContext, target: unknown) => nested(actx, 'exportSnapshot', (c) => exportSnapshot(ctx, c, target)),
 });

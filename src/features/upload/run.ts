@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
+import { isLiveWriteGrant } from '../../shared/grants';
 import { authorizationFor } from '../../azure/diskToken';
 import type { ActionContext } from '../../platform/command';
 import { withCancellableProgress } from '../../platform/progress';
@@ -67,9 +68,9 @@ export async function uploadToDisk(ctx: AppContext, actx: ActionContext, disk: D
                     authorization,
                     log: (m) => services.log.debug(`${ref.name}/${blob}: ${m}`),
                     onProgress: (p) => {
-                        const frac = p.bytesToScan > 0 ? Math.min(1, p.bytesDone / p.bytesToScan) : 0;
+                        const frac = p.bytesPlanned > 0 ? Math.min(1, p.bytesDone / p.bytesPlanned) : 0;
                         const target = i * share + frac * share;
-                        progress.report({ increment: Math.max(0, target - reported), message: `${BLOB_LABELS[blob]}: ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesToScan)} of data · ${formatRate(p.bytesPerSecond)}` });
+                        progress.report({ increment: Math.max(0, target - reported), message: `${BLOB_LABELS[blob]}: ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesPlanned)} of data · ${formatRate(p.bytesPerSecond)}` });
                         reported = Math.max(reported, target);
                     },
                     refreshUrl: async () => {
@@ -111,7 +112,7 @@ function presetFor(guestState: boolean) {
 /** The Write grant: the one this window holds, or a new one on a disk waiting for upload. */
 async function writeGrant(ctx: AppContext, actx: ActionContext, disk: DiskInfo, guestState: boolean): Promise<Grant> {
     const held = ctx.services.grants.get(disk.id);
-    if (held && held.access === 'Write' && held.expiresAt.getTime() > Date.now() + 60_000) return held;
+    if (isLiveWriteGrant(held)) return held;
     if (disk.diskState === 'ActiveUpload') {
         // Revoking would end the upload with what the disk holds now: never done behind the user's back.
         throw new DiskError(

@@ -7,14 +7,14 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import { HttpStatusError } from '../../blob/http';
-import { JournalWriter, readJournal, sameBlob, type BlobIdentity } from '../core/journal';
-import { listWrittenRanges } from '../../blob/listing';
+import { BlobEndpoint } from '../../blob/http';
+import { HttpStatusError, TransferError } from '../../blob/errors';
+import { httpPageListSource, listWrittenRanges } from '../../blob/listing';
 import { chunkRanges, mergeRanges, subtractRanges, totalBytes, type ByteRange, type Chunk } from '../../blob/ranges';
-import { backoffDelay, classify } from '../../blob/retry';
-import { TransferError } from '../core/types';
-import { assertSecureUrl, blobIdentity } from '../../blob/url';
-import { blobSize, fetchPageListSource, putPage, putPageFromUrl, readRange } from './storage';
+import { BlobSession } from '../../blob/session';
+import { blobIdentity, sasExpiredByClock } from '../../blob/url';
+import { JournalWriter, readJournal, sameBlob, type BlobIdentity } from '../core/journal';
+import { ProgressMeter } from '../core/progress';
 import type { CopyCheck, CopyMode, CopyOptions, CopyResult } from './types';
 
 /** Put Page From URL copies at most 4 MiB per request. */
@@ -29,50 +29,57 @@ export function refusesServerSide(e: unknown): boolean {
     return e.status === 501 || (e.status === 409 && e.errorCode === 'FeatureNotSupported');
 }
 
-async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, ms);
-        signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-    });
-}
-
-function cancelled(): TransferError {
-    return new TransferError('Cancelled', 'The copy was cancelled.');
-}
-
-/** Runs `fn` until it succeeds, a fatal error, or the attempts run out; `fallback` errors pass through unretried. */
-async function withRetry<T>(what: string, url: string, fn: () => Promise<T>, opts: { signal?: AbortSignal; passThrough?: (e: unknown) => boolean; log?: (m: string) => void }): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-        if (opts.signal?.aborted) throw cancelled();
-        try {
-            return await fn();
-        } catch (e) {
-            if (opts.signal?.aborted) throw cancelled();
-            if (opts.passThrough?.(e)) throw e;
-            const v = classify(e, url);
-            if (v.kind === 'fatal') throw v.error;
-            if (v.kind === 'regrant') throw new TransferError('SasExpired', `The access of ${what} expired or was revoked.`);
-            if (attempt + 1 >= MAX_ATTEMPTS) throw new TransferError('Server', `${what} kept failing (${(e as Error).message}).`);
-            const delay = backoffDelay(attempt, BACKOFF, v.delayMs);
-            opts.log?.(`${what}: ${(e as Error).message}; retrying in ${Math.round(delay)} ms.`);
-            await sleep(delay, opts.signal);
-        }
-    }
-}
-
 function md5(b: Buffer): string {
     return crypto.createHash('md5').update(b).digest('base64');
 }
 
+/** The two sides of a copy: each its own session (SAS, re-grant) and endpoint (its disk's token). */
+interface Sides {
+    source: BlobSession;
+    target: BlobSession;
+    sourceEp: BlobEndpoint;
+    targetEp: BlobEndpoint;
+}
+
+function openSides(opts: CopyOptions): Sides {
+    const common = { signal: opts.signal, log: opts.log, maxAttempts: MAX_ATTEMPTS, backoff: BACKOFF, cancelledMessage: 'The copy was cancelled.' };
+    const connections = Math.max(1, Math.min(64, opts.concurrency ?? 8));
+    return {
+        source: new BlobSession({ ...common, url: opts.sourceUrl, refreshUrl: opts.refreshSource, role: 'the source' }),
+        target: new BlobSession({ ...common, url: opts.targetUrl, refreshUrl: opts.refreshTarget, role: 'the target' }),
+        sourceEp: new BlobEndpoint(connections, 60_000, opts.sourceAuthorization),
+        targetEp: new BlobEndpoint(connections, 60_000, opts.targetAuthorization),
+    };
+}
+
+function closeSides(s: Sides): void {
+    s.source.close();
+    s.target.close();
+    s.sourceEp.destroy();
+    s.targetEp.destroy();
+}
+
+async function listSide(session: BlobSession, ep: BlobEndpoint, size: number): Promise<ByteRange[]> {
+    const ranges = await listWrittenRanges(httpPageListSource(ep, () => session.url), { size, signal: session.signal }, (fn) => session.withRetry('listing page ranges', () => fn()));
+    return mergeRanges(ranges, 0, size);
+}
+
 export async function copyPageBlob(opts: CopyOptions): Promise<CopyResult> {
-    assertSecureUrl(opts.sourceUrl);
-    assertSecureUrl(opts.targetUrl);
-    const { signal, log } = opts;
-    const r = { signal, log };
-    const size = await withRetry('the source', opts.sourceUrl, () => blobSize(opts.sourceUrl, signal), r);
-    const targetSize = await withRetry('the target', opts.targetUrl, () => blobSize(opts.targetUrl, signal), r);
+    const sides = openSides(opts);
+    try {
+        return await copyWith(opts, sides);
+    } finally {
+        closeSides(sides);
+    }
+}
+
+async function copyWith(opts: CopyOptions, sides: Sides): Promise<CopyResult> {
+    const { source, target, sourceEp, targetEp } = sides;
+    const { log } = opts;
+    const size = (await source.withRetry('reading the source', (u) => sourceEp.head(u, source.signal))).size;
+    const targetSize = (await target.withRetry('reading the target', (u) => targetEp.head(u, target.signal))).size;
     if (targetSize < size) throw new TransferError('Server', `The target blob (${targetSize} bytes) is smaller than the source (${size} bytes).`);
-    const written = mergeRanges(await listWrittenRanges(fetchPageListSource(opts.sourceUrl), { size, signal }, (fn) => withRetry('the source listing', opts.sourceUrl, fn, r)), 0, size);
+    const written = await listSide(source, sourceEp, size);
 
     const identity: BlobIdentity = { key: `copy:${opts.resumeKey ?? `${blobIdentity(opts.sourceUrl)}->${blobIdentity(opts.targetUrl)}`}`, size };
     let done: ByteRange[] = [];
@@ -87,15 +94,30 @@ export async function copyPageBlob(opts: CopyOptions): Promise<CopyResult> {
 
     let mode: CopyMode = opts.mode === 'stream' ? 'stream' : 'server';
     const canFallBack = opts.mode !== 'server';
-    let bytesServerSide = 0, bytesStreamed = 0, requests = 0, bytesDone = bytesResumed;
-    const bytesToCopy = totalBytes(written);
+    let bytesServerSide = 0, bytesStreamed = 0, requests = 0;
+    const bytesPlanned = totalBytes(written);
     const chunks = chunkRanges(todo, COPY_CHUNK);
-    opts.onProgress?.({ bytesToCopy, bytesDone, mode });
+    const meter = new ProgressMeter(bytesPlanned, size, bytesResumed, opts.onProgress && ((p) => opts.onProgress!({ ...p, mode })), 250);
+
+    /** Put Page From URL with the source's current SAS; a refusal that an expired source SAS explains re-grants the source and tries again. */
+    const serverSide = async (c: Chunk): Promise<void> => {
+        for (;;) {
+            const used = source.url;
+            try {
+                await target.withRetry('a server-side copy', (t) => (requests++, targetEp.putPageFromUrl(t, used, c.start, c.end, opts.sourceAuthorization, target.signal)), refusesServerSide);
+                return;
+            } catch (e) {
+                if (!refusesServerSide(e) || !(await sourceExpired(sides, used))) throw e;
+                await source.regrant(used);
+            }
+        }
+    };
 
     const copyOne = async (c: Chunk): Promise<void> => {
         if (mode === 'server') {
             try {
-                await withRetry('a server-side copy', opts.targetUrl, () => (requests++, putPageFromUrl(opts.targetUrl, opts.sourceUrl, c.start, c.end, signal)), { ...r, passThrough: refusesServerSide });
+                await serverSide(c);
+                target.progressed();
                 bytesServerSide += c.end - c.start;
                 return;
             } catch (e) {
@@ -104,39 +126,60 @@ export async function copyPageBlob(opts: CopyOptions): Promise<CopyResult> {
                 mode = 'stream';
             }
         }
-        const data = await withRetry('reading the source', opts.sourceUrl, () => (requests++, readRange(opts.sourceUrl, c.start, c.end, signal)), r);
+        const data = await source.withRetry('reading the source', (u) => (requests++, sourceEp.readRange(u, c.start, c.end, source.signal)));
+        source.progressed();
         const sum = md5(data);
-        await withRetry('writing the target', opts.targetUrl, () => (requests++, putPage(opts.targetUrl, c.start, data, sum, signal)), r);
+        await target.withRetry('writing the target', (u) => (requests++, targetEp.putPage(u, c.start, data, sum, target.signal)));
+        target.progressed();
         bytesStreamed += data.length;
     };
 
     let next = 0;
-    let failure: unknown;
     const worker = async () => {
-        while (failure === undefined && next < chunks.length) {
+        while (!source.signal.aborted && !target.signal.aborted && next < chunks.length) {
             const c = chunks[next++];
             try {
                 await copyOne(c);
             } catch (e) {
-                failure ??= e;
+                const err = e instanceof Error ? e : new Error(String(e));
+                source.fail(err);
+                target.fail(err);
                 return;
             }
             journal?.add(c);
-            bytesDone += c.end - c.start;
-            opts.onProgress?.({ bytesToCopy, bytesDone, mode });
+            meter.add(c.end - c.start);
         }
     };
     try {
         await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, chunks.length)) }, worker));
+        meter.emit();
     } finally {
+        meter.stop();
         await journal?.close();
     }
-    if (failure !== undefined) throw signal?.aborted ? cancelled() : failure;
-    if (signal?.aborted) throw cancelled();
+    if (source.signal.aborted || target.signal.aborted) throw source.fatal ?? target.fatal ?? source.cancelled();
 
-    const checks = await verifyCopy(opts.sourceUrl, opts.targetUrl, size, written, opts.verifySamples ?? 8, signal);
+    const checks = await verifyWith(sides, size, written, opts.verifySamples ?? 8);
     if (checks.every((c) => c.passed) && opts.journalPath) fs.rmSync(opts.journalPath, { force: true });
-    return { size, mode: bytesStreamed > 0 ? 'stream' : 'server', bytesWritten: bytesServerSide + bytesStreamed, bytesServerSide, bytesStreamed, bytesResumed, requests, checks };
+    return {
+        size, mode: bytesStreamed > 0 ? 'stream' : 'server', bytesWritten: bytesServerSide + bytesStreamed, bytesServerSide, bytesStreamed, bytesResumed, requests,
+        retries: source.retries + target.retries, regrants: source.regrants + target.regrants, checks,
+    };
+}
+
+/**
+ * Whether the source's SAS (the one a refused Put Page From URL carried) has expired or been
+ * revoked: by its clock, or by asking the source itself, through its own session's rules.
+ */
+async function sourceExpired(sides: Sides, used: string): Promise<boolean> {
+    if (used !== sides.source.url) return true; // another request already re-granted it
+    if (sasExpiredByClock(used)) return true;
+    try {
+        await sides.sourceEp.head(used, sides.source.signal);
+        return false;
+    } catch (e) {
+        return e instanceof HttpStatusError && e.status === 403 && e.errorCode === 'AuthenticationFailed';
+    }
 }
 
 /** Spread picks: the first, the last and evenly between, so both ends of the disk are read. */
@@ -149,21 +192,30 @@ export function sampleChunks(chunks: ByteRange[], n: number): ByteRange[] {
 
 /** The target's written ranges equal the source's, and sampled written ranges have the same MD5 on both sides. */
 export async function verifyCopy(sourceUrl: string, targetUrl: string, size: number, written: ByteRange[], samples: number, signal?: AbortSignal): Promise<CopyCheck[]> {
-    const r = { signal };
-    const target = mergeRanges(await listWrittenRanges(fetchPageListSource(targetUrl), { size, signal }, (fn) => withRetry('the target listing', targetUrl, fn, r)), 0, size);
-    const same = target.length === written.length && target.every((t, i) => t.start === written[i].start && t.end === written[i].end);
-    const checks: CopyCheck[] = [{ name: 'pageRanges', passed: same, detail: same ? `${written.length} ranges` : `source has ${written.length} written ranges (${totalBytes(written)} bytes), target ${target.length} (${totalBytes(target)} bytes)` }];
+    const sides = openSides({ sourceUrl, targetUrl, signal });
+    try {
+        return await verifyWith(sides, size, written, samples);
+    } finally {
+        closeSides(sides);
+    }
+}
+
+async function verifyWith(sides: Sides, size: number, written: ByteRange[], samples: number): Promise<CopyCheck[]> {
+    const { source, target, sourceEp, targetEp } = sides;
+    const listed = await listSide(target, targetEp, size);
+    const same = listed.length === written.length && listed.every((t, i) => t.start === written[i].start && t.end === written[i].end);
+    const checks: CopyCheck[] = [{ name: 'page-ranges', passed: same, detail: same ? `${written.length} ranges` : `source has ${written.length} written ranges (${totalBytes(written)} bytes), target ${listed.length} (${totalBytes(listed)} bytes)` }];
     if (samples > 0) {
         const picks = sampleChunks(chunkRanges(written, COPY_CHUNK), samples);
         const bad: string[] = [];
         for (const p of picks) {
             const [a, b] = await Promise.all([
-                withRetry('reading the source', sourceUrl, () => readRange(sourceUrl, p.start, p.end, signal), r),
-                withRetry('reading the target', targetUrl, () => readRange(targetUrl, p.start, p.end, signal), r),
+                source.withRetry('reading the source', (u) => sourceEp.readRange(u, p.start, p.end, source.signal)),
+                target.withRetry('reading the target', (u) => targetEp.readRange(u, p.start, p.end, target.signal)),
             ]);
             if (md5(a) !== md5(b)) bad.push(`${p.start}-${p.end}`);
         }
-        checks.push({ name: 'sampledMd5', passed: bad.length === 0, detail: bad.length ? `MD5 differs at ${bad.join(', ')}` : `${picks.length} ranges` });
+        checks.push({ name: 'sampled-md5', passed: bad.length === 0, detail: bad.length ? `MD5 differs at ${bad.join(', ')}` : `${picks.length} ranges` });
     }
     return checks;
 }

@@ -1,11 +1,11 @@
 /** The page-blob copy engine's options and results. No vscode import. */
+import type { TransferCheck } from '../../shared/checks';
+import type { TransferProgress } from '../core/types';
 
 export type CopyMode = 'server' | 'stream';
 
-export interface CopyProgress {
-    /** Bytes of written ranges to copy in all (unwritten ranges are never copied). */
-    bytesToCopy: number;
-    bytesDone: number;
+/** The one progress model; `bytesPlanned` counts written ranges only (unwritten ones are never copied). */
+export interface CopyProgress extends TransferProgress {
     /** How the latest range was copied: 'stream' once the service has refused server-side copies. */
     mode: CopyMode;
 }
@@ -25,16 +25,21 @@ export interface CopyOptions {
     concurrency?: number;
     /** Ranges sampled for the MD5 comparison after the copy (default 8; 0 skips it). */
     verifySamples?: number;
+    /** Fresh SAS URLs for the same blobs when a grant expires or is revoked mid-copy; reject to stop. */
+    refreshSource?: () => Promise<string>;
+    refreshTarget?: () => Promise<string>;
+    /**
+     * Entra-ID-protected disks: the bearer token of each side, asked for per request (cache and
+     * renew it). The source's also goes with Put Page From URL as x-ms-copy-source-authorization.
+     */
+    sourceAuthorization?: () => Promise<string>;
+    targetAuthorization?: () => Promise<string>;
     signal?: AbortSignal;
     onProgress?: (p: CopyProgress) => void;
     log?: (message: string) => void;
 }
 
-export interface CopyCheck {
-    name: 'pageRanges' | 'sampledMd5';
-    passed: boolean;
-    detail?: string;
-}
+export type CopyCheck = TransferCheck<'page-ranges' | 'sampled-md5'>;
 
 export interface CopyResult {
     size: number;
@@ -46,5 +51,8 @@ export interface CopyResult {
     /** Already copied by an earlier, interrupted run (from the journal). */
     bytesResumed: number;
     requests: number;
+    /** Requests retried, and SAS re-grants (source and target together). */
+    retries: number;
+    regrants: number;
     checks: CopyCheck[];
 }

@@ -8,7 +8,7 @@ export class ProgressMeter {
     private lastEmitted = -1;
 
     constructor(
-        private readonly bytesToFetch: number,
+        private readonly bytesPlanned: number,
         private readonly totalSize: number,
         resumed: number,
         private readonly cb: ((p: TransferProgress) => void) | undefined,
@@ -34,10 +34,10 @@ export class ProgressMeter {
         const first = this.samples[0];
         const dt = (now - first.t) / 1000;
         const bytesPerSecond = dt > 0 ? (this.done - first.bytes) / dt : 0;
-        const left = this.bytesToFetch - this.done;
+        const left = this.bytesPlanned - this.done;
         return {
             bytesDone: this.done,
-            bytesToFetch: this.bytesToFetch,
+            bytesPlanned: this.bytesPlanned,
             totalSize: this.totalSize,
             bytesPerSecond,
             etaSeconds: bytesPerSecond > 0 ? left / bytesPerSecond : left === 0 ? 0 : undefined,
@@ -47,7 +47,7 @@ export class ProgressMeter {
     emit(): void {
         if (!this.cb) return;
         const p = this.snapshot();
-        if (p.bytesDone === this.lastEmitted && p.bytesDone !== this.bytesToFetch) return;
+        if (p.bytesDone === this.lastEmitted && p.bytesDone !== this.bytesPlanned) return;
         this.lastEmitted = p.bytesDone;
         try {
             this.cb(p);

@@ -1,11 +1,15 @@
 /** Public contract of the transfer engine. Plain Node: no vscode import anywhere under src/transfer. */
 import type { TransferCheck } from '../../shared/checks';
 
+/**
+ * The one progress model every transfer reports (download, upload, copy and the plans built on
+ * them); a plan may add its own fields.
+ */
 export interface TransferProgress {
-    /** Bytes fetched and written so far (including bytes already present from a resumed partial). */
+    /** Bytes of the plan handled so far (including bytes a resumed run had already handled). */
     bytesDone: number;
-    /** Bytes the plan needs to fetch in total (written ranges only). */
-    bytesToFetch: number;
+    /** Bytes the plan handles in all: written ranges only, never holes. */
+    bytesPlanned: number;
     /** Size of the blob / output file. */
     totalSize: number;
     /** Recent throughput, bytes per second. */

@@ -9,7 +9,7 @@ import type { Authorization, BlobProps } from '../../blob/http';
 import { Md5Pool } from '../core/md5';
 import type { Chunk } from '../../blob/ranges';
 import type { TransferTuning } from '../core/types';
-import type { Session } from './session';
+import type { BlobSession } from '../../blob/session';
 import { MAX_CONNECTIONS, type Settings } from './settings';
 
 /** Chunks averaging under this size (and under a quarter chunk) count as small ranges: up to 4 × the connections asked for (≤ 64). */
@@ -28,7 +28,7 @@ export interface Connections {
     md5: Md5Pool | undefined;
 }
 
-export async function openConnections(s: Session, chunks: Chunk[], fetchBytes: number, props: BlobProps, settings: Settings, t: TransferTuning, auth?: Authorization): Promise<Connections> {
+export async function openConnections(s: BlobSession, chunks: Chunk[], fetchBytes: number, props: BlobProps, settings: Settings, t: TransferTuning, auth?: Authorization): Promise<Connections> {
     const { concurrency, chunkSize, wantMd5 } = settings;
     // Bodies straight into chunk buffers over plain sockets, unless the first request went through
     // a proxy (VS Code's proxy support lives in node:http) or node:http is asked for.

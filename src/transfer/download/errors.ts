@@ -1,5 +1,4 @@
 /** Error translation shared by the download's parts. */
-import { HttpStatusError } from '../../blob/http';
 import { TransferError } from '../core/types';
 import { scrubSecrets } from '../../blob/url';
 
@@ -10,11 +9,4 @@ export function localError(e: unknown, bytesNeeded: number, what: string): Error
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new TransferError('PermissionDenied', `No permission to ${what} (${code}).`);
     if (e instanceof TransferError) return e;
     return new Error(scrubSecrets(`Could not ${what}: ${(e as Error)?.message ?? String(e)}`));
-}
-
-/** The SDK's RestError as the HttpStatusError the retry rules classify. */
-export function sdkToHttp(e: unknown): unknown {
-    const r = e as { name?: string; statusCode?: number; code?: string };
-    if (r?.name === 'RestError' && typeof r.statusCode === 'number') return new HttpStatusError(r.statusCode, r.code, undefined);
-    return e;
 }

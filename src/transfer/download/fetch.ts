@@ -6,7 +6,7 @@ import * as crypto from 'node:crypto';
 import type { Slot } from '../core/buffers';
 import { neverConnected, type DirectRanges } from '../../blob/direct';
 import { ChunkWriter } from '../core/file';
-import { Md5MismatchError, type HttpRanges, type RangeBody } from '../../blob/http';
+import { Md5MismatchError, type BlobEndpoint, type RangeBody } from '../../blob/http';
 import type { Md5Pool } from '../core/md5';
 import type { Chunk } from '../../blob/ranges';
 import { TransferError } from '../core/types';
@@ -21,7 +21,7 @@ export interface Fetched {
 
 export interface FetcherDeps {
     signal: AbortSignal;
-    http: HttpRanges;
+    http: BlobEndpoint;
     direct: DirectRanges | undefined;
     md5: Md5Pool | undefined;
     /** Which chunks ask for their Content-MD5. */

@@ -5,7 +5,6 @@
  *
  * The parts, in the order a download runs them (under ./download/):
  *   settings     the knobs, resolved once
- *   session      abort, SAS URL and re-grants, retries with backoff
  *   planning     blob properties, written ranges, what to fetch
  *   partial      the .partial file and its journal: resume, sparse writes, flushes
  *   connections  transport, connection count, chunk memory, MD5 threads
@@ -15,7 +14,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HttpRanges } from '../../blob/http';
+import { BlobEndpoint } from '../../blob/http';
 import { chunkRanges, intersect, subtractRanges, totalBytes } from '../../blob/ranges';
 import { ProgressMeter } from '../core/progress';
 import { TransferError, type DownloadOptions, type DownloadResult } from '../core/types';
@@ -27,7 +26,7 @@ import { ChunkQueue, GapTuner, widestGapWithin } from './gaps';
 import { verifyAndRename } from './finish';
 import { PartialFile } from './partial';
 import { planDownload } from './planning';
-import { Session } from './session';
+import { BlobSession } from '../../blob/session';
 import { MAX_CONNECTIONS, Md5Sampler, resolveSettings } from './settings';
 import { fetchAll, type FetchStats } from './workers';
 
@@ -51,9 +50,13 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
     const settings = resolveSettings(opts);
     const paths = partialPaths(opts.destPath);
     const notes: string[] = [];
-    const s = new Session(opts, settings);
+    const s = new BlobSession({
+        url: opts.url, refreshUrl: opts.refreshUrl, signal: opts.signal, log: opts.log,
+        maxAttempts: settings.maxAttempts, backoff: settings.backoff, maxRegrants: settings.maxRegrants,
+        cancelledMessage: 'Download cancelled; the partial file is kept and the download can resume.',
+    });
     // Sockets are opened on demand: at most one per request in flight.
-    const http = new HttpRanges(MAX_CONNECTIONS, settings.idleTimeoutMs, opts.authorization);
+    const http = new BlobEndpoint(MAX_CONNECTIONS, settings.idleTimeoutMs, opts.authorization);
     let partial: PartialFile | undefined;
     let conn: Connections | undefined;
     let fetcher: ChunkFetcher | undefined;

@@ -1,11 +1,11 @@
 /** The plan: the blob's properties and identity, its written ranges, and the ranges to fetch. */
-import type { BlobProps, HttpRanges } from '../../blob/http';
+import type { BlobProps, BlobEndpoint } from '../../blob/http';
 import type { BlobIdentity } from '../core/journal';
 import { httpPageListSource, listWrittenRanges } from '../../blob/listing';
 import { mergeRanges, totalBytes, type ByteRange } from '../../blob/ranges';
 import { TransferError, type DownloadOptions } from '../core/types';
 import { blobIdentity, redactUrl, scrubSecrets } from '../../blob/url';
-import type { Session } from './session';
+import type { BlobSession } from '../../blob/session';
 import type { Settings } from './settings';
 
 /** Page-range listing windows in flight at once. */
@@ -23,7 +23,7 @@ export interface Plan {
     planBytes: number;
 }
 
-export async function planDownload(s: Session, http: HttpRanges, opts: DownloadOptions, settings: Settings, notes: string[]): Promise<Plan> {
+export async function planDownload(s: BlobSession, http: BlobEndpoint, opts: DownloadOptions, settings: Settings, notes: string[]): Promise<Plan> {
     const props: BlobProps = await s.withRetry('reading blob properties', (u) => http.head(u, s.signal));
     if (!Number.isSafeInteger(props.size) || props.size < 0) throw new TransferError('Server', 'The storage service did not report the blob size.');
     const size = props.size;
@@ -37,7 +37,7 @@ export async function planDownload(s: Session, http: HttpRanges, opts: DownloadO
 }
 
 /** The written ranges of a page blob, or the whole blob (a block blob, or when listing fails). */
-async function writtenRanges(s: Session, http: HttpRanges, props: BlobProps, opts: DownloadOptions, settings: Settings, notes: string[]): Promise<ByteRange[]> {
+async function writtenRanges(s: BlobSession, http: BlobEndpoint, props: BlobProps, opts: DownloadOptions, settings: Settings, notes: string[]): Promise<ByteRange[]> {
     const t = opts.tuning ?? {};
     const size = props.size;
     const whole = size > 0 ? [{ start: 0, end: size }] : [];

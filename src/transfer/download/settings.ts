@@ -2,7 +2,9 @@
 import { DEFAULT_CHUNK, DEFAULT_MERGE_GAP, type Chunk } from '../../blob/ranges';
 import type { DownloadOptions } from '../core/types';
 
-export const MAX_CONNECTIONS = 64;
+import { MAX_CONNECTIONS } from '../../blob/session';
+
+export { MAX_CONNECTIONS };
 /** The largest range the service will send a Content-MD5 for. */
 export const MD5_MAX = 4 * 1024 * 1024;
 /**

@@ -8,7 +8,7 @@ import type { ProgressMeter } from '../core/progress';
 import type { ChunkFetcher, Fetched } from './fetch';
 import type { ChunkQueue, GapTuner } from './gaps';
 import type { PartialFile } from './partial';
-import type { Session } from './session';
+import type { BlobSession } from '../../blob/session';
 import { MD5_MAX } from './settings';
 
 export interface FetchStats {
@@ -18,7 +18,7 @@ export interface FetchStats {
 }
 
 export interface FetchLoop {
-    session: Session;
+    session: BlobSession;
     /** The chunks, handed out in order with the gaps the tuner merges at the time. */
     queue: ChunkQueue;
     tuner: GapTuner;

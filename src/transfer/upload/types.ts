@@ -1,25 +1,19 @@
 /** Public contract of the upload engine. */
+import type { TransferCheck } from '../../shared/checks';
+import type { TransferProgress } from '../core/types';
 import type { BlobKind, ImageInfo } from '../../formats/inspect';
 import type { ImageFormat } from '../../formats/types';
 
-export interface UploadProgress {
-    /** Virtual-disk bytes of data extents handled so far (sent, or found to be zeros). */
-    bytesDone: number;
-    /** Virtual-disk bytes of data extents in total (what has to be read; holes excluded). */
-    bytesToScan: number;
+/**
+ * The one progress model: `bytesDone`/`bytesPlanned` count virtual-disk bytes of data extents
+ * (sent, or found to be zeros; holes excluded), `totalSize` is the page blob's size.
+ */
+export interface UploadProgress extends TransferProgress {
     /** Bytes sent over the network so far (this run). */
     bytesSent: number;
-    /** Size of the page blob (data + footer). */
-    totalSize: number;
-    bytesPerSecond: number;
-    etaSeconds?: number;
 }
 
-export interface UploadCheck {
-    name: 'size' | 'range-md5' | 'page-ranges' | 'vhd-footer';
-    passed: boolean;
-    detail?: string;
-}
+export type UploadCheck = TransferCheck<'size' | 'range-md5' | 'page-ranges' | 'vhd-footer'>;
 
 export interface UploadTuning {
     /** A socket silent this long is dropped and the request retried (default 60 s). */

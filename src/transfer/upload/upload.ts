@@ -5,28 +5,25 @@
  * Get Page Ranges and a read-back of the footer.
  */
 import * as crypto from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BytePool } from '../core/buffers';
 import { openImage, type ImageInfo } from '../../formats/inspect';
 import type { ImageReader } from '../../formats/types';
-import { HttpRanges } from '../../blob/http';
+import { BlobEndpoint } from '../../blob/http';
 import { JournalWriter, readJournal, type BlobIdentity } from '../core/journal';
 import { Md5Pool } from '../core/md5';
 import { intersect, mergeRanges, totalBytes, type ByteRange } from '../../blob/ranges';
 import { TransferError } from '../core/types';
 import { assertSecureUrl, blobIdentity, scrubSecrets } from '../../blob/url';
 import { buildVhdFooter, VHD_FOOTER_SIZE } from '../../formats/footer';
-import { PageWriter } from './put';
-import { Retrier } from './retrying';
+import { BlobSession, MAX_CONNECTIONS } from '../../blob/session';
 import type { UploadCheck, UploadOptions, UploadProgress, UploadResult } from './types';
 import { listBlobPageRanges, verifyUpload } from './verify';
 import { windowsOf, zeroRuns, type Window } from './windows';
 
 const MiB = 1024 * 1024;
 const MAX_PUT = 4 * MiB;
-const MAX_CONNECTIONS = 64;
 const DEFAULT_BUDGET = 160 * MiB;
 const DEFAULT_ZERO_GAP = 64 * 1024;
 
@@ -69,11 +66,8 @@ export async function uploadImage(opts: UploadOptions): Promise<UploadResult> {
 
 /** One upload's state: connections, retry rules, journal, counters. */
 class Upload {
-    private readonly stop = new AbortController();
-    private fatal: Error | undefined;
-    private readonly retrier: Retrier;
-    private readonly writer: PageWriter;
-    private readonly ranges: HttpRanges;
+    private readonly session: BlobSession;
+    private readonly endpoint: BlobEndpoint;
     private readonly concurrency: number;
     private journal: JournalWriter | undefined;
     private md5: Md5Pool | undefined;
@@ -89,29 +83,22 @@ class Upload {
 
     constructor(private readonly opts: UploadOptions, private readonly info: ImageInfo, private readonly reader: ImageReader, private readonly log: (m: string) => void, private chunkSize: number) {
         const t = opts.tuning ?? {};
-        setMaxListeners(4 * MAX_CONNECTIONS + 16, this.stop.signal); // one listener per request in flight and wait
         this.concurrency = Math.min(MAX_CONNECTIONS, Math.max(1, Math.floor(opts.concurrency ?? 16)));
         this.zeroGap = Math.max(0, Math.floor((opts.zeroGap ?? DEFAULT_ZERO_GAP) / 512) * 512);
-        this.writer = new PageWriter(this.concurrency, t.idleTimeoutMs ?? 60_000, opts.authorization);
-        this.ranges = new HttpRanges(4, t.idleTimeoutMs ?? 60_000, opts.authorization);
-        this.retrier = new Retrier(opts.url, this.stop.signal, {
+        this.endpoint = new BlobEndpoint(this.concurrency, t.idleTimeoutMs ?? 60_000, opts.authorization);
+        this.session = new BlobSession({
+            url: opts.url,
+            refreshUrl: opts.refreshUrl,
+            signal: opts.signal,
             maxAttempts: t.maxAttempts ?? 8,
             backoff: { baseDelayMs: t.baseDelayMs ?? 500, maxDelayMs: t.maxDelayMs ?? 30_000 },
-            refreshUrl: opts.refreshUrl,
             log,
-            stopped: () => this.fatal ?? this.cancelled(),
+            cancelledMessage: opts.journalPath ? 'Upload cancelled; the journal is kept and the upload can resume.' : 'Upload cancelled.',
         });
     }
 
-    private cancelled(): TransferError {
-        return new TransferError('Cancelled', this.opts.journalPath ? 'Upload cancelled; the journal is kept and the upload can resume.' : 'Upload cancelled.');
-    }
-
-    private readonly onUserAbort = () => this.stop.abort();
-
     async run(): Promise<UploadResult> {
         const { info, opts } = this;
-        opts.signal?.addEventListener('abort', this.onUserAbort);
         try {
             await this.checkBlob();
             const checks: UploadCheck[] = [{ name: 'size', passed: true, detail: `${info.blobSize} bytes` }];
@@ -143,23 +130,22 @@ class Upload {
                 bytesSkipped: info.blobSize - this.bytesSent - bytesResumed,
                 bytesResumed,
                 requests: this.requests,
-                retries: this.retrier.retries,
+                retries: this.session.retries,
                 checks,
                 notes: [...info.notes],
             };
         } finally {
-            opts.signal?.removeEventListener('abort', this.onUserAbort);
+            this.session.close();
             await this.journal?.close().catch(() => undefined);
             await this.md5?.close();
-            this.writer.destroy();
-            this.ranges.destroy();
+            this.endpoint.destroy();
         }
     }
 
     /** The disk service created the blob with uploadSizeBytes: it must be exactly what this image needs. */
     private async checkBlob(): Promise<void> {
         const { info } = this;
-        const props = await this.retrier.run('reading blob properties', (u) => this.ranges.head(u, this.stop.signal));
+        const props = await this.session.withRetry('reading blob properties', (u) => this.endpoint.head(u, this.session.signal));
         if (props.blobType && props.blobType !== 'PageBlob') throw new TransferError('BlobChanged', `The target is a ${props.blobType}, not a disk's page blob.`);
         if (props.size !== info.blobSize) {
             throw new TransferError('BlobChanged', `The disk's blob is ${props.size} bytes but this image needs ${info.blobSize} bytes (${info.dataSize} of data + the 512-byte footer). Create the disk with uploadSizeBytes = ${info.blobSize}.`);
@@ -207,8 +193,8 @@ class Upload {
     private async put(buf: Buffer, at: number, start: number, len: number, sab?: SharedArrayBuffer): Promise<void> {
         const body = buf.subarray(at, at + len);
         const sum = sab && this.md5 ? await this.md5.hash(sab, at, len) : crypto.createHash('md5').update(body).digest('base64');
-        await this.retrier.run(`writing bytes ${start}-${start + len - 1}`, (u) => this.writer.put(u, start, body, sum, this.stop.signal));
-        this.retrier.progressed();
+        await this.session.withRetry(`writing bytes ${start}-${start + len - 1}`, (u) => this.endpoint.putPage(u, start, body, sum, this.session.signal));
+        this.session.progressed();
         this.requests++;
         this.bytesSent += len;
         this.sent.push({ start, end: start + len });
@@ -226,8 +212,8 @@ class Upload {
         const { info, opts } = this;
         const t = opts.tuning ?? {};
         // A first pass over the image's metadata (no data) sizes the progress bar.
-        let bytesToScan = 0;
-        for await (const e of this.reader.extents()) bytesToScan += Math.max(0, Math.min(e.length, info.dataSize - e.offset));
+        let bytesPlanned = 0;
+        for await (const e of this.reader.extents()) bytesPlanned += Math.max(0, Math.min(e.length, info.dataSize - e.offset));
         const windows = windowsOf(this.reader.extents(), this.chunkSize, info.dataSize);
         const pool = new BytePool(this.chunkSize, Math.max(this.chunkSize, Math.min(opts.memoryBudget ?? DEFAULT_BUDGET, this.concurrency * this.chunkSize)));
         // Chunks sit in shared memory: hashing them on worker threads keeps the main thread (in VS
@@ -241,13 +227,13 @@ class Upload {
             if (!force && now - lastReport < (t.progressIntervalMs ?? 250)) return;
             lastReport = now;
             const secs = Math.max(0.001, (now - t0) / 1000);
-            const left = bytesToScan - bytesDone, thisRun = bytesDone - bytesDoneBefore;
-            const p: UploadProgress = { bytesDone, bytesToScan, bytesSent: this.bytesSent, totalSize: info.blobSize, bytesPerSecond: this.bytesSent / secs, etaSeconds: thisRun > 0 ? (left * secs) / thisRun : undefined };
+            const left = bytesPlanned - bytesDone, thisRun = bytesDone - bytesDoneBefore;
+            const p: UploadProgress = { bytesDone, bytesPlanned, bytesSent: this.bytesSent, totalSize: info.blobSize, bytesPerSecond: this.bytesSent / secs, etaSeconds: thisRun > 0 ? (left * secs) / thisRun : undefined };
             opts.onProgress(p);
         };
 
         const worker = async () => {
-            while (!this.stop.signal.aborted) {
+            while (!this.session.signal.aborted) {
                 const { value: w, done: end } = await windows.next();
                 if (end) return;
                 if (this.isDone(w)) {
@@ -270,11 +256,9 @@ class Upload {
             }
         };
         await Promise.all(Array.from({ length: this.concurrency }, () => worker().catch((e: unknown) => {
-            if (!this.fatal && !this.stop.signal.aborted) this.fatal = e instanceof Error ? e : new Error(String(e));
-            this.stop.abort();
+            this.session.fail(e instanceof Error ? e : new Error(String(e)));
         })));
-        if (this.fatal) throw this.fatal;
-        if (this.stop.signal.aborted) throw this.cancelled();
+        if (this.session.signal.aborted) throw this.session.stopped();
         report(true);
     }
 
@@ -285,7 +269,7 @@ class Upload {
         const buf = Buffer.alloc(this.chunkSize);
         let merged = 0;
         for await (const w of windowsOf(this.reader.extents(), this.chunkSize, this.info.dataSize)) {
-            if (this.stop.signal.aborted) throw this.cancelled();
+            if (this.session.signal.aborted) throw this.session.stopped();
             if (!this.isDone(w)) continue;
             await readWindow(w, buf);
             for (const r of zeroRuns(buf, w.end - w.start, this.zeroGap)) runs.push({ start: w.start + r.start, end: w.start + r.end });
@@ -300,15 +284,8 @@ class Upload {
     /** Get Page Ranges must list exactly the pages sent; the footer read back must be the one written. */
     private async verify(expected: ByteRange[], footer: Buffer): Promise<UploadCheck[]> {
         const { info } = this;
-        const listed = await this.retrier.run('listing page ranges', (u) => listBlobPageRanges(this.ranges, u, info.blobSize, this.stop.signal));
-        const footerBack = await this.retrier.run('reading the footer back', async (u) => {
-            const b = Buffer.alloc(VHD_FOOTER_SIZE);
-            await this.ranges.get(u, info.dataSize, info.blobSize, false, (piece, at) => {
-                piece.copy(b, at);
-                return undefined;
-            }, this.stop.signal);
-            return b;
-        });
+        const listed = await this.session.withRetry('listing page ranges', (u) => listBlobPageRanges(this.endpoint, u, info.blobSize, this.session.signal));
+        const footerBack = await this.session.withRetry('reading the footer back', (u) => this.endpoint.readRange(u, info.dataSize, info.blobSize, this.session.signal));
         return verifyUpload(expected, listed, footer, footerBack, info.blobSize);
     }
 }

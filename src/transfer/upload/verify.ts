@@ -1,5 +1,5 @@
 /** After the upload: the blob's page ranges and its footer, compared with what was sent. */
-import type { HttpRanges } from '../../blob/http';
+import type { BlobEndpoint } from '../../blob/http';
 import { httpPageListSource, listWrittenRanges } from '../../blob/listing';
 import { mergeRanges, type ByteRange } from '../../blob/ranges';
 import { checkVhdFooter } from '../../formats/footer';
@@ -9,7 +9,7 @@ import type { UploadCheck } from './types';
  * All written ranges of the blob (half-open), merged, following NextMarker. Over the engine's own
  * connections, so an Entra-protected disk's listing carries its bearer token like every other request.
  */
-export async function listBlobPageRanges(http: HttpRanges, url: string, size: number, signal?: AbortSignal): Promise<ByteRange[]> {
+export async function listBlobPageRanges(http: BlobEndpoint, url: string, size: number, signal?: AbortSignal): Promise<ByteRange[]> {
     return mergeRanges(await listWrittenRanges(httpPageListSource(http, () => url), { size, signal }), 0);
 }
 
