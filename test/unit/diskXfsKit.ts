@@ -1,0 +1,127 @@
+/**
+ * The XFS fixture: mkfs.xfs on a sparse 300 MiB image (the smallest current xfsprogs accepts),
+ * filled through a loop mount by `cp -a` from the generated tree, plus what the tree lacks to
+ * reach every directory and data-fork format (short-form, block, leaf, node and B-tree folders;
+ * a B-tree file; a remote symlink; an unwritten extent). The manifest is taken through a
+ * read-only mount of the finished image, so the kernel's XFS is the oracle; xfs_db is the one
+ * for on-disk formats.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ManifestEntry, TREE_MTIME, bytes, makeTree, manifest } from './diskTree';
+import { cachedImage, sh } from './diskKit';
+
+const RECIPE = 'xfs5 v1: 300M, -L browse-xfs, tree + forms/{short 3,block 50,leaf 300} + frag/{dir,file} + prealloc.bin + remote-link 600';
+
+export const LABEL = 'browse-xfs';
+export const REMOTE_TARGET = 'deep/a/b/c/' + Array.from({ length: 50 }, (_, i) => `segment-${String(i).padStart(2, '0')}`).join('/');
+
+export interface XfsFixture {
+    image: string;
+    manifest: ManifestEntry[];
+}
+
+function fill(dir: string, count: number, name: (i: number) => string): void {
+    fs.mkdirSync(dir, { recursive: true });
+    for (let i = 0; i < count; i++) fs.writeFileSync(path.join(dir, name(i)), `${path.basename(dir)} ${i}\n`);
+}
+
+/** Fixed times on everything, links included, so the reader's timestamps can be compared. */
+function setTimes(p: string): void {
+    const st = fs.lstatSync(p);
+    if (st.isDirectory()) for (const e of fs.readdirSync(p)) setTimes(path.join(p, e));
+    fs.lutimesSync(p, TREE_MTIME, TREE_MTIME);
+}
+
+/** What only a live XFS can make: fragmented directory and file maps, an unwritten extent. */
+function onMount(mnt: string): void {
+    // Long names fill a directory block every ~18 entries; the leaf and free-index blocks that grow
+    // alongside break the data blocks into more extents than the inode holds, so the map becomes a
+    // B-tree. Deleting every third entry leaves free regions inside the data blocks.
+    const dir = path.join(mnt, 'frag', 'dir');
+    const long = (i: number) => `n${String(i).padStart(4, '0')}-${'x'.repeat(190)}`;
+    fill(dir, 1000, long);
+    for (let i = 0; i < 1000; i += 3) fs.unlinkSync(path.join(dir, long(i)));
+    // Every other 4 KiB block, written from the end backwards with a sync each: 120 extents.
+    const fd = fs.openSync(path.join(mnt, 'frag', 'file'), 'w');
+    try {
+        for (let k = 119; k >= 0; k--) {
+            fs.writeSync(fd, bytes(100 + k, 4096), 0, 4096, k * 8192);
+            fs.fsyncSync(fd);
+        }
+    } finally {
+        fs.closeSync(fd);
+    }
+    // Preallocated (unwritten) 256 KiB with 4 KiB written in the middle.
+    const pre = path.join(mnt, 'prealloc.bin');
+    sh('fallocate', ['-l', String(256 * 1024), pre]);
+    const fd2 = fs.openSync(pre, 'r+');
+    try {
+        fs.writeSync(fd2, bytes(7, 4096), 0, 4096, 64 * 1024);
+        fs.fsyncSync(fd2);
+    } finally {
+        fs.closeSync(fd2);
+    }
+}
+
+function mounted<T>(image: string, mnt: string, ro: boolean, body: () => T): T {
+    fs.mkdirSync(mnt, { recursive: true });
+    sh('mount', ['-o', ro ? 'loop,ro' : 'loop', image, mnt]);
+    try {
+        return body();
+    } finally {
+        sh('umount', [mnt]);
+    }
+}
+
+export function xfsFixture(): XfsFixture {
+    const image = cachedImage('xfs5', RECIPE, (out, work) => {
+        const tree = path.join(work, 'tree');
+        makeTree(tree, { symlinks: true, hardLinks: true });
+        fill(path.join(tree, 'forms', 'short'), 3, (i) => `s${i}`);
+        fill(path.join(tree, 'forms', 'block'), 50, (i) => `block-entry-${i}.txt`);
+        fill(path.join(tree, 'forms', 'leaf'), 300, (i) => `leaf-entry-${String(i).padStart(3, '0')}.txt`);
+        fs.symlinkSync(REMOTE_TARGET, path.join(tree, 'remote-link'));
+        fs.writeFileSync(out, '');
+        fs.truncateSync(out, 300 * 1024 * 1024);
+        sh('mkfs.xfs', ['-q', '-L', LABEL, out]);
+        mounted(out, path.join(work, 'mnt'), false, () => {
+            sh('cp', ['-a', `${tree}/.`, path.join(work, 'mnt')]);
+            onMount(path.join(work, 'mnt'));
+            setTimes(path.join(work, 'mnt'));
+        });
+    });
+    const json = cachedImage('xfs5-manifest', RECIPE + fs.statSync(image).mtimeMs, (out, work) => {
+        const entries = mounted(image, path.join(work, 'mnt'), true, () => manifest(path.join(work, 'mnt')));
+        fs.writeFileSync(out, JSON.stringify(entries));
+    });
+    return { image, manifest: JSON.parse(fs.readFileSync(json, 'utf8')) as ManifestEntry[] };
+}
+
+/** xfs_db's answer for inode `ino`, read-only: e.g. `xfsDb(img, ino, 'print core.format')`. */
+export function xfsDb(image: string, ...cmds: string[]): string {
+    return sh('xfs_db', ['-r', ...cmds.flatMap((c) => ['-c', c]), image]);
+}
+
+/** The data fork format xfs_db reports for inode `ino`: 'local', 'extents' or 'btree'. */
+export function forkFormat(image: string, ino: number): string {
+    const m = /core\.format = \d+ \((\w+)\)/.exec(xfsDb(image, `inode ${ino}`, 'print core.format'));
+    if (!m) throw new Error(`xfs_db printed no format for inode ${ino}`);
+    return m[1];
+}
+
+/** The data fork map xfs_db reports: file offset, device block, count, unwritten flag. */
+export function bmap(image: string, ino: number): { offset: number; block: number; count: number; unwritten: boolean }[] {
+    return xfsDb(image, `inode ${ino}`, 'bmap').split('\n').flatMap((line) => {
+        const m = /data offset (\d+) startblock (\d+) \(\d+\/\d+\) count (\d+) flag (\d)/.exec(line);
+        return m ? [{ offset: Number(m[1]), block: Number(m[2]), count: Number(m[3]), unwritten: m[4] === '1' }] : [];
+    });
+}
+
+/** A copy of the fixture with xfs_db -x commands applied (the tool locates and writes the bytes). */
+export function damaged(image: string, work: string, name: string, ...cmds: string[]): string {
+    const copy = path.join(work, `${name}.img`);
+    sh('cp', ['--sparse=always', image, copy]);
+    sh('xfs_db', ['-x', ...cmds.flatMap((c) => ['-c', c]), copy]);
+    return copy;
+}
