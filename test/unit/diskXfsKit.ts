@@ -118,10 +118,14 @@ export function bmap(image: string, ino: number): { offset: number; block: numbe
     });
 }
 
-/** A copy of the fixture with xfs_db -x commands applied (the tool locates and writes the bytes). */
+/**
+ * A copy of the fixture with xfs_db -x commands applied (the tool locates and writes the bytes).
+ * Writes go with -d, past xfs_db's own verifiers (which refuse to store damage), CRCs recomputed.
+ */
 export function damaged(image: string, work: string, name: string, ...cmds: string[]): string {
     const copy = path.join(work, `${name}.img`);
     sh('cp', ['--sparse=always', image, copy]);
-    sh('xfs_db', ['-x', ...cmds.flatMap((c) => ['-c', c]), copy]);
+    const out = sh('xfs_db', ['-x', ...cmds.flatMap((c) => ['-c', c.replace(/^write /, 'write -d ')]), copy]);
+    if (/error|fail/i.test(out)) throw new Error(`xfs_db could not damage ${name}: ${out}`);
     return copy;
 }
