@@ -72,6 +72,11 @@ describe('XFS reader on damaged images', () => {
             new RegExp(`^XFS block-map B-tree block ${ptr} of inode ${ino('frag/dir')}$`), /reached twice/);
         await refuses('bmbt-level', ['path /frag/file', 'write u3.bmbt.level 12'], async (o) => { const fsr = await o(); await fsr.read(await find(fsr, 'frag/file'), 0, 1); },
             new RegExp(`^XFS block-map root of inode ${ino('frag/file')}$`), /level 12/);
+        // The inode's extent count bounds the walk: a leaf holding more is refused before decoding.
+        await refuses('bmbt-count', ['path /frag/file', 'write core.nextents 5'], async (o) => { const fsr = await o(); await fsr.read(await find(fsr, 'frag/file'), 0, 1); },
+            /^XFS block-map B-tree block \d+ of inode \d+$/, /more extents than the inode's 5/);
+        await refuses('fork-count', ['path /data/one-mib.bin', 'write core.nextents 1000'], async (o) => { const fsr = await o(); await fsr.read(await find(fsr, 'data/one-mib.bin'), 0, 1); },
+            new RegExp(`^XFS extent list of inode ${ino('data/one-mib.bin')}$`), /1000 extents do not fit/);
     });
 
     it('refuses directory blocks that point at each other or at the directory itself', async () => {

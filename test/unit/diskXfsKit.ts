@@ -11,10 +11,10 @@ import * as path from 'node:path';
 import { ManifestEntry, TREE_MTIME, bytes, makeTree, manifest } from './diskTree';
 import { cachedImage, sh } from './diskKit';
 
-const RECIPE = 'xfs5 v1: 300M, -L browse-xfs, tree + forms/{short 3,block 50,leaf 300} + frag/{dir,file} + prealloc.bin + remote-link 600';
+const RECIPE = 'xfs5 v2: 300M, -L browse-xfs, tree + forms/{short 3,block 50 of every name length mod 8,leaf 300} + frag/{dir,file} + prealloc.bin + remote-link 615';
 
 export const LABEL = 'browse-xfs';
-export const REMOTE_TARGET = 'deep/a/b/c/' + Array.from({ length: 50 }, (_, i) => `segment-${String(i).padStart(2, '0')}`).join('/');
+export const REMOTE_TARGET = 'deep/a/b/c/' + Array.from({ length: 55 }, (_, i) => `segment-${String(i).padStart(2, '0')}`).join('/');
 
 export interface XfsFixture {
     image: string;
@@ -79,7 +79,8 @@ export function xfsFixture(): XfsFixture {
         const tree = path.join(work, 'tree');
         makeTree(tree, { symlinks: true, hardLinks: true });
         fill(path.join(tree, 'forms', 'short'), 3, (i) => `s${i}`);
-        fill(path.join(tree, 'forms', 'block'), 50, (i) => `block-entry-${i}.txt`);
+        // Names of every length modulo 8, so each padding of a data-block entry occurs.
+        fill(path.join(tree, 'forms', 'block'), 50, (i) => `b${i}-${'x'.repeat(i % 24)}`);
         fill(path.join(tree, 'forms', 'leaf'), 300, (i) => `leaf-entry-${String(i).padStart(3, '0')}.txt`);
         fs.symlinkSync(REMOTE_TARGET, path.join(tree, 'remote-link'));
         fs.writeFileSync(out, '');
