@@ -99,21 +99,72 @@ export function xfsFixture(): XfsFixture {
     return { image, manifest: JSON.parse(fs.readFileSync(json, 'utf8')) as ManifestEntry[] };
 }
 
+const V4_RECIPE = 'xfs4 v1: 300M, -m crc=0 -n ftype=1 -L browse-xfs4 -p protofile of the tree (many 300, no spaced names) + remote-link';
+
+/**
+ * A prototype file (mkfs.xfs(8), -p) for the tree under `dir`: one token per field, so names with
+ * spaces or colons cannot be expressed and are left out (the caller's manifest leaves them out too).
+ */
+function protofile(dir: string): string {
+    const lines = ['/dummy', '0 0', 'd--755 0 0'];
+    const walk = (p: string) => {
+        for (const name of fs.readdirSync(p).sort()) {
+            if (/[\s:$]/.test(name)) continue;
+            const full = path.join(p, name);
+            const st = fs.lstatSync(full);
+            if (st.isSymbolicLink()) lines.push(`${name} l--777 0 0 ${fs.readlinkSync(full)}`);
+            else if (st.isDirectory()) {
+                lines.push(`${name} d--755 0 0`);
+                walk(full);
+                lines.push('$');
+            } else lines.push(`${name} ---644 0 0 ${full}`);
+        }
+    };
+    walk(dir);
+    return lines.join('\n') + '\n$\n';
+}
+
+/** A version 4 file system (no CRCs, 256-byte v2 inodes) made by mkfs.xfs from a prototype file:
+ * the kernel here mounts no v4, so mkfs.xfs itself does the copying. */
+export function xfsV4Fixture(): XfsFixture {
+    const tree = (work: string) => {
+        const dir = path.join(work, 'tree');
+        makeTree(dir, { symlinks: true, manyCount: 300 });
+        fs.symlinkSync(REMOTE_TARGET, path.join(dir, 'remote-link'));
+        return dir;
+    };
+    const image = cachedImage('xfs4', V4_RECIPE, (out, work) => {
+        const dir = tree(work);
+        fs.writeFileSync(path.join(work, 'proto'), protofile(dir));
+        fs.writeFileSync(out, '');
+        fs.truncateSync(out, 300 * 1024 * 1024);
+        sh('mkfs.xfs', ['-q', '-m', 'crc=0', '-n', 'ftype=1', '-L', 'browse-xfs4', '-p', path.join(work, 'proto'), out]);
+    });
+    // The tree is generated the same on every run, so its manifest is taken from a fresh copy.
+    const json = cachedImage('xfs4-manifest', V4_RECIPE, (out, work) => {
+        fs.writeFileSync(out, JSON.stringify(manifest(tree(work)).filter((m) => !/[\s:$]/.test(m.path))));
+    });
+    return { image, manifest: JSON.parse(fs.readFileSync(json, 'utf8')) as ManifestEntry[] };
+}
+
 /** xfs_db's answer for inode `ino`, read-only: e.g. `xfsDb(img, ino, 'print core.format')`. */
 export function xfsDb(image: string, ...cmds: string[]): string {
     return sh('xfs_db', ['-r', ...cmds.flatMap((c) => ['-c', c]), image]);
 }
 
-/** The data fork format xfs_db reports for inode `ino`: 'local', 'extents' or 'btree'. */
-export function forkFormat(image: string, ino: number): string {
-    const m = /core\.format = \d+ \((\w+)\)/.exec(xfsDb(image, `inode ${ino}`, 'print core.format'));
+/** xfs_db's command to select an inode: by number, or by path ('/a/b'). */
+const select = (ino: number | string) => typeof ino === 'number' ? `inode ${ino}` : `path ${ino}`;
+
+/** The data fork format xfs_db reports for an inode: 'local', 'extents' or 'btree'. */
+export function forkFormat(image: string, ino: number | string): string {
+    const m = /core\.format = \d+ \((\w+)\)/.exec(xfsDb(image, select(ino), 'print core.format'));
     if (!m) throw new Error(`xfs_db printed no format for inode ${ino}`);
     return m[1];
 }
 
 /** The data fork map xfs_db reports: file offset, device block, count, unwritten flag. */
-export function bmap(image: string, ino: number): { offset: number; block: number; count: number; unwritten: boolean }[] {
-    return xfsDb(image, `inode ${ino}`, 'bmap').split('\n').flatMap((line) => {
+export function bmap(image: string, ino: number | string): { offset: number; block: number; count: number; unwritten: boolean }[] {
+    return xfsDb(image, select(ino), 'bmap').split('\n').flatMap((line) => {
         const m = /data offset (\d+) startblock (\d+) \(\d+\/\d+\) count (\d+) flag (\d)/.exec(line);
         return m ? [{ offset: Number(m[1]), block: Number(m[2]), count: Number(m[3]), unwritten: m[4] === '1' }] : [];
     });
