@@ -3,6 +3,7 @@
  * symlink blocks without headers), made by mkfs.xfs -m crc=0 from a prototype file of the tree.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { FileSystemReader, FsNode } from '../../src/disk/types';
 import { openXfs } from '../../src/disk/xfs';
@@ -54,9 +55,12 @@ describe('XFS reader, version 4', () => {
         assert.ok(dev.reads <= 60 && dev.bytesRead <= 8 << 20);
         await walk(root, '');
         assert.deepEqual([...seen.keys()].sort(), fx.manifest.map((m) => m.path).sort());
+        // mkfs.xfs stamps what a prototype file makes with its own clock (classic 32-bit seconds).
+        const built = fs.statSync(fx.image).mtimeMs;
         for (const m of fx.manifest) {
             const n = seen.get(m.path) as FsNode;
             assert.equal(n.type, m.type, m.path);
+            assert.ok(Math.abs((n.mtimeMs ?? 0) - built) < 10 * 60_000, `${m.path} mtime ${n.mtimeMs} vs image ${built}`);
             if (m.type === 'file') {
                 assert.equal(n.size, m.size, m.path);
                 assert.equal(sha256(await fsr.read(n, 0, n.size + 1)), m.sha256, m.path);

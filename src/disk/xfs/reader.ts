@@ -1,6 +1,7 @@
 /**
  * The XFS file-system reader: inodes (read in batches when a folder is listed), directories in
- * every format, file data through the block map, and symlinks.
+ * every format, file data through the block map, and symlinks. A directory naming itself is
+ * refused here; a cycle through several folders is for the caller's walk to notice (ids repeat).
  */
 import { BlockDevice, DiskFormatError, FileSystemReader, FsNode, MAX_READ, NodeType } from '../types';
 import { Extent, readExtents } from './bmap';
@@ -211,6 +212,7 @@ export class XfsReader implements FileSystemReader {
         return ino;
     }
 
+    /** `mode` is the whole di_mode (type and permission bits), as stat's st_mode. */
     private node(inode: XfsInode, name: string): FsNode {
         return {
             id: String(inode.ino), name, type: typeOf(inode.mode), size: inode.size,
