@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { BlockDevice, checkRead } from '../../src/disk/types';
 import { cachedImage, sh } from './diskKit';
 
-/** A device reading `base` with some byte ranges replaced, and a count of reads that touched each. */
+/** A device reading `base` with some byte ranges replaced (damage without writing the image). */
 export function overlayDevice(base: BlockDevice, patches: { offset: number; bytes: Uint8Array }[], size = base.size): BlockDevice {
     return {
         size,
