@@ -15,97 +15,105 @@ const MAX_ARRAY = 1_000_000;
 
 export function parseConfig(text: string, where: string): ConfigSection {
     if (text.length > MAX_TEXT) throw new DiskFormatError(where, `metadata text of ${text.length} characters (at most ${MAX_TEXT})`);
-    let pos = 0;
-    let line = 1;
-    const fail = (msg: string): never => {
-        throw new DiskFormatError(where, `line ${line}: ${msg}`);
-    };
-    const skip = (): void => {
-        while (pos < text.length) {
-            const c = text[pos];
-            if (c === '\n') line++;
+    return new Parser(text, where).section(0);
+}
+
+/** A recursive-descent parser; every step consumes input or throws, and depth is bounded. */
+class Parser {
+    private pos = 0;
+    private line = 1;
+
+    constructor(private readonly text: string, private readonly where: string) {}
+
+    section(depth: number): ConfigSection {
+        if (depth > MAX_DEPTH) this.fail(`sections nested deeper than ${MAX_DEPTH}`);
+        const out: ConfigSection = new Map();
+        for (;;) {
+            this.skip();
+            if (this.pos >= this.text.length) {
+                if (depth > 0) this.fail('a section is not closed');
+                return out;
+            }
+            if (this.text[this.pos] === '}') {
+                if (depth === 0) this.fail('"}" without a section');
+                this.pos++;
+                return out;
+            }
+            const key = this.match(/[A-Za-z0-9_+.\-/]+/y, 'a name');
+            if (out.has(key)) this.fail(`"${key}" appears twice`);
+            this.skip();
+            const c = this.text[this.pos++];
+            if (c === '{') {
+                out.set(key, this.section(depth + 1));
+            } else if (c === '=') {
+                this.skip();
+                out.set(key, this.value());
+            } else {
+                this.fail(`expected "=" or "{" after "${key}"`);
+            }
+        }
+    }
+
+    private fail(msg: string): never {
+        throw new DiskFormatError(this.where, `line ${this.line}: ${msg}`);
+    }
+
+    /** Whitespace, NULs (the text is NUL-padded on disk) and `#` comments. */
+    private skip(): void {
+        const t = this.text;
+        while (this.pos < t.length) {
+            const c = t[this.pos];
             if (c === '#') {
-                while (pos < text.length && text[pos] !== '\n') pos++;
+                while (this.pos < t.length && t[this.pos] !== '\n') this.pos++;
             } else if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\0') {
-                pos++;
+                if (c === '\n') this.line++;
+                this.pos++;
             } else {
                 return;
             }
         }
-    };
-    const ident = (): string => {
-        const m = /[A-Za-z0-9_+.\-/]+/y;
-        m.lastIndex = pos;
-        const r = m.exec(text);
-        if (!r) fail(`expected a name, found ${JSON.stringify(text.slice(pos, pos + 10))}`);
-        pos = m.lastIndex;
-        return r![0];
-    };
-    const str = (): string => {
+    }
+
+    private match(re: RegExp, what: string): string {
+        re.lastIndex = this.pos;
+        const m = re.exec(this.text);
+        if (!m) this.fail(`expected ${what}, found ${JSON.stringify(this.text.slice(this.pos, this.pos + 10))}`);
+        this.pos = re.lastIndex;
+        return m![0];
+    }
+
+    /** A quoted string; a backslash takes the next character literally. */
+    private string(): string {
         let out = '';
-        pos++; // opening quote
+        this.pos++;
         for (;;) {
-            if (pos >= text.length) fail('unterminated string');
-            const c = text[pos++];
+            if (this.pos >= this.text.length) this.fail('unterminated string');
+            const c = this.text[this.pos++];
             if (c === '"') return out;
-            if (c === '\\' && pos < text.length) out += text[pos++];
-            else out += c;
+            if (c === '\n') this.line++;
+            out += c === '\\' && this.pos < this.text.length ? this.text[this.pos++] : c;
         }
-    };
-    const num = (): number => {
-        const m = /-?[0-9]+(\.[0-9]+)?/y;
-        m.lastIndex = pos;
-        const r = m.exec(text);
-        if (!r) fail(`expected a value, found ${JSON.stringify(text.slice(pos, pos + 10))}`);
-        pos = m.lastIndex;
-        return Number(r![0]);
-    };
-    const scalar = (): string | number => (text[pos] === '"' ? str() : num());
-    const value = (): ConfigValue => {
-        if (text[pos] !== '[') return scalar();
-        pos++;
+    }
+
+    private scalar(): string | number {
+        return this.text[this.pos] === '"' ? this.string() : Number(this.match(/-?[0-9]+(\.[0-9]+)?/y, 'a value'));
+    }
+
+    private value(): ConfigValue {
+        if (this.text[this.pos] !== '[') return this.scalar();
+        this.pos++;
         const arr: ConfigValue[] = [];
         for (;;) {
-            skip();
-            if (text[pos] === ']') {
-                pos++;
+            this.skip();
+            if (this.text[this.pos] === ']') {
+                this.pos++;
                 return arr;
             }
-            if (arr.length >= MAX_ARRAY) fail('array too long');
-            arr.push(scalar());
-            skip();
-            if (text[pos] === ',') pos++;
-            else if (text[pos] !== ']') fail(`expected "," or "]" in an array`);
+            if (arr.length >= MAX_ARRAY) this.fail('array too long');
+            arr.push(this.scalar());
+            this.skip();
+            if (this.text[this.pos] === ',') this.pos++;
+            else if (this.text[this.pos] !== ']') this.fail('expected "," or "]" in an array');
         }
-    };
-    const section = (depth: number): ConfigSection => {
-        if (depth > MAX_DEPTH) fail(`sections nested deeper than ${MAX_DEPTH}`);
-        const out: ConfigSection = new Map();
-        for (;;) {
-            skip();
-            if (pos >= text.length) {
-                if (depth > 0) fail('a section is not closed');
-                return out;
-            }
-            if (text[pos] === '}') {
-                if (depth === 0) fail('"}" without a section');
-                pos++;
-                return out;
-            }
-            const key = ident();
-            if (out.has(key)) fail(`"${key}" appears twice`);
-            skip();
-            if (text[pos] === '{') {
-                pos++;
-                out.set(key, section(depth + 1));
-            } else if (text[pos] === '=') {
-                pos++;
-                skip();
-                out.set(key, value());
-            } else {
-                fail(`expected "=" or "{" after "${key}"`);
-            }
-        }
-    };
-    return section(0);
+    }
 }
