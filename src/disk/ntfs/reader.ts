@@ -107,7 +107,8 @@ export class NtfsReader implements FileSystemReader {
     async list(dir: FsNode): Promise<FsNode[]> {
         const { record, stream } = this.parseId(dir);
         const k = await this.known(record);
-        if (stream !== undefined || !k.info.isDir) throw new DiskFormatError(`NTFS MFT record ${record}`, 'is not a folder');
+        // A junction is a folder too, but one that points elsewhere: it is shown as a link, never entered.
+        if (stream !== undefined || k.type !== 'dir') throw new DiskFormatError(`NTFS MFT record ${record}`, `is a ${stream === undefined ? k.type : 'stream'}, not a folder`);
         const seen = new Set<string>();
         const entries = (await readDirIndex(this.mft, record, k.info.attributes)).filter((e) => {
             // DOS 8.3 names are second names of files listed under their long name.
