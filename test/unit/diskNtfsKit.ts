@@ -76,9 +76,9 @@ function verify(mnt: string): void {
     check(/UNICOD~1\.TXT/.test(sh('getfattr', ['-n', 'system.ntfs_dos_name', path.join(mnt, 'Ünïcødé ファイル.txt')])), 'no DOS name');
 }
 
-/** The fixture image (built once per run) and the tree's manifest (made again: makeTree is deterministic). */
-export function ntfsFixture(): { image: string; manifest: ManifestEntry[] } {
-    const image = cachedImage('ntfs', RECIPE, (out, work) => {
+/** The fixture image, built once per run. */
+export function ntfsImage(): string {
+    return cachedImage('ntfs', RECIPE, (out, work) => {
         const tree = path.join(work, 'tree');
         makeTree(tree, { symlinks: true, hardLinks: true });
         fs.closeSync(fs.openSync(out, 'w'));
@@ -99,6 +99,11 @@ export function ntfsFixture(): { image: string; manifest: ManifestEntry[] } {
             sh('umount', [mnt]);
         }
     });
+}
+
+/** The fixture image and the tree's manifest (made again: makeTree is deterministic). */
+export function ntfsFixture(): { image: string; manifest: ManifestEntry[] } {
+    const image = ntfsImage();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amd-ntfs-tree-'));
     try {
         return { image, manifest: makeTree(path.join(dir, 't'), { symlinks: true, hardLinks: true }) };

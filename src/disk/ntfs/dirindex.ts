@@ -99,7 +99,7 @@ async function readBlock(mft: Mft, w: Walk, vcn: number, from: string): Promise<
         if (w.windows.size >= 64) w.windows.clear();
         w.windows.set(win, data);
     }
-    const block = data.slice(offset - win, offset - win + w.blockSize);
+    const block = new Uint8Array(data.subarray(offset - win, offset - win + w.blockSize));
     const what = `${w.what}, INDX block VCN ${vcn}`;
     applyFixups(block, 'INDX', what, offset);
     if (u64(block, 0x10) !== vcn) throw new DiskFormatError(what, `says it is VCN ${u64(block, 0x10)}`);

@@ -82,6 +82,7 @@ export class Mft {
         }
     }
 
+    /** Fixes up and parses a record; `raw` must be a copy (a device may hand out its own buffer). */
     private finish(raw: Uint8Array, n: number, at: number): MftRecord {
         applyFixups(raw, 'FILE', `NTFS MFT record ${n}`, at);
         const rec = parseRecord(raw, n, at);
@@ -94,7 +95,7 @@ export class Mft {
         const at = this.locate(n);
         const raw = at === undefined
             ? await readMapped(this.dev, this.geo.clusterSize, this.runs, n * this.geo.mftRecordSize, this.geo.mftRecordSize, '$MFT')
-            : (await this.dev.read(at, this.geo.mftRecordSize)).slice();
+            : new Uint8Array(await this.dev.read(at, this.geo.mftRecordSize));
         return this.finish(raw, n, at ?? 0);
     }
 
@@ -121,7 +122,7 @@ export class Mft {
             while (j < wanted.length && wanted[j].at - (wanted[j - 1].at + size) <= GAP && wanted[j].at + size - wanted[i].at <= SPAN) j++;
             const start = wanted[i].at;
             const buf = await this.dev.read(start, wanted[j - 1].at + size - start);
-            for (let k = i; k < j; k++) this.finish(buf.slice(wanted[k].at - start, wanted[k].at - start + size), wanted[k].n, wanted[k].at);
+            for (let k = i; k < j; k++) this.finish(new Uint8Array(buf.subarray(wanted[k].at - start, wanted[k].at - start + size)), wanted[k].n, wanted[k].at);
             i = j;
         }
     }

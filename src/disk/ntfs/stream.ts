@@ -22,7 +22,7 @@ export async function readStream(dev: BlockDevice, clusterSize: number, s: Strea
     }
     const end = Math.min(size, offset + length);
     if (end <= offset) return new Uint8Array(0);
-    if ('resident' in s) return s.resident.slice(offset, end);
+    if ('resident' in s) return new Uint8Array(s.resident.subarray(offset, end));
     const nr = s.nonResident;
     if (nr.flags & ATTR_FLAG.ENCRYPTED) throw new DiskFormatError(what, 'is encrypted (EFS) and cannot be read without the user\'s key');
     const out = new Uint8Array(end - offset);
