@@ -4,12 +4,13 @@
  * alternate streams, an attribute list, a DOS name, reparse-point links), and reads stay few.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { before, describe, it } from 'node:test';
-import { FileSystemReader, FsNode } from '../../src/disk/types';
+import { FileSystemReader, FsNode, memoryDevice } from '../../src/disk/types';
 import { isBitLocker, openNtfs, probeNtfs } from '../../src/disk/ntfs';
 import { CountingDevice, fileDevice, sh } from './diskKit';
-import { ManifestEntry, TREE_MTIME, sha256 } from './diskTree';
-import { BIG_STREAM, JUNCTION_PRINT, MULTI_STREAMS, STREAM, TEXT, ntfsFixture } from './diskNtfsKit';
+import { ManifestEntry, TREE_MTIME, bytes, sha256 } from './diskTree';
+import { BIG_STREAM, JUNCTION_PRINT, MULTI_STREAMS, STREAM, TEXT, findAttribute, ntfsFixture, patchRecord, recordOf, recordOffset } from './diskNtfsKit';
 
 interface Seen { path: string; type: string; size: number; sha256?: string; target?: string }
 
@@ -93,6 +94,7 @@ describe('NTFS reader (mkntfs + ntfs-3g fixture)', { timeout: 120_000 }, () => {
         assert.equal(nodes.get('etc/hostname')!.links, 1);
         assert.match(sh('ntfsinfo', ['-F', '/Ünïcødé ファイル.txt', image]), /Namespace:\s+DOS/, 'the fixture has a DOS name');
         assert.ok(![...nodes.keys()].some((p) => /UNICOD~1/.test(p)));
+        assert.equal(nodes.get('Ünïcødé ファイル.txt')!.links, 1, 'a short name is not a second link');
     });
 
     it('decompresses LZNT1 files, reading only their compressed clusters, at any offset', async () => {
@@ -144,6 +146,25 @@ describe('NTFS reader (mkntfs + ntfs-3g fixture)', { timeout: 120_000 }, () => {
         } finally {
             d.dev.close();
         }
+    });
+
+    it('reads past the initialized size as zeros without reading it (a file preallocated, as Windows leaves one)', async () => {
+        const img = fs.readFileSync(image);
+        const n = recordOf(image, '/data/one-mib.bin');
+        patchRecord(img, recordOffset(image, n), 1024, (rec) => rec.writeBigUInt64LE(300_000n, findAttribute(rec, 0x80) + 0x38));
+        const mem = memoryDevice(img);
+        let fetched = 0;
+        const counted = { size: mem.size, read: (o: number, l: number) => { fetched += l; return mem.read(o, l); } };
+        const f = await openNtfs(counted);
+        const one = nodes.get('data/one-mib.bin')!;
+        const before = fetched;
+        const data = await f.read(one, 0, one.size);
+        const whole = bytes(1, one.size);
+        assert.equal(sha256(whole), manifest.find((m) => m.path === 'data/one-mib.bin')!.sha256, 'the tree\'s generator');
+        const want = Buffer.alloc(one.size);
+        whole.copy(want, 0, 0, 300_000);
+        assert.deepEqual(Buffer.from(data), want);
+        assert.ok(fetched - before <= 300_000 + 4096 + 1024, `read ${fetched - before} bytes`);
     });
 
     it('lists the root and reads a 1 MiB file in few reads; a 5,000-entry folder costs little more than a 50-entry one', async (t) => {
