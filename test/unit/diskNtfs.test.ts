@@ -10,19 +10,9 @@ import { FileSystemReader, FsNode, memoryDevice } from '../../src/disk/types';
 import { isBitLocker, openNtfs, probeNtfs } from '../../src/disk/ntfs';
 import { CountingDevice, fileDevice, sh } from './diskKit';
 import { ManifestEntry, TREE_MTIME, bytes, sha256 } from './diskTree';
-import { BIG_STREAM, JUNCTION_PRINT, MULTI_STREAMS, STREAM, TEXT, findAttribute, ntfsFixture, patchRecord, recordOf, recordOffset } from './diskNtfsKit';
+import { BIG_STREAM, JUNCTION_PRINT, MULTI_STREAMS, STREAM, TEXT, findAttribute, ntfsFixture, patchRecord, recordOf, recordOffset, walk } from './diskNtfsKit';
 
 interface Seen { path: string; type: string; size: number; sha256?: string; target?: string }
-
-async function walk(fsr: FileSystemReader, dir: FsNode, prefix: string, out: Map<string, FsNode>, depth = 0): Promise<void> {
-    assert.ok(depth < 20, 'tree depth');
-    for (const e of await fsr.list(dir)) {
-        const p = prefix ? `${prefix}/${e.name}` : e.name;
-        assert.ok(!out.has(p), `listed twice: ${p}`);
-        out.set(p, e);
-        if (e.type === 'dir') await walk(fsr, e, p, out, depth + 1);
-    }
-}
 
 async function open(image: string): Promise<{ dev: CountingDevice; fsr: FileSystemReader }> {
     const dev = fileDevice(image);

@@ -10,7 +10,7 @@ import { DiskFormatError } from '../../src/disk/types';
 import { parseBootSector } from '../../src/disk/ntfs/boot';
 import { lznt1Decompress } from '../../src/disk/ntfs/lznt1';
 import { Attribute } from '../../src/disk/ntfs/record';
-import { decodeRunlist } from '../../src/disk/ntfs/runlist';
+import { decodeRunlist, joinPieces } from '../../src/disk/ntfs/runlist';
 import { ntfsImage } from './diskNtfsKit';
 
 const isFormatError = (structure: string, message: RegExp) => (e: unknown) =>
@@ -76,6 +76,15 @@ describe('NTFS runlists', () => {
             { vcn: 24, lcn: -1, length: 4 },
             { vcn: 28, lcn: 272, length: 2 },
         ]);
+    });
+
+    it('maps nothing for an empty attribute (highest VCN -1) and joins pieces that abut', () => {
+        assert.deepEqual(joinPieces([attr([0x00], 0, -1)], 1000, 4096, 'x'), { runs: [], dataSize: 0, initializedSize: 0, compressionUnit: 0, flags: 0 });
+        const second = attr([0x11, 0x04, 0x20, 0x00], 16, 19);
+        const first = { ...attr([0x11, 0x10, 0x10, 0x00], 0, 15), dataSize: 20 * 4096, initializedSize: 20 * 4096, allocatedSize: 20 * 4096 };
+        assert.deepEqual(joinPieces([second, first], 1000, 4096, 'x').runs, [{ vcn: 0, lcn: 16, length: 16 }, { vcn: 16, lcn: 32, length: 4 }]);
+        assert.throws(() => joinPieces([first, attr([0x11, 0x04, 0x20, 0x00], 17, 20)], 1000, 4096, 'x'), isFormatError('NTFS runlist of x', /piece at VCN 17 does not follow VCN 15/));
+        assert.throws(() => joinPieces([first], 1000, 4096, 'x'), isFormatError('NTFS runlist of x', /exceeds the 65536 bytes its runs map/));
     });
 
     it('refuses runs outside the volume, before cluster 0, or not covering the attribute', () => {

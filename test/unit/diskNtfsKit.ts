@@ -8,6 +8,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import assert from 'node:assert/strict';
+import { FileSystemReader, FsNode } from '../../src/disk/types';
 import { ManifestEntry, bytes, makeTree } from './diskTree';
 import { cachedImage, sh } from './diskKit';
 
@@ -149,4 +151,15 @@ export function findAttribute(rec: Buffer, type: number): number {
         if (rec.readUInt32LE(at) === type) return at;
     }
     throw new Error(`no attribute 0x${type.toString(16)}`);
+}
+
+/** Every node under `dir` by path, each listed once. */
+export async function walk(fsr: FileSystemReader, dir: FsNode, prefix: string, out: Map<string, FsNode>, depth = 0): Promise<void> {
+    assert.ok(depth < 20, 'tree depth');
+    for (const e of await fsr.list(dir)) {
+        const p = prefix ? `${prefix}/${e.name}` : e.name;
+        assert.ok(!out.has(p), `listed twice: ${p}`);
+        out.set(p, e);
+        if (e.type === 'dir') await walk(fsr, e, p, out, depth + 1);
+    }
 }

@@ -7,7 +7,7 @@
 import { BlockDevice, DiskFormatError } from '../types';
 import { NtfsGeometry } from './boot';
 import { ATTR, Attribute, MftRecord, applyFixups, parseRecord, refRecord, u16, u32 } from './record';
-import { NonResident, Run, findRun, joinPieces, readMapped } from './runlist';
+import { NonResident, Run, findRun, joinPieces, joinRuns, readMapped } from './runlist';
 import { StreamSource, readStream } from './stream';
 
 /** Records read together when they lie this close on disk (a gap costs less than another read). */
@@ -41,11 +41,10 @@ export class Mft {
         const rec0 = await boot.readOne(0);
         const data = rec0.attributes.filter((a) => a.type === ATTR.DATA && a.name === '');
         if (!data.length || data[0].resident) throw new DiskFormatError('NTFS MFT record 0', 'has no non-resident $DATA: this is not the $MFT', geo.mftLcn * geo.clusterSize);
-        boot.runs = joinPieces(data, geo.totalClusters, geo.clusterSize, '$MFT').runs;
-        boot.cache.clear();
         const pieces = [...data];
         const list = rec0.attributes.find((a) => a.type === ATTR.ATTRIBUTE_LIST);
         if (list) {
+            boot.runs = joinRuns(data, geo.totalClusters, '$MFT');
             // The rest of $MFT's runlist lies in extension records, which must lie in the part
             // already mapped (each extension is read through the runs known so far).
             for (const e of await boot.attributeList(list, 0)) {
@@ -53,7 +52,7 @@ export class Mft {
                 boot.recordCount = Math.floor(boot.runs.reduce((n, r) => n + r.length, 0) * geo.clusterSize / size);
                 const ext = await boot.extension(e.record, 0);
                 pieces.push(...ext.attributes.filter((a) => a.type === ATTR.DATA && a.name === '' && !pieces.includes(a)));
-                boot.runs = joinPieces(pieces, geo.totalClusters, geo.clusterSize, '$MFT').runs;
+                boot.runs = joinRuns(pieces, geo.totalClusters, '$MFT');
             }
         }
         const joined = joinPieces(pieces, geo.totalClusters, geo.clusterSize, '$MFT');

@@ -135,7 +135,8 @@ function parseAttribute(a: Uint8Array, type: number, record: number, fail: (msg:
         ...base,
         resident: false,
         lowVcn: u64(a, 0x10),
-        highVcn: u64(a, 0x18),
+        // An empty non-resident attribute has highest VCN -1 (all ones).
+        highVcn: u32(a, 0x18) === 0xffffffff && u32(a, 0x1c) === 0xffffffff ? -1 : u64(a, 0x18),
         runlist: a.subarray(runOff),
         compressionUnit: a[0x22],
         allocatedSize: u64(a, 0x28),

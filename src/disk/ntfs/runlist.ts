@@ -63,18 +63,24 @@ export interface NonResident {
     flags: number;
 }
 
-/** Joins the pieces of one attribute (from an attribute list) into one stream, checking they abut. */
-export function joinPieces(pieces: Attribute[], totalClusters: number, clusterSize: number, what: string): NonResident {
+/** The runs of an attribute's pieces (from an attribute list) in VCN order, checking they abut. */
+export function joinRuns(pieces: Attribute[], totalClusters: number, what: string): Run[] {
     const sorted = [...pieces].sort((a, b) => a.lowVcn - b.lowVcn);
-    const first = sorted[0];
-    if (first.lowVcn !== 0) throw new DiskFormatError(`NTFS runlist of ${what}`, `the first piece starts at VCN ${first.lowVcn}, not 0`);
     const runs: Run[] = [];
     for (const p of sorted) {
-        if (p.lowVcn !== (runs.length ? runs[runs.length - 1].vcn + runs[runs.length - 1].length : 0)) {
-            throw new DiskFormatError(`NTFS runlist of ${what}`, `piece at VCN ${p.lowVcn} does not follow the previous one`);
-        }
+        const next = runs.length ? runs[runs.length - 1].vcn + runs[runs.length - 1].length : 0;
+        if (p.lowVcn !== next) throw new DiskFormatError(`NTFS runlist of ${what}`, `piece at VCN ${p.lowVcn} does not follow VCN ${next - 1}`);
         runs.push(...decodeRunlist(p, totalClusters, what));
     }
+    return runs;
+}
+
+/** Joins all the pieces of one attribute into one stream, whose sizes its runs must cover. */
+export function joinPieces(pieces: Attribute[], totalClusters: number, clusterSize: number, what: string): NonResident {
+    const runs = joinRuns(pieces, totalClusters, what);
+    // Only the piece starting at VCN 0 carries the sizes.
+    const first = pieces.find((p) => p.lowVcn === 0);
+    if (!first) throw new DiskFormatError(`NTFS runlist of ${what}`, 'has no piece starting at VCN 0');
     const mapped = runs.length ? (runs[runs.length - 1].vcn + runs[runs.length - 1].length) * clusterSize : 0;
     if (first.dataSize > mapped || first.initializedSize > first.dataSize) {
         throw new DiskFormatError(`NTFS runlist of ${what}`, `data size ${first.dataSize} (initialized ${first.initializedSize}) exceeds the ${mapped} bytes its runs map`);
