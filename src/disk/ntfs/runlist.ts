@@ -104,7 +104,7 @@ export function findRun(runs: Run[], vcn: number): number {
 
 /**
  * Reads [offset, offset + length) of the clusters a runlist maps (no size clipping): sparse runs
- * are zeros and never read; clusters that lie next to each other on disk are read at once.
+ * are zeros and never read; each run (clusters next to each other on disk) is read at once.
  */
 export async function readMapped(dev: BlockDevice, clusterSize: number, runs: Run[], offset: number, length: number, what: string): Promise<Uint8Array> {
     const out = new Uint8Array(length);
