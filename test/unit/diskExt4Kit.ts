@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileSystemReader, FsNode } from '../../src/disk/types';
 import { bytes, makeTree, ManifestEntry, sha256, TreeOptions } from './diskTree';
@@ -16,14 +15,15 @@ export const TREE: TreeOptions = { symlinks: true, hardLinks: true };
 /** A smaller tree for the damaged copies: 1,000 entries still give `many/` an extent tree of depth 1. */
 export const SMALL_TREE: TreeOptions = { symlinks: true, hardLinks: true, manyCount: 1000 };
 
-/** The manifest of a freshly generated tree (the images are cached, the manifest is not). */
+/**
+ * The manifest of the generated tree, kept as JSON in the image cache so a run that reuses the
+ * images does not write the 5,000-file tree again just to read its manifest.
+ */
 export function treeManifest(opts: TreeOptions): ManifestEntry[] {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'amd-ext-tree-'));
-    try {
-        return makeTree(path.join(work, 't'), opts);
-    } finally {
-        fs.rmSync(work, { recursive: true, force: true });
-    }
+    const file = cachedImage('ext-manifest', `v1 ${JSON.stringify(opts)}`, (out, work) => {
+        fs.writeFileSync(out, JSON.stringify(makeTree(path.join(work, 't'), opts)));
+    });
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as ManifestEntry[];
 }
 
 function mkfs(tool: string, args: string[], opts: TreeOptions, size: string) {
@@ -58,18 +58,24 @@ export function ext2Image(): string {
     return cachedImage('ext2-1k', `v1 mkfs.ext2 ${args.join(' ')} 64M`, mkfs('mkfs.ext2', args, TREE, '64M'));
 }
 
-/** ext3, 2 KiB blocks and a journal (block maps, no ext4 feature). */
+/** ext3, 2 KiB blocks, 128-byte inodes (no extra time fields) and a journal: block maps, no ext4 feature. */
 export function ext3Image(): string {
-    const args = ['-b', '2048'];
+    const args = ['-b', '2048', '-I', '128'];
     return cachedImage('ext3-2k', `v1 mkfs.ext3 ${args.join(' ')} 64M`, mkfs('mkfs.ext3', args, TREE, '64M'));
 }
 
-/** Written through the kernel into the inline-data image: longer than i_block, so part lies in system.data. */
+/**
+ * Written through the kernel into the inline-data image: a file and a folder longer than i_block,
+ * so part lies in system.data, and a file of 4 KiB data then 1 MiB preallocated (unwritten extents).
+ */
 export const INLINE_EXTRA = {
     file: 'inline-100.bin',
     data: bytes(9, 100),
     dir: 'inline-dir',
     names: ['entry-name-1', 'entry-name-2', 'entry-name-3', 'entry-name-4'],
+    prealloc: 'prealloc.bin',
+    preallocData: bytes(10, 4096),
+    preallocSize: 4096 + 1024 * 1024,
 };
 
 /**
@@ -78,7 +84,7 @@ export const INLINE_EXTRA = {
  */
 export function inlineImage(): string {
     const args = ['-b', '4096', '-O', 'inline_data', '-L', 'inline'];
-    return cachedImage('ext4-inline', `v1 mkfs.ext4 ${args.join(' ')} 64M ${JSON.stringify(INLINE_EXTRA.names)} 100`, (out, work) => {
+    return cachedImage('ext4-inline', `v2 mkfs.ext4 ${args.join(' ')} 64M ${JSON.stringify(INLINE_EXTRA.names)} 100`, (out, work) => {
         mkfs('mkfs.ext4', args, TREE, '64M')(out, work);
         const mnt = path.join(work, 'mnt');
         fs.mkdirSync(mnt);
@@ -89,6 +95,8 @@ export function inlineImage(): string {
                 fs.writeFileSync(path.join(mnt, INLINE_EXTRA.file), INLINE_EXTRA.data);
                 fs.mkdirSync(path.join(mnt, INLINE_EXTRA.dir));
                 for (const n of INLINE_EXTRA.names) fs.writeFileSync(path.join(mnt, INLINE_EXTRA.dir, n), '');
+                fs.writeFileSync(path.join(mnt, INLINE_EXTRA.prealloc), INLINE_EXTRA.preallocData);
+                sh('fallocate', ['-l', String(INLINE_EXTRA.preallocSize), path.join(mnt, INLINE_EXTRA.prealloc)]);
             } finally {
                 sh('umount', [mnt]);
             }
@@ -112,6 +120,30 @@ export function damagedImage(base: string, name: string, cmds: string[]): string
         sh('cp', ['--sparse=always', base, out]);
         debugfs(out, cmds, true);
     });
+}
+
+/** A tree of 100 entries in many/, for layouts whose blocks are too large for 5,000 small files. */
+export const MINI_TREE: TreeOptions = { symlinks: true, hardLinks: true, manyCount: 100 };
+
+/** ext4 with 64 KiB blocks (rec_len kept in 16 bits). */
+export function bigBlockImage(): string {
+    const args = ['-b', '65536'];
+    return cachedImage('ext4-64k', `v1 mkfs.ext4 ${args.join(' ')} 64M many=100`, mkfs('mkfs.ext4', args, MINI_TREE, '64M'));
+}
+
+/**
+ * ext4 with meta_bg, 1 KiB blocks and 8 inodes per group: the tree's inodes reach group 16, whose
+ * descriptor lies in the second meta group (16 64-byte descriptors per block), at its first block.
+ */
+export function metaBgImage(): string {
+    const args = ['-b', '1024', '-N', '300', '-O', 'meta_bg,^resize_inode'];
+    return cachedImage('ext4-metabg', `v1 mkfs.ext4 ${args.join(' ')} 320M many=100`, mkfs('mkfs.ext4', args, MINI_TREE, '320M'));
+}
+
+/** ext4 bigalloc: 1 KiB blocks in 4 KiB clusters (s_first_data_block 0 with 1 KiB blocks). */
+export function bigallocImage(): string {
+    const args = ['-b', '1024', '-O', 'bigalloc', '-C', '4096'];
+    return cachedImage('ext4-bigalloc', `v1 mkfs.ext4 ${args.join(' ')} 64M many=100`, mkfs('mkfs.ext4', args, MINI_TREE, '64M'));
 }
 
 /** The base of every damaged copy: ext4, 4 KiB blocks, linear folders, a smaller many/. */

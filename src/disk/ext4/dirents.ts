@@ -26,9 +26,14 @@ export interface DirContext {
 /** Size of an entry holding an `n`-byte name: 8 header bytes, the name, rounded up to 4. */
 const recLenFor = (n: number) => (8 + n + 3) & ~3;
 
-/** rec_len as stored: 64 KiB blocks cannot hold 65536 in 16 bits, so it is kept as 0 or 65535. */
+/**
+ * rec_len as stored: 64 KiB blocks cannot hold 65536 in 16 bits, so there it is kept as 0 or
+ * 65535 and the two low bits carry bits 16–17 (kernel `ext4_rec_len_from_disk`); smaller blocks
+ * keep it plainly.
+ */
 function decodeRecLen(raw: number, blockSize: number): number {
-    if (blockSize >= 65536 && (raw === 0 || raw === 65535)) return 65536;
+    if (blockSize < 65536) return raw;
+    if (raw === 0 || raw === 65535) return 65536;
     return (raw & 0xfffc) | ((raw & 3) << 16);
 }
 

@@ -73,11 +73,11 @@ class ExtReader implements FileSystemReader {
         return out;
     }
 
-    /** The folder itself, its `..` and every folder it was reached through. */
+    /** The folder itself, every folder it was reached through, and its `..`. */
     private ancestors(ino: number, parent: number | undefined): Set<number> {
         const set = new Set<number>([ino]);
-        if (parent !== undefined && parent !== ino) set.add(parent);
         for (let at = this.parents.get(ino), n = 0; at !== undefined && !set.has(at) && n < MAX_DEPTH; at = this.parents.get(at), n++) set.add(at);
+        if (parent !== undefined) set.add(parent);
         return set;
     }
 

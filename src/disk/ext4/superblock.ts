@@ -164,13 +164,20 @@ export function groupHasSuper(sb: Superblock, g: number): boolean {
     return false;
 }
 
-/** The block that holds group `g`'s descriptor (meta_bg moves later descriptors into their own meta group). */
+/**
+ * The block that holds group `g`'s descriptor: the blocks right after the superblock's block, or
+ * with meta_bg, past the first meta_bg, the start of each meta group (kernel `descriptor_loc`).
+ */
 export function descriptorBlock(sb: Superblock, g: number): number {
     const perBlock = sb.blockSize / sb.descSize;
     const metaGroup = Math.floor(g / perBlock);
-    if (!(sb.incompat & INCOMPAT_META_BG) || metaGroup < sb.firstMetaBg) return sb.firstDataBlock + 1 + metaGroup;
+    // The superblock's own block: 1 with 1 KiB blocks (even when bigalloc makes s_first_data_block 0), else 0.
+    const superBlock = Math.floor(SUPERBLOCK_OFFSET / sb.blockSize);
+    if (!(sb.incompat & INCOMPAT_META_BG) || metaGroup < sb.firstMetaBg) return superBlock + 1 + metaGroup;
     const first = metaGroup * perBlock;
-    return sb.firstDataBlock + first * sb.blocksPerGroup + (groupHasSuper(sb, first) ? 1 : 0);
+    let skip = groupHasSuper(sb, first) ? 1 : 0;
+    if (first === 0 && superBlock === 1 && sb.firstDataBlock === 0) skip++;
+    return sb.firstDataBlock + first * sb.blocksPerGroup + skip;
 }
 
 export function hugeFiles(sb: Superblock): boolean {
