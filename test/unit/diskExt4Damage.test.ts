@@ -106,6 +106,11 @@ describe('ext reader on damaged images', () => {
         await refuses(img, async (r) => r.list(await find(r, 'etc')), /folder inode \d+ at byte \d+: directory entry at byte 0: rec_len 0 is smaller/);
     });
 
+    it('refuses a folder whose size lies beyond the file system', async () => {
+        const img = bad('dirsize', ['sif /etc size 0x7fff000']);
+        await refuses(img, async (r) => r.list(await find(r, 'etc')), /folder inode \d+: size 134213632 is not a whole number of blocks inside the file system/);
+    });
+
     it('stops at a folder entry pointing back up the tree (a loop)', async () => {
         const img = bad('loop', ['ln /deep /deep/a/b/back']);
         assert.match(debugfs(img, ['ls -l /deep/a/b']), /back/);

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileSystemReader, FsNode } from '../../src/disk/types';
 import { bytes, makeTree, ManifestEntry, sha256, TreeOptions } from './diskTree';
@@ -15,22 +16,37 @@ export const TREE: TreeOptions = { symlinks: true, hardLinks: true };
 /** A smaller tree for the damaged copies: 1,000 entries still give `many/` an extent tree of depth 1. */
 export const SMALL_TREE: TreeOptions = { symlinks: true, hardLinks: true, manyCount: 1000 };
 
+const trees = new Map<string, { dir: string; manifest: ManifestEntry[] }>();
+
+/** The generated tree for `opts`, written once per process (several images are made from it) and removed at exit. */
+function sharedTree(opts: TreeOptions): { dir: string; manifest: ManifestEntry[] } {
+    const key = JSON.stringify(opts);
+    let t = trees.get(key);
+    if (!t) {
+        const work = fs.mkdtempSync(path.join(os.tmpdir(), 'amd-ext-tree-'));
+        process.on('exit', () => fs.rmSync(work, { recursive: true, force: true }));
+        const dir = path.join(work, 't');
+        t = { dir, manifest: makeTree(dir, opts) };
+        trees.set(key, t);
+    }
+    return t;
+}
+
 /**
  * The manifest of the generated tree, kept as JSON in the image cache so a run that reuses the
  * images does not write the 5,000-file tree again just to read its manifest.
  */
 export function treeManifest(opts: TreeOptions): ManifestEntry[] {
-    const file = cachedImage('ext-manifest', `v1 ${JSON.stringify(opts)}`, (out, work) => {
-        fs.writeFileSync(out, JSON.stringify(makeTree(path.join(work, 't'), opts)));
+    const file = cachedImage('ext-manifest', `v1 ${JSON.stringify(opts)}`, (out) => {
+        fs.writeFileSync(out, JSON.stringify(sharedTree(opts).manifest));
     });
     return JSON.parse(fs.readFileSync(file, 'utf8')) as ManifestEntry[];
 }
 
 function mkfs(tool: string, args: string[], opts: TreeOptions, size: string) {
-    return (out: string, work: string) => {
-        makeTree(path.join(work, 'tree'), opts);
+    return (out: string) => {
         sh('truncate', ['-s', size, out]);
-        sh(tool, ['-q', '-F', ...args, '-d', path.join(work, 'tree'), out]);
+        sh(tool, ['-q', '-F', ...args, '-d', sharedTree(opts).dir, out]);
     };
 }
 
@@ -46,8 +62,8 @@ function e2fsckOptimize(img: string): void {
 /** ext4, 4 KiB blocks; e2fsck -D turns every folder of more than one block (`many/`) into an htree. */
 export function ext4Image(): string {
     const args = ['-b', '4096', '-L', 'ext4-fixture'];
-    return cachedImage('ext4-htree', `v1 mkfs.ext4 ${args.join(' ')} 64M e2fsck -fyD`, (out, work) => {
-        mkfs('mkfs.ext4', args, TREE, '64M')(out, work);
+    return cachedImage('ext4-htree', `v1 mkfs.ext4 ${args.join(' ')} 64M e2fsck -fyD`, (out) => {
+        mkfs('mkfs.ext4', args, TREE, '64M')(out);
         e2fsckOptimize(out);
     });
 }
@@ -85,7 +101,7 @@ export const INLINE_EXTRA = {
 export function inlineImage(): string {
     const args = ['-b', '4096', '-O', 'inline_data', '-L', 'inline'];
     return cachedImage('ext4-inline', `v2 mkfs.ext4 ${args.join(' ')} 64M ${JSON.stringify(INLINE_EXTRA.names)} 100`, (out, work) => {
-        mkfs('mkfs.ext4', args, TREE, '64M')(out, work);
+        mkfs('mkfs.ext4', args, TREE, '64M')(out);
         const mnt = path.join(work, 'mnt');
         fs.mkdirSync(mnt);
         const loop = sh('losetup', ['-f', '--show', out]).trim();

@@ -57,7 +57,7 @@ describe('ext reader on older and smaller layouts', () => {
         assert.match(debugfs(img, [`stat /${INLINE_EXTRA.dir}`]), /system\.data \(\d+\)/);
         await withDevice(img, async (dev) => {
             const r = await openExt(dev);
-            const extra = new Set(['lost+found', INLINE_EXTRA.file, INLINE_EXTRA.dir, ...INLINE_EXTRA.names.map((n) => `${INLINE_EXTRA.dir}/${n}`)]);
+            const extra = new Set(['lost+found', INLINE_EXTRA.file, INLINE_EXTRA.dir, INLINE_EXTRA.prealloc, ...INLINE_EXTRA.names.map((n) => `${INLINE_EXTRA.dir}/${n}`)]);
             // mke2fs 1.47.0 with inline_data ends sparse.bin at its last data block, not at its
             // size: the image (debugfs) is the oracle for that one size.
             const sparseSize = Number(/Size: (\d+)/.exec(debugfs(img, ['stat /sparse.bin']))![1]);

@@ -15,6 +15,8 @@ export { probeExt };
 const ROOT_INO = 2;
 /** Longest symlink target the kernel writes (PATH_MAX). */
 const MAX_LINK = 4096;
+/** The largest folder listed (about eight million short names): a bound on time and memory a damaged size cannot lift. */
+const MAX_DIR_BYTES = 256 * 1024 * 1024;
 /** How far up the recorded parent chain a loop check looks (deeper than any real tree). */
 const MAX_DEPTH = 4096;
 
@@ -89,6 +91,7 @@ class ExtReader implements FileSystemReader {
         if (inode.size % bs !== 0 || inode.size > this.sb.blocksCount * bs) {
             throw new DiskFormatError(what, `size ${inode.size} is not a whole number of blocks inside the file system`);
         }
+        if (inode.size > MAX_DIR_BYTES) throw new DiskFormatError(what, `folder of ${inode.size} bytes is larger than this reader lists (${MAX_DIR_BYTES})`);
         const entries: DirEntry[] = [];
         const runs = await this.vol.runs(inode, 0, inode.size / bs);
         for (const r of runs) {
