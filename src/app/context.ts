@@ -18,6 +18,11 @@ export interface GrantOptions {
     preset?: Partial<GrantRequest>;
     /** Do not open the access panel (the caller shows its own UI). */
     silentPanel?: boolean;
+    /**
+     * The SAS held for this disk stopped working (expired or refused) mid-transfer: ask Azure for a
+     * new one even though the disk is in ActiveSAS or ActiveUpload, without revoking.
+     */
+    renew?: boolean;
 }
 
 export interface DownloadOptions {

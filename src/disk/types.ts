@@ -14,7 +14,9 @@ export interface BlockDevice {
     readonly size: number;
     /**
      * Exactly `length` bytes at `offset`. A read that does not lie wholly inside the device throws
-     * a {@link DiskFormatError}; so does a length over {@link MAX_READ}.
+     * a {@link DiskFormatError}; so does a length over {@link MAX_READ}. The bytes are the
+     * device's (a cache may hand the same buffer to the next caller): read them, never change
+     * them in place.
      */
     read(offset: number, length: number): Promise<Uint8Array>;
     /**

@@ -44,4 +44,4 @@ export { inspectImage, openImage, MIN_DISK_BYTES, MAX_DISK_BYTES, type ImageInfo
 export { ImageError, type ImageErrorCode, type ImageFormat, type ImageReader, type Extent } from '../formats/types';
 export { copyPageBlob, verifyCopy, COPY_CHUNK } from './copy/copy';
 export { blobProperties, type PropertiesOptions } from '../blob/properties';
-export type { CopyOptions, CopyResult, CopyProgress, CopyCheck, CopyMode } from './copy/types';
+export type { CopyOptions, CopyResult, CopyProgress, CopyCheck, CopyMode, CopyTuning } from './copy/types';

@@ -73,6 +73,8 @@ export class AccessService {
     private ops = new Map<string, Operation>();
     /** Signatures handed out per resource id, invalidated by revoke. */
     private liveSigs = new Map<string, string[]>();
+    /** When the SAS handed out per resource id stop working (their `se`, or earlier through expire()). */
+    private sasExpiry = new Map<string, number>();
 
     constructor(private readonly o: AccessOptions) {}
 
@@ -118,10 +120,15 @@ export class AccessService {
             const vm = resource.vmId!.split('/').pop();
             return armError(409, 'OperationNotAllowed', `Operation 'BeginGetAccess' is not allowed on ${kindWord} '${resource.name}' since it is attached to VM '${vm}' which is running. Stop and deallocate VM '${resource.vmId}' first.`);
         }
-        // Our reading: a second grant while a SAS is outstanding is refused rather than re-issued.
-        if (resource.state === 'ActiveSAS' || resource.state === 'ActiveSASFrozen' || resource.state === 'ActiveUpload') {
+        // "If the SAS expires, you can call the operation again to get a new SAS" (the Grant Access
+        // reference): once every SAS this service handed out for the resource has expired, a grant
+        // of the same access is issued again and the state stays. Our reading otherwise: a second
+        // grant while a SAS is outstanding (or of unknown age, e.g. seeded) is refused.
+        const again = this.expiredGrant(resource, access);
+        if (!again && (resource.state === 'ActiveSAS' || resource.state === 'ActiveSASFrozen' || resource.state === 'ActiveUpload')) {
             return armError(409, 'OperationNotAllowed', `Operation 'BeginGetAccess' is not allowed on ${kindWord} '${resource.name}' since it already has an active SAS (state ${resource.state}). Revoke access first.`);
         }
+        if (again) return this.accept(resource, 'grant', path, { access, durationInSeconds: duration, fileFormat, guestState });
         if (resource.state === 'ReadyToUpload' && access === 'Read') {
             return armError(409, 'OperationNotAllowed', `Operation 'BeginGetAccess' with Read access is not allowed on ${kindWord} '${resource.name}' since it is in state ReadyToUpload. Grant Write access to upload.`);
         }
@@ -137,6 +144,27 @@ export class AccessService {
             return armError(409, 'OperationNotAllowed', `Operation 'BeginGetAccess' is not allowed on ${kindWord} '${resource.name}' since its copy is still in progress (${resource.completionPercent}% complete).`);
         }
         return this.accept(resource, 'grant', path, { access, durationInSeconds: duration, fileFormat, guestState });
+    }
+
+    /** A grant of `access` on a resource whose every SAS has expired: what may be granted again. */
+    private expiredGrant(resource: Resource, access: 'Read' | 'Write'): boolean {
+        const until = this.sasExpiry.get(resource.id.toLowerCase());
+        if (until === undefined || until > Date.now() || this.pending(resource)) return false;
+        return (resource.state === 'ActiveUpload' && access === 'Write') || ((resource.state === 'ActiveSAS' || resource.state === 'ActiveSASFrozen') && access === 'Read');
+    }
+
+    /**
+     * Makes the SAS handed out for a resource stop working now, as their expiry time would: the
+     * storage proxy refuses them, the resource keeps its state (ActiveSAS, ActiveUpload).
+     * Returns false when the resource has no SAS out.
+     */
+    expire(resourceId: string): boolean {
+        const key = resourceId.toLowerCase();
+        const sigs = this.liveSigs.get(key);
+        if (!sigs) return false;
+        this.o.onRevoked(sigs);
+        this.sasExpiry.set(key, Date.now());
+        return true;
     }
 
     revoke(resource: Resource, path: string): ArmReply {
@@ -222,12 +250,18 @@ export class AccessService {
             if (req.guestState && r.blobs.vmgs) result.securityDataAccessSAS = this.o.signer.sign(r.blobs.vmgs, perms, req.durationInSeconds);
             if (req.guestState && r.blobs.vmmd) result.securityMetadataAccessSAS = this.o.signer.sign(r.blobs.vmmd, perms, req.durationInSeconds);
             op.result = result;
-            this.liveSigs.set(r.id.toLowerCase(), Object.values(result).map((u) => new URL(u).searchParams.get('sig') ?? ''));
-            r.stateAfterRevoke = r.state === 'ReadyToUpload' ? 'Unattached' : r.state;
-            r.state = req.access === 'Write' ? 'ActiveUpload' : 'ActiveSAS';
+            const key = r.id.toLowerCase();
+            const again = r.state === 'ActiveSAS' || r.state === 'ActiveSASFrozen' || r.state === 'ActiveUpload';
+            this.liveSigs.set(key, [...(again ? this.liveSigs.get(key) ?? [] : []), ...Object.values(result).map((u) => new URL(u).searchParams.get('sig') ?? '')]);
+            this.sasExpiry.set(key, Date.now() + req.durationInSeconds * 1000);
+            if (!again) {
+                r.stateAfterRevoke = r.state === 'ReadyToUpload' ? 'Unattached' : r.state;
+                r.state = req.access === 'Write' ? 'ActiveUpload' : 'ActiveSAS';
+            }
         } else {
             const sigs = this.liveSigs.get(r.id.toLowerCase()) ?? [];
             this.liveSigs.delete(r.id.toLowerCase());
+            this.sasExpiry.delete(r.id.toLowerCase());
             this.o.onRevoked(sigs);
             if (r.state === 'ActiveSAS' || r.state === 'ActiveSASFrozen' || r.state === 'ActiveUpload') r.state = r.stateAfterRevoke;
         }
@@ -257,5 +291,6 @@ export class AccessService {
     clear(): void {
         this.ops.clear();
         this.liveSigs.clear();
+        this.sasExpiry.clear();
     }
 }

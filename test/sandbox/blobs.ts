@@ -166,15 +166,19 @@ export interface SasSigner {
 export function sasSigner(accountName: string, accountKey: string): SasSigner {
     const cred = new StorageSharedKeyCredential(accountName, accountKey);
     const issued: string[] = [];
+    let n = 0;
     return {
         sign(blob, permissions, durationSeconds) {
             const now = Date.now();
+            // Every grant gets a SAS of its own, as the service's do (two grants within one second
+            // would otherwise sign the same times): the start moves back a second per grant.
+            const skew = 5 * 60 + (n++ % 300);
             const q = generateBlobSASQueryParameters({
                 containerName: blob.container,
                 blobName: blob.blob,
                 permissions: BlobSASPermissions.parse(permissions),
                 // A little clock skew allowance, as the real service gives.
-                startsOn: new Date(now - 5 * 60 * 1000),
+                startsOn: new Date(now - skew * 1000),
                 expiresOn: new Date(now + durationSeconds * 1000),
                 protocol: SASProtocol.HttpsAndHttp,
             }, cred);

@@ -54,6 +54,8 @@ export interface ControlBackend {
     diskState(id: string): string | undefined;
     copyFromUrl(opts: CopyFromUrlSwitch): void;
     diskDataRole(opts: { oid?: string; granted: boolean }): void;
+    /** The SAS handed out for a disk stop working now, as at their expiry; false when it has none out. */
+    expireSas(id: string): boolean;
 }
 
 /** Put Page From URL: `refuse: true` makes the storage refuse it (status/code/message, default 403 CannotVerifyCopySource). */
@@ -98,6 +100,7 @@ export function controlHandler(backend: ControlBackend): (req: http.IncomingMess
                 case 'GET secrets': return reply(200, backend.secrets());
                 case 'GET token-uses': return reply(200, backend.tokenUses());
                 case 'POST disk-data-role': backend.diskDataRole({ oid: input.oid as string | undefined, granted: input.granted === true }); return reply(204);
+                case 'POST expire-sas': return backend.expireSas(String(input.id ?? '')) ? reply(204) : reply(404, { error: 'no SAS out for that resource' });
                 case 'POST storage/copy-from-url': backend.copyFromUrl(input as unknown as CopyFromUrlSwitch); return reply(204);
                 case 'GET disk-state': {
                     const state = backend.diskState(url.searchParams.get('id') ?? '');
@@ -143,6 +146,7 @@ export class SandboxControl {
      * sandbox user) for Entra-protected disks; without it their blob requests get 403.
      */
     diskDataRole(opts: { oid?: string; granted: boolean }): Promise<void> { return this.call('POST', 'disk-data-role', opts); }
+    expireSas(id: string): Promise<void> { return this.call('POST', 'expire-sas', { id }); }
     token(req: TokenRequest = {}): Promise<TokenResponse> { return this.call('POST', 'token', req); }
     /** Clears faults and logs; with `state`, also puts every disk back in its seeded state. */
     reset(opts: { state?: boolean } = {}): Promise<void> { return this.call('POST', 'reset', opts); }

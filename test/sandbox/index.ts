@@ -245,6 +245,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
                 return { sasSignatures: sigs, sasSignaturesEncoded: sigs.map((s) => encodeURIComponent(s)), bearerTokens: tokens.issuedTokens(), storageAccountKeys: accounts.map((a) => a.key) };
             },
             diskState: (id) => world!.byId.get(id.toLowerCase())?.state,
+            expireSas: (id) => access.expire(id),
             diskDataRole: ({ oid, granted }) => {
                 const who = oid ?? SANDBOX_USER_OID;
                 if (granted) lacksDataRole.delete(who);

@@ -238,7 +238,10 @@ export async function startStorageProxy(upstream: number | (() => number), fault
                 log.finish(entry, 500, 0);
             });
             if (fault?.action === 'delay') setTimeout(copy, Math.max(0, fault.delayMs ?? 1000));
-            else copy();
+            else if (fault?.action === 'reset') {
+                res.destroy();
+                log.finish(entry, 0, 0);
+            } else copy();
             return;
         }
 
@@ -277,6 +280,13 @@ export async function startStorageProxy(upstream: number | (() => number), fault
                 res.on('drain', () => upRes.resume());
                 upRes.on('end', () => {
                     if (cut) return;
+                    if (fault?.action === 'reset') {
+                        // A response without a body (Put Page's 201) is cut before it completes:
+                        // the client cannot tell whether the write landed.
+                        res.destroy();
+                        log.finish(entry, status, sent);
+                        return;
+                    }
                     res.end();
                     log.finish(entry, status, sent);
                 });

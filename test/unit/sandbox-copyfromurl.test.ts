@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { AnonymousCredential, PageBlobClient } from '@azure/storage-blob';
 import type { ArmClients } from '../../src/azure/armClients';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { OTHER_TENANT, SUB_DEV, SUB_OTHER } from '../sandbox/seed';
+import { MAIN_TENANT, OTHER_TENANT, SUB_DEV, SUB_OTHER } from '../sandbox/seed';
 import { armClientsFor, sparseSha256 } from '../sandbox/testkit';
 import { errorOf, untilPast } from './support';
 
@@ -161,5 +161,43 @@ describe('Put Page From URL', () => {
         await dst.uploadPages(data, 0, 4096);
         await sb.control.copyFromUrl({ refuse: false });
         await dst.uploadPagesFromURL(source, 0, 0, 512);
+    });
+
+    it('a source protected by Entra ID is read only with its token in x-ms-copy-source-authorization, as Azure requires', async () => {
+        const c = arm.compute(SUB_DEV).disks;
+        const aad = (await c.grantAccess('rg-locked', 'aad-data', { access: 'Read', durationInSeconds: 600 }, fast).pollUntilDone()).accessSAS!;
+        try {
+            const refused = await putFromUrl({ 'x-ms-copy-source': aad, 'x-ms-range': 'bytes=0-511', 'x-ms-source-range': 'bytes=0-511' });
+            assert.equal(refused.code, 'CannotVerifyCopySource', `refused without the token (${refused.status})`);
+            assert.ok(refused.status === 401 || refused.status === 403, `status ${refused.status}`);
+            const wrong = await sb.control.token({ tenantId: MAIN_TENANT });
+            const withArmToken = await putFromUrl({ 'x-ms-copy-source': aad, 'x-ms-range': 'bytes=0-511', 'x-ms-source-range': 'bytes=0-511', 'x-ms-copy-source-authorization': `Bearer ${wrong.accessToken}` });
+            assert.equal(withArmToken.code, 'CannotVerifyCopySource', 'a token for another audience does not do');
+            const disk = await sb.control.token({ tenantId: MAIN_TENANT, resource: 'https://disk.azure.com/' });
+            const ok = await putFromUrl({ 'x-ms-copy-source': aad, 'x-ms-range': 'bytes=0-511', 'x-ms-source-range': 'bytes=0-511', 'x-ms-copy-source-authorization': `Bearer ${disk.accessToken}` });
+            assert.equal(ok.status, 201, ok.text);
+        } finally {
+            await c.revokeAccess('rg-locked', 'aad-data', fast).pollUntilDone();
+        }
+    });
+
+    it('an expired SAS stops working at once and the same access can be granted again without a revoke; the state stays', async () => {
+        const c = arm.compute(SUB_DEV).disks;
+        const first = (await c.grantAccess('rg-web', 'web-logs', { access: 'Read', durationInSeconds: 600 }, fast).pollUntilDone()).accessSAS!;
+        try {
+            const refusedEarly = await errorOf(c.grantAccess('rg-web', 'web-logs', { access: 'Read', durationInSeconds: 600 }, fast).pollUntilDone());
+            assert.equal(refusedEarly.statusCode, 409, 'a second grant while the first SAS lasts is refused');
+            await sb.control.expireSas((await c.get('rg-web', 'web-logs')).id!);
+            assert.equal((await fetch(first, { headers: { 'x-ms-range': 'bytes=0-511' } })).status, 403, 'the expired SAS is refused');
+            const again = (await c.grantAccess('rg-web', 'web-logs', { access: 'Read', durationInSeconds: 600 }, fast).pollUntilDone()).accessSAS!;
+            assert.notEqual(new URL(again).searchParams.get('sig'), new URL(first).searchParams.get('sig'));
+            assert.equal((await fetch(again, { headers: { 'x-ms-range': 'bytes=0-511' } })).status, 206);
+            assert.equal((await c.get('rg-web', 'web-logs')).diskState, 'ActiveSAS');
+            const write = await errorOf(c.grantAccess('rg-web', 'web-logs', { access: 'Write', durationInSeconds: 600 }, fast).pollUntilDone());
+            assert.equal(write.statusCode, 409, 'only the same access is granted again');
+        } finally {
+            await c.revokeAccess('rg-web', 'web-logs', fast).pollUntilDone();
+        }
+        assert.equal((await c.get('rg-web', 'web-logs')).diskState, 'Unattached', 'the revoke ends every SAS and restores the state');
     });
 });

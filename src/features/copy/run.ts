@@ -129,7 +129,7 @@ export async function copyTo(ctx: AppContext, actx: ActionContext, arg: unknown,
                     },
                     refreshTarget: async () => {
                         services.log.info(`The write access to ${into.name} expired during the copy: granting it again.`);
-                        dstGrant = await ctx.actions.grantAccess(actx, into, { preset: writePreset(secure), silentPanel: true });
+                        dstGrant = await ctx.actions.grantAccess(actx, into, { preset: writePreset(secure), silentPanel: true, renew: true });
                         return urlOf(dstGrant, blob);
                     },
                     log: (m) => services.log.info(`${source.name}/${blob} → ${into.name}: ${m}`),

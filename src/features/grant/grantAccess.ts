@@ -29,13 +29,16 @@ export async function grantAccess(ctx: AppContext, actx: ActionContext, arg?: un
     tree.updateDisk(disk);
 
     const existing = services.grants.get(disk.id);
-    if (hasActiveSas(disk)) {
+    // The SAS a transfer runs on stopped working: Azure issues a new one on request once it has
+    // expired, with no revoke (which would end an upload).
+    const renewing = options.renew === true && hasActiveSas(disk);
+    if (hasActiveSas(disk) && !renewing) {
         // A caller that needs a SAS (download) can use the one this window already holds.
         if (existing && options.silentPanel && (!options.preset?.access || options.preset.access === existing.access)) return existing;
         await offerForActiveSas(ctx, actx, disk, !!existing);
     }
     if (disk.diskState === 'Attached') offerSnapshotInstead(ctx, actx, disk);
-    if (!canGrant(disk)) {
+    if (!renewing && !canGrant(disk)) {
         throw new DiskError('Conflict', vscode.l10n.t('{0} is {1}; access can be granted only to an unattached disk, a disk of a deallocated VM, or a disk ready for upload.', disk.name, disk.diskState ?? ''), vscode.l10n.t('Refresh the view and try again when the disk is free.'));
     }
 

@@ -75,7 +75,7 @@ export async function uploadToDisk(ctx: AppContext, actx: ActionContext, disk: D
                     },
                     refreshUrl: async () => {
                         services.log.info(`The write access to ${ref.name} expired during the upload: granting it again.`);
-                        current = await ctx.actions.grantAccess(actx, ref, { preset: presetFor(blobs.length > 1), silentPanel: true });
+                        current = await ctx.actions.grantAccess(actx, ref, { preset: presetFor(blobs.length > 1), silentPanel: true, renew: true });
                         return current.urls[blob]!;
                     },
                 });

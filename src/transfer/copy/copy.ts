@@ -42,13 +42,16 @@ interface Sides {
 }
 
 function openSides(opts: CopyOptions): Sides {
-    const common = { signal: opts.signal, log: opts.log, maxAttempts: MAX_ATTEMPTS, backoff: BACKOFF, cancelledMessage: 'The copy was cancelled.' };
+    const t = opts.tuning ?? {};
+    const backoff = { baseDelayMs: t.baseDelayMs ?? BACKOFF.baseDelayMs, maxDelayMs: t.maxDelayMs ?? BACKOFF.maxDelayMs };
+    const common = { signal: opts.signal, log: opts.log, maxAttempts: t.maxAttempts ?? MAX_ATTEMPTS, backoff, cancelledMessage: 'The copy was cancelled.' };
     const connections = Math.max(1, Math.min(64, opts.concurrency ?? 8));
+    const idle = t.idleTimeoutMs ?? 60_000;
     return {
         source: new BlobSession({ ...common, url: opts.sourceUrl, refreshUrl: opts.refreshSource, role: 'the source' }),
         target: new BlobSession({ ...common, url: opts.targetUrl, refreshUrl: opts.refreshTarget, role: 'the target' }),
-        sourceEp: new BlobEndpoint(connections, 60_000, opts.sourceAuthorization),
-        targetEp: new BlobEndpoint(connections, 60_000, opts.targetAuthorization),
+        sourceEp: new BlobEndpoint(connections, idle, opts.sourceAuthorization),
+        targetEp: new BlobEndpoint(connections, idle, opts.targetAuthorization),
     };
 }
 

@@ -36,7 +36,19 @@ export interface CopyOptions {
     targetAuthorization?: () => Promise<string>;
     signal?: AbortSignal;
     onProgress?: (p: CopyProgress) => void;
+    tuning?: CopyTuning;
     log?: (message: string) => void;
+}
+
+/** Limits of one copy's requests; defaults suit real use. */
+export interface CopyTuning {
+    /** A socket silent this long is dropped and the request retried (default 60 s). */
+    idleTimeoutMs?: number;
+    /** Attempts per request (default 6). */
+    maxAttempts?: number;
+    /** Backoff base and cap (defaults 200 ms, 10 s); Retry-After is honoured on top. */
+    baseDelayMs?: number;
+    maxDelayMs?: number;
 }
 
 export type CopyCheck = TransferCheck<'page-ranges' | 'sampled-md5'>;

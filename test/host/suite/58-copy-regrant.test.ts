@@ -1,0 +1,100 @@
+/**
+ * Copy to… on the one blob layer: a SAS of either side that expires mid-copy is granted again and
+ * the copy finishes byte for byte; a source protected by Entra ID is copied server-side with its
+ * token (Put Page From URL from such a source is refused without x-ms-copy-source-authorization).
+ */
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { DiskInfo } from '../../../src/shared/types';
+import type { SeedDisk } from '../../sandbox/types';
+import { Cmds, control, findDiskNode, grantWithPreset, poll, scriptedSuite, seedDisk } from './harness';
+import { blobPattern } from './faultKit';
+import type { Step } from './scriptedInput';
+
+const CopyTo = 'azureDisks.copyTo';
+
+function targetSteps(subscriptionId: string, rg: string, name: string): Step[] {
+    return [
+        { match: 'Select a subscription', optional: true, answer: { pickWhere: (i) => i.detail === subscriptionId, what: `subscription ${subscriptionId}` } },
+        { match: 'Select a resource group', answer: { pick: rg } },
+        { match: 'Region of the copy', optional: true, answer: { pick: 'eastus' } },
+        { match: /Name of the new disk/, answer: { input: name } },
+    ];
+}
+
+/** sha256 of a whole blob, streamed (the disks are sparse but large). */
+async function blobSha256(url: string): Promise<string> {
+    const res = await fetch(url);
+    assert.equal(res.status, 200);
+    const h = createHash('sha256');
+    for await (const piece of res.body as unknown as AsyncIterable<Uint8Array>) h.update(piece);
+    return h.digest('hex');
+}
+
+/** Page writes the target accepted so far (Put Page From URL or Put Page). */
+async function pagesWritten(): Promise<number> {
+    return (await control().requestLog()).storage.recent.filter((r) => r.method === 'PUT' && r.status === 201).length;
+}
+
+async function assertCopied(made: DiskInfo | undefined, seed: SeedDisk): Promise<void> {
+    assert.ok(made, 'the copy made its disk');
+    assert.equal(await control().diskState(made.id), 'Unattached', 'the target was revoked: usable');
+    const g = await grantWithPreset(made, { access: 'Read', durationInSeconds: 3600 });
+    assert.equal(await blobSha256(g.urls.disk!), seed.blobs.disk.sha256, 'the copy is byte for byte the source');
+    await vscode.commands.executeCommand(Cmds.RevokeAccess, made);
+}
+
+describe('Copy to… when a SAS expires, and from an Entra-protected disk', () => {
+    const ui = scriptedSuite({ refresh: true });
+    afterEach(() => control().reset({}));
+
+    it('the source\'s Read SAS expires mid-copy: asks, grants it again and the copy finishes server-side', async () => {
+        const seed = seedDisk('big-data');
+        ui.script(...targetSteps(seed.subscriptionId, 'rg-data', 'big-data-copy1'), { match: 'expired during the copy', answer: { button: 'Grant again' } });
+        // Page writes to the target are slowed (a delayed request is not checked for its SAS, the
+        // target's is not what this test expires), so the copy is surely under way when the source's SAS ends.
+        await control().storageFault({ method: 'PUT', action: 'delay', delayMs: 800, count: 1000 });
+        await control().clearLog();
+        const run = vscode.commands.executeCommand<DiskInfo | undefined>(CopyTo, await findDiskNode(seed));
+        await poll('some ranges copied', async () => ((await pagesWritten()) >= 4 ? true : undefined), 60_000);
+        await control().expireSas(seed.id);
+        const made = await run;
+        assert.ok(ui.prompts.some((p) => /expired during the copy/.test(p.text)), 'the user was asked before granting again');
+        await poll('the "copied" toast', () => ui.toasts.find((t) => /Copied and verified big-data to big-data-copy1 .*server-side/.test(t.message)));
+        assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);
+        assert.equal(await control().diskState(seed.id), 'Unattached', 'the source ends without SAS');
+        await assertCopied(made, seed);
+    });
+
+    it('the target\'s Write SAS expires mid-copy: a new one is granted without a revoke and the copy finishes', async () => {
+        const seed = seedDisk('big-data');
+        ui.script(...targetSteps(seed.subscriptionId, 'rg-data', 'big-data-copy2'));
+        // The source's reads are slowed this time (the sandbox's Put Page From URL reads through the proxy).
+        await control().storageFault({ blob: blobPattern(seed.blobs.disk), method: 'GET', rangedOnly: true, action: 'delay', delayMs: 800, count: 1000 });
+        await control().clearLog();
+        const run = vscode.commands.executeCommand<DiskInfo | undefined>(CopyTo, await findDiskNode(seed));
+        await poll('some ranges copied', async () => ((await pagesWritten()) >= 4 ? true : undefined), 60_000);
+        const targetId = seed.id.replace(/\/disks\/big-data$/, '/disks/big-data-copy2');
+        await control().expireSas(targetId);
+        const made = await run;
+        const refused = (await control().requestLog()).storage.recent.filter((r) => r.method === 'PUT' && r.status === 403).length;
+        assert.ok(refused >= 1, 'the target refused the expired SAS at least once');
+        await poll('the "copied" toast', () => ui.toasts.find((t) => /Copied and verified big-data to big-data-copy2/.test(t.message)));
+        assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);
+        await assertCopied(made, seed);
+    });
+
+    it('an Entra-protected source is copied server-side with its token, byte for byte', async () => {
+        const seed = seedDisk('aad-data');
+        ui.script(...targetSteps(seed.subscriptionId, 'rg-locked', 'aad-data-copy'));
+        await control().clearLog();
+        const made = await vscode.commands.executeCommand<DiskInfo | undefined>(CopyTo, await findDiskNode(seed));
+        await poll('the "copied" toast', () => ui.toasts.find((t) => /Copied and verified aad-data to aad-data-copy .*server-side \(Put Page From URL\)/.test(t.message)));
+        assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);
+        const log = (await control().requestLog()).storage.recent;
+        assert.ok(log.some((r) => r.method === 'PUT' && r.status === 201), 'pages were written');
+        assert.ok(!log.some((r) => r.method === 'PUT' && (r.status ?? 0) >= 400), 'no Put Page From URL was refused');
+        await assertCopied(made, seed);
+    });
+});
