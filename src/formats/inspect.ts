@@ -7,6 +7,7 @@ import { VHD_FOOTER_SIZE } from './footer';
 import { ImageFile } from './file';
 import { Qcow2Reader } from './qcow2';
 import { FlatReader } from './raw';
+import type { BlobKind } from '../shared/types';
 import { ImageError, type ImageFormat, type ImageReader } from './types';
 import { DynamicVhdReader, isVhdCookie, parseVhdFooter } from './vhd';
 import { VhdxReader } from './vhdx';
@@ -15,10 +16,8 @@ const MiB = 1024 * 1024;
 export const MIN_DISK_BYTES = 20 * MiB;
 export const MAX_DISK_BYTES = 32 * 1024 * 1024 * MiB;
 
-/** 'disk': an OS or data disk (20 MiB … 32 TiB). 'vmgs' / 'vmmd': guest state and metadata blobs, sized by the disk service. */
-export type BlobKind = 'disk' | 'vmgs' | 'vmmd';
-
 export interface InspectOptions {
+    /** 'disk': an OS or data disk (20 MiB … 32 TiB). 'vmgs' / 'vmmd': guest state and metadata blobs, sized by the disk service. */
     kind?: BlobKind;
     log?: (message: string) => void;
     /** Ask the file system where a raw image's data is (default true); false reads everything. */

@@ -40,7 +40,8 @@ export { checkVhdFooter, checkVhdxHeader } from '../formats/footer';
  */
 export { uploadImage } from './upload/upload';
 export type { UploadOptions, UploadResult, UploadProgress, UploadCheck, UploadTuning } from './upload/types';
-export { inspectImage, openImage, MIN_DISK_BYTES, MAX_DISK_BYTES, type ImageInfo, type InspectOptions, type BlobKind } from '../formats/inspect';
+export { inspectImage, openImage, MIN_DISK_BYTES, MAX_DISK_BYTES, type ImageInfo, type InspectOptions } from '../formats/inspect';
+export type { BlobKind } from '../shared/types';
 export { ImageError, type ImageErrorCode, type ImageFormat, type ImageReader, type Extent } from '../formats/types';
 export { copyPageBlob, verifyCopy, COPY_CHUNK } from './copy/copy';
 export { blobProperties, type PropertiesOptions } from '../blob/properties';

@@ -1,9 +1,12 @@
 /**
  * Copies that did not finish, so Copy to… on the same source (or the offer after a reload) resumes
  * them. Records hold the two resources' identities and the blobs copied — never a URL, SAS or
- * token; the ranges already copied are in each blob's journal. No vscode import.
+ * token (the shared store's guard refuses one); the ranges already copied are in each blob's
+ * journal. No vscode import.
  */
-import type { BlobKind, DiskRef } from '../../shared/types';
+import type { Logger } from '../../shared/logger';
+import { PendingStore, type MementoLike, type PendingKind } from '../../shared/pendingStore';
+import { isBlobKind, type BlobKind, type DiskRef } from '../../shared/types';
 
 export interface PendingCopy {
     source: DiskRef;
@@ -13,13 +16,6 @@ export interface PendingCopy {
     /** The target's timeCreated: a disk of the same name made again later is not this copy's target. */
     targetCreated?: string;
 }
-
-export interface MementoLike {
-    get<T>(key: string): T | undefined;
-    update(key: string, value: unknown): Thenable<void> | Promise<void>;
-}
-
-const KINDS = new Set<string>(['disk', 'vmgs', 'vmmd']);
 
 function cleanRef(r: DiskRef): DiskRef {
     return { tenantId: r.tenantId, subscriptionId: r.subscriptionId, resourceGroup: r.resourceGroup, name: r.name, kind: r.kind === 'snapshot' ? 'snapshot' : 'disk', id: r.id };
@@ -32,39 +28,29 @@ function isRef(v: unknown): v is DiskRef {
 
 export function isPendingCopy(v: unknown): v is PendingCopy {
     const r = v as Record<string, unknown> | undefined;
-    return !!r && typeof r === 'object' && isRef(r.source) && isRef(r.target) && Array.isArray(r.blobs) && r.blobs.length > 0 && r.blobs.every((b) => KINDS.has(b as string)) && typeof r.startedAt === 'string';
+    return !!r && typeof r === 'object' && isRef(r.source) && isRef(r.target) && Array.isArray(r.blobs) && r.blobs.length > 0 && r.blobs.every(isBlobKind) && typeof r.startedAt === 'string';
 }
 
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+function pick(rec: PendingCopy): PendingCopy {
+    return { source: cleanRef(rec.source), target: cleanRef(rec.target), blobs: rec.blobs.filter(isBlobKind), startedAt: rec.startedAt, ...(rec.targetCreated ? { targetCreated: rec.targetCreated } : {}) };
+}
 
 /** The key naming one blob's copy in its journal: source blob → target resource, case-folded. */
 export function copyKey(source: DiskRef, blob: BlobKind, target: DiskRef): string {
     return `${source.id.toLowerCase()}#${blob}->${target.id.toLowerCase()}`;
 }
 
-export class PendingCopies {
-    constructor(private readonly memento: MementoLike, private readonly key: string) {}
+/** One record per target: a second copy into the same target replaces the first. */
+const COPIES: PendingKind<PendingCopy> = { name: 'copy', isValid: isPendingCopy, clean: pick, keyOf: (r) => r.target.id };
 
-    all(): PendingCopy[] {
-        const v = this.memento.get<unknown>(this.key);
-        return Array.isArray(v) ? v.filter(isPendingCopy) : [];
+export class PendingCopies extends PendingStore<PendingCopy> {
+    constructor(memento: MementoLike, key: string, log?: Pick<Logger, 'warn'>) {
+        super(memento, key, COPIES, log);
     }
 
     /** Unfinished copies out of `sourceId`, newest first. */
     from(sourceId: string): PendingCopy[] {
-        return this.all().filter((r) => same(r.source.id, sourceId)).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-    }
-
-    async put(rec: PendingCopy): Promise<void> {
-        const clean: PendingCopy = { source: cleanRef(rec.source), target: cleanRef(rec.target), blobs: rec.blobs.filter((b) => KINDS.has(b)), startedAt: rec.startedAt, ...(rec.targetCreated ? { targetCreated: rec.targetCreated } : {}) };
-        if (/[?&]sig=|https?:\/\//i.test(JSON.stringify(clean))) throw new Error('A pending-copy record must not contain a URL or secret.');
-        await this.memento.update(this.key, [...this.all().filter((r) => !same(r.target.id, clean.target.id)), clean]);
-    }
-
-    /** Forgets the copy into `targetId`. */
-    async remove(targetId: string): Promise<void> {
-        const all = this.all();
-        const next = all.filter((r) => !same(r.target.id, targetId));
-        if (next.length !== all.length) await this.memento.update(this.key, next.length ? next : undefined);
+        const id = sourceId.toLowerCase();
+        return this.all().filter((r) => r.source.id.toLowerCase() === id).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
     }
 }

@@ -12,7 +12,7 @@ import type { DiskInfo } from '../../shared/types';
 import { copyKey, PendingCopies, type PendingCopy } from './pending';
 
 export function pendingCopies(ctx: AppContext): PendingCopies {
-    return new PendingCopies(ctx.services.context.globalState, StateKey.PendingCopies);
+    return new PendingCopies(ctx.services.context.globalState, StateKey.PendingCopies, ctx.services.log);
 }
 
 const running = new Set<AbortController>();

@@ -1,9 +1,13 @@
 /**
  * Downloads in flight, recorded so a window reload can offer to resume them. Records hold the disk's
- * identity, blob kinds, destination paths, file format and access — never a URL, SAS or token.
- * No vscode import: the store is any Memento-like object.
+ * identity, blob kinds, destination paths, file format and access — never a URL, SAS or token (the
+ * shared store's guard refuses one). No vscode import: the state is any Memento-like object.
  */
-import { isDiskKind, type BlobKind, type DiskRef } from '../../shared/types';
+import type { Logger } from '../../shared/logger';
+import { PendingStore, refuseSecrets, type MementoLike, type PendingKind } from '../../shared/pendingStore';
+import { isBlobKind, isDiskKind, type BlobKind, type DiskRef } from '../../shared/types';
+
+export { containsSecret } from '../../shared/pendingStore';
 
 export interface PendingDownload {
     ref: DiskRef;
@@ -18,21 +22,8 @@ export interface PendingDownload {
     startedAt: string;
 }
 
-export interface MementoLike {
-    get<T>(key: string): T | undefined;
-    update(key: string, value: unknown): Thenable<void> | Promise<void>;
-}
-
-const KINDS = new Set(['disk', 'vmgs', 'vmmd']);
-
-/** Refuses anything that looks like it carries a secret. */
-export function containsSecret(value: unknown): boolean {
-    const text = JSON.stringify(value) ?? '';
-    return /[?&]sig=|sig%3d|\bbearer\s|[?&]se=.*&sig/i.test(text) || /https?:\/\/[^"]*\?/i.test(text);
-}
-
-/** Builds a record from known fields only, so nothing else (like a Grant's urls) can leak in. */
-export function makePendingRecord(input: PendingDownload): PendingDownload {
+/** Known fields only, so nothing else (like a Grant's urls) can leak in. */
+function pick(input: PendingDownload): PendingDownload {
     const ref: DiskRef = {
         tenantId: input.ref.tenantId,
         subscriptionId: input.ref.subscriptionId,
@@ -43,9 +34,9 @@ export function makePendingRecord(input: PendingDownload): PendingDownload {
     };
     const paths: Partial<Record<BlobKind, string>> = {};
     for (const b of input.blobs) if (typeof input.paths[b] === 'string') paths[b] = input.paths[b];
-    const rec: PendingDownload = {
+    return {
         ref,
-        blobs: input.blobs.filter((b) => KINDS.has(b)),
+        blobs: input.blobs.filter(isBlobKind),
         paths,
         fileFormat: input.fileFormat,
         access: input.access,
@@ -53,8 +44,11 @@ export function makePendingRecord(input: PendingDownload): PendingDownload {
         durationInSeconds: input.durationInSeconds,
         startedAt: input.startedAt,
     };
-    if (containsSecret(rec)) throw new Error('A pending-download record must not contain a URL or secret.');
-    return rec;
+}
+
+/** The record as stored: known fields only, refused when one carries a URL or secret. */
+export function makePendingRecord(input: PendingDownload): PendingDownload {
+    return refuseSecrets('download', pick(input));
 }
 
 export function isPendingDownload(v: unknown): v is PendingDownload {
@@ -68,51 +62,34 @@ export function isPendingDownload(v: unknown): v is PendingDownload {
         isDiskKind(ref.kind) &&
         Array.isArray(r.blobs) &&
         r.blobs.length > 0 &&
-        r.blobs.every((b) => KINDS.has(b as string)) &&
+        r.blobs.every(isBlobKind) &&
         typeof r.paths === 'object' &&
         r.paths !== null &&
         (r.blobs as string[]).every((b) => typeof (r.paths as Record<string, unknown>)[b] === 'string') &&
         (r.fileFormat === 'VHD' || r.fileFormat === 'VHDX') &&
-        (r.access === 'Read' || r.access === 'Write') &&
-        !containsSecret(v)
+        (r.access === 'Read' || r.access === 'Write')
     );
 }
 
-export class PendingDownloads {
-    constructor(private readonly memento: MementoLike, private readonly key: string) {}
+const DOWNLOADS: PendingKind<PendingDownload> = { name: 'download', isValid: isPendingDownload, clean: pick, keyOf: (r) => r.ref.id };
 
-    all(): PendingDownload[] {
-        const raw = this.memento.get<unknown>(this.key);
-        return Array.isArray(raw) ? raw.filter(isPendingDownload) : [];
+/** One record per disk. */
+export class PendingDownloads extends PendingStore<PendingDownload> {
+    constructor(memento: MementoLike, key: string, log?: Pick<Logger, 'warn'>) {
+        super(memento, key, DOWNLOADS, log);
     }
 
     /** Records a run; a run of other blobs of the same disk already recorded is merged in. */
     async add(rec: PendingDownload): Promise<void> {
-        const all = this.all();
-        const prior = all.find((r) => sameDisk(r.ref.id, rec.ref.id));
-        const merged: PendingDownload = prior
-            ? { ...rec, blobs: [...new Set([...prior.blobs, ...rec.blobs])], paths: { ...prior.paths, ...rec.paths } }
-            : rec;
-        const clean = makePendingRecord(merged);
-        const others = all.filter((r) => !sameDisk(r.ref.id, clean.ref.id));
-        await this.memento.update(this.key, [...others, clean]);
+        const prior = this.get(rec.ref.id);
+        await this.put(prior ? { ...rec, blobs: [...new Set([...prior.blobs, ...rec.blobs])], paths: { ...prior.paths, ...rec.paths } } : rec);
     }
 
     /** Forgets the given blobs of a disk (all of them when none are given). */
-    async remove(diskId: string, blobs?: readonly BlobKind[]): Promise<void> {
-        const all = this.all();
-        const next: PendingDownload[] = [];
-        for (const r of all) {
-            if (!sameDisk(r.ref.id, diskId)) next.push(r);
-            else if (blobs) {
-                const left = r.blobs.filter((b) => !blobs.includes(b));
-                if (left.length) next.push({ ...r, blobs: left });
-            }
-        }
-        if (JSON.stringify(next) !== JSON.stringify(all)) await this.memento.update(this.key, next.length ? next : undefined);
+    override async remove(diskId: string, blobs?: readonly BlobKind[]): Promise<void> {
+        const rec = this.get(diskId);
+        const left = rec && blobs ? rec.blobs.filter((b) => !blobs.includes(b)) : [];
+        if (rec && left.length) await this.put({ ...rec, blobs: left });
+        else await super.remove(diskId);
     }
-}
-
-export function sameDisk(a: string, b: string): boolean {
-    return a.toLowerCase() === b.toLowerCase();
 }

@@ -30,7 +30,7 @@ export interface RunOptions {
 }
 
 export function pendingStore(ctx: AppContext): PendingDownloads {
-    return new PendingDownloads(ctx.services.context.globalState, StateKey.PendingDownloads);
+    return new PendingDownloads(ctx.services.context.globalState, StateKey.PendingDownloads, ctx.services.log);
 }
 
 export async function runDownload(ctx: AppContext, actx: ActionContext, ref: DiskRef, info: DiskInfo | undefined, opts: RunOptions): Promise<DownloadResult[] | undefined> {

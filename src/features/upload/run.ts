@@ -29,7 +29,7 @@ import { PendingUploads } from './pending';
 const WRITE_GRANT_SECONDS = 24 * 3600;
 
 export function pendingUploads(ctx: AppContext): PendingUploads {
-    return new PendingUploads(ctx.services.context.globalState, StateKey.PendingUploads);
+    return new PendingUploads(ctx.services.context.globalState, StateKey.PendingUploads, ctx.services.log);
 }
 
 function journalPath(ctx: AppContext, ref: DiskRef, blob: BlobKind): string {

@@ -1,7 +1,8 @@
 /** Public contract of the upload engine. */
 import type { TransferCheck } from '../../shared/checks';
 import type { TransferProgress } from '../core/types';
-import type { BlobKind, ImageInfo } from '../../formats/inspect';
+import type { ImageInfo } from '../../formats/inspect';
+import type { BlobKind } from '../../shared/types';
 import type { ImageFormat } from '../../formats/types';
 
 /**

@@ -33,10 +33,12 @@ interface UploadIdentity extends BlobIdentity {
     zeroGap: number;
 }
 
+/** Names the first identity field that differs: each one alone refuses a resume. */
 function describeJournalMismatch(saved: UploadIdentity, now: UploadIdentity): string | undefined {
-    if (saved.image?.path !== now.image.path || saved.image?.size !== now.image.size || saved.image?.mtimeMs !== now.image.mtimeMs) {
-        return 'the journal belongs to a different image file (or the image changed since: its size or modification time differ)';
-    }
+    if (saved.image?.path !== now.image.path) return 'the journal belongs to a different image file';
+    if (saved.image.size !== now.image.size) return `the image's size changed since the upload started (${saved.image.size} → ${now.image.size} bytes)`;
+    // Same path and size but a new modification time: the image was edited in place.
+    if (saved.image.mtimeMs !== now.image.mtimeMs) return 'the image was modified since the upload started (its modification time differs)';
     if (saved.key !== now.key) return 'the journal belongs to a different blob';
     if (saved.size !== now.size) return `the blob size differs (${saved.size} → ${now.size} bytes)`;
     return undefined;
