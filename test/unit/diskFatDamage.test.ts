@@ -184,26 +184,55 @@ describe('damaged FAT chains and folders', () => {
     });
 });
 
-describe('long names that do not check out', () => {
-    it('a broken long-name checksum falls back to the 8.3 name, and the folder still reads', async () => {
-        const img = damaged(fat16Image());
-        const L = layout(img);
-        const short = entry(img, 'NAMEWI~1   ', L.rootStart);
-        // The long-name entries lie right before the 8.3 entry; byte 13 of each is the checksum.
-        let changed = 0;
-        for (let at = short.at - 32; readAt(img, at + 11, 1)[0] === 0x0f; at -= 32) {
-            patch(img, at + 13, Buffer.from([(readAt(img, at + 13, 1)[0] + 1) & 0xff]));
-            changed++;
-        }
-        assert.equal(changed, 2, '"name with spaces" takes two long-name entries');
-        const dev = fileDevice(img);
+describe('FAT32 mirroring flags', () => {
+    it('with mirroring off and FAT 1 active, a wiped FAT 0 is not read; with mirroring on it is damage', async () => {
+        const img = damaged(fat32Image());
+        const b = readAt(img, 0, 512);
+        const fatBytes = b.readUInt32LE(36) * b.readUInt16LE(11);
+        patch(img, b.readUInt16LE(14) * b.readUInt16LE(11), Buffer.alloc(fatBytes));
+        // ExtFlags (byte 40): bit 7 mirroring off, bits 0-3 the active FAT.
+        patch(img, 40, Buffer.from([0x81, 0]));
+        let dev = fileDevice(img);
         const fsr = await openFat(dev);
-        const names = (await fsr.list(await fsr.root())).map((e) => e.name);
-        assert.ok(names.includes('NAMEWI~1'), names.join(', '));
-        assert.ok(!names.includes('name with spaces'));
-        assert.deepEqual((await fsr.list(await find(fsr, 'NAMEWI~1'))).map((e) => e.name), ['inner file.txt']);
+        const file = await find(fsr, 'data/one-mib.bin');
+        assert.equal((await fsr.read(file, 0, file.size)).length, file.size);
+        dev.close();
+        patch(img, 40, Buffer.from([0, 0]));
+        dev = fileDevice(img);
+        await assertFormatError(openFat(dev), /^FAT32 chain$/, /root folder: cluster \d+ leads to a free cluster/);
         dev.close();
     });
+});
+
+describe('long names that do not check out', () => {
+    // The long-name entries lie right before the 8.3 entry, the last part (ordinal 0x42) first;
+    // byte 13 of each is the checksum of the 8.3 name.
+    for (const [what, change] of [
+        ['a checksum that does not match the 8.3 name', (entry: Buffer) => (entry[13] = (entry[13] + 1) & 0xff)],
+        ['entries that disagree on the checksum', (entry: Buffer) => entry[0] === 0x01 && (entry[13] = (entry[13] + 1) & 0xff)],
+        ['a gap in the ordinals (3 parts claimed, 2 present)', (entry: Buffer) => entry[0] === 0x42 && (entry[0] = 0x43)],
+    ] as const) {
+        it(`${what}: the 8.3 name stands, and the folder still reads`, async () => {
+            const img = damaged(fat16Image());
+            const L = layout(img);
+            const short = entry(img, 'NAMEWI~1   ', L.rootStart);
+            let count = 0;
+            for (let at = short.at - 32; readAt(img, at + 11, 1)[0] === 0x0f; at -= 32) {
+                const e = readAt(img, at, 32);
+                change(e);
+                patch(img, at, e);
+                count++;
+            }
+            assert.equal(count, 2, '"name with spaces" takes two long-name entries');
+            const dev = fileDevice(img);
+            const fsr = await openFat(dev);
+            const names = (await fsr.list(await fsr.root())).map((e) => e.name);
+            assert.ok(names.includes('NAMEWI~1'), names.join(', '));
+            assert.ok(!names.includes('name with spaces'));
+            assert.deepEqual((await fsr.list(await find(fsr, 'NAMEWI~1'))).map((e) => e.name), ['inner file.txt']);
+            dev.close();
+        });
+    }
 
     it('an image read past its end (truncated) is refused by the boot sector check', async () => {
         const img = damaged(fat16Image());

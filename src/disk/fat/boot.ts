@@ -121,13 +121,13 @@ function parseExfatBoot(b: Uint8Array, size: number): FatBoot {
     const rootCluster = u32(b, 96);
     if (volumeSectors < 0 || volumeSectors * bps > size) throw fail(`volume of ${volumeSectors} sectors is larger than the device's ${size} bytes`);
     if (fatOffset < 24 || fatLength === 0) throw fail(`FAT at sector ${fatOffset}, ${fatLength} sectors long, is not after the boot regions`);
-    if (fatLength * bps < (clusterCount + 2) * 4) throw fail(`FAT of ${fatLength} sectors cannot hold ${clusterCount} clusters`);
     if (heapSector < fatOffset + fatLength * fats) throw fail(`cluster heap at sector ${heapSector} overlaps the FAT`);
     if (clusterCount === 0 || clusterCount > 0xfffffff5) throw fail(`cluster count ${clusterCount} is out of range`);
     const heapEnd = heapSector * bps + clusterCount * clusterSize;
     if (heapEnd > volumeSectors * bps) {
         throw fail(`${clusterCount} clusters of ${clusterSize} bytes end at byte ${heapEnd}, past the volume's ${volumeSectors * bps} bytes`);
     }
+    if (fatLength * bps < (clusterCount + 2) * 4) throw fail(`FAT of ${fatLength} sectors cannot hold ${clusterCount} clusters`);
     if (rootCluster < 2 || rootCluster > clusterCount + 1) throw fail(`root cluster ${rootCluster} is outside clusters 2..${clusterCount + 1}`);
     // VolumeFlags bit 0 (ActiveFat) picks the second FAT when there are two.
     const active = fats === 2 && u16(b, 106) & 1 ? 1 : 0;

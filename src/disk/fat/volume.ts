@@ -87,7 +87,7 @@ export abstract class HeapVolume implements FileSystemReader {
     }
 
     private async findRuns(info: NodeInfo): Promise<Run[]> {
-        const what = `${info.node.type === 'dir' ? 'folder' : 'file'} ${JSON.stringify(info.node.name)}`;
+        const what = info === this.rootInfo ? 'root folder' : `${info.node.type === 'dir' ? 'folder' : 'file'} ${JSON.stringify(info.node.name)}`;
         const cs = this.heap.geo.clusterSize;
         const isDir = info.node.type === 'dir';
         if (info.firstCluster === 0) {
