@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { DiskFormatError, FileSystemReader, FsNode } from '../../src/disk/types';
 import { bytes, makeTree, manifest, ManifestEntry, sha256, TREE_MTIME } from './diskTree';
@@ -26,12 +27,10 @@ function blankImage(out: string, mib: number): void {
 
 /** A FAT image of the generated tree: `mkfs.vfat <args>` then mcopy. */
 function treeImage(name: string, mib: number, mkfs: string[]): string {
-    return cachedImage(name, `fat-tree v1 ${mib} ${mkfs.join(' ')}`, (out, work) => {
-        const tree = path.join(work, 'tree');
-        makeTree(tree, { symlinks: false, hardLinks: false });
+    return cachedImage(name, `fat-tree v1 ${mib} ${mkfs.join(' ')} ${TREE_KEY}`, (out) => {
         blankImage(out, mib);
         sh('mkfs.vfat', [...mkfs, out]);
-        mcopyInto(out, tree);
+        mcopyInto(out, generatedTree().dir);
     });
 }
 
@@ -104,9 +103,8 @@ export const EXFAT_EXTRA = [
  * loop device (`cp -a` keeps the mtimes), plus EXFAT_EXTRA written in alternating 64 KiB pieces.
  */
 export function exfatImage(): string {
-    return cachedImage('exfat', 'exfat v1', (out, work) => {
-        const tree = path.join(work, 'tree');
-        makeTree(tree, { symlinks: false, hardLinks: false });
+    return cachedImage('exfat', `exfat v1 ${TREE_KEY}`, (out, work) => {
+        const tree = generatedTree().dir;
         blankImage(out, 64);
         sh('mkfs.exfat', ['-L', 'ExVolume', out]);
         const mnt = path.join(work, 'mnt');
@@ -134,13 +132,27 @@ export function exfatImage(): string {
 }
 
 let treeCache: { dir: string; entries: ManifestEntry[] } | undefined;
-/** The generated tree's manifest (the tree is written once per process, into `work`). */
-export function treeManifest(work: string): ManifestEntry[] {
+/** The generated tree, written once per process into a temporary folder removed at exit. */
+function generatedTree(): { dir: string; entries: ManifestEntry[] } {
     if (!treeCache) {
-        const dir = path.join(work, 'tree');
+        const base = fs.mkdtempSync(path.join(os.tmpdir(), 'amd-fat-tree-'));
+        process.on('exit', () => fs.rmSync(base, { recursive: true, force: true }));
+        const dir = path.join(base, 'tree');
         treeCache = { dir, entries: makeTree(dir, { symlinks: false, hardLinks: false }) };
     }
-    return treeCache.entries;
+    return treeCache;
+}
+
+/**
+ * Part of every cache key here: bump it when diskTree's recipe changes, so cached images and the
+ * manifest are rebuilt with it (function source text would differ between bundles).
+ */
+const TREE_KEY = `tree v1 ${TREE_MTIME}`;
+
+/** The generated tree's manifest, kept beside the images so a warm run need not write the tree. */
+export function treeManifest(): ManifestEntry[] {
+    const file = cachedImage('fat-tree-manifest', TREE_KEY, (out) => fs.writeFileSync(out, JSON.stringify(generatedTree().entries)));
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as ManifestEntry[];
 }
 
 /** Every node below the root, by path, the folders listed through the reader. */

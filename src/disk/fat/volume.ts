@@ -108,9 +108,12 @@ export abstract class HeapVolume implements FileSystemReader {
 
     /** A folder's raw entries, every run read whole, and where each byte of it lies. */
     protected async dirBytes(info: NodeInfo, cap: number): Promise<{ data: Uint8Array; runs: Run[] }> {
+        const tooBig = (bytes: number) => new DiskFormatError(`${this.type} directory`, `${JSON.stringify(info.node.name)} is ${bytes} bytes, over ${cap}`, info.entryOffset);
+        // exFAT states a folder's length: refuse an oversized one before walking its chain.
+        if (info.dataLength > cap) throw tooBig(info.dataLength);
         const runs = await this.runsOf(info);
         const total = runs.reduce((s, r) => s + r.count, 0) * this.heap.geo.clusterSize;
-        if (total > cap) throw new DiskFormatError(`${this.type} directory`, `${JSON.stringify(info.node.name)} is ${total} bytes, over ${cap}`, info.entryOffset);
+        if (total > cap) throw tooBig(total);
         return { data: await this.heap.readRuns(runs, 0, total), runs };
     }
 
