@@ -1,7 +1,7 @@
 /**
  * Fixtures for the FAT and exFAT reader tests, each made by the file system's own tools:
  * mkfs.vfat + mcopy (mtools) for FAT12/16/32, mkfs.exfat + the exfat-fuse driver for exFAT. And
- * the helpers the tests share: walking a reader against a manifest, locating on-disk structures
+ * what the tests share: walking a reader against a manifest, locating on-disk structures
  * by their bytes (not through the reader under test), patching an image copy.
  */
 import assert from 'node:assert/strict';
