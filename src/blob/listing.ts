@@ -4,6 +4,7 @@
  * SAS (`prevsnapshoturl`, managed disks only), what changed between two snapshots: PageRange
  * (updated) and ClearRange (cleared) elements, read in document order.
  */
+import { BodyError } from './errors';
 import { byteRange, withQuery, type BlobEndpoint } from './http';
 import type { ByteRange } from './ranges';
 
@@ -45,6 +46,9 @@ const unescapeXml = (s: string) => s.replace(/&(amp|lt|gt|quot|apos);/g, (_, e: 
  * and NextMarker.
  */
 export function parsePageList(xml: string): PageListPage {
+    // A list cut short (a connection closed mid-body without a Content-Length) would silently
+    // drop ranges: only a whole document counts.
+    if (!/<\/PageList>\s*$/.test(xml) && !/<PageList\s*\/>\s*$/.test(xml)) throw new BodyError('the page list ended before </PageList>');
     const ranges: { start: number; end: number }[] = [];
     const clear: { start: number; end: number }[] = [];
     const re = /<(PageRange|ClearRange)>\s*<Start>(\d+)<\/Start>\s*<End>(\d+)<\/End>\s*<\/\1>/g;

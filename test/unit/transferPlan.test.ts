@@ -101,6 +101,9 @@ describe('page range listing (pagination and windows)', () => {
             continuationToken: '2!a&b',
         });
         assert.equal(parsePageList('<PageList><NextMarker /></PageList>').continuationToken, undefined);
+        // A list cut short is not a shorter list: it is refused (and retried by the session).
+        assert.throws(() => parsePageList(xml.slice(0, xml.length - 20)), /ended before <\/PageList>/);
+        assert.deepEqual(parsePageList('<?xml version="1.0"?><PageList />').ranges, []);
     });
 
     it('a snapshot diff keeps cleared ranges from every page and window, and asks with the previous snapshot', async () => {

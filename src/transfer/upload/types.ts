@@ -83,6 +83,8 @@ export interface UploadResult {
     /** Put Page requests this run (retries excluded). */
     requests: number;
     retries: number;
+    /** SAS re-grants during this run. */
+    regrants: number;
     checks: UploadCheck[];
     notes: string[];
 }

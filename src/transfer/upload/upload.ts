@@ -133,6 +133,7 @@ class Upload {
                 bytesResumed,
                 requests: this.requests,
                 retries: this.session.retries,
+                regrants: this.session.regrants,
                 checks,
                 notes: [...info.notes],
             };

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { DiskInfo } from '../../../src/shared/types';
 import type { SeedDisk } from '../../sandbox/types';
 import { Cmds, control, findDiskNode, grantWithPreset, poll, scriptedSuite, seedDisk } from './harness';
-import { blobPattern } from './faultKit';
+import { blobPattern, withSettings } from './faultKit';
 import type { Step } from './scriptedInput';
 
 const CopyTo = 'azureDisks.copyTo';
@@ -56,10 +56,12 @@ describe('Copy to… when a SAS expires, and from an Entra-protected disk', () =
         // target's is not what this test expires), so the copy is surely under way when the source's SAS ends.
         await control().storageFault({ method: 'PUT', action: 'delay', delayMs: 800, count: 1000 });
         await control().clearLog();
-        const run = vscode.commands.executeCommand<DiskInfo | undefined>(CopyTo, await findDiskNode(seed));
-        await poll('some ranges copied', async () => ((await pagesWritten()) >= 4 ? true : undefined), 60_000);
-        await control().expireSas(seed.id);
-        const made = await run;
+        const made = await withSettings({ 'download.onSasExpired': 'ask' }, async () => {
+            const run = vscode.commands.executeCommand<DiskInfo | undefined>(CopyTo, await findDiskNode(seed));
+            await poll('some ranges copied', async () => ((await pagesWritten()) >= 4 ? true : undefined), 60_000);
+            await control().expireSas(seed.id);
+            return run;
+        });
         assert.ok(ui.prompts.some((p) => /expired during the copy/.test(p.text)), 'the user was asked before granting again');
         await poll('the "copied" toast', () => ui.toasts.find((t) => /Copied and verified big-data to big-data-copy1 .*server-side/.test(t.message)));
         assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);

@@ -203,7 +203,7 @@ describe('Copy to… resumes, CopyStart, and faults', () => {
         ui.script(...targetSteps(seed.subscriptionId, 'rg-data', 'web-data-01-500'), { match: /The copy of web-data-01 into web-data-01-500 stopped/, answer: { button: 'Delete Disk' } }, { match: /Delete the disk web-data-01-500/, answer: { button: 'Delete' } });
         await control().storageFault({ method: 'PUT', action: 'status', status: 500, code: 'InternalError', count: 100_000 });
         await vscode.commands.executeCommand(CopyTo, await findDiskNode(seed));
-        const warn = ui.toasts.find((t) => /The copy of web-data-01 into web-data-01-500 stopped: .*kept failing/.test(t.message));
+        const warn = ui.toasts.find((t) => /The copy of web-data-01 into web-data-01-500 stopped: .*failed after \d+ attempts/.test(t.message));
         assert.ok(warn, `the warning (${JSON.stringify(ui.toasts.map((t) => t.message))})`);
         assert.match(warn.message, /ActiveUpload/);
         assert.equal(ui.toasts.filter((t) => t.kind === 'error').length, 0, 'one message, not a second error toast');
