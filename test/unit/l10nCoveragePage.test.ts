@@ -140,10 +140,10 @@ test('every text the access page shows comes from the bundle, in every state', (
         { type: 'revealed', blob: 'disk', url: URL_DISK },
         { type: 'copied', blob: 'vmmd' },
         { type: 'downloadDone', blob: 'disk', checks: CHECKS },
-        { type: 'downloadDone', blob: 'vmgs', checks: [{ name: 'size', passed: false }], fileName: 'd1.vhd' },
+        { type: 'downloadDone', blob: 'vmgs', checks: [{ name: 'size', passed: false }] },
         { type: 'downloadDone', blob: 'vmmd', checks: CHECKS },
         state({ disk: { name: 'd1', kind: 'snapshot' }, access: 'Write', fileFormat: 'VHDX', downloads: [{ blob: 'disk', status: 'failed' }, { blob: 'vmgs', status: 'cancelled' }, { blob: 'vmmd', status: 'done', checks: CHECKS, fileName: 'd1.vhd', resumed: true }] }),
-        state({ disk: { name: 'd1', kind: 'diskRestorePoint' }, downloads: [{ blob: 'disk', status: 'done', checks: CHECKS, resumed: true }] }),
+        state({ disk: { name: 'd1', kind: 'diskRestorePoint' }, downloads: [{ blob: 'disk', status: 'done', checks: CHECKS, resumed: true }, { blob: 'vmgs', status: 'done', checks: [{ name: 'page-ranges', passed: false }], fileName: 'd1.vhd' }] }),
         state({ expiresAt: new Date(Date.now() - 1000).toISOString() }),
         { type: 'noGrant', id: ID, disk: { name: 'd1', kind: 'disk' }, reason: 'none' },
         { type: 'noGrant', id: ID, disk: { name: 'd1', kind: 'disk' }, reason: 'reloaded' },
@@ -155,7 +155,7 @@ test('every text the access page shows comes from the bundle, in every state', (
         look();
     }
     // The walk reached each kind of text it is meant to check, and found it marked.
-    for (const t of ['⟦Download all⟧', '⟦Hide⟧', '⟦Downloading…⟧', '⟦Resuming…⟧', '⟦Download failed.⟧', '⟦Expired⟧', '⟦Disk restore point⟧', '⟦SAS URL copied to the clipboard.⟧', '⟦Access was revoked. The SAS URLs no longer work.⟧']) {
+    for (const t of ['⟦Downloaded, but verification failed⟧', '⟦Downloaded as d1.vhd, but verification failed⟧', '⟦Download all⟧', '⟦Hide⟧', '⟦Downloading…⟧', '⟦Resuming…⟧', '⟦Download failed.⟧', '⟦Expired⟧', '⟦Disk restore point⟧', '⟦SAS URL copied to the clipboard.⟧', '⟦Access was revoked. The SAS URLs no longer work.⟧']) {
         assert.ok(seen.some((s) => s.includes(t)), t);
     }
     assert.ok(seen.some((s) => s.startsWith('⟦Downloading: ⟦50.0 MiB of 100 MiB written of 1.0 GiB⟧')), 'progress figures inside the marked message');
