@@ -1,7 +1,11 @@
-/** Renders the access panel from the host's messages. Keeps revealed URLs in memory only. */
-import { formatDuration, formatRate, formatWrittenOf } from '../shared/format';
-import { BLOB_LABELS, type AccessRow, type BlobKind, type CheckInfo, type DownloadRowState, type HostMessage, type NoGrantReason, type PageMessage, type StateMessage } from '../shared/accessProtocol';
-import { checkLabel } from '../shared/checks';
+/**
+ * Renders the access panel from the host's messages. Keeps revealed URLs in memory only.
+ * Every text is a literal `l10n.t` call (main.ts configures the host's bundle), so the extractor sees it.
+ */
+import * as l10n from '@vscode/l10n';
+import { formatBytes, formatDuration, formatRate } from '../shared/format';
+import { type AccessRow, type BlobKind, type CheckInfo, type DownloadRowState, type HostMessage, type NoGrantReason, type PageMessage, type StateMessage } from '../shared/accessProtocol';
+import type { CheckName } from '../shared/checks';
 import { button, h, setText } from './dom';
 
 interface RowEls {
@@ -51,7 +55,7 @@ export class AccessView {
                 this.updateRow(m.blob);
                 return;
             case 'copied':
-                this.flash(m.blob, 'SAS URL copied to the clipboard.');
+                this.flash(m.blob, l10n.t('SAS URL copied to the clipboard.'));
                 return;
             case 'downloadStarted':
                 this.downloads.set(m.blob, { blob: m.blob, status: 'running', fileName: m.fileName, resumed: m.resumed });
@@ -105,12 +109,12 @@ export class AccessView {
         this.downloadAllBtn = undefined;
         const text =
             reason === 'revoked'
-                ? 'Access was revoked. The SAS URLs no longer work.'
+                ? l10n.t('Access was revoked. The SAS URLs no longer work.')
                 : reason === 'reloaded'
-                  ? 'The access granted before the window reloaded is no longer known here (SAS URLs are kept in memory only).'
-                  : 'There is no active access grant for this disk.';
+                  ? l10n.t('The access granted before the window reloaded is no longer known here (SAS URLs are kept in memory only).')
+                  : l10n.t('There is no active access grant for this disk.');
         this.busyEl = h('p', { className: 'busy', role: 'status' });
-        this.grantAgainBtn = button('Grant again', () => this.send({ type: 'grantAgain' }), { className: 'primary' });
+        this.grantAgainBtn = button(l10n.t('Grant again'), () => this.send({ type: 'grantAgain' }), { className: 'primary' });
         this.root.replaceChildren(
             h('header', {}, h('h1', {}, name)),
             h('p', { className: 'notice', 'data-state': 'no-grant' }, text),
@@ -125,11 +129,13 @@ export class AccessView {
         this.wasExpired = this.isExpired();
         this.expiryEl = h('span', { className: 'expiry', 'data-role': 'expiry' }, expiryText(s.expiresAt));
         const expiresLocal = new Date(s.expiresAt).toLocaleString();
-        const meta = h('p', { className: 'meta' }, `${s.disk.kind === 'snapshot' ? 'Snapshot' : s.disk.kind === 'diskRestorePoint' ? 'Disk restore point' : 'Disk'} · ${s.access} access · ${s.fileFormat} · expires ${expiresLocal} · `, this.expiryEl);
+        const kind = s.disk.kind === 'snapshot' ? l10n.t('Snapshot') : s.disk.kind === 'diskRestorePoint' ? l10n.t('Disk restore point') : l10n.t('Disk');
+        const access = s.access === 'Write' ? l10n.t('Write access') : l10n.t('Read access');
+        const meta = h('p', { className: 'meta' }, `${kind} · ${access} · ${s.fileFormat} · ${l10n.t('expires {0}', expiresLocal)} · `, this.expiryEl);
         const present = s.rows.filter((r) => r.present);
-        this.downloadAllBtn = button('Download all', () => this.send({ type: 'download', blobs: present.map((r) => r.blob) }), { className: 'primary' });
-        const revoke = button('Revoke access', () => this.send({ type: 'revoke' }), { className: 'secondary' });
-        this.grantAgainBtn = button('Grant again', () => this.send({ type: 'grantAgain' }), { className: 'secondary' });
+        this.downloadAllBtn = button(l10n.t('Download all'), () => this.send({ type: 'download', blobs: present.map((r) => r.blob) }), { className: 'primary' });
+        const revoke = button(l10n.t('Revoke access'), () => this.send({ type: 'revoke' }), { className: 'secondary' });
+        this.grantAgainBtn = button(l10n.t('Grant again'), () => this.send({ type: 'grantAgain' }), { className: 'secondary' });
         this.busyEl = h('p', { className: 'busy', role: 'status' });
         const list = h('div', { className: 'rows', role: 'list' });
         for (const r of present) list.append(this.buildRow(r));
@@ -145,16 +151,16 @@ export class AccessView {
         const els: RowEls = {
             row: h('div', { className: 'row', role: 'listitem', 'data-blob': r.blob }),
             url: h('code', { className: 'url', 'data-role': 'url' }),
-            reveal: button('Reveal', () => this.toggleReveal(r.blob), { ...described, 'data-action': 'reveal' }),
-            copy: button('Copy', () => this.send({ type: 'copy', blob: r.blob }), { ...described, 'data-action': 'copy' }),
-            download: button('Download', () => this.send({ type: 'download', blobs: [r.blob] }), { ...described, 'data-action': 'download' }),
-            cancel: button('Cancel', () => this.send({ type: 'cancelDownload', blob: r.blob }), { ...described, 'data-action': 'cancel' }),
+            reveal: button(l10n.t('Reveal'), () => this.toggleReveal(r.blob), { ...described, 'data-action': 'reveal' }),
+            copy: button(l10n.t('Copy'), () => this.send({ type: 'copy', blob: r.blob }), { ...described, 'data-action': 'copy' }),
+            download: button(l10n.t('Download'), () => this.send({ type: 'download', blobs: [r.blob] }), { ...described, 'data-action': 'download' }),
+            cancel: button(l10n.t('Cancel'), () => this.send({ type: 'cancelDownload', blob: r.blob }), { ...described, 'data-action': 'cancel' }),
             progress: h('progress', { max: '100', value: '0', 'aria-labelledby': labelId }),
             status: h('div', { className: 'status', 'data-role': 'status', role: 'status' }),
             checks: h('ul', { className: 'checks', 'data-role': 'checks' }),
         };
         els.row.append(
-            h('div', { className: 'label', id: labelId }, BLOB_LABELS[r.blob]),
+            h('div', { className: 'label', id: labelId }, blobLabel(r.blob)),
             els.url,
             h('div', { className: 'actions' }, els.reveal, els.copy, els.download, els.cancel),
             els.progress,
@@ -189,7 +195,7 @@ export class AccessView {
         const url = this.revealed.get(blob);
         setText(els.url, url ?? row.maskedUrl);
         els.url.classList.toggle('revealed', !!url);
-        setText(els.reveal, url ? 'Hide' : 'Reveal');
+        setText(els.reveal, url ? l10n.t('Hide') : l10n.t('Reveal'));
         els.reveal.disabled = expired;
         els.copy.disabled = expired;
         const d = this.downloads.get(blob);
@@ -227,26 +233,59 @@ export class AccessView {
 }
 
 function statusText(d: DownloadRowState | undefined, expired: boolean): string {
-    if (!d) return expired ? 'Access expired. Grant again to download.' : '';
+    if (!d) return expired ? l10n.t('Access expired. Grant again to download.') : '';
     switch (d.status) {
         case 'running': {
             const p = d.progress;
-            const verb = d.resumed ? 'Resuming' : 'Downloading';
-            if (!p) return `${verb}…`;
-            const eta = p.etaSeconds !== undefined ? ` · ${formatDuration(p.etaSeconds)} left` : '';
-            return `${verb}: ${formatWrittenOf(p.bytesDone, p.bytesPlanned, p.totalSize)} · ${formatRate(p.bytesPerSecond)}${eta}`;
+            if (!p) return d.resumed ? l10n.t('Resuming…') : l10n.t('Downloading…');
+            const eta = p.etaSeconds !== undefined ? ` · ${l10n.t('{0} left', formatDuration(p.etaSeconds))}` : '';
+            const figures = `${writtenOf(p.bytesDone, p.bytesPlanned, p.totalSize)} · ${formatRate(p.bytesPerSecond)}${eta}`;
+            return d.resumed ? l10n.t('Resuming: {0}', figures) : l10n.t('Downloading: {0}', figures);
         }
         case 'done': {
-            const failed = (d.checks ?? []).filter((c) => !c.passed);
-            const name = d.fileName ? ` as ${d.fileName}` : '';
-            const resumed = d.resumed ? ' (resumed from the partial download)' : '';
-            return failed.length ? `Downloaded${name}, but verification failed` : `Downloaded and verified${name}${resumed}`;
+            const failed = (d.checks ?? []).some((c) => !c.passed);
+            if (failed) return d.fileName ? l10n.t('Downloaded as {0}, but verification failed', d.fileName) : l10n.t('Downloaded, but verification failed');
+            if (d.resumed) return d.fileName ? l10n.t('Downloaded and verified as {0} (resumed from the partial download)', d.fileName) : l10n.t('Downloaded and verified (resumed from the partial download)');
+            return d.fileName ? l10n.t('Downloaded and verified as {0}', d.fileName) : l10n.t('Downloaded and verified');
         }
         case 'failed':
-            return d.message ?? 'Download failed.';
+            return d.message ?? l10n.t('Download failed.');
         case 'cancelled':
-            return d.message ?? 'Download cancelled. It can be resumed.';
+            return d.message ?? l10n.t('Download cancelled. It can be resumed.');
     }
+}
+
+/** "101 MiB of 1.0 GiB", with "written of" the disk's size when only part of it moves (as shared/format's formatWrittenOf, in words the bundle has). */
+function writtenOf(done: number, planned: number, totalSize: number): string {
+    return totalSize > 0 && totalSize !== planned
+        ? l10n.t('{0} of {1} written of {2}', formatBytes(done), formatBytes(planned), formatBytes(totalSize))
+        : l10n.t('{0} of {1}', formatBytes(done), formatBytes(planned));
+}
+
+function blobLabel(blob: BlobKind): string {
+    switch (blob) {
+        case 'disk':
+            return l10n.t('Disk');
+        case 'vmgs':
+            return l10n.t('VM guest state');
+        case 'vmmd':
+            return l10n.t('VM metadata');
+    }
+}
+
+/** The check names the page shows; typed over every CheckName, so a new check cannot appear in English only. */
+const CHECK_TEXT: Readonly<Record<CheckName, () => string>> = {
+    'content-length': () => l10n.t('length'),
+    'range-md5': () => l10n.t('range MD5'),
+    size: () => l10n.t('size'),
+    'vhd-footer': () => l10n.t('VHD footer'),
+    'vhdx-signature': () => l10n.t('VHDX signature'),
+    'page-ranges': () => l10n.t('page ranges'),
+    'sampled-md5': () => l10n.t('sampled MD5'),
+};
+
+function checkText(name: string): string {
+    return (CHECK_TEXT as Record<string, (() => string) | undefined>)[name]?.() ?? name;
 }
 
 function renderChecks(ul: HTMLElement, checks: CheckInfo[] | undefined): void {
@@ -258,12 +297,12 @@ function renderChecks(ul: HTMLElement, checks: CheckInfo[] | undefined): void {
     ul.hidden = false;
     ul.replaceChildren(
         ...checks.map((c) =>
-            h('li', { className: c.passed ? 'pass' : 'fail', 'data-check': c.name }, `${c.passed ? '✓' : '✗'} ${checkLabel(c.name)}${c.detail ? ` — ${c.detail}` : ''}`),
+            h('li', { className: c.passed ? 'pass' : 'fail', 'data-check': c.name }, `${c.passed ? '✓' : '✗'} ${checkText(c.name)}${c.detail ? ` — ${c.detail}` : ''}`),
         ),
     );
 }
 
 export function expiryText(iso: string, now = Date.now()): string {
     const left = (Date.parse(iso) - now) / 1000;
-    return left <= 0 ? 'Expired' : `${formatDuration(left)} left`;
+    return left <= 0 ? l10n.t('Expired') : l10n.t('{0} left', formatDuration(left));
 }

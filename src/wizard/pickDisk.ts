@@ -80,7 +80,7 @@ export async function diskPicker(services: Services, opts: PickOptions = {}): Pr
                 const disks = collect(services.disks.listDisks(c.rg!)).then((list) => {
                     const shown = list.filter((d) => !opts.filter || opts.filter(d)).sort((a, b) => a.name.localeCompare(b.name));
                     if (shown.length === 0) return [{ label: vscode.l10n.t('No matching disks or snapshots in this resource group'), value: undefined }] as Item<DiskInfo | undefined>[];
-                    return shown.map((d): Item<DiskInfo | undefined> => ({ label: d.name, description: `${d.kind === 'snapshot' ? 'snapshot' : 'disk'} · ${diskDescription(d)}`, value: d }));
+                    return shown.map((d): Item<DiskInfo | undefined> => ({ label: d.name, description: `${d.kind === 'snapshot' ? vscode.l10n.t('snapshot') : vscode.l10n.t('disk')} · ${diskDescription(d)}`, value: d }));
                 });
                 const picked = (await ui.showQuickPick(disks, { ...pos, placeHolder: vscode.l10n.t('Select a disk or snapshot'), ignoreFocusOut: true })).value;
                 if (!picked) throw new GoBackError();

@@ -19,6 +19,9 @@ const ID = { diskId: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Comp
 const SIG = 'SeCrEtSiGvAlUe';
 const URL_DISK = `https://md-1.blob.example/c1/abcd?sv=2018-03-28&sr=b&sig=${SIG}&se=2099-01-01T00%3A00%3A00Z&sp=r`;
 
+/** A few messages in another language, one with the characters the attribute must escape. */
+const TRANSLATED = { 'Download all': 'Alle herunterladen', 'Revoke access': 'Zugriff "widerrufen" <&>', '{0} left': 'noch {0}' };
+
 let browser: Browser;
 let server: http.Server;
 let base: string;
@@ -31,7 +34,9 @@ before(async () => {
         const name = (req.url ?? '/').split('?')[0];
         if (name === '/') {
             res.setHeader('content-type', 'text/html');
-            res.end(buildHtml({ cspSource: base, nonce: 'bm9uY2U0dGVzdA==', scriptUri: `${base}/main.js`, styleUri: `${base}/main.css`, title: 'Access: d1' }));
+            // `/?l10n`: the page as a non-English VS Code shows it, with the bundle on its root.
+            const l10nBundle = (req.url ?? '').endsWith('?l10n') ? TRANSLATED : undefined;
+            res.end(buildHtml({ cspSource: base, nonce: 'bm9uY2U0dGVzdA==', scriptUri: `${base}/main.js`, styleUri: `${base}/main.css`, title: 'Access: d1', l10nBundle, lang: l10nBundle ? 'de' : undefined }));
             return;
         }
         const file = path.join(out, path.basename(name));
@@ -57,7 +62,7 @@ after(async () => {
     server?.close();
 });
 
-async function openPage(): Promise<Page> {
+async function openPage(query = ''): Promise<Page> {
     const page = await browser.newPage();
     page.on('console', (m) => {
         if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
@@ -72,7 +77,7 @@ async function openPage(): Promise<Page> {
             setState: (s: unknown) => w.__state.push(s),
         });
     });
-    await page.goto(base + '/');
+    await page.goto(`${base}/${query}`);
     return page;
 }
 
@@ -243,5 +248,23 @@ test('the page runs under the strict CSP without violations, and a violation wou
     });
     await waitUntil(async () => mine.length > 0, 'the CSP refusal of an inline script');
     assert.equal(await page.evaluate(() => (globalThis as unknown as { __inlineRan?: boolean }).__inlineRan), undefined);
+    await page.close();
+});
+
+test('the page shows the bundle the host puts on its root, under the same CSP', async () => {
+    const page = await openPage('?l10n');
+    const refused: string[] = [];
+    page.on('console', (m) => {
+        if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
+    });
+    await post(page, state());
+    await page.locator('[data-blob="disk"]').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Alle herunterladen', exact: true }).isVisible(), true);
+    assert.equal(await page.getByRole('button', { name: 'Zugriff "widerrufen" <&>', exact: true }).isVisible(), true);
+    assert.match((await page.locator('[data-role="expiry"]').textContent()) ?? '', /^noch \d/);
+    // What the bundle lacks stays English; the document says which language it is in.
+    assert.equal(await page.locator('[data-blob="disk"]').getByRole('button', { name: 'Reveal', exact: true }).count(), 1);
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang), 'de');
+    assert.deepEqual(refused, []);
     await page.close();
 });

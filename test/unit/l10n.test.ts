@@ -20,6 +20,9 @@ test('l10n/bundle.l10n.json matches the strings in src/', () => {
         // The pure modules' messages are in it too, not only the vscode-side ones.
         assert.ok('Azure is throttling requests; try again in {0} s.' in fresh);
         assert.ok('The download of {0} finished but did not verify: {1}' in fresh);
+        // The grant wizard's labels and the access page's texts (src/webview-app is scanned too).
+        assert.ok('1 hour' in fresh && 'Access level' in fresh);
+        assert.ok('Download all' in fresh && '{0} of {1} written of {2}' in fresh);
     } finally {
         fs.rmSync(out, { recursive: true, force: true });
     }

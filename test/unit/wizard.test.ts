@@ -5,7 +5,7 @@ import { GoBackError, UserCancelledError } from '../../src/shared/cancel';
 import { type UserInput } from '../../src/platform/userInput';
 import { formatLifetime } from '../../src/shared/format';
 import { accessChoices, MAX_DURATION_SECONDS, parseDuration, shouldPrompt, stepsToPrompt, toRequest } from '../../src/features/grant/steps';
-import { grantSteps, grantTitle, plainT, runGrantWizard, type GrantWizardContext } from '../../src/features/grant/wizard';
+import { grantSteps, grantTitle, runGrantWizard, type GrantWizardContext } from '../../src/features/grant/wizard';
 import { runWizard, type WizardStep } from '../../src/wizard/engine';
 
 const disk: DiskInfo = { tenantId: 't', subscriptionId: 's', resourceGroup: 'rg', name: 'd1', kind: 'disk', id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d1', location: 'x', diskState: 'Unattached' };
@@ -142,7 +142,7 @@ test('two wizards as one: picker steps then grant steps, one count, Back from th
         { id: 'disk', shouldPrompt: (c) => !c.disk, prompt: async (c, ui, pos) => { const l = (await ui.showQuickPick([{ label: 'd1' }, { label: 'tl' }], { ...pos, placeHolder: 'disk' })).label; c.disk = l === 'd1' ? disk : { ...disk, name: 'tl', securityType: 'TrustedLaunch' }; }, clear: (c) => (c.disk = undefined) },
     ];
     const s = scripted(['rg', 'd1', 'BACK', 'tl', 'BACK', 'd1', '1 hour']);
-    const ctx = await runWizard<Ctx>({}, [...pick, ...grantSteps<Ctx>(plainT)], s.ui, (c) => (c.disk ? grantTitle(plainT, c.disk) : 'Pick'));
+    const ctx = await runWizard<Ctx>({}, [...pick, ...grantSteps<Ctx>()], s.ui, (c) => (c.disk ? grantTitle(c.disk) : 'Pick'));
     assert.equal(ctx.disk?.name, 'd1');
     assert.equal(ctx.durationInSeconds, 3600);
     // Before the disk is known the duration counts; a trusted-launch disk adds its guest-state question.

@@ -201,7 +201,7 @@ class AccessPanel {
                     if (choice !== revoke) return;
                     this.ctx.tracker.cancel(this.ref.id);
                 }
-                this.post({ type: 'busy', label: 'Revoking access…' });
+                this.post({ type: 'busy', label: vscode.l10n.t('Revoking access…') });
                 try {
                     await this.ctx.run(Cmd.RevokeAccess, (actx) => this.ctx.actions.revokeAccess(actx, this.ref));
                 } finally {
@@ -223,7 +223,7 @@ class AccessPanel {
                 try {
                     await this.ctx.run(Cmd.GrantAccess, async (actx) => {
                         if (reloaded && !(await this.ctx.actions.revokeOrphaned(actx, this.ref, confirm))) throw new UserCancelledError('revoke');
-                        this.post({ type: 'busy', label: 'Granting access…' });
+                        this.post({ type: 'busy', label: vscode.l10n.t('Granting access…') });
                         return this.ctx.actions.grantAccess(actx, this.ref, { preset: this.lastPreset, silentPanel: true });
                     });
                 } finally {

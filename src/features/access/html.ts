@@ -19,5 +19,8 @@ export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, ti
         scriptUri: asset('main.js'),
         styleUri: asset('main.css'),
         title,
+        lang: vscode.env.language,
+        l10nBundle: vscode.l10n.bundle,
+        loading: vscode.l10n.t('Loading…'),
     });
 }

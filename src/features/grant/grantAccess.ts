@@ -43,7 +43,7 @@ export async function grantAccess(ctx: AppContext, actx: ActionContext, arg?: un
     }
 
     explainDataAccess(ctx, disk);
-    const asked: GrantContext = answers ?? (await runGrantWizard({ disk, ...options.preset }, services.ui, vscode.l10n.t));
+    const asked: GrantContext = answers ?? (await runGrantWizard({ disk, ...options.preset }, services.ui));
     const request = toRequest(asked);
     actx.telemetry.properties.access = request.access;
     actx.telemetry.properties.guestState = String(!!request.getSecureVMGuestStateSAS);
@@ -77,8 +77,8 @@ async function chooseDisk(ctx: AppContext, arg: unknown, options: GrantOptions):
     if (refFromArg(arg)) return resolveDiskInfo(services, arg);
     const picker = await diskPicker(services, { filter: (d) => canGrant(d) || hasActiveSas(d) || d.diskState === 'Attached', placeHolder: vscode.l10n.t('Select a disk or snapshot to grant access to') });
     type Ctx = PickContext & GrantWizardContext;
-    const steps: WizardStep<Ctx>[] = [...picker.steps, ...grantSteps<Ctx>(vscode.l10n.t, (c) => !c.disk || (canGrant(c.disk) && !hasActiveSas(c.disk)))];
-    const done = await runWizard<Ctx>({ ...picker.initial, ...options.preset }, steps, services.ui, (c) => (c.disk ? grantTitle(vscode.l10n.t, c.disk) : picker.title));
+    const steps: WizardStep<Ctx>[] = [...picker.steps, ...grantSteps<Ctx>((c) => !c.disk || (canGrant(c.disk) && !hasActiveSas(c.disk)))];
+    const done = await runWizard<Ctx>({ ...picker.initial, ...options.preset }, steps, services.ui, (c) => (c.disk ? grantTitle(c.disk) : picker.title));
     const disk = done.disk!;
     return { disk, fromPalette: true, answers: canGrant(disk) && !hasActiveSas(disk) ? { ...done, disk } : undefined };
 }

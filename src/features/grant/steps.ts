@@ -1,4 +1,5 @@
 /** The Grant Access wizard's pure parts: durations, which steps apply, and the request they make. No vscode import. */
+import * as l10n from '@vscode/l10n';
 import { canGrantWrite } from '../../shared/diskStates';
 import type { DiskInfo, GrantRequest } from '../../shared/types';
 
@@ -15,12 +16,15 @@ export interface GrantContext {
 
 export type StepId = 'access' | 'duration' | 'guestState' | 'format';
 
-export const DURATION_CHOICES: readonly { label: string; seconds: number }[] = [
-    { label: '1 hour', seconds: 3600 },
-    { label: '8 hours', seconds: 8 * 3600 },
-    { label: '24 hours', seconds: 24 * 3600 },
-    { label: '7 days', seconds: 7 * 86400 },
-];
+/** The offered lifetimes; a function, so each label is translated after the bundle is configured. */
+export function durationChoices(): { label: string; seconds: number }[] {
+    return [
+        { label: l10n.t('1 hour'), seconds: 3600 },
+        { label: l10n.t('8 hours'), seconds: 8 * 3600 },
+        { label: l10n.t('24 hours'), seconds: 24 * 3600 },
+        { label: l10n.t('7 days'), seconds: 7 * 86400 },
+    ];
+}
 
 /** Write is possible only on a disk created for upload. */
 export function accessChoices(disk: DiskInfo): ('Read' | 'Write')[] {
@@ -65,10 +69,10 @@ const UNITS: Record<string, number> = { s: 1, sec: 1, m: 60, min: 60, h: 3600, h
  */
 export function parseDuration(text: string): { seconds: number } | { error: string } {
     const t = text.trim().toLowerCase();
-    const help = 'Enter a duration such as 90m, 36h or 2d, or a number of seconds (1 second to 60 days).';
+    const help = l10n.t('Enter a duration such as 90m, 36h or 2d, or a number of seconds (1 second to 60 days).');
     if (!t) return { error: help };
     let seconds: number;
-    if (/^-/.test(t)) return { error: 'The duration must be positive. ' + help };
+    if (/^-/.test(t)) return { error: l10n.t('The duration must be positive. {0}', help) };
     if (/^\d+$/.test(t)) {
         seconds = Number(t);
     } else {
@@ -81,11 +85,11 @@ export function parseDuration(text: string): { seconds: number } | { error: stri
             consumed = re.lastIndex;
             while (t[re.lastIndex] === ' ') re.lastIndex++;
         }
-        if (consumed === 0 || t.slice(consumed).trim() !== '') return { error: `"${text.trim()}" is not a duration. ${help}` };
+        if (consumed === 0 || t.slice(consumed).trim() !== '') return { error: l10n.t('"{0}" is not a duration. {1}', text.trim(), help) };
         seconds = Math.round(seconds);
     }
-    if (!Number.isFinite(seconds) || seconds < 1) return { error: 'The duration must be at least 1 second. ' + help };
-    if (seconds > MAX_DURATION_SECONDS) return { error: `Azure allows at most 60 days (5,184,000 seconds); "${text.trim()}" is longer.` };
+    if (!Number.isFinite(seconds) || seconds < 1) return { error: l10n.t('The duration must be at least 1 second. {0}', help) };
+    if (seconds > MAX_DURATION_SECONDS) return { error: l10n.t('Azure allows at most 60 days (5,184,000 seconds); "{0}" is longer.', text.trim()) };
     return { seconds };
 }
 
