@@ -16,12 +16,7 @@ export function roleLabel(role: ImportRole): string {
 }
 
 /** Security types ImportSecure takes (it needs a guest state blob, so none is not one of them). */
-export const IMPORT_SECURITY_TYPES: readonly { id: string; label: string }[] = [
-    { id: 'TrustedLaunch', label: 'Trusted Launch' },
-    { id: 'ConfidentialVM_VMGuestStateOnlyEncryptedWithPlatformKey', label: 'Confidential VM, guest state encrypted with a platform key' },
-    { id: 'ConfidentialVM_DiskEncryptedWithPlatformKey', label: 'Confidential VM, disk encrypted with a platform key' },
-    { id: 'ConfidentialVM_DiskEncryptedWithCustomerKey', label: 'Confidential VM, disk encrypted with a customer key' },
-];
+export { SECURITY_TYPE_IDS as IMPORT_SECURITY_TYPES } from './securityTypes';
 
 /** Only the confidential types carry a VM metadata blob. */
 export function takesMetadataBlob(securityType: string | undefined): boolean {

@@ -11,6 +11,7 @@ import type { Services } from '../../platform/services';
 import type { UserInput } from '../../platform/userInput';
 import { formatBytes } from '../../shared/format';
 import { DiskError } from '../../shared/errors';
+import { securityTypeLabel } from '../../shared/securityTypes';
 import { blobUrlProblem, IMPORT_SECURITY_TYPES, listedBlobProblem, metadataWithoutConfidentialType, notFixedVhd, roleLabel, suggestImportName, takesMetadataBlob, blobName, type ImportRole } from '../../shared/importRules';
 import { diskNameProblem } from '../../shared/names';
 import { scrubSecrets } from '../../shared/secrets';
@@ -156,10 +157,10 @@ function steps(services: Services): WizardStep<ImportAnswers>[] {
             clear: (a) => delete a.securityType,
             prompt: async (a, ui, pos) => {
                 const withMetadata = typeof a.securityMetadataUri === 'string';
-                const type = await pick(ui, pos, vscode.l10n.t('Security type of the disk'), IMPORT_SECURITY_TYPES.map((t) => ({
-                    label: vscode.l10n.t(t.label),
-                    description: withMetadata && !takesMetadataBlob(t.id) ? vscode.l10n.t('{0} — takes no VM metadata blob', t.id) : t.id,
-                    value: t.id,
+                const type = await pick(ui, pos, vscode.l10n.t('Security type of the disk'), IMPORT_SECURITY_TYPES.map((id) => ({
+                    label: securityTypeLabel(id),
+                    description: withMetadata && !takesMetadataBlob(id) ? vscode.l10n.t('{0} — takes no VM metadata blob', id) : id,
+                    value: id,
                 })));
                 if (withMetadata && !takesMetadataBlob(type)) throw metadataWithoutConfidentialType(type);
                 a.securityType = type;

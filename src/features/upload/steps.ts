@@ -18,13 +18,6 @@ export const UPLOAD_SKUS: readonly { id: string; label: string }[] = [
     { id: 'Premium_ZRS', label: 'Premium SSD (ZRS)' },
 ];
 
-export const SECURITY_TYPES: readonly { id: string; label: string; confidential: boolean }[] = [
-    { id: 'TrustedLaunch', label: 'Trusted Launch', confidential: false },
-    { id: 'ConfidentialVM_VMGuestStateOnlyEncryptedWithPlatformKey', label: 'Confidential VM, guest state encrypted with a platform key', confidential: true },
-    { id: 'ConfidentialVM_DiskEncryptedWithPlatformKey', label: 'Confidential VM, disk encrypted with a platform key', confidential: true },
-    { id: 'ConfidentialVM_DiskEncryptedWithCustomerKey', label: 'Confidential VM, disk encrypted with a customer key', confidential: true },
-];
-
 export function isConfidential(securityType: string | undefined): boolean {
     return !!securityType && /^ConfidentialVM/i.test(securityType);
 }

@@ -12,7 +12,8 @@ import { formatBytes } from '../../shared/format';
 import type { ResourceGroupInfo } from '../../shared/types';
 import { inspectImage, ImageError, type ImageInfo } from '../../transfer';
 import { runWizard, type StepPosition, type WizardStep } from '../../wizard/engine';
-import { diskNameProblem, isConfidential, SECURITY_TYPES, suggestDiskName, UPLOAD_SKUS, uploadStepApplies, type UploadAnswers } from './steps';
+import { SECURITY_TYPE_IDS, securityTypeLabel } from '../../shared/securityTypes';
+import { diskNameProblem, isConfidential, suggestDiskName, UPLOAD_SKUS, uploadStepApplies, type UploadAnswers } from './steps';
 
 export interface UploadPlan extends UploadAnswers {
     rg: ResourceGroupInfo;
@@ -92,7 +93,7 @@ function steps(): WizardStep<UploadPlan>[] {
         step('securityType', async (p, ui, pos) => {
             p.securityType = await pick(ui, pos, vscode.l10n.t('Security type'), [
                 { label: vscode.l10n.t('Standard (no security profile)'), value: 'none' },
-                ...SECURITY_TYPES.map((t) => ({ label: vscode.l10n.t(t.label), description: t.id, value: t.id })),
+                ...SECURITY_TYPE_IDS.map((id) => ({ label: securityTypeLabel(id), description: id, value: id })),
             ]);
         }),
         step('vmgsPath', async (p, ui, pos) => {
