@@ -63,7 +63,7 @@ describe('Copy to… when a SAS expires, and from an Entra-protected disk', () =
             return run;
         });
         assert.ok(ui.prompts.some((p) => /expired during the copy/.test(p.text)), 'the user was asked before granting again');
-        await poll('the "copied" toast', () => ui.toasts.find((t) => /Copied and verified big-data to big-data-copy1 .*server-side/.test(t.message)));
+        await poll('the "copied" toast', () => ui.toasts.find((t) => /Copied and verified big-data to big-data-copy1 .*server-side \(Put Page From URL\)/.test(t.message)));
         assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);
         assert.equal(await control().diskState(seed.id), 'Unattached', 'the source ends without SAS');
         await assertCopied(made, seed);
