@@ -1,5 +1,7 @@
 /**
- * The transfer engine's public surface. Plain Node: nothing here imports vscode.
+ * The transfer engine's public surface. Plain Node: nothing here imports vscode. Every plan here
+ * (download, upload, copy) is a planner over the one blob layer in src/blob: its endpoint makes
+ * every request, its session retries, re-grants and cancels.
  *
  * downloadBlob(opts) lists the blob's page ranges (whole blob for block blobs or when listing
  * fails), fetches written ranges in chunks over keep-alive connections, writes them at their
