@@ -90,7 +90,7 @@ async function main(): Promise<void> {
         console.log(`Workspace: ${workspace}`);
         console.log('');
         console.log(`Open ${workbenchUrl(server, workspace)}`);
-        console.log('The "Azure Managed Disks" view has its own icon in the Activity Bar. Press Ctrl+C to stop.');
+        console.log('The "Azure Managed Disks" view is a section of the Explorer sidebar. Press Ctrl+C to stop.');
     } catch (e) {
         console.error(e instanceof Error ? e.message : String(e));
         await stopAll(1);

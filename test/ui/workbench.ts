@@ -65,19 +65,14 @@ export class Workbench {
         return pane;
     }
 
-    /** Opens the extension's own Activity Bar container (the disks view lives there). */
-    async openDisksContainer(): Promise<void> {
-        const sidebarTitle = this.page.locator('.part.sidebar .composite.title');
-        const title = new RegExp(escapeRegExp(VIEW_TITLE), 'i');
-        if (await sidebarTitle.filter({ hasText: title }).isVisible().catch(() => false)) return;
-        await this.page.locator(`.part.activitybar a.action-label[aria-label^="${VIEW_TITLE}"]`).click();
-        await sidebarTitle.filter({ hasText: title }).waitFor();
-    }
-
-    /** The disks view: the one pane of its container, its tree taking the whole sidebar. */
+    /**
+     * The disks view: a section of the Explorer, expanded. The sections VS Code adds below it
+     * (Outline, Timeline) are collapsed so the tree has the room a user would give it.
+     */
     async disksView(): Promise<Locator> {
-        await this.openDisksContainer();
-        const pane = this.page.locator('.part.sidebar .pane').filter({ has: this.page.locator('.pane-body') }).first();
+        await this.openExplorer();
+        for (const other of ['Outline', 'Timeline']) await this.collapsePane(other);
+        const pane = await this.expandPane(VIEW_TITLE);
         await pane.locator('.pane-body').waitFor({ timeout: 60_000 });
         return pane;
     }

@@ -61,15 +61,14 @@ test('settings the extension and downloads read are contributed with their defau
     assert.equal(pkg.main, './dist/extension.js');
 });
 
-test('the view, in its own Activity Bar container with an icon that ships, and its welcome content', () => {
-    const containers = pkg.contributes.viewsContainers.activitybar as { id: string; title: string; icon: string }[];
-    const container = containers.find((c) => c.id === 'azureDisks');
-    assert.ok(container, 'an Activity Bar container');
-    assert.ok(fs.existsSync(path.join(root, container.icon)), `the container icon ${container.icon} exists`);
-    assert.equal(nls[container.title.replace(/%/g, '')], 'Azure Managed Disks');
-    const views = pkg.contributes.views.azureDisks as { id: string }[];
-    assert.ok(views.some((v) => v.id === 'azureDisks.disks'));
-    assert.equal(pkg.contributes.views.explorer, undefined, 'not one more section at the bottom of the Explorer');
+test('the view, in the Explorer sidebar where the design puts it, shown on first start, and its welcome content', () => {
+    assert.equal(pkg.contributes.viewsContainers, undefined, 'no container of its own: the view is an Explorer section');
+    const views = pkg.contributes.views.explorer as { id: string; name: string; visibility?: string; icon?: string }[];
+    const view = views.find((v) => v.id === 'azureDisks.disks');
+    assert.ok(view, 'the disks view is contributed to the Explorer');
+    assert.equal(nls[view.name.replace(/%/g, '')], 'Azure Managed Disks');
+    assert.equal(view.visibility, 'visible', 'shown (expanded) on first start');
+    assert.match(view.icon ?? '', /^\$\(/, 'a codicon, for when the user drags the view into a container of its own');
     const welcome = pkg.contributes.viewsWelcome as { contents: string; when: string }[];
     const texts = welcome.map((w) => nls[w.contents.replace(/%/g, '')]);
     assert.ok(texts.some((t) => t.includes('command:azureDisks.signIn')));
