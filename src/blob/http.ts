@@ -1,7 +1,9 @@
 /**
- * Ranged GETs over keep-alive connections with node:http/https. A response body is handed to
- * the caller piece by piece as the socket delivers it (no assembly copy); the caller may answer a
- * piece with a promise, which pauses the response until it settles (backpressure).
+ * The blob endpoint over node:http/https keep-alive connections: HEAD, ranged GETs, page lists,
+ * Put Page and Put Page From URL. A ranged GET's body is handed to the caller piece by piece as
+ * the socket delivers it (no assembly copy); the caller may answer a piece with a promise, which
+ * pauses the response until it settles (backpressure). Retry, re-grant and cancel are the
+ * session's (session.ts); the direct-socket fast path for range bodies is direct.ts.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -130,7 +132,7 @@ export class BlobEndpoint {
     /** GET bytes [start, end), each body piece to `onData(piece, offsetInRange)`; checks Content-Length and the body length. */
     async get(url: string, start: number, end: number, wantMd5: boolean, onData: (piece: Buffer, at: number) => Promise<void> | undefined, signal?: AbortSignal): Promise<RangeBody> {
         const expected = end - start;
-        const headers: Record<string, string> = { 'x-ms-range': `bytes=${start}-${end - 1}` };
+        const headers: Record<string, string> = { 'x-ms-range': byteRange(start, end) };
         if (wantMd5) headers['x-ms-range-get-content-md5'] = 'true';
         const res = await this.request(url, 'GET', headers, signal);
         const status = res.statusCode ?? 0;
