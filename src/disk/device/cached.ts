@@ -41,6 +41,8 @@ export interface DeviceStats {
 }
 
 export interface CachedDevice extends BlockDevice {
+    /** The source's data ranges, merged; the whole device when the source cannot tell. */
+    dataRanges(): Promise<ReadonlyArray<ByteRange>>;
     stats(): DeviceStats;
     /** Bytes of blocks held now (never above the limit). */
     cachedBytes(): number;
