@@ -113,6 +113,29 @@ describe('blob devices', () => {
         }
     });
 
+    it('reads a block blob without a page list, and every byte when the page list is refused', async () => {
+        for (const opts of [{ blobType: 'BlockBlob' as const }, { fault: (i: { kind: string }) => (i.kind === 'list' ? { status: 400, errorCode: 'InvalidQueryParameterValue' } : undefined) }]) {
+            const server = await startRangeServer(model, opts);
+            const lines: string[] = [];
+            const dev = await openBlobDevice({ url: `${server.url}?sig=one`, log: (m) => lines.push(m) });
+            try {
+                assert.deepEqual((await openVolumes(dev)).map((v) => v.fsType), ['FAT32', 'ext4', 'swap']);
+                const gets = server.counts.get;
+                assert.deepEqual(await dev.read(150 * MiB, MiB), new Uint8Array(MiB));
+                assert.equal(server.counts.get, gets + 1, 'without a page map the zeros are fetched');
+                if (opts.fault) {
+                    assert.equal(server.counts.list, 1);
+                    assert.ok(lines.some((l) => /could not be listed/.test(l) && !l.includes('sig=one')), lines.join('\n'));
+                } else {
+                    assert.equal(server.counts.list, 0);
+                }
+            } finally {
+                dev.close();
+                await server.close();
+            }
+        }
+    });
+
     it('throws what the network says (no volume is taken for damaged), never the SAS', async () => {
         const sigs = new Set(['one']);
         const server = await startRangeServer(model, { validSigs: sigs, fault: (i) => (i.kind === 'get' && i.n === 1 ? (sigs.clear(), undefined) : undefined) });
