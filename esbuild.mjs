@@ -1,7 +1,7 @@
 // Bundles the extension (Node, CommonJS) and the access panel page (browser, IIFE).
 // Usage: node esbuild.mjs [--production] [--watch] [--metafile]
 import * as esbuild from 'esbuild';
-import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -62,8 +62,26 @@ const webview = {
     plugins: [problemMatcherLog('webview')],
 };
 
+/**
+ * The README the VSIX carries, for the extension page: the user's part of README.md without its
+ * screenshots (the page shows README images only from https:, and a VSIX installed offline has
+ * none to point at) and without the performance and development sections, which live in the
+ * repository's README and CONTRIBUTING.md.
+ */
+function packagedReadme() {
+    const text = readFileSync('README.md', 'utf8');
+    const cut = text.search(/^## Performance\b/m);
+    const user = (cut > 0 ? text.slice(0, cut) : text)
+        .replace(/^!\[[^\]]*\]\([^)]*\)\n\n?/gm, '')
+        .replace(/^\*Screenshots taken by the UI tests[^\n]*\n\n?/m, '');
+    const note = '## More\n\nScreenshots, the performance figures and how the extension is built and tested are in the README of its source (the screenshots are the PNG files in its `media/` folder).\n';
+    mkdirSync('dist', { recursive: true });
+    writeFileSync('dist/README.md', `${user.trimEnd()}\n\n${note}`);
+}
+
 async function main() {
     if (production) {
+        packagedReadme();
         // No stale development sourcemaps next to a release bundle.
         for (const f of ['dist/extension.js.map', 'dist/webview']) rmSync(f, { recursive: true, force: true });
     }

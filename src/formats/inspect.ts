@@ -22,6 +22,11 @@ export interface InspectOptions {
     log?: (message: string) => void;
     /** Ask the file system where a raw image's data is (default true); false reads everything. */
     extentQuery?: boolean;
+    /**
+     * The image is opened to read inside it (browsing), not to upload: no managed-disk size rules,
+     * and a file of any name without another format's signature reads as a raw disk.
+     */
+    reading?: boolean;
 }
 
 export interface ImageInfo {
@@ -49,7 +54,7 @@ function human(n: number): string {
     return `${(n / MiB).toFixed(2)} MiB`;
 }
 
-async function openReader(file: ImageFile, kind: BlobKind, log: (m: string) => void, query: boolean): Promise<ImageReader> {
+async function openReader(file: ImageFile, diskRules: boolean, log: (m: string) => void, query: boolean): Promise<ImageReader> {
     const name = file.name;
     const ext = path.extname(file.path).toLowerCase();
     const head = file.size >= 8 ? await file.readExact(0, Math.min(512, file.size), 'first sector') : Buffer.alloc(0);
@@ -75,14 +80,14 @@ async function openReader(file: ImageFile, kind: BlobKind, log: (m: string) => v
     if (ext === '.vhd') throw new ImageError('BadCookie', `${name} is not a valid VHD: its footer cookie is not 'conectix' (the file may be truncated or damaged). Copy it again, or ${FIXED_HINT}. If it is a raw image, rename it to .img.`);
     if (ext === '.vhdx' || ext === '.avhdx') throw new ImageError('BadCookie', `${name} is not a valid VHDX: it does not start with 'vhdxfile'. Copy it again from its source.`);
     if (ext === '.qcow2' || ext === '.qcow') throw new ImageError('BadCookie', `${name} is not a valid qcow2 image (no 'QFI\\xfb' magic). Copy it again from its source.`);
-    if (RAW_EXT.has(ext) || kind !== 'disk') return new FlatReader(file, 'raw', file.size, undefined, log, query);
+    if (RAW_EXT.has(ext) || !diskRules) return new FlatReader(file, 'raw', file.size, undefined, log, query);
     throw new ImageError('UnknownFormat', `${name} is not an image this extension knows (raw .img/.raw, VHD, VHDX or qcow2). If it is a raw disk image, rename it to .img; otherwise convert it: qemu-img convert -O vpc -o subformat=fixed,force_size=on ${name} disk.vhd.`);
 }
 
-function sizeInfo(file: ImageFile, r: ImageReader, kind: BlobKind): ImageInfo {
+function sizeInfo(file: ImageFile, r: ImageReader, diskRules: boolean): ImageInfo {
     const dataSize = Math.ceil(r.virtualSize / MiB) * MiB;
     const name = file.name;
-    if (kind === 'disk' && dataSize < MIN_DISK_BYTES) {
+    if (diskRules && dataSize < MIN_DISK_BYTES) {
         throw new ImageError('TooSmall', `${name} describes a ${human(r.virtualSize)} disk; Azure managed disks are at least 20 MiB. Grow the image first, e.g. qemu-img resize -f ${r.format === 'raw' ? 'raw' : r.format.startsWith('vhd-') ? 'vpc' : r.format} ${name} 20M (for a raw image, truncate -s 20M ${name}).`);
     }
     if (dataSize > MAX_DISK_BYTES) {
@@ -95,11 +100,12 @@ function sizeInfo(file: ImageFile, r: ImageReader, kind: BlobKind): ImageInfo {
 
 /** Opens an image for reading after all checks passed. The caller closes the reader. */
 export async function openImage(file: string, opts: InspectOptions = {}): Promise<{ info: ImageInfo; reader: ImageReader }> {
-    const kind = opts.kind ?? 'disk';
+    // A disk to upload follows the managed-disk rules; guest state blobs and images opened to read do not.
+    const diskRules = (opts.kind ?? 'disk') === 'disk' && !opts.reading;
     const f = await ImageFile.open(file);
     try {
-        const reader = await openReader(f, kind, opts.log ?? (() => undefined), opts.extentQuery !== false);
-        const info = sizeInfo(f, reader, kind);
+        const reader = await openReader(f, diskRules, opts.log ?? (() => undefined), opts.extentQuery !== false);
+        const info = sizeInfo(f, reader, diskRules);
         if (reader.format === 'qcow2') {
             // Walks the L2 tables (no data) so a cut qcow2 is refused now, not mid-upload.
             for await (const e of reader.extents()) void e;

@@ -78,8 +78,7 @@ export class ExtentIndex {
  * known formats is read as a raw image whatever its name.
  */
 export async function openImageDevice(file: string, opts: CacheOptions & { log?: (m: string) => void } = {}): Promise<ImageDevice> {
-    // 'vmgs' is the kind without the managed-disk size rules and with raw as the fallback format.
-    const { reader } = await openImage(file, { kind: 'vmgs', log: opts.log });
+    const { reader } = await openImage(file, { reading: true, log: opts.log });
     try {
         const index = new ExtentIndex(reader.virtualSize);
         for await (const e of reader.extents()) index.add(e);
