@@ -47,6 +47,15 @@ test('when clauses: anchored viewItem regexes, || parenthesised, numbered groups
     }
 });
 
+test('a setting description that links another setting or uses markdown is a markdownDescription, so VS Code renders it', () => {
+    const props = pkg.contributes.configuration.properties as Record<string, { description?: string; markdownDescription?: string }>;
+    for (const [key, p] of Object.entries(props)) {
+        const plain = p.description ? (nls[p.description.replace(/%/g, '')] ?? p.description) : '';
+        assert.doesNotMatch(plain, /`#[\w.]+#`|\]\(|\*\*/, `${key}: its description shows markdown as raw text; use markdownDescription`);
+    }
+    assert.ok(props['azureDisks.customCloud'].markdownDescription, 'the custom cloud setting links azureDisks.cloud');
+});
+
 test('settings the extension and downloads read are contributed with their defaults', () => {
     const p = pkg.contributes.configuration.properties;
     assert.deepEqual(p['azureDisks.cloud'].enum, ['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment', 'Custom']);

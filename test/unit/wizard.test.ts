@@ -126,13 +126,20 @@ function scripted(answers: Answer[]): { ui: UserInput; seen: Seen[]; rejected: s
     return { ui, seen, rejected };
 }
 
-test('a confidential disk: duration and guest state with Step x of y; the title says why Write is not asked', async () => {
+test('a confidential disk: duration and guest state with Step x of y; the title asks for read access and says nothing of Write, which never applies', async () => {
     const s = scripted(['8 hours', 'Yes']);
     const ctx = await runGrantWizard({ disk: { ...disk, securityType: 'ConfidentialVM_X' } }, s.ui);
     assert.deepEqual(toRequest(ctx), { access: 'Read', durationInSeconds: 28800, getSecureVMGuestStateSAS: true });
     assert.deepEqual(s.seen.map((x) => [x.step, x.totalSteps]), [[1, 2], [2, 2]]);
     assert.match(s.seen[1].text, /guest state/i);
-    assert.match(s.seen[0].title ?? '', /read access to d1 \(write access is only for a disk created for upload\)/i);
+    assert.equal(s.seen[0].title, 'Grant read access to d1');
+});
+
+test('the title says why Write is not asked only for an ordinary disk, not for a snapshot or a restore point', () => {
+    assert.match(grantTitle(disk), /read access to d1 \(write access is only for a disk created for upload\)/i);
+    assert.equal(grantTitle({ ...disk, kind: 'snapshot' }), 'Grant read access to d1');
+    assert.equal(grantTitle({ ...disk, kind: 'diskRestorePoint' }), 'Grant read access to d1');
+    assert.equal(grantTitle({ ...disk, diskState: 'ReadyToUpload' }), 'Grant access to d1');
 });
 
 test('two wizards as one: picker steps then grant steps, one count, Back from the grant to the disk', async () => {

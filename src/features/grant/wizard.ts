@@ -103,9 +103,12 @@ export function grantSteps<C extends GrantWizardContext>(applies: (c: C) => bool
 
 /** The wizard's title; for a disk that can only be read it says why Write is not asked. */
 export function grantTitle(disk: DiskInfo): string {
-    return accessChoices(disk).length > 1
-        ? l10n.t('Grant access to {0}', disk.name)
-        : l10n.t('Grant read access to {0} (write access is only for a disk created for upload)', disk.name);
+    if (accessChoices(disk).length > 1) return l10n.t('Grant access to {0}', disk.name);
+    // Why Write is not asked, said only where a user could expect it: an ordinary disk. A snapshot,
+    // a restore point or a confidential VM's disk is never written through a grant.
+    return disk.kind === 'disk' && !disk.securityType
+        ? l10n.t('Grant read access to {0} (write access is only for a disk created for upload)', disk.name)
+        : l10n.t('Grant read access to {0}', disk.name);
 }
 
 /** Asks what `ctx` does not already say; fills it in. */

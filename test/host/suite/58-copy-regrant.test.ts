@@ -8,20 +8,11 @@ import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { DiskInfo } from '../../../src/shared/types';
 import type { SeedDisk } from '../../sandbox/types';
-import { Cmds, control, findDiskNode, grantWithPreset, poll, scriptedSuite, seedDisk } from './harness';
+import { Cmds, control, findDiskNode, grantWithPreset, poll, scriptedSuite, seedDisk, copyTargetSteps } from './harness';
 import { blobPattern, withSettings } from './faultKit';
-import type { Step } from './scriptedInput';
 
 const CopyTo = 'azureDisks.copyTo';
 
-function targetSteps(subscriptionId: string, rg: string, name: string): Step[] {
-    return [
-        { match: 'Select a subscription', optional: true, answer: { pickWhere: (i) => i.detail === subscriptionId, what: `subscription ${subscriptionId}` } },
-        { match: 'Select a resource group', answer: { pick: rg } },
-        { match: 'Region of the copy', optional: true, answer: { pick: 'eastus' } },
-        { match: /Name of the new disk/, answer: { input: name } },
-    ];
-}
 
 /** sha256 of a whole blob, streamed (the disks are sparse but large). */
 async function blobSha256(url: string): Promise<string> {
@@ -51,7 +42,7 @@ describe('Copy to… when a SAS expires, and from an Entra-protected disk', () =
 
     it('the source\'s Read SAS expires mid-copy: asks, grants it again and the copy finishes server-side', async () => {
         const seed = seedDisk('big-data');
-        ui.script(...targetSteps(seed.subscriptionId, 'rg-data', 'big-data-copy1'), { match: 'expired during the copy', answer: { button: 'Grant again' } });
+        ui.script(...copyTargetSteps(seed.subscriptionId, 'rg-data', 'big-data-copy1'), { match: 'expired during the copy', answer: { button: 'Grant again' } });
         // Page writes to the target are slowed (a delayed request is not checked for its SAS, the
         // target's is not what this test expires), so the copy is surely under way when the source's SAS ends.
         await control().storageFault({ method: 'PUT', action: 'delay', delayMs: 800, count: 1000 });
@@ -71,7 +62,7 @@ describe('Copy to… when a SAS expires, and from an Entra-protected disk', () =
 
     it('the target\'s Write SAS expires mid-copy: a new one is granted without a revoke and the copy finishes', async () => {
         const seed = seedDisk('big-data');
-        ui.script(...targetSteps(seed.subscriptionId, 'rg-data', 'big-data-copy2'));
+        ui.script(...copyTargetSteps(seed.subscriptionId, 'rg-data', 'big-data-copy2'));
         // The source's reads are slowed this time (the sandbox's Put Page From URL reads through the proxy).
         await control().storageFault({ blob: blobPattern(seed.blobs.disk), method: 'GET', rangedOnly: true, action: 'delay', delayMs: 800, count: 1000 });
         await control().clearLog();
@@ -89,7 +80,7 @@ describe('Copy to… when a SAS expires, and from an Entra-protected disk', () =
 
     it('an Entra-protected source is copied server-side with its token, byte for byte', async () => {
         const seed = seedDisk('aad-data');
-        ui.script(...targetSteps(seed.subscriptionId, 'rg-locked', 'aad-data-copy'));
+        ui.script(...copyTargetSteps(seed.subscriptionId, 'rg-locked', 'aad-data-copy'));
         await control().clearLog();
         const made = await vscode.commands.executeCommand<DiskInfo | undefined>(CopyTo, await findDiskNode(seed));
         await poll('the "copied" toast', () => ui.toasts.find((t) => /Copied and verified aad-data to aad-data-copy .*server-side \(Put Page From URL\)/.test(t.message)));

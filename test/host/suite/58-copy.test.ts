@@ -7,26 +7,17 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { DiskInfo } from '../../../src/shared/types';
-import { Cmds, control, findDiskNode, grantWithPreset, poll, scriptedSuite, seedDisk } from './harness';
-import type { Step } from './scriptedInput';
+import { Cmds, control, findDiskNode, grantWithPreset, poll, scriptedSuite, seedDisk, copyTargetSteps } from './harness';
 
 const CopyTo = 'azureDisks.copyTo';
 
-function targetSteps(subscriptionId: string, rg: string, name: string): Step[] {
-    return [
-        { match: 'Select a subscription', optional: true, answer: { pickWhere: (i) => i.detail === subscriptionId, what: `subscription ${subscriptionId}` } },
-        { match: 'Select a resource group', answer: { pick: rg } },
-        { match: 'Region of the copy', optional: true, answer: { pick: 'eastus' } },
-        { match: /Name of the new disk/, answer: { input: name } },
-    ];
-}
 
 describe('Copy to…', () => {
     const ui = scriptedSuite({ refresh: true });
 
     it('a confidential VM disk is copied with disk, VM guest state and VM metadata, byte for byte, server-side, and both disks end without SAS', async () => {
         const seed = seedDisk('cvm-os');
-        ui.script(...targetSteps(seed.subscriptionId, 'rg-secure', 'cvm-os-copy'));
+        ui.script(...copyTargetSteps(seed.subscriptionId, 'rg-secure', 'cvm-os-copy'));
         const made = await vscode.commands.executeCommand<DiskInfo | undefined>(CopyTo, await findDiskNode(seed));
         assert.ok(made, `the new disk (${JSON.stringify(ui.toasts.map((t) => t.message))})`);
         assert.equal(made.name, 'cvm-os-copy');
@@ -48,7 +39,7 @@ describe('Copy to…', () => {
 
     it('a failure mid-copy revokes the source, says the target is left in ActiveUpload, and Delete Disk removes it', async () => {
         const seed = seedDisk('tl-os');
-        ui.script(...targetSteps(seed.subscriptionId, 'rg-secure', 'tl-os-copy'), { match: /The copy of tl-os into tl-os-copy stopped: .*ActiveUpload/, answer: { button: 'Delete Disk' } }, { match: /Delete the disk tl-os-copy/, answer: { button: 'Delete' } });
+        ui.script(...copyTargetSteps(seed.subscriptionId, 'rg-secure', 'tl-os-copy'), { match: /The copy of tl-os into tl-os-copy stopped: .*ActiveUpload/, answer: { button: 'Delete Disk' } }, { match: /Delete the disk tl-os-copy/, answer: { button: 'Delete' } });
         // Every page write is refused with an error not worth retrying.
         await control().storageFault({ method: 'PUT', count: 1000, action: 'status', status: 400, code: 'InvalidHeaderValue' });
         try {

@@ -9,21 +9,12 @@ import { createHash } from 'node:crypto';
 import { AnonymousCredential, PageBlobClient } from '@azure/storage-blob';
 import * as vscode from 'vscode';
 import type { DiskInfo } from '../../../src/shared/types';
-import { Cmds, control, findDiskNode, getApi, grantWithPreset, poll, seedDisk, useScriptedInput } from './harness';
-import type { ScriptedInput, Step } from './scriptedInput';
+import { Cmds, control, findDiskNode, getApi, grantWithPreset, poll, seedDisk, useScriptedInput, copyTargetSteps } from './harness';
+import type { ScriptedInput } from './scriptedInput';
 
 const CopyTo = 'azureDisks.copyTo';
 const MiB = 1024 * 1024;
 
-function targetSteps(subscriptionId: string, rg: string, name: string, extra: Step[] = []): Step[] {
-    return [
-        { match: 'Select a subscription', optional: true, answer: { pickWhere: (i) => i.detail === subscriptionId, what: `subscription ${subscriptionId}` } },
-        { match: 'Select a resource group', answer: { pick: rg } },
-        { match: 'Region of the copy', optional: true, answer: { pick: 'eastus' } },
-        ...extra,
-        { match: /Name of the new (disk|snapshot)/, answer: { input: name } },
-    ];
-}
 
 const idIn = (sourceId: string, rg: string, kind: 'disks' | 'snapshots', name: string) => sourceId.replace(/\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/(disks|snapshots)\/[^/]+$/i, `/resourceGroups/${rg}/providers/Microsoft.Compute/${kind}/${name}`);
 
@@ -73,7 +64,7 @@ describe('Copy to… resumes, CopyStart, and faults', () => {
         // Each page write waits a second, so the copy is still running when it is cancelled.
         await control().clearLog();
         await control().storageFault({ method: 'PUT', action: 'delay', delayMs: 1000, count: 100_000 });
-        ui.script(...targetSteps(seed.subscriptionId, 'rg-data', 'big-data-copy'));
+        ui.script(...copyTargetSteps(seed.subscriptionId, 'rg-data', 'big-data-copy'));
         const first = Promise.resolve(vscode.commands.executeCommand(CopyTo, await findDiskNode(seed)));
         await poll('a dozen ranges copied', async () => (await pagePuts()) >= 12 || undefined, 120_000);
         const api = await getApi();
@@ -120,7 +111,7 @@ describe('Copy to… resumes, CopyStart, and faults', () => {
         const targetId = idIn(seed.id, 'rg-data', 'disks', name);
         await control().clearLog();
         await control().storageFault({ method: 'PUT', action: 'delay', delayMs: 1000, count: 100_000 });
-        ui.script(...targetSteps(seed.subscriptionId, 'rg-data', name));
+        ui.script(...copyTargetSteps(seed.subscriptionId, 'rg-data', name));
         const first = Promise.resolve(vscode.commands.executeCommand(CopyTo, await findDiskNode(seed)));
         await poll('a few ranges copied', async () => (await pagePuts()) >= 4 || undefined, 120_000);
         const api = await getApi();
@@ -155,7 +146,7 @@ describe('Copy to… resumes, CopyStart, and faults', () => {
         const seed = seedDisk('web-data-01-incr');
         assert.equal(seed.kind, 'snapshot');
         const id = idIn(seed.id, 'rg-secure', 'snapshots', 'web-data-01-incr-eastus');
-        ui.script(...targetSteps(seed.subscriptionId, 'rg-secure', 'web-data-01-incr-eastus', [{ match: /How should web-data-01-incr be copied to eastus/, answer: { pick: 'Let Azure copy it' } }]));
+        ui.script(...copyTargetSteps(seed.subscriptionId, 'rg-secure', 'web-data-01-incr-eastus', [{ match: /How should web-data-01-incr be copied to eastus/, answer: { pick: 'Let Azure copy it' } }]));
         await control().clearLog();
         const made = await vscode.commands.executeCommand<DiskInfo | undefined>(CopyTo, await findDiskNode(seed));
         assert.ok(made, `the snapshot (${JSON.stringify(ui.toasts.map((t) => t.message))})`);
@@ -177,7 +168,7 @@ describe('Copy to… resumes, CopyStart, and faults', () => {
 
     it('the source grant fails: nothing is created and the source has no SAS', async () => {
         const seed = seedDisk('web-data-01');
-        ui.script(...targetSteps(seed.subscriptionId, 'rg-data', 'web-data-01-nogrant'));
+        ui.script(...copyTargetSteps(seed.subscriptionId, 'rg-data', 'web-data-01-nogrant'));
         await control().armFault({ method: 'POST', path: '/disks/web-data-01/beginGetAccess', count: 5, status: 403 });
         await vscode.commands.executeCommand(CopyTo, await findDiskNode(seed));
         assert.ok(ui.toasts.some((t) => t.kind === 'error'), 'the failure is shown');
@@ -188,7 +179,7 @@ describe('Copy to… resumes, CopyStart, and faults', () => {
     it('the target\'s create fails: the source is revoked and the failed disk is offered for deletion', async () => {
         const seed = seedDisk('web-data-01');
         const id = idIn(seed.id, 'rg-data', 'disks', 'web-data-01-nocreate');
-        ui.script(...targetSteps(seed.subscriptionId, 'rg-data', 'web-data-01-nocreate'), { match: /The copy into web-data-01-nocreate did not finish/, answer: { button: 'Delete Disk' } }, { match: /Delete the disk web-data-01-nocreate/, answer: { button: 'Delete' } });
+        ui.script(...copyTargetSteps(seed.subscriptionId, 'rg-data', 'web-data-01-nocreate'), { match: /The copy into web-data-01-nocreate did not finish/, answer: { button: 'Delete Disk' } }, { match: /Delete the disk web-data-01-nocreate/, answer: { button: 'Delete' } });
         await control().lroFault({ path: '/disks/web-data-01-nocreate', outcome: 'fail' });
         await vscode.commands.executeCommand(CopyTo, await findDiskNode(seed));
         assert.ok(ui.toasts.some((t) => t.kind === 'error'), 'the failure is shown');
@@ -200,7 +191,7 @@ describe('Copy to… resumes, CopyStart, and faults', () => {
         this.timeout(120_000);
         const seed = seedDisk('web-data-01');
         const id = idIn(seed.id, 'rg-data', 'disks', 'web-data-01-500');
-        ui.script(...targetSteps(seed.subscriptionId, 'rg-data', 'web-data-01-500'), { match: /The copy of web-data-01 into web-data-01-500 stopped/, answer: { button: 'Delete Disk' } }, { match: /Delete the disk web-data-01-500/, answer: { button: 'Delete' } });
+        ui.script(...copyTargetSteps(seed.subscriptionId, 'rg-data', 'web-data-01-500'), { match: /The copy of web-data-01 into web-data-01-500 stopped/, answer: { button: 'Delete Disk' } }, { match: /Delete the disk web-data-01-500/, answer: { button: 'Delete' } });
         await control().storageFault({ method: 'PUT', action: 'status', status: 500, code: 'InternalError', count: 100_000 });
         await vscode.commands.executeCommand(CopyTo, await findDiskNode(seed));
         const warn = ui.toasts.find((t) => /The copy of web-data-01 into web-data-01-500 stopped: .*failed after \d+ attempts/.test(t.message));

@@ -172,6 +172,17 @@ export function seedDisk(name: string): SeedDisk {
     return d;
 }
 
+/** Copy to…'s target questions: subscription, group, region, (extra), the new disk's name. */
+export function copyTargetSteps(subscriptionId: string, rg: string, name: string, extra: import('./scriptedInput').Step[] = []): import('./scriptedInput').Step[] {
+    return [
+        { match: 'Select a subscription', optional: true, answer: { pickWhere: (i) => i.detail === subscriptionId, what: `subscription ${subscriptionId}` } },
+        { match: 'Select a resource group', answer: { pick: rg } },
+        { match: 'Region of the copy', optional: true, answer: { pick: 'eastus' } },
+        ...extra,
+        { match: /Name of the new (disk|snapshot)/, answer: { input: name } },
+    ];
+}
+
 /** Answers the palette's subscription → resource group → disk pickers (the subscription one may not show). */
 export function pickDiskSteps(d: SeedDisk): import('./scriptedInput').Step[] {
     return [
