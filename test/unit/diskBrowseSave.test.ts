@@ -111,6 +111,11 @@ test('a symlinked parent, a name with a separator or .. and a folder outside are
     fs.symlinkSync(path.join(base, 'sibling'), path.join(out, 'via-link'));
     const unsafe = (p: Promise<unknown>) => assert.rejects(p, (e: unknown) => e instanceof BrowseError && e.code === 'Unsafe');
     await unsafe(childPath(root, path.join(root, 'via-link'), 'x'));
+    // A link that stays inside the chosen folder is refused too, as the parent and above it.
+    fs.mkdirSync(path.join(out, 'real', 'sub'), { recursive: true });
+    fs.symlinkSync(path.join(out, 'real'), path.join(out, 'inner-link'));
+    await unsafe(childPath(root, path.join(root, 'inner-link'), 'x'));
+    await unsafe(childPath(root, path.join(root, 'inner-link', 'sub'), 'x'));
     await unsafe(childPath(root, root, '../x'));
     await unsafe(childPath(root, root, '..'));
     await unsafe(childPath(root, root, '/etc/passwd'));

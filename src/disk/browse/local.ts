@@ -25,7 +25,7 @@ export async function childPath(root: string, parent: string, name: string): Pro
         throw new BrowseError('Unsafe', l10n.t('{0} is not a plain file name.', JSON.stringify(name)));
     }
     const st = await fsp.lstat(parent);
-    if (!st.isDirectory() || st.isSymbolicLink()) throw new BrowseError('Unsafe', l10n.t('{0} is not a plain folder.', parent));
+    if (!st.isDirectory()) throw new BrowseError('Unsafe', l10n.t('{0} is not a plain folder.', parent));
     const realParent = await fsp.realpath(parent);
     // A symlink anywhere above: refused even when it points inside the chosen folder.
     if (realParent !== path.resolve(parent) || (realParent !== root && !realParent.startsWith(root + path.sep))) {
