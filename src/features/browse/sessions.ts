@@ -48,6 +48,7 @@ const RETRY_AFTER_MS = 30_000;
 
 export class BrowseSessions implements vscode.Disposable {
     private readonly live = new Map<string, Promise<Session>>();
+    private readonly reopening = new Map<string, Promise<Session>>();
     private readonly failed = new Map<string, { at: number; error: unknown }>();
 
     constructor(
@@ -55,13 +56,19 @@ export class BrowseSessions implements vscode.Disposable {
         private readonly deps: BrowseDeps,
     ) {}
 
-    /** The open session `id`; after a reload, opened again from the source its URI names. */
+    /** The open session `id`; after a reload, opened again from the source its URI names (once, however many reads ask). */
     async get(id: string, source: BrowseSource | undefined, label: string): Promise<Session> {
-        const open = this.live.get(id);
+        const open = this.live.get(id) ?? this.reopening.get(id);
         if (open) return open;
         const failed = this.failed.get(id);
         if (failed && Date.now() - failed.at < RETRY_AFTER_MS) throw failed.error;
         if (!source) throw vscode.FileSystemError.Unavailable(vscode.l10n.t('This disk is no longer open in this window. Remove the folder and run Browse Contents again.'));
+        const p = this.reopen(id, source, label).finally(() => this.reopening.delete(id));
+        this.reopening.set(id, p);
+        return p;
+    }
+
+    private async reopen(id: string, source: BrowseSource, label: string): Promise<Session> {
         let session: Session | undefined;
         let error: unknown = new UserCancelledError('browse');
         await this.ctx.run(Cmd.BrowseContents, async (actx) => {
