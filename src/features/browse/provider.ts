@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { BrowseError, type BrowseEntry, type BrowseTree } from '../../disk/browse';
 import { DiskFormatError } from '../../disk/types';
 import type { Logger } from '../../shared/logger';
+import { isCancellation } from '../../platform/command';
 import { scrubSecrets } from '../../shared/secrets';
 import type { BrowseSessions, Session } from './sessions';
 import { decodeSource, isSessionId, sourceLabel } from './source';
@@ -90,6 +91,7 @@ export function fileType(e: BrowseEntry): vscode.FileType {
 
 export function toFileSystemError(e: unknown, uri: vscode.Uri, log: Logger): vscode.FileSystemError {
     if (e instanceof vscode.FileSystemError) return e;
+    if (isCancellation(e)) return vscode.FileSystemError.Unavailable(vscode.l10n.t('Opening the disk was cancelled. Run Browse Contents again to open it.'));
     if (e instanceof BrowseError) {
         if (e.code === 'NotFound') return vscode.FileSystemError.FileNotFound(uri);
         if (e.code === 'NotADirectory') return vscode.FileSystemError.FileNotADirectory(uri);

@@ -98,9 +98,10 @@ export class BrowseSessions implements vscode.Disposable {
         }
     }
 
-    /** The ids of the open sessions of `source` (a disk opened twice is one session in the workspace). */
-    async find(match: (s: Session) => boolean): Promise<Session | undefined> {
-        for (const p of this.live.values()) {
+    /** An open session that matches, other than `except` (which may be the one still opening). */
+    async find(match: (s: Session) => boolean, except?: string): Promise<Session | undefined> {
+        for (const [id, p] of this.live) {
+            if (id === except) continue;
             const s = await p.catch(() => undefined);
             if (s && match(s)) return s;
         }
@@ -120,7 +121,7 @@ export class BrowseSessions implements vscode.Disposable {
         if (!s) return;
         s.device.close();
         this.ctx.services.log.info(`Closed ${s.label}.`);
-        if (s.source.type === 'disk' && s.grant?.madeHere) await this.revokeAfter(actx, s.source.ref, s.label);
+        if (s.source.type === 'disk' && s.grant?.madeHere) await this.revokeAfter(actx, id, s.source.ref, s.label);
     }
 
     dispose(): void {
@@ -138,15 +139,21 @@ export class BrowseSessions implements vscode.Disposable {
         const ref = source.ref;
         actx.errorContext = { ...actx.errorContext, diskName: ref.name };
         const grant = await this.readGrant(actx, ref);
-        const info = await this.ctx.services.disks.getDisk(ref).catch(() => undefined);
-        const authorization = info ? await authorizationFor(this.ctx.sessions, info) : undefined;
-        const device = await this.deps.openBlobDevice({
-            url: grant.grant.urls.disk!,
-            authorization,
-            log: (m) => log.debug(`${ref.name} (browse): ${m}`),
-            refreshUrl: () => this.renew(ref, grant),
-        });
-        return this.withVolumes({ id, source, label, device, grant });
+        try {
+            const info = await this.ctx.services.disks.getDisk(ref).catch(() => undefined);
+            const authorization = info ? await authorizationFor(this.ctx.sessions, info) : undefined;
+            const device = await this.deps.openBlobDevice({
+                url: grant.grant.urls.disk!,
+                authorization,
+                log: (m) => log.debug(`${ref.name} (browse): ${m}`),
+                refreshUrl: () => this.renew(ref, grant),
+            });
+            return await this.withVolumes({ id, source, label, device, grant });
+        } catch (e) {
+            // Nothing to browse: a grant made for it is not left behind (per the same setting).
+            if (grant.madeHere) await this.revokeAfter(actx, id, ref, label).catch((r: unknown) => log.warn(`Could not revoke ${ref.name}: ${String(r)}`));
+            throw e;
+        }
     }
 
     private async withVolumes(s: Omit<Session, 'tree' | 'volumes'>): Promise<Session> {
@@ -195,10 +202,10 @@ export class BrowseSessions implements vscode.Disposable {
         return state.renewing;
     }
 
-    private async revokeAfter(actx: ActionContext, ref: DiskRef, label: string): Promise<void> {
+    private async revokeAfter(actx: ActionContext, id: string, ref: DiskRef, label: string): Promise<void> {
         const { services, tracker } = this.ctx;
         // Still in use: another open folder of the disk, or a download (whose own end offers the revoke).
-        if (!services.grants.get(ref.id) || tracker.anyRunning(ref.id) || (await this.find((s) => s.source.type === 'disk' && s.source.ref.id.toLowerCase() === ref.id.toLowerCase()))) return;
+        if (!services.grants.get(ref.id) || tracker.anyRunning(ref.id) || (await this.find((s) => s.source.type === 'disk' && s.source.ref.id.toLowerCase() === ref.id.toLowerCase(), id))) return;
         const v = vscode.workspace.getConfiguration(Setting.Section).get<string>(Setting.RevokeAfterDownload, 'ask');
         if (v === 'never') return;
         if (v !== 'always') {
