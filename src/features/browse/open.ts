@@ -75,6 +75,7 @@ async function openSource(ctx: AppContext, sessions: BrowseSessions, actx: Actio
         await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Opening {0}…', label) }, () => sessions.open(actx, id, source, label));
     }
     if (!o.addToWorkspace) return uri.toString();
+    if (restarts) sessions.handOver(id);
     const at = vscode.workspace.workspaceFolders?.length ?? 0;
     if (!vscode.workspace.updateWorkspaceFolders(at, 0, { uri, name: label })) {
         await sessions.close(actx, id);

@@ -49,6 +49,8 @@ const RETRY_AFTER_MS = 30_000;
 export class BrowseSessions implements vscode.Disposable {
     private readonly live = new Map<string, Promise<Session>>();
     private readonly reopening = new Map<string, Promise<Session>>();
+    /** Sessions whose folder was added in a way that restarts the extensions: opened by the next extension host, not this one. */
+    private readonly handedOver = new Set<string>();
     private readonly failed = new Map<string, { at: number; error: unknown }>();
 
     constructor(
@@ -62,6 +64,8 @@ export class BrowseSessions implements vscode.Disposable {
         if (open) return open;
         const failed = this.failed.get(id);
         if (failed && Date.now() - failed.at < RETRY_AFTER_MS) throw failed.error;
+        // A grant made now would die with this extension host: the next one opens the disk.
+        if (this.handedOver.has(id)) throw vscode.FileSystemError.Unavailable(vscode.l10n.t('VS Code is restarting its extensions to add the disk to the workspace; it opens after that.'));
         if (!source) throw vscode.FileSystemError.Unavailable(vscode.l10n.t('This disk is no longer open in this window. Remove the folder and run Browse Contents again.'));
         const p = this.reopen(id, source, label).finally(() => this.reopening.delete(id));
         this.reopening.set(id, p);
@@ -106,6 +110,11 @@ export class BrowseSessions implements vscode.Disposable {
             if (s && match(s)) return s;
         }
         return undefined;
+    }
+
+    /** The folder of `id` is being added in a way that restarts the extensions. */
+    handOver(id: string): void {
+        this.handedOver.add(id);
     }
 
     isOpen(id: string): boolean {
