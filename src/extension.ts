@@ -10,6 +10,7 @@ import { ArmImportService } from './azure/importService';
 import { SessionManager } from './azure/sessionManager';
 import { AccessPanels, registerAccess } from './features/access';
 import { registerAccount } from './features/account';
+import { registerBrowse } from './features/browse';
 import { registerCopy } from './features/copy';
 import { deleteActions, registerDelete } from './features/delete';
 import { downloadActions, registerDownload } from './features/download';
@@ -26,6 +27,9 @@ import { DelegatingUserInput, VscodeUserInput } from './platform/vscodeUserInput
 import { VIEW_ID } from './shared/constants';
 import { testHooksEnabled, withTestHooks } from './testHooks';
 import { DisksTreeDataProvider } from './tree/treeProvider';
+import { openBlobDevice } from './disk/device/blob';
+import { openImageDevice } from './disk/device/image';
+import { openVolumes } from './disk/volumes';
 
 export function activate(context: vscode.ExtensionContext): AzureDisksApi {
     // The pure modules (shared/, features' messages) translate through @vscode/l10n with VS Code's bundle.
@@ -65,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): AzureDisksApi {
         ...registerCopy(ctx, register),
         ...registerImport(ctx, register),
         ...registerProperties(ctx, register),
+        ...registerBrowse(ctx, register, { openVolumes, openBlobDevice, openImageDevice }),
     );
     log.info(`Azure Managed Disks ${String(context.extension.packageJSON.version ?? '')} activated.`);
 

@@ -22,6 +22,10 @@ export const enum Cmd {
     CreateDiskFromBlobs = 'azureDisks.createDiskFromBlobs',
     ShowProperties = 'azureDisks.showProperties',
     OpenInPortal = 'azureDisks.openInPortal',
+    BrowseContents = 'azureDisks.browseContents',
+    OpenDiskImage = 'azureDisks.openDiskImage',
+    SaveToWorkspace = 'azureDisks.saveToWorkspace',
+    CloseDiskContents = 'azureDisks.closeDiskContents',
     /** Tree-internal: an error node's Retry action. */
     RetryLoad = 'azureDisks.retryLoad',
 }
