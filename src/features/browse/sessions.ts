@@ -197,7 +197,7 @@ export class BrowseSessions implements vscode.Disposable {
                 let fresh: Grant | undefined;
                 await this.ctx.run(Cmd.BrowseContents, async (actx) => {
                     actx.telemetry.properties.step = 'renew';
-                    fresh = await this.ctx.actions.renewExpired(actx, ref, state.grant, 'disk', { ...presetOf(state.grant), fileFormat: 'VHD' }, 'download');
+                    fresh = await this.ctx.actions.renewExpired(actx, ref, state.grant, 'disk', { ...presetOf(state.grant), fileFormat: 'VHD' }, 'browse');
                 });
                 const url = fresh?.urls.disk;
                 if (!fresh || !url) throw new TransferError('SasExpired', 'The access expired and was not renewed.');
