@@ -30,8 +30,7 @@ runEngine(async (signal) => {
         signal,
         onProgress: args.has('progress') ? (p) => process.stderr.write(`progress ${p.bytesDone} ${p.bytesPlanned} ${p.bytesSent} ${Math.round(p.bytesPerSecond)}\n`) : undefined,
         log: (m) => process.stderr.write(`log ${m}\n`),
-        tuning: { noExtentQuery: args.has('no-extent-query') },
-    });
+    }, { extentQuery: !args.has('no-extent-query') });
     return {
         format: r.format,
         blobSize: r.blobSize,

@@ -223,7 +223,7 @@ for (const transport of ['direct', 'node'] as const) describe(`over ${transport}
             const disk = outputThatFills(3 * MiB);
             try {
                 const out = dest();
-                await assert.rejects(downloadBlob({ url: server.url, destPath: out, chunkSize: MiB, concurrency: 2, tuning: { ...fast, openOutput: disk.open } }),
+                await assert.rejects(downloadBlob({ url: server.url, destPath: out, chunkSize: MiB, concurrency: 2, tuning: fast }, { openOutput: disk.open }),
                     (e: TransferError) => e.code === 'DiskFull' && (e.bytesNeeded ?? 0) > 0);
                 assert.ok(fs.existsSync(out + '.partial') && fs.existsSync(out + '.partial.journal'));
                 const r = await downloadBlob({ url: server.url, destPath: out, chunkSize: MiB, concurrency: 2, tuning: fast });
@@ -239,7 +239,7 @@ for (const transport of ['direct', 'node'] as const) describe(`over ${transport}
             const server = await startRangeServer(model);
             try {
                 const denied: OpenOutput = async () => { throw Object.assign(new Error('permission denied'), { code: 'EACCES' }); };
-                await assert.rejects(downloadBlob({ url: server.url, destPath: dest(), tuning: { ...fast, openOutput: denied } }), (e: TransferError) => e.code === 'PermissionDenied');
+                await assert.rejects(downloadBlob({ url: server.url, destPath: dest(), tuning: fast }, { openOutput: denied }), (e: TransferError) => e.code === 'PermissionDenied');
                 const before = server.counts.head + server.counts.get;
                 await assert.rejects(downloadBlob({ url: 'http://example.com/c/b?sig=s3cret', destPath: dest() }), (e: TransferError) => e.code === 'InsecureUrl' && !e.message.includes('s3cret'));
                 assert.equal(server.counts.head + server.counts.get, before);

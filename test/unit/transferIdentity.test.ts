@@ -114,7 +114,7 @@ describe('disk space', () => {
             const plan = (await downloadBlob({ url: server.url, destPath: dest(), chunkSize: MiB, concurrency: 1, tuning: fastTuning })).bytesFetched;
             assert.ok(plan >= 6 * MiB, `plan of ${plan} bytes`);
             const disk = outputThatFills(3 * MiB);
-            const e = await downloadBlob({ url: server.url, destPath: dest(), chunkSize: MiB, concurrency: 1, tuning: { ...fastTuning, openOutput: disk.open } }).then(
+            const e = await downloadBlob({ url: server.url, destPath: dest(), chunkSize: MiB, concurrency: 1, tuning: fastTuning }, { openOutput: disk.open }).then(
                 () => assert.fail('expected DiskFull'),
                 (x: TransferError) => x,
             );

@@ -130,3 +130,15 @@ export class ChunkWriter {
         return this.chain;
     }
 }
+
+/**
+ * What a caller inside this repository may swap under an engine (the tests' disk-full and
+ * permission faults, the benchmark's read-everything comparison). Not part of the engine's public
+ * options, and not exported from the transfer facade.
+ */
+export interface EngineHooks {
+    /** Replaces the output file layer. */
+    openOutput?: OpenOutput;
+    /** false: do not ask the file system where an image holds data; read all of it. */
+    extentQuery?: boolean;
+}

@@ -97,8 +97,6 @@ export interface TransferTuning {
      * true discards the partial and starts over.
      */
     restartOnMismatch?: boolean;
-    /** Replaces the output file layer (tests inject disk-full and permission faults). */
-    openOutput?: import('./file').OpenOutput;
 }
 
 export interface DownloadResult {

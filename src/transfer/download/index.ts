@@ -19,6 +19,7 @@ import { chunkRanges, intersect, subtractRanges, totalBytes } from '../../blob/r
 import { ProgressMeter } from '../core/progress';
 import { TransferError, type DownloadOptions, type DownloadResult } from '../core/types';
 import { assertSecureUrl } from '../../blob/url';
+import type { EngineHooks } from '../core/file';
 import { openConnections, type Connections } from './connections';
 import { localError } from './errors';
 import { ChunkFetcher } from './fetch';
@@ -44,7 +45,7 @@ export function discardPartial(destPath: string): void {
     fs.rmSync(p.partial, { force: true });
 }
 
-export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResult> {
+export async function downloadBlob(opts: DownloadOptions, hooks: EngineHooks = {}): Promise<DownloadResult> {
     const t = opts.tuning ?? {};
     assertSecureUrl(opts.url);
     const settings = resolveSettings(opts);
@@ -62,7 +63,7 @@ export async function downloadBlob(opts: DownloadOptions): Promise<DownloadResul
     let fetcher: ChunkFetcher | undefined;
     try {
         const plan = await planDownload(s, http, opts, settings, notes);
-        partial = await PartialFile.open(paths, plan.identity, plan.planBytes, t, s.log, notes);
+        partial = await PartialFile.open(paths, plan.identity, plan.planBytes, t, s.log, notes, hooks.openOutput);
         partial.keepOnly(plan.exact);
         const toFetch = subtractRanges(plan.ranges, partial.done);
         const fetchBytes = totalBytes(toFetch);

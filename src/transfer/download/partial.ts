@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { markSparse, openOutput as defaultOpen, sliceBuffers, type OutputFile } from '../core/file';
+import { markSparse, openOutput as defaultOpen, sliceBuffers, type OpenOutput, type OutputFile } from '../core/file';
 import { describeMismatch, JournalWriter, readJournal, sameBlob, type BlobIdentity } from '../core/journal';
 import { intersect, type ByteRange } from '../../blob/ranges';
 import { TransferError, type TransferTuning } from '../core/types';
@@ -35,7 +35,7 @@ export class PartialFile {
      * Opens the partial for this blob: resumes when its journal names the same blob and its size
      * matches, otherwise starts over (or throws BlobChanged, unless tuning.restartOnMismatch).
      */
-    static async open(paths: PartialPaths, identity: BlobIdentity, planBytes: number, t: TransferTuning, log: (m: string) => void, notes: string[]): Promise<PartialFile> {
+    static async open(paths: PartialPaths, identity: BlobIdentity, planBytes: number, t: TransferTuning, log: (m: string) => void, notes: string[], openFile: OpenOutput = defaultOpen): Promise<PartialFile> {
         const { partial, journal: journalPath } = paths;
         const saved = fs.existsSync(partial) ? readJournal(journalPath) : undefined;
         if (saved && !sameBlob(saved.identity, identity)) {
@@ -44,7 +44,7 @@ export class PartialFile {
             log(`not resuming: ${why}; starting over`);
         }
         const p = new PartialFile(paths);
-        const open = t.openOutput ?? defaultOpen;
+        const open = openFile;
         try {
             if (saved && sameBlob(saved.identity, identity)) await p.resume(open, saved.done, identity.size, log);
             if (!p.file || !p.journal) await p.create(open, identity, log, notes);
@@ -55,7 +55,7 @@ export class PartialFile {
         return p;
     }
 
-    private async resume(open: NonNullable<TransferTuning['openOutput']>, done: ByteRange[], size: number, log: (m: string) => void): Promise<void> {
+    private async resume(open: OpenOutput, done: ByteRange[], size: number, log: (m: string) => void): Promise<void> {
         this.file = await open(this.paths.partial, 'resume');
         if ((await this.file.size()) === size) {
             this.done = done;
@@ -67,7 +67,7 @@ export class PartialFile {
         }
     }
 
-    private async create(open: NonNullable<TransferTuning['openOutput']>, identity: BlobIdentity, log: (m: string) => void, notes: string[]): Promise<void> {
+    private async create(open: OpenOutput, identity: BlobIdentity, log: (m: string) => void, notes: string[]): Promise<void> {
         fs.rmSync(this.paths.journal, { force: true });
         this.file = await open(this.paths.partial, 'create');
         const s = await markSparse(this.paths.partial);

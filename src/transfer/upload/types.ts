@@ -26,8 +26,6 @@ export interface UploadTuning {
     maxDelayMs?: number;
     /** Progress callback period (default 250 ms). */
     progressIntervalMs?: number;
-    /** Skip asking the file system for holes (reads everything; for the benchmark's comparison). */
-    noExtentQuery?: boolean;
 }
 
 export interface UploadOptions {

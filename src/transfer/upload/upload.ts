@@ -8,6 +8,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BytePool } from '../core/buffers';
+import type { EngineHooks } from '../core/file';
 import { openImage, type ImageInfo } from '../../formats/inspect';
 import type { ImageReader } from '../../formats/types';
 import { BlobEndpoint } from '../../blob/http';
@@ -50,14 +51,14 @@ function computedFooter(info: ImageInfo): Buffer {
     return buildVhdFooter(info.dataSize, { timestamp: new Date(info.mtimeMs), uniqueId });
 }
 
-export async function uploadImage(opts: UploadOptions): Promise<UploadResult> {
+export async function uploadImage(opts: UploadOptions, hooks: EngineHooks = {}): Promise<UploadResult> {
     const t = opts.tuning ?? {};
     const log = (m: string) => opts.log?.(scrubSecrets(m));
     // Everything local first: URL rule, options, then the image. No request before all pass.
     assertSecureUrl(opts.url);
     const chunkSize = opts.chunkSize ?? MAX_PUT;
     if (chunkSize % 512 !== 0 || chunkSize < 512 || chunkSize > MAX_PUT) throw new RangeError('chunkSize must be a multiple of 512 between 512 and 4 MiB');
-    const { info, reader } = await openImage(opts.imagePath, { kind: opts.kind, log, extentQuery: !t.noExtentQuery });
+    const { info, reader } = await openImage(opts.imagePath, { kind: opts.kind, log, extentQuery: hooks.extentQuery !== false });
     try {
         if (opts.signal?.aborted) throw new TransferError('Cancelled', 'Upload cancelled before it started.');
         return await new Upload(opts, info, reader, log, chunkSize).run();
