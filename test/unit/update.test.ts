@@ -112,7 +112,10 @@ describe('updateInPlace', () => {
     it('re-grants the older snapshot when its SAS dies during the listing', async () => {
         const file = await download('history-data-v2');
         const v3 = await grant('history-data-v3');
-        await kit.sb.control.expireSas(kit.seeded('history-data-v2').id);
+        // The newer's first request is held back; meanwhile the older's SAS dies, after it was read and before the listing.
+        const v3Blob = new URL(v3).pathname.split('/').slice(2).map(decodeURIComponent).join('/');
+        await kit.sb.control.storageFault({ blob: `^${v3Blob}$`, method: 'HEAD', action: 'delay', delayMs: 400 });
+        setTimeout(() => void kit.sb.control.expireSas(kit.seeded('history-data-v2').id), 150);
         let asked = 0;
         const refreshOlder = async () => {
             asked++;

@@ -91,8 +91,8 @@ async function applyWith(opts: Omit<UpdateOptions, 'filePath'>, plan: Plan, s: R
     const t = opts.tuning ?? {};
     const notes: string[] = [];
     let requests = 2;
-    const size = (await newer.withRetry('reading the newer snapshot', (u) => ep.head(u, newer.signal))).size;
     const olderSize = (await older.withRetry('reading the older snapshot', (u) => ep.head(u, older.signal))).size;
+    const size = (await newer.withRetry('reading the newer snapshot', (u) => ep.head(u, newer.signal))).size;
 
     const jp = updateJournalPath(plan.path);
     const identity: BlobIdentity = { key: `${plan.mode}:${opts.resumeKey ?? `${blobIdentity(opts.olderUrl)}->${blobIdentity(opts.newerUrl)}`}`, size };
