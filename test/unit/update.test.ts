@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import { BlobEndpoint } from '../../src/blob/http';
 import { httpPageListSource, listPages } from '../../src/blob/listing';
 import { totalBytes } from '../../src/blob/ranges';
-import { downloadBlob, updateInPlace, updateJournalPath, updateState, type UpdateResult } from '../../src/transfer/index';
+import { changeListPath, downloadBlob, downloadChanges, updateInPlace, updateJournalPath, updateState, type ChangeList, type UpdateResult } from '../../src/transfer/index';
 import { SUB_DEV } from '../sandbox/seed';
 import { fastPolls, sandboxForFile } from './sandboxKit';
 import { errorOf, fastTuning, scratch } from './support';
@@ -138,5 +138,39 @@ describe('updateInPlace', () => {
         assert.equal(other.code, 'BlobChanged');
         assert.equal(updateState(file), 'between');
         assert.equal(updateState(`${file}.nothing`), 'missing');
+    });
+});
+
+describe('downloadChanges', () => {
+    it('writes the changed ranges as a sparse file of their own plus the list of updated and cleared ranges', async () => {
+        const [v1, v3] = [await grant('history-data-v1'), await grant('history-data-v3')];
+        const dest = files.dest();
+        const r = await downloadChanges({ destPath: dest, newerUrl: v3, olderUrl: v1, tuning });
+        assert.equal(r.listPath, changeListPath(dest));
+        const list = JSON.parse(fs.readFileSync(r.listPath, 'utf8')) as ChangeList;
+        const ep = new BlobEndpoint(2, 10_000);
+        let listed;
+        try {
+            listed = await listPages(httpPageListSource(ep, () => v3, () => v1), { size: r.totalSize });
+        } finally {
+            ep.destroy();
+        }
+        assert.deepEqual({ updated: list.updated, cleared: list.cleared }, listed);
+        assert.ok(list.cleared.length > 0);
+        assert.equal(r.bytesFetched, totalBytes(list.updated));
+        assert.ok(!fs.readFileSync(r.listPath, 'utf8').includes('sig='), 'no SAS in the list');
+        const file = fs.readFileSync(dest);
+        assert.equal(file.length, r.totalSize);
+        const newer = fs.readFileSync(await download('history-data-v3'));
+        let inside = 0;
+        for (const u of list.updated) {
+            assert.ok(file.subarray(u.start, u.end).equals(newer.subarray(u.start, u.end)), `updated ${u.start}-${u.end}`);
+            inside += u.end - u.start;
+        }
+        // Outside the updated ranges the file holds nothing.
+        let nonZero = 0;
+        for (let i = 0; i < file.length; i += 512) if (!file.subarray(i, i + 512).equals(Buffer.alloc(512))) nonZero += 512;
+        assert.ok(nonZero <= inside);
+        assert.equal(updateState(dest), 'complete');
     });
 });
