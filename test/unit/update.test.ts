@@ -79,13 +79,15 @@ describe('updateInPlace', () => {
         if (process.platform === 'linux') assert.deepEqual(r.notes, [], 'cleared ranges became holes');
     });
 
-    it('goes step by step as well: v1 → v2 → v3', async () => {
+    it('goes step by step as well: v1 → v2 → v3, listing in small windows and pages', async () => {
         const file = await download('history-data-v1');
         await download('history-data-v2');
-        await updateInPlace({ filePath: file, newerUrl: await grant('history-data-v2'), olderUrl: await grant('history-data-v1'), tuning });
+        const small = { ...tuning, listWindow: 8 * 1024 * 1024, listPageSize: 2 };
+        const a = await updateInPlace({ filePath: file, newerUrl: await grant('history-data-v2'), olderUrl: await grant('history-data-v1'), tuning: small });
         assert.equal(sha(file), oracle['history-data-v2']);
-        await updateInPlace({ filePath: file, newerUrl: await grant('history-data-v3'), olderUrl: await grant('history-data-v2'), tuning });
+        await updateInPlace({ filePath: file, newerUrl: await grant('history-data-v3'), olderUrl: await grant('history-data-v2'), tuning: small });
         assert.equal(sha(file), oracle['history-data-v3']);
+        assert.ok(a.requests > 5 + a.rangesUpdated, 'more than one listing page');
     });
 
     it('resumes an interrupted update and fetches less the second time', async () => {
@@ -121,10 +123,20 @@ describe('updateInPlace', () => {
             asked++;
             return (await kit.arm.compute(SUB_DEV).snapshots.grantAccess('rg-data', 'history-data-v2', { access: 'Read', durationInSeconds: 3600 }, fastPolls).pollUntilDone()).accessSAS!;
         };
-        const r = await updateInPlace({ filePath: file, newerUrl: v3, olderUrl: sas['history-data-v2'], refreshOlder, tuning });
+        const lines: string[] = [];
+        const r = await updateInPlace({ filePath: file, newerUrl: v3, olderUrl: sas['history-data-v2'], refreshOlder, tuning, log: (m) => lines.push(m) });
         assert.equal(asked, 1);
+        assert.ok(lines.length > 0 && lines.every((l) => !/sig=|se=|sv=/.test(l)), `no SAS in the log: ${lines.join(' | ')}`);
         assert.equal(r.regrants, 1);
         assert.equal(sha(file), oracle['history-data-v3']);
+    });
+
+    it('writes zeros where it does not punch holes, and says so', async () => {
+        const file = await download('history-data-v1');
+        const r = await updateInPlace({ filePath: file, newerUrl: await grant('history-data-v3'), olderUrl: await grant('history-data-v1'), tuning: { ...tuning, punchMinBytes: 1024 ** 3 } });
+        assert.equal(sha(file), oracle['history-data-v3']);
+        assert.equal(r.notes.length, 1);
+        assert.match(r.notes[0], new RegExp(`^${r.bytesCleared} cleared bytes were written as zeros`));
     });
 
     it('refuses a file that does not hold the older snapshot, and one partway through another update', async () => {
