@@ -48,3 +48,13 @@ export { ImageError, type ImageErrorCode, type ImageFormat, type ImageReader, ty
 export { copyPageBlob, verifyCopy, COPY_CHUNK } from './copy/copy';
 export { blobProperties, type PropertiesOptions } from '../blob/properties';
 export type { CopyOptions, CopyResult, CopyProgress, CopyCheck, CopyMode, CopyTuning } from './copy/types';
+
+/*
+ * updateInPlace(opts) brings an earlier download of an incremental snapshot up to date from a
+ * newer snapshot of the same disk, fetching only the ranges the service lists as changed and
+ * zeroing the cleared ones; `<file>.update.journal` marks the file as between snapshots until the
+ * result checks out (updateState), and lets an interrupted update resume. downloadChanges(opts)
+ * writes the changed ranges as a sparse file of their own plus a JSON list.
+ */
+export { updateInPlace, downloadChanges, updateState, updateJournalPath, changeListPath, readRecord, writeRecord, recordPath } from './update/index';
+export type { UpdateOptions, UpdateResult, UpdateProgress, UpdateCheck, UpdateTuning, UpdateState, DownloadChangesOptions, DownloadChangesResult, ChangeList, SnapshotRecord } from './update/index';

@@ -67,7 +67,12 @@ export interface AccessOptions {
     lroFaults: FaultList<LroFault>;
     /** Called with the SAS signatures of a grant when it is revoked: the proxy refuses them from then on. */
     onRevoked: (signatures: string[]) => void;
+    /** The other incremental snapshots of a snapshot's family (none for anything else): at most five of a family may have a SAS out. */
+    familyPeers?: (resource: Resource) => Resource[];
 }
+
+/** "You can only generate up to five SAS URIs of snapshots of a particular snapshot family at any given time." */
+export const MAX_FAMILY_SAS = 5;
 
 export class AccessService {
     private ops = new Map<string, Operation>();
@@ -128,6 +133,8 @@ export class AccessService {
         if (!again && (resource.state === 'ActiveSAS' || resource.state === 'ActiveSASFrozen' || resource.state === 'ActiveUpload')) {
             return armError(409, 'OperationNotAllowed', `Operation 'BeginGetAccess' is not allowed on ${kindWord} '${resource.name}' since it already has an active SAS (state ${resource.state}). Revoke access first.`);
         }
+        const capped = this.familyCap(resource, kindWord);
+        if (capped) return capped;
         if (again) return this.accept(resource, 'grant', path, { access, durationInSeconds: duration, fileFormat, guestState });
         if (resource.state === 'ReadyToUpload' && access === 'Read') {
             return armError(409, 'OperationNotAllowed', `Operation 'BeginGetAccess' with Read access is not allowed on ${kindWord} '${resource.name}' since it is in state ReadyToUpload. Grant Write access to upload.`);
@@ -144,6 +151,19 @@ export class AccessService {
             return armError(409, 'OperationNotAllowed', `Operation 'BeginGetAccess' is not allowed on ${kindWord} '${resource.name}' since its copy is still in progress (${resource.completionPercent}% complete).`);
         }
         return this.accept(resource, 'grant', path, { access, durationInSeconds: duration, fileFormat, guestState });
+    }
+
+    /**
+     * The five-SAS limit of an incremental snapshot family, applied when a grant is asked for: a
+     * SAS counts until it is revoked or expires. The code and wording are our reading (the limit
+     * is documented, its error is not).
+     */
+    private familyCap(resource: Resource, kindWord: string): ArmReply | undefined {
+        const peers = this.o.familyPeers?.(resource) ?? [];
+        const now = Date.now();
+        const active = peers.filter((p) => this.liveSigs.has(p.id.toLowerCase()) && (this.sasExpiry.get(p.id.toLowerCase()) ?? Infinity) > now);
+        if (active.length < MAX_FAMILY_SAS) return undefined;
+        return armError(409, 'OperationNotAllowed', `Operation 'BeginGetAccess' is not allowed on ${kindWord} '${resource.name}': at most ${MAX_FAMILY_SAS} snapshots of one incremental snapshot family can have an active SAS at a time, and ${active.map((p) => `'${p.name}'`).join(', ')} have one. Revoke access to one of them first.`);
     }
 
     /** A grant of `access` on a resource whose every SAS has expired: what may be granted again. */

@@ -6,6 +6,7 @@
 import * as crypto from 'node:crypto';
 import { BlobSASPermissions, BlobServiceClient, type PageBlobClient, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
 import { buildVhdFooter, buildVhdxHeaderArea, VHD_FOOTER_SIZE, VHDX_HEADER_AREA } from '../../src/formats/footer';
+import { historyPieces } from './history';
 import type { SeedBlob } from './types';
 
 const MiB = 1024 * 1024;
@@ -30,6 +31,8 @@ export interface BlobSpec {
     noFooter?: boolean;
     /** Compute the published sha256 (default true; false publishes ''). */
     hash?: boolean;
+    /** A disk with a past (history.ts): the written pages of this generation instead of the seeded layout. */
+    history?: { family: string; generation: number };
 }
 
 interface Range { offset: number; length: number }
@@ -104,12 +107,17 @@ function layout(spec: BlobSpec): { size: number; pieces: { offset: number; data:
         const header = buildVhdxHeaderArea({ seed: 1 });
         pieces.push({ offset: 0, length: header.length, data: () => header });
     }
-    for (const r of planRanges(spec.seed, spec.dataSize, spec.writtenTarget)) {
-        pieces.push({ offset: base + r.offset, length: r.length, data: () => contentAt(spec.seed, r.offset, r.length) });
+    if (spec.history) {
+        for (const p of historyPieces(spec.history.family, spec.history.generation, spec.dataSize)) pieces.push({ offset: base + p.offset, length: p.length, data: () => p.data });
+    } else {
+        for (const r of planRanges(spec.seed, spec.dataSize, spec.writtenTarget)) {
+            pieces.push({ offset: base + r.offset, length: r.length, data: () => contentAt(spec.seed, r.offset, r.length) });
+        }
     }
     let size = base + spec.dataSize;
     if (spec.format === 'vhd' && !spec.noFooter) {
-        const uniqueId = crypto.createHash('sha256').update(`id:${spec.seed}`).digest().subarray(0, 16);
+        // Every snapshot of a disk carries the disk's footer.
+        const uniqueId = crypto.createHash('sha256').update(`id:${spec.history?.family ?? spec.seed}`).digest().subarray(0, 16);
         const footer = buildVhdFooter(spec.dataSize, { timestamp: FOOTER_TIME, uniqueId });
         pieces.push({ offset: spec.dataSize, length: VHD_FOOTER_SIZE, data: () => footer });
         size += VHD_FOOTER_SIZE;

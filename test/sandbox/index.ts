@@ -22,7 +22,7 @@ import { startStorageProxy } from './storageProxy';
 import { DISK_AUDIENCE, SANDBOX_MANAGED_IDENTITY, SANDBOX_USER_OID, TokenIssuer } from './tokens';
 import type { BlobOwner, StorageRefusal } from './storageProxy';
 import type { SandboxInfo, SeedDisk, SeedDiskRestorePoint } from './types';
-import { buildWorld, type World } from './world';
+import { buildWorld, familyIdOf, type Resource, type World } from './world';
 
 export { SandboxControl } from './control';
 export type { ArmFault, LroFault, StorageFault } from './faults';
@@ -107,6 +107,23 @@ function admitDiskRequest(owner: BlobOwner, authorization: string | undefined, t
     return undefined;
 }
 
+/**
+ * Which snapshots the service diffs (Get Page Ranges with prevsnapshoturl): managed disk storage
+ * only, two incremental snapshots of one family, the previous one not the newer of the two.
+ * Codes from the Blob service's list; which one answers which case is our reading.
+ */
+function diffRefusal(world: World | undefined, newerBlob: string, olderBlob: string): StorageRefusal | undefined {
+    const newer = world?.ownerOfBlob(newerBlob);
+    const older = world?.ownerOfBlob(olderBlob);
+    if (!newer) return { status: 400, code: 'InvalidQueryParameterValue', message: 'Value for one of the query parameters specified in the request URI is invalid. prevsnapshoturl is supported on managed disk snapshots only.' };
+    if (!older) return { status: 409, code: 'PreviousSnapshotNotFound', message: 'The previous snapshot is not found.' };
+    const a = familyIdOf(newer), b = familyIdOf(older);
+    if (!a || !b) return { status: 409, code: 'PreviousSnapshotOperationNotSupported', message: 'Differential Get Page Ranges is not supported on the previous snapshot.' };
+    if (a !== b) return { status: 409, code: 'PreviousSnapshotNotFound', message: 'The previous snapshot is not found.' };
+    if (Date.parse(older.timeCreated) > Date.parse(newer.timeCreated)) return { status: 400, code: 'PreviousSnapshotCannotBeNewer', message: 'The prevsnapshot query parameter value cannot be newer than snapshot query parameter value.' };
+    return undefined;
+}
+
 export interface Sandbox {
     info: SandboxInfo;
     manifest: SeedDisk[];
@@ -148,6 +165,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             },
             admit: (owner, authorization) => admitDiskRequest(owner, authorization, tokens, lacksDataRole),
             copyFromUrlRefusal: () => copyRefusal,
+            diffRefusal: (newer, older) => diffRefusal(world, newer, older),
         });
         stops.push(() => proxy.stop());
         const storageEndpoint = `http://127.0.0.1:${proxy.port}/${DEV_ACCOUNT_NAME}`;
@@ -188,6 +206,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             signer,
             lroFaults: faults.lro,
             onRevoked: (sigs: string[]) => sigs.forEach((s) => revoked.add(s)),
+            familyPeers: (r: Resource) => {
+                const family = familyIdOf(r);
+                return family ? world!.resources.filter((x) => x !== r && familyIdOf(x) === family) : [];
+            },
         };
         const access = new AccessService(accessOptions);
 

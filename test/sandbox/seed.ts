@@ -44,6 +44,10 @@ export interface SeedResource {
     dataAccessAuthMode?: 'AzureActiveDirectory' | 'None';
     /** DenyAll / AllowPrivate: SAS requests from here (the public side) are refused. */
     networkAccessPolicy?: 'AllowAll' | 'AllowPrivate' | 'DenyAll';
+    /** A disk with a past (history.ts): its blob holds this generation of the disk's writes. */
+    history?: { generation: number };
+    /** Fixed creation time (else one derived from the id). */
+    timeCreated?: string;
 }
 
 export const MAIN_TENANT = '6a1f3c2e-5b7d-4e90-8c1a-2f4e6d8b0a11';
@@ -82,6 +86,14 @@ export const vms: SeedVm[] = [
 
 const small = { sizeMiB: 32, writtenMiB: 3 };
 
+/** A disk with a past (history.ts): its incremental snapshots, oldest first, and the generation of writes each holds. */
+export const HISTORY_SNAPSHOTS = [
+    { name: 'history-data-v1', generation: 0, timeCreated: '2025-03-01T02:00:00.0000000+00:00' },
+    { name: 'history-data-v2', generation: 1, timeCreated: '2025-04-01T02:00:00.0000000+00:00' },
+    { name: 'history-data-v3', generation: 2, timeCreated: '2025-05-01T02:00:00.0000000+00:00' },
+];
+export const HISTORY_DISK = { name: 'history-data', generation: 3 };
+
 export const resources: SeedResource[] = [
     { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'web-data-01', ...small, diskState: 'Unattached', sku: 'Standard_LRS' },
     { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'web-os-01', ...small, diskState: 'Attached', vm: 'vm-web-01', osType: 'Linux', sku: 'Premium_LRS' },
@@ -101,6 +113,8 @@ export const resources: SeedResource[] = [
     { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-locked', name: 'aad-data', ...small, diskState: 'Unattached', sku: 'Premium_LRS', dataAccessAuthMode: 'AzureActiveDirectory' },
     { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-locked', name: 'private-data', ...small, diskState: 'Unattached', sku: 'Standard_LRS', networkAccessPolicy: 'AllowPrivate' },
     { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-locked', name: 'denyall-data', ...small, diskState: 'Unattached', sku: 'Standard_LRS', networkAccessPolicy: 'DenyAll' },
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-data', name: HISTORY_DISK.name, ...small, diskState: 'Unattached', sku: 'Premium_LRS', history: { generation: HISTORY_DISK.generation }, timeCreated: '2025-02-01T02:00:00.0000000+00:00' },
+    ...HISTORY_SNAPSHOTS.map((h): SeedResource => ({ kind: 'snapshot', subscriptionId: SUB_DEV, resourceGroup: 'rg-data', name: h.name, ...small, diskState: 'Unattached', incremental: true, source: `rg-data/${HISTORY_DISK.name}`, history: { generation: h.generation }, timeCreated: h.timeCreated })),
     { kind: 'diskRestorePoint', subscriptionId: SUB_DEV, resourceGroup: 'rg-secure', name: 'cvm-os_5b0c3e1a-7d2f-4c8e-9a61-2e4f8b0d6c13', ...small, diskState: 'Unattached', osType: 'Windows', securityType: 'ConfidentialVM_DiskEncryptedWithPlatformKey', source: 'rg-secure/cvm-os', restorePoint: { collection: 'rpc-vm-cvm-01', point: 'rp-20250601' } },
     { kind: 'diskRestorePoint', subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'web-os-02_8e1d4a7c-2b9f-4e3a-b5c6-0d7e9f1a2b34', ...small, diskState: 'Unattached', osType: 'Linux', source: 'rg-web/web-os-02', restorePoint: { collection: 'rpc-vm-web-02', point: 'rp-20250601' } },
 ];

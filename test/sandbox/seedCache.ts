@@ -25,6 +25,7 @@ export function cacheKey(options: Record<string, unknown>): string {
     const files = [
         path.join(__dirname, 'seed.js'),
         path.join(__dirname, 'blobs.js'),
+        path.join(__dirname, 'history.js'),
         path.join(__dirname, 'world.js'),
         path.join(__dirname, '..', '..', 'src', 'formats', 'footer.js'),
         require.resolve('azurite/package.json'),

@@ -7,6 +7,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { storageErrorFor, type FaultList, type StorageFault } from './faults';
 import { RequestLog, type LoggedRequest } from './requestLog';
+import { snapshotDiff, type UpstreamGet } from './snapshotDiff';
 
 export interface StorageProxy {
     port: number;
@@ -69,6 +70,8 @@ export interface StoragePolicy {
     admit?(owner: BlobOwner, authorization: string | undefined): StorageRefusal | undefined;
     /** When set, Put Page From URL is refused with this (a service that will not copy server-side). */
     copyFromUrlRefusal?(): { status: number; code: string; message: string } | undefined;
+    /** Get Page Ranges with prevsnapshoturl: a refusal for this pair of blobs ("container/blob"), or undefined to diff them. */
+    diffRefusal?(newer: string, older: string): StorageRefusal | undefined;
 }
 
 /** Put Page From URL moves at most 4 MiB per request. */
@@ -178,6 +181,50 @@ export async function startStorageProxy(upstream: number | (() => number), fault
         });
     };
 
+    /** A GET straight to Azurite (no faults, not logged): the diff reads both blobs with their own SAS. */
+    const upstreamGet: UpstreamGet = (pathAndQuery, headers) => new Promise((resolve, reject) => {
+        const upstreamPort = typeof upstream === 'number' ? upstream : upstream();
+        const r = http.request({ host: '127.0.0.1', port: upstreamPort, method: 'GET', path: pathAndQuery, agent, headers: { 'x-ms-version': '2021-08-06', ...headers } }, (ur) => {
+            const chunks: Buffer[] = [];
+            ur.on('data', (c: Buffer) => chunks.push(c));
+            ur.on('end', () => resolve({ status: ur.statusCode ?? 502, headers: ur.headers, body: Buffer.concat(chunks) }));
+            ur.on('error', reject);
+        });
+        r.on('error', reject);
+        r.end();
+    });
+
+    /** Get Page Ranges with prevsnapshoturl (snapshotDiff.ts): the previous snapshot's SAS and family checked here. */
+    const pageDiff = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL, entry: LoggedRequest): Promise<void> => {
+        const fail = (status: number, code: string, message: string, detail?: string) => {
+            sendError(res, status, code, message, `sandbox-${++seq}`, detail);
+            log.finish(entry, status, 0);
+        };
+        const version = String(req.headers['x-ms-version'] ?? '');
+        if (version < '2019-07-07') return fail(400, 'InvalidQueryParameterValue', 'Value for one of the query parameters specified in the request URI is invalid.', 'prevsnapshoturl needs x-ms-version 2019-07-07 or later.');
+        let older: URL;
+        try {
+            older = new URL(url.searchParams.get('prevsnapshoturl') ?? '');
+        } catch {
+            return fail(400, 'InvalidQueryParameterValue', 'Value for one of the query parameters specified in the request URI is invalid.');
+        }
+        if (!/^(127\.0\.0\.1|localhost)$/.test(older.hostname) || Number(older.port) !== ownPort) return fail(409, 'PreviousSnapshotNotFound', 'The previous snapshot is not found.');
+        const olderSig = older.searchParams.get('sig');
+        const olderExpired = expiredDetail(older.searchParams);
+        if (!olderSig || isRevoked(olderSig) || olderExpired) {
+            return fail(403, 'AuthenticationFailed', 'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.', `prevsnapshoturl: ${olderExpired ?? (olderSig ? 'The access grant for this SAS has been revoked.' : 'no signature')}`);
+        }
+        const refusal = policy.diffRefusal?.(blobSubject(url.pathname), blobSubject(older.pathname));
+        if (refusal) return fail(refusal.status, refusal.code, refusal.message);
+        const range = (req.headers['x-ms-range'] ?? req.headers.range) as string | undefined;
+        const answer = await snapshotDiff(upstreamGet, { newer: url, older, range, marker: url.searchParams.get('marker') ?? undefined, maxResults: url.searchParams.get('maxresults') ?? undefined });
+        if (!answer.ok) return fail(answer.status, answer.code, answer.message, answer.detail);
+        const requestId = `sandbox-${++seq}`;
+        res.writeHead(200, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(answer.xml), 'x-ms-request-id': requestId, 'x-ms-version': version, ...answer.headers });
+        res.end(answer.xml);
+        log.finish(entry, 200, Buffer.byteLength(answer.xml));
+    };
+
     const server = http.createServer((req, res) => {
         const url = new URL(req.url ?? '/', 'http://127.0.0.1');
         const method = (req.method ?? 'GET').toUpperCase();
@@ -218,6 +265,20 @@ export async function startStorageProxy(upstream: number | (() => number), fault
             });
             res.end(body);
             log.finish(entry, status, 0);
+            return;
+        }
+
+        if (method === 'GET' && url.searchParams.get('comp') === 'pagelist' && url.searchParams.has('prevsnapshoturl')) {
+            req.resume();
+            const diff = () => void pageDiff(req, res, url, entry).catch(() => {
+                if (!res.headersSent) sendError(res, 500, 'InternalError', 'The server encountered an internal error. Please retry the request.', `sandbox-${++seq}`);
+                log.finish(entry, 500, 0);
+            });
+            if (fault?.action === 'delay') setTimeout(diff, Math.max(0, fault.delayMs ?? 1000));
+            else if (fault?.action === 'reset' || fault?.action === 'truncate') {
+                res.destroy();
+                log.finish(entry, 0, 0);
+            } else diff();
             return;
         }
 

@@ -6,6 +6,7 @@ import * as crypto from 'node:crypto';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import { accountKey, contentAt, seedBlob, serviceClient, type BlobSpec } from './blobs';
 import * as seed from './seed';
+import { HISTORY_DISK } from './seed';
 import type { SeedBlob, SeedDisk, SeedDiskRestorePoint } from './types';
 
 const MiB = 1024 * 1024;
@@ -137,10 +138,11 @@ export function blobSpecs(r: seed.SeedResource, id: string): { disk: BlobSpec; v
     const h = shortHash(id);
     const key = id.toLowerCase();
     // Hashing tens of GiB of holes would cost a minute of CPU: a disk that large publishes no sha256.
-    const disk: BlobSpec = { container: `md-${h}`, blob: 'abcd', format: 'vhd', dataSize: r.sizeMiB * MiB, writtenTarget: r.writtenMiB * MiB, seed: key, empty: r.diskState === 'ReadyToUpload', hash: r.sizeMiB < HASH_LIMIT_MIB };
+    const history = r.history ? { history: { family: HISTORY_DISK.name, generation: r.history.generation } } : {};
+    const disk: BlobSpec = { container: `md-${h}`, blob: 'abcd', format: 'vhd', dataSize: r.sizeMiB * MiB, writtenTarget: r.writtenMiB * MiB, seed: key, empty: r.diskState === 'ReadyToUpload', hash: r.sizeMiB < HASH_LIMIT_MIB, ...history };
     const out: { disk: BlobSpec; vhdx?: BlobSpec; vmgs?: BlobSpec; vmmd?: BlobSpec } = { disk };
     if (r.kind !== 'disk') {
-        out.vhdx = { container: `md-${h}`, blob: 'abcd-vhdx', format: 'vhdx', dataSize: r.sizeMiB * MiB, writtenTarget: r.writtenMiB * MiB, seed: key };
+        out.vhdx = { container: `md-${h}`, blob: 'abcd-vhdx', format: 'vhdx', dataSize: r.sizeMiB * MiB, writtenTarget: r.writtenMiB * MiB, seed: key, ...history };
     }
     if (r.securityType) {
         out.vmgs = { container: `md-${h}-vmgs`, blob: 'abcd_vmgs', format: 'vhd', dataSize: 4 * MiB, writtenTarget: MiB, seed: `${key}#vmgs` };
@@ -193,7 +195,7 @@ export async function buildWorld(service: BlobServiceClient, publicEndpoint: str
             stateAfterRevoke: initialAfterRevoke(r),
             vmId: vm ? `/subscriptions/${vm.subscriptionId}/resourceGroups/${vm.resourceGroup}/providers/Microsoft.Compute/virtualMachines/${vm.name}` : undefined,
             vmPowerState: vm?.powerState,
-            timeCreated: new Date(Date.UTC(2025, 0, 1 + (parseInt(shortHash(id).slice(0, 4), 16) % 300))).toISOString(),
+            timeCreated: r.timeCreated ?? new Date(Date.UTC(2025, 0, 1 + (parseInt(shortHash(id).slice(0, 4), 16) % 300))).toISOString(),
             uniqueId: uuidFrom(id),
             blobs: { disk: shared! },
             provisioningState: 'Succeeded',
@@ -314,6 +316,13 @@ function diskRestorePointJson(r: Resource): Record<string, unknown> {
     return { id: r.id, name: r.name, type: 'Microsoft.Compute/restorePointCollections/restorePoints/diskRestorePoints', properties: props };
 }
 
+/** The incrementalSnapshotFamilyId of an incremental snapshot (its disk's), undefined for anything else. */
+export function familyIdOf(r: Resource): string | undefined {
+    if (r.kind !== 'snapshot' || !r.spec.incremental) return undefined;
+    const disk = r.creationData ? r.familyOf ?? String(r.creationData.sourceResourceId ?? '') : sourceIdOf(r);
+    return uuidFrom(`family:${disk.toLowerCase()}`);
+}
+
 /** The ARM JSON of a disk, snapshot or disk restore point. */
 export function resourceJson(r: Resource): Record<string, unknown> {
     if (r.kind === 'diskRestorePoint') return diskRestorePointJson(r);
@@ -338,7 +347,7 @@ export function resourceJson(r: Resource): Record<string, unknown> {
         props.creationData = r.creationData;
         if (r.kind === 'snapshot') {
             props.incremental = !!r.spec.incremental;
-            if (r.spec.incremental) props.incrementalSnapshotFamilyId = uuidFrom(`family:${(r.familyOf ?? String(r.creationData.sourceResourceId ?? '')).toLowerCase()}`);
+            if (r.spec.incremental) props.incrementalSnapshotFamilyId = familyIdOf(r);
         }
     } else if (r.kind === 'disk') {
         const createOption = r.spec.createOption ?? (r.spec.osType ? 'FromImage' : 'Empty');
@@ -349,7 +358,7 @@ export function resourceJson(r: Resource): Record<string, unknown> {
         const sourceId = source.startsWith('/') ? source : resourceId(r.subscriptionId, source.split('/')[0], 'disk', source.split('/')[1] ?? '');
         props.creationData = { createOption: 'Copy', sourceResourceId: sourceId, sourceUniqueId: uuidFrom(sourceId) };
         props.incremental = !!r.spec.incremental;
-        if (r.spec.incremental) props.incrementalSnapshotFamilyId = uuidFrom(`family:${sourceId.toLowerCase()}`);
+        if (r.spec.incremental) props.incrementalSnapshotFamilyId = familyIdOf(r);
     }
     const sku = r.spec.sku ?? 'Standard_LRS';
     return {

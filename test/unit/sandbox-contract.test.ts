@@ -80,7 +80,7 @@ describe('listing', () => {
         const allDisks = await collect(arm.compute(SUB_DEV).disks.list());
         assert.equal(allDisks.length, sb.manifest.filter((d) => d.subscriptionId === SUB_DEV && d.kind === 'disk').length);
         const snaps = await collect(arm.compute(SUB_DEV).snapshots.listByResourceGroup('rg-data'));
-        assert.deepEqual(snaps.map((s) => s.name).sort(), ['web-data-01-full', 'web-data-01-incr']);
+        assert.deepEqual(snaps.map((s) => s.name).sort(), ['history-data-v1', 'history-data-v2', 'history-data-v3', 'web-data-01-full', 'web-data-01-incr']);
         const prodSnaps = await collect(arm.compute(SUB_PROD).snapshots.list());
         assert.deepEqual(prodSnaps.map((s) => s.name), ['prod-db-01-nightly']);
         const log = (await sb.control.requestLog()).arm;
