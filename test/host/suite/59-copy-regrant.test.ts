@@ -2,6 +2,8 @@
  * Copy to… on the one blob layer: a SAS of either side that expires mid-copy is granted again and
  * the copy finishes byte for byte; a source protected by Entra ID is copied server-side with its
  * token (Put Page From URL from such a source is refused without x-ms-copy-source-authorization).
+ * Runs after 58-entra: its Entra copy leaves a disk token of an hour in the sign-in's session,
+ * and 58-entra needs the token it starts with to expire mid-download.
  */
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
