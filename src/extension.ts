@@ -17,6 +17,8 @@ import { downloadActions, registerDownload } from './features/download';
 import { grantActions, registerGrant } from './features/grant';
 import { registerImport } from './features/import';
 import { registerSnapshot, snapshotActions } from './features/snapshot';
+import { makeSnapshot } from './features/snapshot/create';
+import { registerUpdate } from './features/update';
 import { registerProperties } from './features/properties';
 import { registerUpload } from './features/upload';
 import { registerCommand, runWithTelemetry, type Register } from './platform/command';
@@ -46,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): AzureDisksApi {
     const tree = new DisksTreeDataProvider(services, sessions);
     const ctx = createAppContext(
         { services, telemetry, tree, sessions, tracker: new DownloadTracker(), run: (id, handler) => runWithTelemetry(services, telemetry, id, handler, []) },
-        (c) => ({ ...grantActions(c), ...downloadActions(c), ...deleteActions(c), ...snapshotActions(c), showAccess: (ref) => panels.show(ref) }),
+        (c) => ({ ...grantActions(c), ...downloadActions(c), ...deleteActions(c), ...snapshotActions(c), makeSnapshot: (_actx, source, snapshot) => makeSnapshot(c, source, snapshot), showAccess: (ref) => panels.show(ref) }),
     );
     const panels = new AccessPanels(ctx);
     const register: Register = (id, handler) => registerCommand(services, telemetry, id, handler);
@@ -66,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): AzureDisksApi {
         ...registerUpload(ctx, register),
         ...registerDelete(ctx, register),
         ...registerSnapshot(ctx, register),
+        ...registerUpdate(ctx, register),
         ...registerCopy(ctx, register),
         ...registerImport(ctx, register),
         ...registerProperties(ctx, register),

@@ -9,7 +9,8 @@ import type { Services } from '../platform/services';
 import type { Telemetry } from '../platform/telemetry';
 import type { Cmd } from '../shared/constants';
 import type { GrantPreset } from '../shared/grants';
-import type { BlobKind, DiskRef, Grant, GrantRequest } from '../shared/types';
+import type { BlobKind, DiskInfo, DiskRef, Grant, GrantRequest, NewSnapshot } from '../shared/types';
+import type { SnapshotRecord, UpdateState } from '../transfer/update';
 import type { DisksTreeDataProvider } from '../tree/treeProvider';
 import type { DownloadTracker } from './downloadTracker';
 
@@ -27,6 +28,23 @@ export interface GrantOptions {
 
 export interface DownloadOptions {
     blobs?: BlobKind[];
+}
+
+/** A downloaded file with a record of the snapshot it holds; 'between' while an update of it is unfinished. */
+export interface RecordedDownload {
+    filePath: string;
+    record: SnapshotRecord;
+    state: UpdateState;
+}
+
+/** The durable records of downloads made from incremental snapshots (`<file>.snapshot.json`, no secrets). */
+export interface SnapshotDownloads {
+    /** `filePath` now holds `snapshot` whole: writes its record and lists it. Undefined when it cannot be recorded (not incremental). */
+    record(filePath: string, snapshot: DiskInfo): Promise<SnapshotRecord | undefined>;
+    /** The recorded files there still are: those listed and those under the workspace's download folders. */
+    list(): Promise<RecordedDownload[]>;
+    /** Whether the file still holds what its record says (size and sampled content). */
+    intact(filePath: string, record: SnapshotRecord): Promise<boolean>;
 }
 
 /**
@@ -61,6 +79,10 @@ export interface Actions {
      * and the offer to delete the snapshot. The VM is never stopped.
      */
     exportSnapshot(actx: ActionContext, target: unknown): Promise<unknown>;
+    /** Create Snapshot's work without its questions: the snapshot, readable, shown in the tree. */
+    makeSnapshot(actx: ActionContext, source: DiskInfo, snapshot: NewSnapshot): Promise<DiskInfo>;
+    /** Downloads made from incremental snapshots and their records (no telemetry of their own: plain file work). */
+    snapshotDownloads: SnapshotDownloads;
     /** Opens (or brings forward) the access panel of a disk. */
     showAccess(ref: DiskRef): void;
 }

@@ -14,6 +14,8 @@ export interface ArmDiskLike {
     timeCreated?: Date | string;
     securityProfile?: { securityType?: string };
     incremental?: boolean;
+    /** Incremental snapshots: the family all snapshots of one disk share (only those can be diffed). */
+    incrementalSnapshotFamilyId?: string;
     /** Snapshots copied by CopyStart (or still being made): 100 when the data is all there. */
     completionPercent?: number;
     dataAccessAuthMode?: string;
@@ -55,6 +57,7 @@ export function toDiskInfo(r: ArmDiskLike, kind: DiskKind, tenantId: string, sub
     };
     if (kind === 'snapshot') {
         info.incremental = r.incremental;
+        if (r.incrementalSnapshotFamilyId) info.incrementalSnapshotFamilyId = r.incrementalSnapshotFamilyId;
         if (typeof r.completionPercent === 'number') info.completionPercent = r.completionPercent;
     }
     if (r.dataAccessAuthMode && r.dataAccessAuthMode !== 'None') info.dataAccessAuthMode = r.dataAccessAuthMode;

@@ -26,6 +26,8 @@ export const enum Cmd {
     OpenDiskImage = 'azureDisks.openDiskImage',
     SaveToWorkspace = 'azureDisks.saveToWorkspace',
     CloseDiskContents = 'azureDisks.closeDiskContents',
+    UpdateEarlierDownload = 'azureDisks.updateEarlierDownload',
+    DownloadChanges = 'azureDisks.downloadChanges',
     /** Tree-internal: an error node's Retry action. */
     RetryLoad = 'azureDisks.retryLoad',
 }
@@ -56,4 +58,6 @@ export const enum StateKey {
     SignedOut = 'azureDisks.signedOut',
     /** Copies that stopped before they finished: source and target refs, to resume them. */
     PendingCopies = 'azureDisks.pendingCopies',
+    /** Files downloaded from incremental snapshots (paths only): where their `.snapshot.json` records are. */
+    SnapshotDownloads = 'azureDisks.snapshotDownloads',
 }

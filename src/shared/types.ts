@@ -41,6 +41,8 @@ export interface DiskInfo extends DiskRef {
     timeCreated?: Date;
     /** Snapshots only. */
     incremental?: boolean;
+    /** Incremental snapshots only: the family of all snapshots of one disk; changes are listed only between snapshots of one family. */
+    incrementalSnapshotFamilyId?: string;
     /** Snapshots only: how much of the data Azure has copied in (absent or 100 when readable). */
     completionPercent?: number;
     /** 'AzureActiveDirectory' when blob requests also need a bearer token for the disk data plane. */

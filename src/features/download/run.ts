@@ -21,6 +21,7 @@ import { ensureReadGrant } from './grants';
 import { describeFailure } from './messages';
 import { finish } from './outcome';
 import { PendingDownloads, type PendingDownload } from './pending';
+import { settleDownloadedFile, SnapshotDownloadIndex } from './snapshotRecords';
 import { checkSpace, diskBlobSize, planFiles, type PlannedFile } from './plan';
 
 export interface RunOptions {
@@ -72,6 +73,8 @@ export async function runDownload(ctx: AppContext, actx: ActionContext, ref: Dis
         if (!tracker.shuttingDown) await pending.remove(ref.id, files.map((f) => f.blob));
     }
     if (tracker.shuttingDown) throw new UserCancelledError('shutdown');
+    const diskFile = files.find((f) => f.blob === 'disk');
+    if (diskFile && fetched.outcomes.get('disk') === 'done') await recordWhatFileHolds(ctx, diskFile.destPath, ref.kind === 'snapshot' ? disk : undefined, grant.fileFormat);
     return finish(ctx, actx, ref, files, folder, fetched);
 }
 
@@ -106,6 +109,20 @@ function pendingRecord(ref: DiskRef, grant: Grant, files: PlannedFile[]): Pendin
         durationInSeconds: preset.durationInSeconds,
         startedAt: new Date().toISOString(),
     };
+}
+
+/** The durable record beside a finished disk file (an incremental snapshot's VHD), so Update Earlier Download can find it; never fails the download. */
+async function recordWhatFileHolds(ctx: AppContext, filePath: string, snapshot: DiskInfo | undefined, fileFormat: 'VHD' | 'VHDX'): Promise<void> {
+    try {
+        const record = await settleDownloadedFile(snapshotIndex(ctx), filePath, snapshot, fileFormat);
+        if (record) ctx.services.log.info(`Recorded that ${path.basename(filePath)} holds snapshot ${snapshot?.name} (family ${record.familyId}), for later updates.`);
+    } catch (e) {
+        ctx.services.log.warn(`Could not record which snapshot ${path.basename(filePath)} holds: ${(e as Error)?.message ?? e}`);
+    }
+}
+
+export function snapshotIndex(ctx: AppContext): SnapshotDownloadIndex {
+    return new SnapshotDownloadIndex(ctx.services.context.globalState, StateKey.SnapshotDownloads);
 }
 
 async function sizeFromService(ctx: AppContext, ref: DiskRef): Promise<number | undefined> {
