@@ -26,7 +26,9 @@ export interface Names {
 export function isFamilySasCap(e: unknown, activePeers = 0): boolean {
     const m = mapError(e);
     if (m.statusCode !== 409 && m.code !== 'Conflict') return false;
-    return /snapshot family|incremental snapshot family|\bfive\b|at most 5\b|up to 5\b/i.test(m.message) || activePeers >= 5;
+    // The service's own words (mapError may have turned "active SAS" into its generic sentence).
+    const raw = `${String((e as { message?: unknown })?.message ?? '')} ${m.message}`;
+    return /snapshot family|\bfive\b|at most 5\b|up to 5\b/i.test(raw) || activePeers >= 5;
 }
 
 /** The older snapshot could not be read from Azure because it is gone (ARM 404). */
