@@ -21,6 +21,7 @@ import { makeSnapshot } from './features/snapshot/create';
 import { registerUpdate } from './features/update';
 import { registerProperties } from './features/properties';
 import { registerUpload } from './features/upload';
+import { nested } from './platform/actionContext';
 import { registerCommand, runWithTelemetry, type Register } from './platform/command';
 import { ChannelLogger } from './platform/log';
 import type { Services } from './platform/services';
@@ -48,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): AzureDisksApi {
     const tree = new DisksTreeDataProvider(services, sessions);
     const ctx = createAppContext(
         { services, telemetry, tree, sessions, tracker: new DownloadTracker(), run: (id, handler) => runWithTelemetry(services, telemetry, id, handler, []) },
-        (c) => ({ ...grantActions(c), ...downloadActions(c), ...deleteActions(c), ...snapshotActions(c), makeSnapshot: (_actx, source, snapshot) => makeSnapshot(c, source, snapshot), showAccess: (ref) => panels.show(ref) }),
+        (c) => ({ ...grantActions(c), ...downloadActions(c), ...deleteActions(c), ...snapshotActions(c), makeSnapshot: (actx, source, snapshot) => nested(actx, 'createSnapshot', () => makeSnapshot(c, source, snapshot)), showAccess: (ref) => panels.show(ref) }),
     );
     const panels = new AccessPanels(ctx);
     const register: Register = (id, handler) => registerCommand(services, telemetry, id, handler);

@@ -46,8 +46,11 @@ describe('Snapshots', () => {
         assert.ok(snapPath, 'a snapshot was created');
         await poll('the snapshot deleted', async () => (await control().diskState(snapPath).catch(() => undefined)) === undefined || undefined, 30_000);
 
-        const files = fs.readdirSync(disksDir(), { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !/\.partial|\.journal/.test(e.name));
+        const all = fs.readdirSync(disksDir(), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+        const files = all.filter((e) => !/\.partial|\.journal|\.snapshot\.json$/.test(e.name));
         assert.equal(files.length, 1, `one downloaded file (${files.map((f) => f.name).join(', ')})`);
+        // The incremental snapshot's download leaves its record beside the file, for a later update.
+        assert.ok(all.some((e) => e.name === `${files[0].name}.snapshot.json`), 'the record of the snapshot the file holds');
         const data = fs.readFileSync(path.join(files[0].parentPath, files[0].name));
         assert.equal(data.length, seed.blobs.disk.size, 'the file is the whole disk');
         assert.equal(sha256(data), seed.blobs.disk.sha256, 'byte for byte the running disk');
