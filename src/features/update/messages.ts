@@ -68,7 +68,7 @@ export function refusalMessage(r: Refusal, n: Names): string {
 
 /** Nothing to update: said with why the files that are there do not count. */
 export function nothingToUpdate(newer: string, counts: { otherFamilies: number; current: string[]; later: number }): string {
-    const parts = [l10n.t('No earlier download of the disk {0} was taken from was found (a download from an incremental snapshot leaves a record beside its file).', newer)];
+    const parts = [l10n.t('No earlier download from a snapshot of the same disk as {0} was found (a download from an incremental snapshot leaves a record beside its file).', newer)];
     if (counts.current.length) parts.push(l10n.t('Already up to date with {0}: {1}.', newer, counts.current.join(', ')));
     if (counts.later) parts.push(l10n.t('{0} downloaded files hold a later snapshot of the disk than {1}.', counts.later, newer));
     if (counts.otherFamilies) parts.push(l10n.t("{0} downloaded files are of other disks' snapshots (another snapshot family), which Azure cannot diff with {1}.", counts.otherFamilies, newer));
