@@ -71,7 +71,7 @@ export interface Actions {
      * The SAS of `blob` expired or was revoked mid-transfer: asks (per the onSasExpired setting),
      * then grants again with the same settings. Throws TransferError('SasExpired') when declined.
      */
-    renewExpired(actx: ActionContext, ref: DiskRef, current: Grant, blob: BlobKind, preset: GrantPreset, during: 'download' | 'copy' | 'browse'): Promise<Grant>;
+    renewExpired(actx: ActionContext, ref: DiskRef, current: Grant, blob: BlobKind, preset: GrantPreset, during: 'download' | 'copy' | 'browse' | 'update'): Promise<Grant>;
     /** Deletes a disk or snapshot after a modal confirmation; refuses an attached disk. Resolves true when deleted. */
     deleteDisk(actx: ActionContext, target: unknown): Promise<boolean>;
     /**

@@ -26,6 +26,6 @@ export const grantActions = (ctx: AppContext) => ({
     revokeOrphaned: (actx: ActionContext, ref: DiskRef, confirm?: () => Promise<boolean>) => nested(actx, 'revokeAccess', (c) => revokeOrphaned(ctx, c, ref, confirm)),
     revokeQuietly: (actx: ActionContext, ref: DiskRef) => nested(actx, 'revokeAccess', (c) => revokeQuietly(ctx, c, ref)),
     renewAccess: (actx: ActionContext, ref: DiskRef, preset: GrantPreset) => nested(actx, 'grantAccess', (c) => freshGrant(ctx, c, ref, preset, undefined)),
-    renewExpired: (actx: ActionContext, ref: DiskRef, current: Grant, blob: BlobKind, preset: GrantPreset, during: 'download' | 'copy' | 'browse') =>
+    renewExpired: (actx: ActionContext, ref: DiskRef, current: Grant, blob: BlobKind, preset: GrantPreset, during: 'download' | 'copy' | 'browse' | 'update') =>
         nested(actx, 'grantAccess', (c) => renewGrant(ctx, c, ref, current, blob, preset, during)),
 });

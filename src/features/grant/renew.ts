@@ -32,7 +32,7 @@ export async function freshGrant(ctx: AppContext, actx: ActionContext, ref: Disk
  * On SAS expiry mid-transfer: ask (or not, per the onSasExpired setting), then re-grant with the
  * same parameters. `during` names the transfer in the question.
  */
-export async function renewGrant(ctx: AppContext, actx: ActionContext, ref: DiskRef, current: Grant, blob: BlobKind, preset: GrantPreset, during: 'download' | 'copy' | 'browse'): Promise<Grant> {
+export async function renewGrant(ctx: AppContext, actx: ActionContext, ref: DiskRef, current: Grant, blob: BlobKind, preset: GrantPreset, during: 'download' | 'copy' | 'browse' | 'update'): Promise<Grant> {
     const live = ctx.services.grants.get(ref.id);
     if (live && live !== current && !isExpired(live) && live.access === 'Read' && live.urls[blob] !== current.urls[blob]) return live;
     const mode = vscode.workspace.getConfiguration(Setting.Section).get<string>(Setting.OnSasExpired, 'ask');
@@ -42,7 +42,9 @@ export async function renewGrant(ctx: AppContext, actx: ActionContext, ref: Disk
             ? vscode.l10n.t('The access to {0} expired during the copy. Grant access again with the same settings and continue?', ref.name)
             : during === 'browse'
               ? vscode.l10n.t('The access to {0} expired while its contents were open. Grant access again with the same settings and go on reading?', ref.name)
-              : vscode.l10n.t('The access to {0} expired during the download. Grant access again with the same settings and continue?', ref.name);
+              : during === 'update'
+                ? vscode.l10n.t('The access to {0} expired while an earlier download was being brought up to date. Grant access again with the same settings and continue?', ref.name)
+                : vscode.l10n.t('The access to {0} expired during the download. Grant access again with the same settings and continue?', ref.name);
         const choice = await ctx.services.ui.showWarningMessage(question, { modal: true }, again);
         if (choice !== again) throw new TransferError('SasExpired', 'The access expired and was not renewed.');
     }

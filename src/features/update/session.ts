@@ -41,7 +41,7 @@ export class PairGrants {
 
     /** A fresh SAS when one expires or is revoked mid-run (asked per the onSasExpired setting). */
     async renew(disk: DiskInfo, current: () => Grant, set: (g: Grant) => void): Promise<string> {
-        const g = await this.ctx.actions.renewExpired(this.actx, refOf(disk), current(), 'disk', PRESET, 'download');
+        const g = await this.ctx.actions.renewExpired(this.actx, refOf(disk), current(), 'disk', PRESET, 'update');
         this.mine.set(disk.id.toLowerCase(), refOf(disk));
         set(g);
         if (!g.urls.disk) throw new TransferError('SasExpired', 'The new access grant has no URL for the disk blob.');
