@@ -15,6 +15,9 @@ export const quietWorkbench: Record<string, unknown> = {
     'update.mode': 'none',
     'security.workspace.trust.enabled': false,
     'explorer.compactFolders': false,
+    // Sticky tree headers lie over the rows below them and take their clicks; a person clicks
+    // what is visible, a script clicks where the row is.
+    'workbench.tree.enableStickyScroll': false,
     // The demo's workspace sits inside this repository: no "open the parent repository?" prompt.
     'git.openRepositoryInParentFolders': 'never',
 };

@@ -71,7 +71,15 @@ export class Workbench {
      */
     async disksView(): Promise<Locator> {
         await this.openExplorer();
-        for (const other of ['Outline', 'Timeline']) await this.collapsePane(other);
+        // The other sections (the workspace's folders, Outline, Timeline) are collapsed so the tree
+        // has the whole sidebar, as a user working in it would arrange it; a flow that needs the
+        // folders expands them again (expandPane).
+        const headers = this.page.locator('.part.sidebar .pane > .pane-header');
+        for (let i = 0; i < (await headers.count()); i++) {
+            const h = headers.nth(i);
+            const title = (await h.innerText().catch(() => '')).trim();
+            if (!new RegExp(`^\\s*${escapeRegExp(VIEW_TITLE)}`, 'i').test(title) && (await h.getAttribute('aria-expanded')) === 'true') await h.click();
+        }
         const pane = await this.expandPane(VIEW_TITLE);
         await pane.locator('.pane-body').waitFor({ timeout: 60_000 });
         return pane;
