@@ -40,7 +40,7 @@ export interface BrowseImage {
 }
 
 /** Deterministic bytes, fast (AES-CTR of zeros): 200 MiB in well under a second. */
-function stream(seed: number, length: number): Buffer {
+export function stream(seed: number, length: number): Buffer {
     const iv = Buffer.alloc(16);
     iv.writeUInt32BE(seed, 0);
     return crypto.createCipheriv('aes-128-ctr', Buffer.alloc(16, 7), iv).update(Buffer.alloc(length));
