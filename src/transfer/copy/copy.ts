@@ -127,6 +127,8 @@ async function copyWith(opts: CopyOptions, sides: Sides): Promise<CopyResult> {
             const c = batch[0];
             try {
                 await serverSide(c);
+                // Both SAS worked: each side's re-grant budget starts over.
+                source.progressed();
                 target.progressed();
                 bytesServerSide += c.end - c.start;
                 return;
