@@ -7,3 +7,4 @@ export { BrowseError, type BrowseErrorCode } from './errors';
 export { decodeName, fitLocalName, safeName } from './names';
 export { saveTo, type SaveOptions, type SaveProgress, type SaveRename, type SaveResult, type SaveSkip, type SkipReason } from './save';
 export { BrowseTree, joinPath, readChunks, splitPath, type BrowseEntry, type BrowseVolume, type TreeOptions } from './tree';
+export { RAW_NOTE_NAME, rawImageFs, rawImageName } from './raw';

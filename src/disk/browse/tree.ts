@@ -5,7 +5,8 @@
  * is listed but never entered.
  */
 import * as l10n from '@vscode/l10n';
-import type { FileSystemReader, FsNode, NodeType } from '../types';
+import type { BlockDevice, FileSystemReader, FsNode, NodeType } from '../types';
+import { rawImageFs } from './raw';
 import { BrowseError } from './errors';
 import { safeName } from './names';
 
@@ -19,6 +20,8 @@ export interface BrowseVolume {
     fs?: FileSystemReader;
     /** Why a volume has no file system to show (encrypted, swap, an error). */
     note?: string;
+    /** The volume's bytes: a volume without a readable file system shows them as one raw image file. */
+    device?: BlockDevice;
 }
 
 /** A path resolved: the root, a volume's folder, or a node inside a volume. */
@@ -70,7 +73,8 @@ export class BrowseTree {
 
     constructor(volumes: readonly BrowseVolume[], opts: TreeOptions = {}) {
         this.opts = { ...DEFAULTS, ...opts };
-        for (const v of volumes) {
+        for (const given of volumes) {
+            const v = !given.fs && given.device ? { ...given, fs: rawImageFs(given.id, given.device, given.typeName, given.note) } : given;
             let name = safeName(v.name) ?? safeName(v.id) ?? `volume-${this.volumes.size + 1}`;
             // Two volumes of the same name (a damaged table) stay apart by their ids.
             if (this.volumes.has(name)) name = `${name} [${safeName(v.id) ?? this.volumes.size + 1}]`;
