@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import { BlobSASPermissions, BlobServiceClient, type PageBlobClient, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
 import { buildVhdFooter, buildVhdxHeaderArea, VHD_FOOTER_SIZE, VHDX_HEADER_AREA } from '../../src/formats/footer';
 import { historyPieces } from './history';
+import { imagePieces } from './imageTools';
 import type { SeedBlob } from './types';
 
 const MiB = 1024 * 1024;
@@ -33,6 +34,8 @@ export interface BlobSpec {
     hash?: boolean;
     /** A disk with a past (history.ts): the written pages of this generation instead of the seeded layout. */
     history?: { family: string; generation: number };
+    /** A raw disk image (images.ts) of `dataSize` bytes: its non-zero blocks are the written pages. */
+    image?: string;
 }
 
 interface Range { offset: number; length: number }
@@ -107,7 +110,9 @@ function layout(spec: BlobSpec): { size: number; pieces: { offset: number; data:
         const header = buildVhdxHeaderArea({ seed: 1 });
         pieces.push({ offset: 0, length: header.length, data: () => header });
     }
-    if (spec.history) {
+    if (spec.image) {
+        for (const p of imagePieces(spec.image)) pieces.push({ offset: base + p.offset, length: p.length, data: p.data });
+    } else if (spec.history) {
         for (const p of historyPieces(spec.history.family, spec.history.generation, spec.dataSize)) pieces.push({ offset: base + p.offset, length: p.length, data: () => p.data });
     } else {
         for (const r of planRanges(spec.seed, spec.dataSize, spec.writtenTarget)) {

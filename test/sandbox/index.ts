@@ -188,7 +188,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
                 world = await seedInto(azurite);
                 // Azurite writes its metadata out when it stops: only a clean stop leaves a folder worth keeping.
                 await azurite.stop();
-                if (azurite.stoppedCleanly) saveCache(key, location, world.blobMap());
+                // A seed whose disk images could not be built is not kept: a later start tries them again.
+                if (azurite.stoppedCleanly && world.imageProblems.length === 0) saveCache(key, location, world.blobMap());
                 azurite = await startAzurite({ location, accounts });
                 world.rebind(serviceClient(azurite.endpoint, azurite.accountName, azurite.accountKey));
             }

@@ -3,6 +3,7 @@
  * disks and snapshots. Sizes are in MiB; `writtenMiB` is roughly how much of a disk holds data
  * (the rest are holes), so downloads stay small except for the one large disk.
  */
+import type { DiskImageName } from './images';
 
 export interface SeedTenant { tenantId: string; displayName: string; defaultDomain: string }
 export interface SeedSubscription { subscriptionId: string; tenantId: string; displayName: string }
@@ -48,6 +49,8 @@ export interface SeedResource {
     history?: { generation: number };
     /** Fixed creation time (else one derived from the id). */
     timeCreated?: string;
+    /** A disk holding real file systems (images.ts), written instead of pseudo-random ranges (`writtenMiB` then only sizes the fallback). */
+    image?: DiskImageName;
 }
 
 export const MAIN_TENANT = '6a1f3c2e-5b7d-4e90-8c1a-2f4e6d8b0a11';
@@ -73,6 +76,7 @@ export const resourceGroups: SeedResourceGroup[] = [
     { subscriptionId: SUB_DEV, name: 'rg-data', location: 'westeurope' },
     { subscriptionId: SUB_DEV, name: 'rg-empty', location: 'northeurope' },
     { subscriptionId: SUB_DEV, name: 'rg-locked', location: 'westeurope' },
+    { subscriptionId: SUB_DEV, name: 'rg-os-disks', location: 'westeurope' },
     { subscriptionId: SUB_PROD, name: 'rg-prod', location: 'eastus2' },
     { subscriptionId: SUB_PROD, name: 'rg-backup', location: 'eastus2' },
     { subscriptionId: SUB_OTHER, name: 'rg-fabrikam', location: 'westus3' },
@@ -101,7 +105,7 @@ export const resources: SeedResource[] = [
     { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'data_disk.v2-(old)', sizeMiB: 48, writtenMiB: 2, diskState: 'Unattached', sku: 'StandardSSD_LRS' },
     { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'web-exported', ...small, diskState: 'ActiveSAS', stateAfterRevoke: 'Unattached', sku: 'Standard_LRS' },
     { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'web-logs', sizeMiB: 64, writtenMiB: 4, diskState: 'Unattached', sku: 'Standard_LRS' },
-    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-secure', name: 'cvm-os', ...small, diskState: 'Reserved', vm: 'vm-cvm-01', osType: 'Windows', sku: 'Premium_LRS', securityType: 'ConfidentialVM_DiskEncryptedWithPlatformKey' },
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-secure', name: 'cvm-os', ...small, diskState: 'Reserved', vm: 'vm-cvm-01', osType: 'Linux', sku: 'Premium_LRS', securityType: 'ConfidentialVM_DiskEncryptedWithPlatformKey', image: 'cvm' },
     { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-secure', name: 'tl-os', ...small, diskState: 'Unattached', osType: 'Windows', sku: 'Premium_LRS', securityType: 'TrustedLaunch' },
     { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-data', name: 'upload-target', sizeMiB: 32, writtenMiB: 0, diskState: 'ReadyToUpload', sku: 'Standard_LRS', createOption: 'Upload' },
     { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-data', name: 'big-data', sizeMiB: 1024, writtenMiB: 100, diskState: 'Unattached', sku: 'Premium_LRS' },
@@ -110,12 +114,16 @@ export const resources: SeedResource[] = [
     { kind: 'disk', subscriptionId: SUB_PROD, resourceGroup: 'rg-prod', name: 'prod-db-01', ...small, diskState: 'Unattached', sku: 'PremiumV2_LRS' },
     { kind: 'snapshot', subscriptionId: SUB_PROD, resourceGroup: 'rg-backup', name: 'prod-db-01-nightly', ...small, diskState: 'Unattached', incremental: true, source: `/subscriptions/${SUB_PROD}/resourceGroups/rg-prod/providers/Microsoft.Compute/disks/prod-db-01` },
     { kind: 'disk', subscriptionId: SUB_OTHER, resourceGroup: 'rg-fabrikam', name: 'fabrikam-data', ...small, diskState: 'Unattached', sku: 'Standard_LRS' },
+    // OS disks of VMs since deleted, with the partitions and file systems their OS installs (images.ts).
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-os-disks', name: 'ubuntu-os', sizeMiB: 256, writtenMiB: 2, diskState: 'Unattached', osType: 'Linux', sku: 'Premium_LRS', hyperVGeneration: 'V2', image: 'ubuntu' },
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-os-disks', name: 'windows-os', sizeMiB: 256, writtenMiB: 2, diskState: 'Unattached', osType: 'Windows', sku: 'Premium_LRS', hyperVGeneration: 'V2', image: 'windows' },
+    { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-os-disks', name: 'rhel-os', sizeMiB: 704, writtenMiB: 2, diskState: 'Unattached', osType: 'Linux', sku: 'StandardSSD_LRS', hyperVGeneration: 'V2', image: 'rhel' },
     { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-locked', name: 'aad-data', ...small, diskState: 'Unattached', sku: 'Premium_LRS', dataAccessAuthMode: 'AzureActiveDirectory' },
     { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-locked', name: 'private-data', ...small, diskState: 'Unattached', sku: 'Standard_LRS', networkAccessPolicy: 'AllowPrivate' },
     { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-locked', name: 'denyall-data', ...small, diskState: 'Unattached', sku: 'Standard_LRS', networkAccessPolicy: 'DenyAll' },
     { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-data', name: HISTORY_DISK.name, ...small, diskState: 'Unattached', sku: 'Premium_LRS', history: { generation: HISTORY_DISK.generation }, timeCreated: '2025-02-01T02:00:00.0000000+00:00' },
     ...HISTORY_SNAPSHOTS.map((h): SeedResource => ({ kind: 'snapshot', subscriptionId: SUB_DEV, resourceGroup: 'rg-data', name: h.name, ...small, diskState: 'Unattached', incremental: true, source: `rg-data/${HISTORY_DISK.name}`, history: { generation: h.generation }, timeCreated: h.timeCreated })),
-    { kind: 'diskRestorePoint', subscriptionId: SUB_DEV, resourceGroup: 'rg-secure', name: 'cvm-os_5b0c3e1a-7d2f-4c8e-9a61-2e4f8b0d6c13', ...small, diskState: 'Unattached', osType: 'Windows', securityType: 'ConfidentialVM_DiskEncryptedWithPlatformKey', source: 'rg-secure/cvm-os', restorePoint: { collection: 'rpc-vm-cvm-01', point: 'rp-20250601' } },
+    { kind: 'diskRestorePoint', subscriptionId: SUB_DEV, resourceGroup: 'rg-secure', name: 'cvm-os_5b0c3e1a-7d2f-4c8e-9a61-2e4f8b0d6c13', ...small, diskState: 'Unattached', osType: 'Linux', securityType: 'ConfidentialVM_DiskEncryptedWithPlatformKey', source: 'rg-secure/cvm-os', restorePoint: { collection: 'rpc-vm-cvm-01', point: 'rp-20250601' } },
     { kind: 'diskRestorePoint', subscriptionId: SUB_DEV, resourceGroup: 'rg-web', name: 'web-os-02_8e1d4a7c-2b9f-4e3a-b5c6-0d7e9f1a2b34', ...small, diskState: 'Unattached', osType: 'Linux', source: 'rg-web/web-os-02', restorePoint: { collection: 'rpc-vm-web-02', point: 'rp-20250601' } },
 ];
 

@@ -27,6 +27,10 @@ export function cacheKey(options: Record<string, unknown>): string {
         path.join(__dirname, 'blobs.js'),
         path.join(__dirname, 'history.js'),
         path.join(__dirname, 'world.js'),
+        // The disk images' recipes and trees (images.ts), so a change of recipe seeds afresh.
+        path.join(__dirname, 'images.js'),
+        path.join(__dirname, 'imageFiles.js'),
+        path.join(__dirname, 'imageTools.js'),
         path.join(__dirname, '..', '..', 'src', 'formats', 'footer.js'),
         require.resolve('azurite/package.json'),
     ];

@@ -7,6 +7,7 @@ import type { BlobServiceClient } from '@azure/storage-blob';
 import { accountKey, contentAt, seedBlob, serviceClient, type BlobSpec } from './blobs';
 import * as seed from './seed';
 import { HISTORY_DISK } from './seed';
+import { buildImages } from './images';
 import type { SeedBlob, SeedDisk, SeedDiskRestorePoint } from './types';
 
 const MiB = 1024 * 1024;
@@ -116,6 +117,8 @@ export interface World {
     storageAccounts: StorageAccount[];
     /** Points the world at a restarted Azurite (another port, same data). */
     rebind(service: BlobServiceClient): void;
+    /** Disk images that could not be built (their disks got pseudo-random content instead): such a seed is not cached. */
+    imageProblems: string[];
 }
 
 export function resourceId(sub: string, rg: string, kind: seed.ResourceKind, name: string, rp?: { collection: string; point: string }): string {
@@ -184,6 +187,7 @@ export async function buildWorld(service: BlobServiceClient, publicEndpoint: str
     const sharedSpec: BlobSpec = { container: 'md-scale-shared', blob: 'abcd', format: 'vhd', dataSize: 32 * MiB, writtenTarget: MiB, seed: 'scale-shared' };
     if (!cached && specs.some((s) => s.sharedBlob)) shared = await seedBlob(service, sharedSpec, publicEndpoint);
 
+    const imageProblems: string[] = [];
     const resources: Resource[] = specs.map((r) => {
         const id = resourceId(r.subscriptionId, r.resourceGroup, r.kind, r.name, r.restorePoint);
         const sub = subOf.get(r.subscriptionId)!;
@@ -208,13 +212,18 @@ export async function buildWorld(service: BlobServiceClient, publicEndpoint: str
             if (!blobs) throw new Error(`seed cache has no blobs for ${r.id}`);
             r.blobs = blobs;
         }
-    } else await pool(resources.filter((r) => !r.spec.sharedBlob), 3, async (r) => {
-        const s = blobSpecs(r.spec, r.id);
-        r.blobs = { disk: await seedBlob(service, s.disk, publicEndpoint) };
-        if (s.vhdx) r.blobs.vhdx = await seedBlob(service, s.vhdx, publicEndpoint);
-        if (s.vmgs) r.blobs.vmgs = await seedBlob(service, s.vmgs, publicEndpoint);
-        if (s.vmmd) r.blobs.vmmd = await seedBlob(service, s.vmmd, publicEndpoint);
-    });
+    } else {
+        const images = buildImages(specs.flatMap((r) => (r.image ? [r.image] : [])), imageProblems);
+        await pool(resources.filter((r) => !r.spec.sharedBlob), 3, async (r) => {
+            const s = blobSpecs(r.spec, r.id);
+            const image = r.spec.image && images.get(r.spec.image);
+            if (image) s.disk.image = image;
+            r.blobs = { disk: await seedBlob(service, s.disk, publicEndpoint) };
+            if (s.vhdx) r.blobs.vhdx = await seedBlob(service, s.vhdx, publicEndpoint);
+            if (s.vmgs) r.blobs.vmgs = await seedBlob(service, s.vmgs, publicEndpoint);
+            if (s.vmmd) r.blobs.vmmd = await seedBlob(service, s.vmmd, publicEndpoint);
+        });
+    }
 
     const accounts = storageAccountsOf(service, publicEndpoint);
     if (!cached) await seedStorageAccounts(accounts);
@@ -267,6 +276,7 @@ export async function buildWorld(service: BlobServiceClient, publicEndpoint: str
         },
         storage: { service, publicEndpoint },
         storageAccounts: accounts,
+        imageProblems,
         rebind(next) {
             world.storage.service = next;
             const fresh = storageAccountsOf(next, publicEndpoint);

@@ -23,6 +23,8 @@ export interface FlowContext {
 export interface Flow {
     name: string;
     run(ctx: FlowContext): Promise<void>;
+    /** A flow that waits for a page reload may need longer than the runner's default. */
+    timeoutMs?: number;
 }
 
 export class AssertionError extends Error {}

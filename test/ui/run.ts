@@ -116,7 +116,7 @@ async function main(): Promise<number> {
             };
             try {
                 await fwb.reset();
-                await withTimeout(flow.run(ctx), FLOW_TIMEOUT_MS, `flow ${flow.name}`);
+                await withTimeout(flow.run(ctx), flow.timeoutMs ?? FLOW_TIMEOUT_MS, `flow ${flow.name}`);
                 passed++;
                 console.log(`ui: ✓ ${flow.name} (${secs(Date.now() - started)})`);
             } catch (e) {

@@ -73,7 +73,7 @@ describe('listing', () => {
     it('pages resource groups, disks and snapshots through nextLink', async () => {
         await sb.control.clearLog();
         const groups = await collect(arm.resources(SUB_DEV).resourceGroups.list());
-        assert.deepEqual(groups.map((g) => g.name), ['rg-web', 'rg-secure', 'rg-data', 'rg-empty', 'rg-locked']);
+        assert.deepEqual(groups.map((g) => g.name), ['rg-web', 'rg-secure', 'rg-data', 'rg-empty', 'rg-locked', 'rg-os-disks']);
         const webDisks = await collect(arm.compute(SUB_DEV).disks.listByResourceGroup('rg-web'));
         assert.equal(webDisks.length, sb.manifest.filter((d) => d.resourceGroup === 'rg-web' && d.kind === 'disk').length);
         assert.ok(webDisks.length > 3);

@@ -1,10 +1,11 @@
 /**
- * Browse Contents through the real commands against the sandbox. No seeded disk holds a file
- * system, so the suite makes one: a GPT disk with one ext4 partition, written by sgdisk and
- * mkfs.ext4 -d from a small tree, uploaded with Create Disk from Image…. Then: Browse Contents
+ * Browse Contents through the real commands against the sandbox. The suite makes a disk of its
+ * own: a GPT disk with one ext4 partition, written by sgdisk and mkfs.ext4 -d from a small tree,
+ * uploaded with Create Disk from Image…. Then: Browse Contents
  * (a Read grant first), a file read through the azure-disk: URI, Save to Workspace… of a folder
  * compared by sha256 with the tree, and Close Disk revoking the grant browsing made. Open Disk
- * Image reads the same image locally, with no grant at all.
+ * Image reads the same image locally, with no grant at all. The seeded OS disks (Red Hat: LVM and
+ * XFS; Windows: NTFS) are browsed as they come from the sandbox.
  *
  * The window is a single-folder one, where adding a workspace folder makes VS Code enter a
  * multi-root workspace (and reload the window): the commands run with `addToWorkspace: false` and
@@ -17,6 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { RHEL_RELEASE, WINDOWS_HOSTS } from '../../sandbox/imageFiles';
 import { control, scriptedSuite, seedDisk, telemetryEvents } from './harness';
 
 const Cmd = {
@@ -138,6 +140,32 @@ describe('Browse Contents', () => {
         }
         assert.equal(await control().diskState(id), 'Unattached', 'the grant browsing made is revoked on close');
         assert.ok(telemetryEvents().some((e) => e.eventName === 'browseContents' && e.properties?.result === 'Succeeded'));
+        assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);
+    });
+
+    it('the seeded Red Hat and Windows disks: partitions and LVM volumes as folders, files read from XFS and NTFS', async () => {
+        const config = vscode.workspace.getConfiguration('azureDisks');
+        const previous = config.inspect<string>('download.revokeAfterDownload')?.workspaceValue;
+        await config.update('download.revokeAfterDownload', 'always', vscode.ConfigurationTarget.Workspace);
+        try {
+            for (const [name, volume, file, want] of [
+                ['rhel-os', 'rootvg%2Frootlv (XFS, 300 MiB)', ['etc', 'redhat-release'], RHEL_RELEASE],
+                ['windows-os', '3 Basic data partition (NTFS, 139 MiB)', ['Windows', 'System32', 'drivers', 'etc', 'hosts'], WINDOWS_HOSTS],
+            ] as const) {
+                const s = seedDisk(name);
+                const ref = { tenantId: s.tenantId, subscriptionId: s.subscriptionId, resourceGroup: s.resourceGroup, name, kind: 'disk' as const, id: s.id };
+                ui.script({ match: 'Access level', optional: true, answer: { pick: 'Read' } }, { match: 'How long should the access last', optional: true, answer: { pick: '1 hour' } });
+                const root = vscode.Uri.parse(await vscode.commands.executeCommand<string>(Cmd.BrowseContents, ref, { addToWorkspace: false }));
+                const volumes = (await vscode.workspace.fs.readDirectory(root)).map(([n]) => n);
+                assert.ok(volumes.includes(volume), `${name}: ${JSON.stringify(volumes)}`);
+                const text = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, volume, ...file));
+                assert.equal(Buffer.from(text).toString(), want, `${name}: ${file.join('/')}`);
+                await vscode.commands.executeCommand(Cmd.CloseDiskContents, root);
+                assert.equal(await control().diskState(s.id), 'Unattached', `${name}: the grant browsing made is revoked on close`);
+            }
+        } finally {
+            await config.update('download.revokeAfterDownload', previous, vscode.ConfigurationTarget.Workspace);
+        }
         assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);
     });
 

@@ -1,6 +1,7 @@
 /** The flows, in the order they run (later ones build on the workbench state earlier ones leave). */
 import type { Flow } from '../flow';
 import { attachedFlow } from './attached';
+import { browseCvmFlow, browseRhelFlow, browseWindowsFlow } from './browse';
 import { lockedFlow } from './locked';
 import { confidentialFlow } from './confidential';
 import { copyFlow } from './copy';
@@ -15,4 +16,6 @@ import { snapshotFlow } from './snapshot';
 import { treeFlow } from './tree';
 import { extensionPageFlow } from './extensionPage';
 
-export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, exportInsteadFlow, copyFlow, lockedFlow, restorePointsFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow, extensionPageFlow];
+export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, exportInsteadFlow, copyFlow, lockedFlow, restorePointsFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow, extensionPageFlow,
+    // Last: the first disk browsed turns the window into a multi-root workspace (the page reloads).
+    browseCvmFlow, browseWindowsFlow, browseRhelFlow];
