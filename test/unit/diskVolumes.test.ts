@@ -124,8 +124,8 @@ describe('volumes', () => {
             const vols = await openVolumes(dev);
             assert.deepEqual(summary(vols), [
                 ['1', 'partition', '1 BIOS boot (unknown file system, 1 MiB)', 'BIOS boot', null, 'no file system this browser reads was found'],
-                ['rootvg-rootlv', 'lv', 'rootvg/rootlv (XFS, 300 MiB)', 'LVM logical volume', 'XFS', 'fs'],
-                ['rootvg-home--lv', 'lv', 'rootvg/home-lv (ext4, 8 MiB)', 'LVM logical volume', 'ext4', 'fs'],
+                ['rootvg-rootlv', 'lv', 'rootvg-rootlv (XFS, 300 MiB)', 'LVM logical volume', 'XFS', 'fs'],
+                ['rootvg-home--lv', 'lv', 'rootvg-home--lv (ext4, 8 MiB)', 'LVM logical volume', 'ext4', 'fs'],
             ]);
             assert.ok(dev.reads <= 45, `${dev.reads} reads`);
             for (const [rel, data] of Object.entries(XFS_FILES)) assert.equal(await fileSha(vols[1], rel), sha256(data), rel);
@@ -141,10 +141,10 @@ describe('volumes', () => {
         const ext = fileDevice(ext4Image(9));
         try {
             assert.deepEqual(summary(await openVolumes(pv)).map((r) => r.slice(0, 5)), [
-                ['rootvg-rootlv', 'lv', 'rootvg/rootlv (ext4, 9 MiB)', 'LVM logical volume', 'ext4'],
-                ['rootvg-homelv', 'lv', 'rootvg/homelv (unknown file system, 3 MiB)', 'LVM logical volume', null],
-                ['rootvg-pool', 'lv', 'rootvg/pool (thin-pool volume, 8 MiB)', 'LVM logical volume', null],
-                ['rootvg-thinlv', 'lv', 'rootvg/thinlv (thin volume, 16 MiB)', 'LVM logical volume', null],
+                ['rootvg-rootlv', 'lv', 'rootvg-rootlv (ext4, 9 MiB)', 'LVM logical volume', 'ext4'],
+                ['rootvg-homelv', 'lv', 'rootvg-homelv (unknown file system, 3 MiB)', 'LVM logical volume', null],
+                ['rootvg-pool', 'lv', 'rootvg-pool (thin-pool volume, 8 MiB)', 'LVM logical volume', null],
+                ['rootvg-thinlv', 'lv', 'rootvg-thinlv (thin volume, 16 MiB)', 'LVM logical volume', null],
             ]);
             const [, , pool] = await openVolumes(pv);
             assert.match(pool.note ?? '', /thin-pool/);

@@ -100,7 +100,7 @@ describe('seeded disks with file systems', () => {
     });
 
     it('Red Hat: EFI (FAT16), /boot in XFS, BIOS boot, and rootvg/rootlv in XFS on an LVM PV', async () => {
-        const root = 'rootvg/rootlv (XFS, 300 MiB)';
+        const root = 'rootvg-rootlv (XFS, 300 MiB)';
         await browse('rhel-os', ['1 EFI System Partition (FAT16, 64 MiB)', '2 Linux filesystem (XFS, 300 MiB)', '3 BIOS boot (unknown file system, 1 MiB)', root], async (v) => {
             assert.equal(await text(v(root), 'etc/redhat-release'), RHEL_RELEASE);
             assert.equal(await text(v(root), 'var/log/messages'), RHEL_MESSAGES);

@@ -28,9 +28,12 @@ export function partitionName(number: number, label: string, contents: string, s
     return `${number} ${label} (${contents}, ${formatSize(size)})`;
 }
 
-/** `rootvg/rootlv (XFS, 8 GiB)`. */
+/**
+ * `rootvg-rootlv (XFS, 8 GiB)`: the device-mapper name (/dev/mapper/rootvg-rootlv), since a folder
+ * name cannot hold the `/` of `rootvg/rootlv` (it would show escaped).
+ */
 export function lvName(vg: string, lv: string, contents: string, size: number): string {
-    return `${vg}/${lv} (${contents}, ${formatSize(size)})`;
+    return `${dmName(vg, lv)} (${contents}, ${formatSize(size)})`;
 }
 
 /** `Disk (ext4, 30 GiB)`: a disk without a partition table. */

@@ -149,7 +149,7 @@ describe('Browse Contents', () => {
         await config.update('download.revokeAfterDownload', 'always', vscode.ConfigurationTarget.Workspace);
         try {
             for (const [name, volume, file, want] of [
-                ['rhel-os', 'rootvg%2Frootlv (XFS, 300 MiB)', ['etc', 'redhat-release'], RHEL_RELEASE],
+                ['rhel-os', 'rootvg-rootlv (XFS, 300 MiB)', ['etc', 'redhat-release'], RHEL_RELEASE],
                 ['windows-os', '3 Basic data partition (NTFS, 139 MiB)', ['Windows', 'System32', 'drivers', 'etc', 'hosts'], WINDOWS_HOSTS],
             ] as const) {
                 const s = seedDisk(name);

@@ -206,9 +206,9 @@ export const browseRhelFlow: Flow = {
     timeoutMs: RELOAD_TIMEOUT_MS,
     run: (ctx) => browseFlow(ctx, {
         disk: 'rhel-os',
-        volumes: ['1 EFI System Partition (FAT16, 64 MiB)', '2 Linux filesystem (XFS, 300 MiB)', '3 BIOS boot (unknown file system, 1 MiB)', 'rootvg%2Frootlv (XFS, 300 MiB)'],
+        volumes: ['1 EFI System Partition (FAT16, 64 MiB)', '2 Linux filesystem (XFS, 300 MiB)', '3 BIOS boot (unknown file system, 1 MiB)', 'rootvg-rootlv (XFS, 300 MiB)'],
         // A logical volume's folder: its "/" is escaped, as no file name may hold one.
-        volume: 'rootvg%2Frootlv (XFS, 300 MiB)',
+        volume: 'rootvg-rootlv (XFS, 300 MiB)',
         file: ['var', 'log', 'messages'],
         lines: firstLines(RHEL_MESSAGES, 3),
     }),
