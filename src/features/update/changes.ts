@@ -59,15 +59,9 @@ export async function downloadChangesCommand(ctx: AppContext, actx: ActionContex
 
     const grants = new PairGrants(ctx, actx);
     try {
-        let olderGrant, newerGrant;
-        try {
-            olderGrant = await grants.acquire(older, names);
-            newerGrant = await grants.acquire(newer, names);
-        } catch (e) {
-            if (e instanceof DiskError && e.code === 'SnapshotSasLimit') return fail('sasCap', names);
-            throw e;
-        }
-        const opts = await engineOptions(ctx, grants, { older, newer, olderGrant, newerGrant });
+        const pair = await grants.both(older, newer, names);
+        if (pair === 'sasCap') return fail('sasCap', names);
+        const opts = await engineOptions(ctx, grants, { older, newer, ...pair });
         let result: DownloadChangesResult | undefined;
         try {
             result = await runTracked(ctx, newer, vscode.l10n.t('Downloading the changes of {0} since {1}', newer.name, older.name), file, resuming, (signal, onProgress) =>

@@ -39,6 +39,17 @@ export class PairGrants {
         }
     }
 
+    /** Both snapshots' grants, the older first; 'sasCap' when the family's five-SAS limit refuses one. */
+    async both(older: DiskInfo, newer: DiskInfo, names: Names): Promise<{ olderGrant: Grant; newerGrant: Grant } | 'sasCap'> {
+        try {
+            const olderGrant = await this.acquire(older, names);
+            return { olderGrant, newerGrant: await this.acquire(newer, names) };
+        } catch (e) {
+            if (e instanceof DiskError && e.code === 'SnapshotSasLimit') return 'sasCap';
+            throw e;
+        }
+    }
+
     /** A fresh SAS when one expires or is revoked mid-run (asked per the onSasExpired setting). */
     async renew(disk: DiskInfo, current: () => Grant, set: (g: Grant) => void): Promise<string> {
         const g = await this.ctx.actions.renewExpired(this.actx, refOf(disk), current(), 'disk', PRESET, 'update');

@@ -91,15 +91,9 @@ async function updateTo(ctx: AppContext, actx: ActionContext, newer: DiskInfo): 
 
     const grants = new PairGrants(ctx, actx);
     try {
-        let olderGrant, newerGrant;
-        try {
-            olderGrant = await grants.acquire(older, names);
-            newerGrant = await grants.acquire(newer, names);
-        } catch (e) {
-            if (e instanceof DiskError && e.code === 'SnapshotSasLimit') return fail('sasCap', names);
-            throw e;
-        }
-        const opts = await engineOptions(ctx, grants, { older, newer, olderGrant, newerGrant });
+        const pair = await grants.both(older, newer, names);
+        if (pair === 'sasCap') return fail('sasCap', names);
+        const opts = await engineOptions(ctx, grants, { older, newer, ...pair });
         services.log.info(`${resuming ? 'Resuming the update' : 'Updating'} of ${d.filePath} from ${older.name} to ${newer.name}.`);
         let result: UpdateResult | undefined;
         try {
