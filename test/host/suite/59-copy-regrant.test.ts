@@ -6,24 +6,15 @@
  * and 58-entra needs the token it starts with to expire mid-download.
  */
 import * as assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { DiskInfo } from '../../../src/shared/types';
 import type { SeedDisk } from '../../sandbox/types';
-import { Cmds, control, findDiskNode, grantWithPreset, poll, scriptedSuite, seedDisk, copyTargetSteps } from './harness';
+import { Cmds, control, findDiskNode, grantWithPreset, poll, scriptedSuite, seedDisk, copyTargetSteps, blobSha256 } from './harness';
 import { blobPattern, withSettings } from './faultKit';
 
 const CopyTo = 'azureDisks.copyTo';
 
 
-/** sha256 of a whole blob, streamed (the disks are sparse but large). */
-async function blobSha256(url: string): Promise<string> {
-    const res = await fetch(url);
-    assert.equal(res.status, 200);
-    const h = createHash('sha256');
-    for await (const piece of res.body as unknown as AsyncIterable<Uint8Array>) h.update(piece);
-    return h.digest('hex');
-}
 
 /** Page writes the target accepted so far (Put Page From URL or Put Page). */
 async function pagesWritten(): Promise<number> {

@@ -5,12 +5,11 @@
  * the refusals: another disk's snapshot, and the five-SAS limit of a snapshot family.
  */
 import * as assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { DiskInfo } from '../../../src/shared/types';
 import type { SeedDisk } from '../../sandbox/types';
-import { Cmds, control, findDiskNode, getApi, grantWithPreset, poll, seedDisk } from './harness';
+import { Cmds, control, findDiskNode, getApi, grantWithPreset, poll, seedDisk, blobSha256 } from './harness';
 import { assertExactCopy, blobPattern, downloadSuite, filesOf, sha256 } from './faultKit';
 
 const Update = 'azureDisks.updateEarlierDownload';
@@ -36,13 +35,6 @@ function record(file: string): { snapshotId: string; familyId: string } | undefi
 
 const between = (file: string) => fs.existsSync(`${file}.update.journal`);
 
-async function blobSha256(url: string): Promise<string> {
-    const res = await fetch(url);
-    assert.equal(res.status, 200);
-    const h = createHash('sha256');
-    for await (const piece of res.body as unknown as AsyncIterable<Uint8Array>) h.update(piece);
-    return h.digest('hex');
-}
 
 async function noSas(...seeds: { id: string; name: string }[]): Promise<void> {
     for (const s of seeds) assert.doesNotMatch((await control().diskState(s.id)) ?? '', /^ActiveSAS/, `${s.name} ends without SAS`);

@@ -2,6 +2,7 @@
  * What every host test shares: the extension's API, the scripted input installed into it, the
  * sandbox description, and the capture of toasts and telemetry the runner scans for secrets.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { DiskInfo } from '../../../src/shared/types';
@@ -170,6 +171,15 @@ export function seedDisk(name: string): SeedDisk {
         throw new Error(`${name} is not in the sandbox manifest`);
     }
     return d;
+}
+
+/** sha256 of a whole blob through its SAS, streamed (the disks are sparse but large). */
+export async function blobSha256(url: string): Promise<string> {
+    const res = await fetch(url);
+    if (res.status !== 200) throw new Error(`GET of the blob answered ${res.status}`);
+    const h = createHash('sha256');
+    for await (const piece of res.body as unknown as AsyncIterable<Uint8Array>) h.update(piece);
+    return h.digest('hex');
 }
 
 /** Copy to…'s target questions: subscription, group, region, (extra), the new disk's name. */
