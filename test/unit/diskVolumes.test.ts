@@ -123,7 +123,7 @@ describe('volumes', () => {
         try {
             const vols = await openVolumes(dev);
             assert.deepEqual(summary(vols), [
-                ['1', 'partition', '1 BIOS boot (unknown file system, 1 MiB)', 'BIOS boot', null, 'no file system this browser reads was found'],
+                ['1', 'partition', '1 BIOS boot (reserved, 1 MiB)', 'BIOS boot', null, 'a BIOS boot partition holds no files'],
                 ['rootvg-rootlv', 'lv', 'rootvg-rootlv (XFS, 300 MiB)', 'LVM logical volume', 'XFS', 'fs'],
                 ['rootvg-home--lv', 'lv', 'rootvg-home--lv (ext4, 8 MiB)', 'LVM logical volume', 'ext4', 'fs'],
             ]);

@@ -86,14 +86,14 @@ describe('seeded disks with file systems', () => {
     });
 
     it('Ubuntu: BIOS boot, EFI (FAT32) and the ext4 root, numbered as the cloud images number them', async () => {
-        await browse('ubuntu-os', ['1 Linux filesystem (ext4, 187 MiB)', '14 BIOS boot (unknown file system, 4 MiB)', '15 EFI System (FAT32, 64 MiB)'], async (v) => {
+        await browse('ubuntu-os', ['1 Linux filesystem (ext4, 187 MiB)', '14 BIOS boot (reserved, 4 MiB)', '15 EFI System (FAT32, 64 MiB)'], async (v) => {
             assert.equal(await text(v('1 Linux filesystem (ext4, 187 MiB)'), 'var/log/syslog'), UBUNTU_SYSLOG);
         });
     });
 
     it('Windows: EFI (FAT32), Microsoft reserved, and C: in NTFS', async () => {
         const c = '3 Basic data partition (NTFS, 139 MiB)';
-        await browse('windows-os', ['1 EFI system partition (FAT32, 100 MiB)', '2 Microsoft reserved partition (unknown file system, 16 MiB)', c], async (v) => {
+        await browse('windows-os', ['1 EFI system partition (FAT32, 100 MiB)', '2 Microsoft reserved partition (reserved, 16 MiB)', c], async (v) => {
             assert.equal(await text(v(c), 'Windows/System32/drivers/etc/hosts'), WINDOWS_HOSTS);
             assert.match(await text(v(c), 'Users/azureuser/Documents/Projekt Übersicht.txt'), /日本語/);
         });
@@ -101,7 +101,7 @@ describe('seeded disks with file systems', () => {
 
     it('Red Hat: EFI (FAT16), /boot in XFS, BIOS boot, and rootvg/rootlv in XFS on an LVM PV', async () => {
         const root = 'rootvg-rootlv (XFS, 300 MiB)';
-        await browse('rhel-os', ['1 EFI System Partition (FAT16, 64 MiB)', '2 Linux filesystem (XFS, 300 MiB)', '3 BIOS boot (unknown file system, 1 MiB)', root], async (v) => {
+        await browse('rhel-os', ['1 EFI System Partition (FAT16, 64 MiB)', '2 Linux filesystem (XFS, 300 MiB)', '3 BIOS boot (reserved, 1 MiB)', root], async (v) => {
             assert.equal(await text(v(root), 'etc/redhat-release'), RHEL_RELEASE);
             assert.equal(await text(v(root), 'var/log/messages'), RHEL_MESSAGES);
             assert.match(await text(v('2 Linux filesystem (XFS, 300 MiB)'), 'loader/entries/rhel-5.14.0-427.el9.x86_64.conf'), /rootvg-rootlv/);

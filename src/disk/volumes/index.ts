@@ -31,6 +31,8 @@ export interface Volume {
 }
 
 const UNKNOWN = 'unknown file system';
+/** GPT types whose partitions hold no file system by design (boot loader space, Windows' reserved area). */
+const RESERVED_TYPES = /^(BIOS boot|Microsoft reserved)$/;
 
 /** The volumes of a disk, in partition order. Errors other than a damaged structure (the network) are thrown. */
 export async function openVolumes(dev: BlockDevice): Promise<Volume[]> {
@@ -82,6 +84,10 @@ async function examine(base: Base, device: () => BlockDevice, note: string | und
     }
     const opened = await openContents(dev, (contents, size) => named(base, contents, size));
     if ('vg' in opened) return { pv: { base, device: dev, vg: opened.vg } };
+    // Partitions that by their type never hold a file system read as reserved, not as unknown.
+    if (!opened.fs && !opened.fsType && RESERVED_TYPES.test(base.typeName)) {
+        return { volume: { ...strip(base), name: named(base, 'reserved', dev.size), note: `a ${base.typeName} partition holds no files`, size: dev.size, device: dev } };
+    }
     const v: Volume = { ...strip(base), ...opened, size: dev.size, device: dev };
     if (note && !v.fs) v.note = v.note ? `${note}; ${v.note}` : note;
     return { volume: v };

@@ -194,7 +194,7 @@ export const browseWindowsFlow: Flow = {
     timeoutMs: RELOAD_TIMEOUT_MS,
     run: (ctx) => browseFlow(ctx, {
         disk: 'windows-os',
-        volumes: ['1 EFI system partition (FAT32, 100 MiB)', '2 Microsoft reserved partition (unknown file system, 16 MiB)', '3 Basic data partition (NTFS, 139 MiB)'],
+        volumes: ['1 EFI system partition (FAT32, 100 MiB)', '2 Microsoft reserved partition (reserved, 16 MiB)', '3 Basic data partition (NTFS, 139 MiB)'],
         volume: '3 Basic data partition (NTFS, 139 MiB)',
         file: ['Windows', 'System32', 'drivers', 'etc', 'hosts'],
         lines: firstLines(WINDOWS_HOSTS, 7).filter((l) => l),
@@ -206,7 +206,7 @@ export const browseRhelFlow: Flow = {
     timeoutMs: RELOAD_TIMEOUT_MS,
     run: (ctx) => browseFlow(ctx, {
         disk: 'rhel-os',
-        volumes: ['1 EFI System Partition (FAT16, 64 MiB)', '2 Linux filesystem (XFS, 300 MiB)', '3 BIOS boot (unknown file system, 1 MiB)', 'rootvg-rootlv (XFS, 300 MiB)'],
+        volumes: ['1 EFI System Partition (FAT16, 64 MiB)', '2 Linux filesystem (XFS, 300 MiB)', '3 BIOS boot (reserved, 1 MiB)', 'rootvg-rootlv (XFS, 300 MiB)'],
         // A logical volume's folder: its "/" is escaped, as no file name may hold one.
         volume: 'rootvg-rootlv (XFS, 300 MiB)',
         file: ['var', 'log', 'messages'],
