@@ -52,7 +52,6 @@ function computedFooter(info: ImageInfo): Buffer {
 }
 
 export async function uploadImage(opts: UploadOptions, hooks: EngineHooks = {}): Promise<UploadResult> {
-    const t = opts.tuning ?? {};
     const log = (m: string) => opts.log?.(scrubSecrets(m));
     // Everything local first: URL rule, options, then the image. No request before all pass.
     assertSecureUrl(opts.url);
