@@ -164,8 +164,10 @@ async function browseFlow(ctx: FlowContext, c: BrowseCase): Promise<void> {
     for (let i = 0; i + 1 < chain.length; i++) await expandTo(ctx, pane, chain[i], chain[i + 1]);
     const name = chain[chain.length - 1];
     await (await wb.findRow(pane, exact(name))).click();
-    const tab = page.locator('.part.editor .tab.active .label-name');
-    await until(ctx, async () => (await tab.innerText()).trim() === name, 30_000, async () => `no editor for ${name}: tab "${await tab.innerText().catch(() => '')}"`);
+    // The tab's name as shown: VS Code may render a file's extension apart from its base name.
+    const tab = page.locator('.part.editor .tab.active .monaco-icon-label-container');
+    const tabName = async () => (await tab.innerText().catch(() => '')).replace(/\s+/g, '');
+    await until(ctx, async () => (await tabName()) === name.replace(/\s+/g, ''), 30_000, async () => `no editor for ${name}: tab "${await tabName()}"`);
     let text = '';
     await until(ctx, async () => {
         text = await editorText(ctx);
