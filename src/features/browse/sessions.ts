@@ -53,10 +53,15 @@ export class BrowseSessions implements vscode.Disposable {
     private readonly handedOver = new Set<string>();
     private readonly failed = new Map<string, { at: number; error: unknown }>();
 
+    /** A sign-in (or sign-out) changes what an open can do: the failures it explains are forgotten at once. */
+    private readonly signIn: vscode.Disposable;
+
     constructor(
         private readonly ctx: AppContext,
         private readonly deps: BrowseDeps,
-    ) {}
+    ) {
+        this.signIn = ctx.sessions.onDidChange(() => this.failed.clear());
+    }
 
     /** The open session `id`; after a reload, opened again from the source its URI names (once, however many reads ask). */
     async get(id: string, source: BrowseSource | undefined, label: string): Promise<Session> {
@@ -134,6 +139,7 @@ export class BrowseSessions implements vscode.Disposable {
     }
 
     dispose(): void {
+        this.signIn.dispose();
         for (const p of this.live.values()) void p.then((s) => s.device.close(), () => undefined);
         this.live.clear();
     }
