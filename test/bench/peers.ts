@@ -111,7 +111,7 @@ export async function measure(cmd: PeerCommand, timeoutMs?: number, serverPid?: 
         size = st.size;
     }
     const ok = r.code === 0;
-    return { peer: cmd.peer, wallMs, peakRssMiB, cpuMs, serverCpuMs, loBytes, allocated, size, ok, error: ok ? undefined : r.stderr.split('\n').filter(Boolean).slice(-3).join(' | ').slice(0, 300), stdout: r.stdout };
+    return { peer: cmd.peer, wallMs, peakRssMiB, cpuMs, serverCpuMs, loBytes, allocated, size, ok, error: ok ? undefined : `exit ${r.code}: ${(r.stderr.trim() ? r.stderr : r.stdout).split('\n').filter(Boolean).slice(-3).join(' | ').slice(0, 300)}`, stdout: r.stdout };
 }
 
 export const AZCOPY = path.resolve(__dirname, '../../../test/.tools/azcopy/node_modules/@azure-tools/azcopy-linux/dist/bin/azcopy_linux_amd64');

@@ -55,7 +55,8 @@ export interface RangeServer {
     opts: RangeServerOptions;
     served: ServedRange[];
     /** maxInFlight: most requests open at once (≈ connections in use). */
-    counts: { head: number; get: number; list: number; forbidden: number; bytes: number; maxInFlight: number };
+    /** other: requests for anything but the blob (the container's properties). */
+    counts: { head: number; get: number; list: number; other: number; forbidden: number; bytes: number; maxInFlight: number };
     close(): Promise<void>;
 }
 
@@ -72,11 +73,14 @@ function parseRange(v: string | undefined, size: number): { start: number; end: 
     return start < end ? { start, end } : undefined;
 }
 
+const CONTAINER_PATH = '/devstoreaccount1/c';
+const BLOB_PATH = `${CONTAINER_PATH}/blob`;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startRangeServer(model: BlobModel, opts: RangeServerOptions = {}): Promise<RangeServer> {
     const served: ServedRange[] = [];
-    const counts = { head: 0, get: 0, list: 0, forbidden: 0, bytes: 0, maxInFlight: 0 };
+    const counts = { head: 0, get: 0, list: 0, other: 0, forbidden: 0, bytes: 0, maxInFlight: 0 };
     let inFlight = 0;
     const blobType = opts.blobType ?? 'PageBlob';
     // The data never changes, so MD5s are computed once: the server should not be the bottleneck.
@@ -95,6 +99,23 @@ export async function startRangeServer(model: BlobModel, opts: RangeServerOption
             const u = new URL(req.url ?? '/', 'http://127.0.0.1');
             const sig = u.searchParams.get('sig');
             const common = { etag: opts.etag ?? '"0x8DC0000000000001"', 'last-modified': 'Wed, 01 Jan 2025 00:00:00 GMT', 'x-ms-blob-type': blobType, 'x-ms-version': '2021-08-06' };
+            if (u.pathname !== BLOB_PATH) {
+                // Not the blob: AzCopy asks for its container's properties (GET ?restype=container)
+                // before it downloads. Answered as the service does — headers, no body — and not as
+                // a GET of the blob, whose whole body it would otherwise read into memory.
+                counts.other++;
+                if (opts.latencyMs) await sleep(opts.latencyMs);
+                const container = u.pathname === CONTAINER_PATH && u.searchParams.get('restype') === 'container' && !u.searchParams.has('comp');
+                if (container && (req.method === 'GET' || req.method === 'HEAD')) {
+                    res.writeHead(200, { etag: common.etag, 'last-modified': common['last-modified'], 'x-ms-version': common['x-ms-version'], 'content-length': '0', 'x-ms-lease-state': 'available', 'x-ms-lease-status': 'unlocked', 'x-ms-has-immutability-policy': 'false', 'x-ms-has-legal-hold': 'false' });
+                    res.end();
+                } else {
+                    const body = '<?xml version="1.0" encoding="utf-8"?><Error><Code>ResourceNotFound</Code><Message>The specified resource does not exist.</Message></Error>';
+                    res.writeHead(404, { 'x-ms-error-code': 'ResourceNotFound', 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)) });
+                    res.end(req.method === 'HEAD' ? undefined : body);
+                }
+                return;
+            }
             const isList = u.searchParams.get('comp') === 'pagelist';
             const kind: RequestInfo['kind'] = req.method === 'HEAD' ? 'head' : isList ? 'list' : 'get';
             const rangeHeader = (req.headers['x-ms-range'] ?? req.headers['range']) as string | undefined;
@@ -220,5 +241,5 @@ export async function startRangeServer(model: BlobModel, opts: RangeServerOption
         return closing;
     }
     // Emulator-style path (account/container/blob) so AzCopy and the SDK parse it like Azurite.
-    return { url: `http://127.0.0.1:${port}/devstoreaccount1/c/blob`, opts, served, counts, close };
+    return { url: `http://127.0.0.1:${port}${BLOB_PATH}`, opts, served, counts, close };
 }
