@@ -13,7 +13,7 @@ import { startSandbox } from '../sandbox';
 import { launchChromium, startCodeServer, toolsMissing, workbenchUrl, type CodeServer } from '../tools/codeServer';
 import type { Flow, FlowContext, Sandbox } from './flow';
 import { flows as allFlows, namedOnlyFlows } from './flows';
-import { sandboxEnv, sandboxSettings } from './settings';
+import { publicSignInSettings, sandboxEnv, sandboxSettings } from './settings';
 import { Workbench } from './workbench';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -83,6 +83,7 @@ async function main(): Promise<number> {
             vsixPath,
             runDir: path.join(tmp, 'code-server'),
             settings: sandboxSettings(info, {
+                ...publicSignInSettings(info),
                 'azureDisks.download.revokeAfterDownload': 'never',
                 'azureDisks.download.revokeOnCancel': 'never',
             }),

@@ -145,6 +145,30 @@ describe('Sign-in through VS Code\'s Microsoft account: which provider each clou
         assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), [], 'asked quietly');
     });
 
+    it('a custom cloud signing in at Entra ID\'s public authority (as the demo does) asks the microsoft provider, and VS Code\'s prompt says Microsoft', async () => {
+        await getApi();
+        const { info } = sandbox();
+        const before = config().inspect('azureDisks.customCloud')?.workspaceValue as Record<string, unknown>;
+        await vscode.commands.executeCommand('sandboxAuth.clearRequests');
+        try {
+            await config().update('azureDisks.customCloud', { ...before, activeDirectoryEndpoint: 'https://login.microsoftonline.com' }, vscode.ConfigurationTarget.Workspace);
+            await roots();
+            const asked = (await providerState()).requests.map((r) => `${r.providerId} ${r.scopes.join(' ')}`);
+            assert.ok(asked.some((r) => r === `microsoft ${info.managementScope}`), `the public provider, for the sandbox's scope: ${asked.join(' | ')}`);
+            assert.ok(asked.every((r) => !r.startsWith('microsoft-sovereign-cloud ')), 'not the sovereign provider');
+            // No session of that provider yet: Sign In makes VS Code ask, naming the public account.
+            await vscode.commands.executeCommand(Cmds.SignIn);
+            const prompt = ui.toasts.find((t) => /wants to sign in using/.test(t.message));
+            assert.ok(prompt, `VS Code asked: ${ui.toasts.map((t) => t.message).join(' | ')}`);
+            assert.match(prompt.message, /wants to sign in using Microsoft(?! Sovereign)/);
+            await vscode.commands.executeCommand('sandboxAuth.addAccount', 'microsoft', [info.managementScope]);
+            await poll('the subscriptions through the public provider', async () => ((await subscriptionRows()).length ? true : undefined));
+        } finally {
+            await vscode.commands.executeCommand('sandboxAuth.signOut', 'microsoft');
+            await config().update('azureDisks.customCloud', before, vscode.ConfigurationTarget.Workspace);
+        }
+    });
+
     it('Azure China with the sovereign-cloud account set to another cloud says which value VS Code needs, and asks nobody', async () => {
         await getApi();
         await vscode.commands.executeCommand('azureDisks.signOut');
