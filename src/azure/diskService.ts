@@ -117,6 +117,9 @@ export class ArmDiskService implements DiskService {
     }
 
     private signInNeeded: TenantInfo[] = [];
+    /** Tenants whose need of a sign-in the log has told, for the sign-in in `notedFor`. */
+    private readonly signInNoted = new Set<string>();
+    private notedFor?: AzureSession;
 
     tenantsNeedingSignIn(): TenantInfo[] {
         return [...this.signInNeeded];
@@ -124,6 +127,8 @@ export class ArmDiskService implements DiskService {
 
     async listSubscriptions(signal?: AbortSignal): Promise<SubscriptionInfo[]> {
         const session = await this.session();
+        if (this.notedFor !== session) this.signInNoted.clear();
+        this.notedFor = session;
         const tenants = await this.listTenants(signal);
         const out: SubscriptionInfo[] = [];
         const needed: TenantInfo[] = [];
@@ -136,12 +141,25 @@ export class ArmDiskService implements DiskService {
                     if (!s.subscriptionId) continue;
                     out.push({ tenantId: s.tenantId ?? tenant.tenantId, subscriptionId: s.subscriptionId, displayName: s.displayName ?? s.subscriptionId });
                 }
+                this.signInNoted.delete(tenant.tenantId);
             } catch (e) {
                 if (signal?.aborted) throw e;
-                // No session for this tenant yet: the tree offers to sign in to it, never a prompt by itself.
-                if ((e as Error)?.name === 'SignInRequiredError') needed.push(tenant);
                 firstError ??= e;
-                this.options.log?.(`Could not list subscriptions of tenant ${tenant.tenantId}: ${(e as Error).message}`);
+                if ((e as Error)?.name !== 'SignInRequiredError') {
+                    this.options.log?.(`Could not list subscriptions of tenant ${tenant.tenantId}: ${(e as Error).message}`);
+                    continue;
+                }
+                // No session for this tenant yet: the tree offers to sign in to it, never a prompt by
+                // itself. Not a failure of each refresh: said once, until the tenant is listed.
+                needed.push(tenant);
+                if (this.signInNoted.has(tenant.tenantId)) continue;
+                this.signInNoted.add(tenant.tenantId);
+                const name = tenant.displayName ?? tenant.tenantId;
+                this.options.log?.(
+                    session.method === 'vscode'
+                        ? `Tenant ${name} (${tenant.tenantId}) needs its own sign-in: its subscriptions are listed after "Sign in to ${name}" in the view.`
+                        : `Tenant ${name} (${tenant.tenantId}) is not signed in through ${session.method}: ${(e as Error).message}`,
+                );
             }
         }
         this.signInNeeded = needed;
@@ -314,7 +332,7 @@ export class ArmDiskService implements DiskService {
             const poller = ref.kind === 'snapshot' ? compute.snapshots.delete(ref.resourceGroup, ref.name, opts) : compute.disks.delete(ref.resourceGroup, ref.name, opts);
             return poller.pollUntilDone({ abortSignal: bounded });
         });
-        this.options.log?.(`Deleted ${ref.kind} ${ref.name}.`);
+        this.options.log?.(`Deleted ${ref.kind} ${ref.name} (resource group ${ref.resourceGroup}).`);
     }
 
     /** Runs one long-running wait under the caller's signal and the maxWaitMs bound. */

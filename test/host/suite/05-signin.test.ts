@@ -241,3 +241,27 @@ describe('Sign-in through VS Code\'s Microsoft account: a second tenant', () => 
         assert.deepEqual(ui.toasts, []);
     });
 });
+
+describe('Sign-in: Sign Out then Sign In keeps what was open', () => {
+    scriptedSuite();
+
+    it('the subscription and group a disk was revealed in come back expanded after Sign Out and Sign In', async () => {
+        const a = await getApi();
+        const seed = seedDisk('web-data-01');
+        type Row = { id?: string; rg?: { name: string } };
+        const tree = a.treeDataProvider as unknown as vscode.TreeDataProvider<Row> & { reveal(ref: ReturnType<typeof toRef>): Promise<boolean> };
+        const state = (n: Row) => (tree.getTreeItem(n) as vscode.TreeItem).collapsibleState;
+        await vscode.commands.executeCommand(Cmds.Refresh);
+        // As the user opening them: revealing the disk's row expands its subscription and group in the view.
+        assert.equal(await tree.reveal(toRef(seed)), true, 'the disk\'s row is shown');
+
+        await vscode.commands.executeCommand('azureDisks.signOut');
+        await poll('the empty view after Sign Out', async () => ((await roots()).length === 0 ? true : undefined));
+        await vscode.commands.executeCommand(Cmds.SignIn);
+        const sub = await poll('the subscription after Sign In', async () => ((await roots()) as Row[]).find((n) => n.id?.includes(`/subscriptions/${seed.subscriptionId.toLowerCase()}`)));
+        assert.equal(state(sub), vscode.TreeItemCollapsibleState.Expanded, 'the subscription is open again');
+        const rg = ((await tree.getChildren(sub)) ?? []).find((n) => n.rg?.name === seed.resourceGroup);
+        assert.ok(rg, `the group ${seed.resourceGroup}`);
+        assert.equal(state(rg), vscode.TreeItemCollapsibleState.Expanded, 'the group is open again');
+    });
+});
