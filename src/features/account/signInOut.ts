@@ -76,9 +76,10 @@ export async function switchAccount(ctx: AppContext, actx: ActionContext): Promi
     if (session.method === 'vscode') {
         const providerId = authProviderId(session.cloud);
         const before = await current(ctx);
-        const accounts = await vscode.authentication.getAccounts(providerId).then((a) => a, () => []);
-        actx.telemetry.measurements.accounts = accounts.length;
-        if (before && accounts.length <= 1) {
+        // One account signed in to several tenants is still one account.
+        const accounts = new Set((await vscode.authentication.getAccounts(providerId).then((a) => a, () => [])).map((a) => a.id)).size;
+        actx.telemetry.measurements.accounts = accounts;
+        if (before && accounts <= 1) {
             // VS Code would hand back the same account without a word: say why nothing changes.
             ctx.services.log.info(`Switch Account: ${before.label} is the only account VS Code is signed in to; nothing to switch to.`);
             void ctx.services.ui.showInformationMessage(vscode.l10n.t('{0} is the only Microsoft account signed in to VS Code, so there is no other to switch to. To use another, sign in to it from the Accounts menu (at the bottom of the Activity Bar), then run Switch Account again.', before.label));
