@@ -254,11 +254,16 @@ describe('Sign-in: Sign Out then Sign In keeps what was open', () => {
         await vscode.commands.executeCommand(Cmds.Refresh);
         // As the user opening them: revealing the disk's row expands its subscription and group in the view.
         assert.equal(await tree.reveal(toRef(seed)), true, 'the disk\'s row is shown');
+        const subOf = async () => ((await roots()) as Row[]).find((n) => n.id?.includes(`/subscriptions/${seed.subscriptionId.toLowerCase()}`));
+        await poll('the view to report the subscription opened', async () => {
+            const sub = await subOf();
+            return sub && state(sub) === vscode.TreeItemCollapsibleState.Expanded ? true : undefined;
+        });
 
         await vscode.commands.executeCommand('azureDisks.signOut');
         await poll('the empty view after Sign Out', async () => ((await roots()).length === 0 ? true : undefined));
         await vscode.commands.executeCommand(Cmds.SignIn);
-        const sub = await poll('the subscription after Sign In', async () => ((await roots()) as Row[]).find((n) => n.id?.includes(`/subscriptions/${seed.subscriptionId.toLowerCase()}`)));
+        const sub = await poll('the subscription after Sign In', subOf);
         assert.equal(state(sub), vscode.TreeItemCollapsibleState.Expanded, 'the subscription is open again');
         const rg = ((await tree.getChildren(sub)) ?? []).find((n) => n.rg?.name === seed.resourceGroup);
         assert.ok(rg, `the group ${seed.resourceGroup}`);
