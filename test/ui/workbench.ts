@@ -145,18 +145,21 @@ export class Workbench {
      * Right-clicks a row and picks a context-menu item by its accessible name. The tree must have
      * settled first, and the menu must be the row's: a list re-rendered between finding the row and
      * clicking it puts another item under the pointer (the list reuses its row elements), and the
-     * menu then acts on that item. The row the menu is for is the one the right-click focused.
+     * menu then acts on that item. The row the menu is for is the one the right-click focused (an
+     * extension's tree) or selected (the Explorer's files).
      */
     async contextMenu(row: Locator, item: string | RegExp): Promise<void> {
         const label = (await row.locator('.label-name').first().innerText().catch(() => '')).trim();
         const list = row.locator('xpath=ancestor::div[contains(concat(" ", normalize-space(@class), " "), " monaco-list ")][1]');
+        const marked = (await row.locator('.custom-view-tree-node-item').count()) > 0 ? '.focused' : '.selected';
         const menuItem = this.page.getByRole('menuitem', { name: item }).first();
         for (let attempt = 1; ; attempt++) {
             await treeSettled(list);
             await row.click({ button: 'right' });
             await menuItem.waitFor({ timeout: 15_000 });
-            const focused = (await list.locator('.monaco-list-row.focused .label-name').first().innerText({ timeout: 2_000 }).catch(() => '')).trim();
-            if (!label || !focused || focused === label) break;
+            const target = (await list.locator(`.monaco-list-row${marked} .label-name`).allInnerTexts().catch(() => [])).map((t) => t.trim());
+            const focused = target.join(', ');
+            if (!label || !target.length || target.includes(label)) break;
             await this.page.keyboard.press('Escape');
             await menuItem.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
             if (attempt === 3) throw new Error(`the context menu opened on "${focused}", not on "${label}", three times: the tree kept re-rendering`);
