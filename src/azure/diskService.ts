@@ -117,9 +117,11 @@ export class ArmDiskService implements DiskService {
     }
 
     private signInNeeded: TenantInfo[] = [];
-    /** Tenants whose need of a sign-in the log has told, for the sign-in in `notedFor`. */
+    /**
+     * Tenants (with the sign-in route) whose need of a sign-in the log has told. Not per session:
+     * VS Code's account changes the session at each new token, and the tenant's state has not changed.
+     */
     private readonly signInNoted = new Set<string>();
-    private notedFor?: AzureSession;
 
     tenantsNeedingSignIn(): TenantInfo[] {
         return [...this.signInNeeded];
@@ -127,8 +129,6 @@ export class ArmDiskService implements DiskService {
 
     async listSubscriptions(signal?: AbortSignal): Promise<SubscriptionInfo[]> {
         const session = await this.session();
-        if (this.notedFor !== session) this.signInNoted.clear();
-        this.notedFor = session;
         const tenants = await this.listTenants(signal);
         const out: SubscriptionInfo[] = [];
         const needed: TenantInfo[] = [];
@@ -141,7 +141,7 @@ export class ArmDiskService implements DiskService {
                     if (!s.subscriptionId) continue;
                     out.push({ tenantId: s.tenantId ?? tenant.tenantId, subscriptionId: s.subscriptionId, displayName: s.displayName ?? s.subscriptionId });
                 }
-                this.signInNoted.delete(tenant.tenantId);
+                this.signInNoted.delete(`${session.method} ${tenant.tenantId}`);
             } catch (e) {
                 if (signal?.aborted) throw e;
                 firstError ??= e;
@@ -152,8 +152,9 @@ export class ArmDiskService implements DiskService {
                 // No session for this tenant yet: the tree offers to sign in to it, never a prompt by
                 // itself. Not a failure of each refresh: said once, until the tenant is listed.
                 needed.push(tenant);
-                if (this.signInNoted.has(tenant.tenantId)) continue;
-                this.signInNoted.add(tenant.tenantId);
+                const noted = `${session.method} ${tenant.tenantId}`;
+                if (this.signInNoted.has(noted)) continue;
+                this.signInNoted.add(noted);
                 const name = tenant.displayName ?? tenant.tenantId;
                 this.options.log?.(
                     session.method === 'vscode'
