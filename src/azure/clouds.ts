@@ -120,3 +120,22 @@ export function resolveCloud(cloudName: string | undefined, customSetting: unkno
         ...(portalEndpoint ? { portalEndpoint } : {}),
     };
 }
+
+/** Entra ID's sign-in host for Azure's public cloud. */
+const PUBLIC_ENTRA_HOST = 'login.microsoftonline.com';
+
+/**
+ * Whether the cloud's accounts sign in at Entra ID's public authority: Azure itself, and a custom
+ * cloud whose activeDirectoryEndpoint is https://login.microsoftonline.com (Azure Stack Hub with
+ * Entra ID, for one). Such a cloud signs in with VS Code's Microsoft account, as Azure does.
+ */
+export function signsInAtPublicEntraId(cloud: CloudConfig): boolean {
+    if (cloud.name === 'AzureCloud') return true;
+    if (cloud.name !== 'Custom') return false;
+    try {
+        const url = new URL(cloud.activeDirectoryEndpoint);
+        return url.protocol === 'https:' && url.hostname.toLowerCase() === PUBLIC_ENTRA_HOST;
+    } catch {
+        return false;
+    }
+}

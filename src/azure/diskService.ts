@@ -117,6 +117,11 @@ export class ArmDiskService implements DiskService {
     }
 
     private signInNeeded: TenantInfo[] = [];
+    /**
+     * Tenants (with the sign-in route) whose need of a sign-in the log has told. Not per session:
+     * VS Code's account changes the session at each new token, and the tenant's state has not changed.
+     */
+    private readonly signInNoted = new Set<string>();
 
     tenantsNeedingSignIn(): TenantInfo[] {
         return [...this.signInNeeded];
@@ -136,12 +141,26 @@ export class ArmDiskService implements DiskService {
                     if (!s.subscriptionId) continue;
                     out.push({ tenantId: s.tenantId ?? tenant.tenantId, subscriptionId: s.subscriptionId, displayName: s.displayName ?? s.subscriptionId });
                 }
+                this.signInNoted.delete(`${session.method} ${tenant.tenantId}`);
             } catch (e) {
                 if (signal?.aborted) throw e;
-                // No session for this tenant yet: the tree offers to sign in to it, never a prompt by itself.
-                if ((e as Error)?.name === 'SignInRequiredError') needed.push(tenant);
                 firstError ??= e;
-                this.options.log?.(`Could not list subscriptions of tenant ${tenant.tenantId}: ${(e as Error).message}`);
+                if ((e as Error)?.name !== 'SignInRequiredError') {
+                    this.options.log?.(`Could not list subscriptions of tenant ${tenant.tenantId}: ${(e as Error).message}`);
+                    continue;
+                }
+                // No session for this tenant yet: the tree offers to sign in to it, never a prompt by
+                // itself. Not a failure of each refresh: said once, until the tenant is listed.
+                needed.push(tenant);
+                const noted = `${session.method} ${tenant.tenantId}`;
+                if (this.signInNoted.has(noted)) continue;
+                this.signInNoted.add(noted);
+                const name = tenant.displayName ?? tenant.tenantId;
+                this.options.log?.(
+                    session.method === 'vscode'
+                        ? `Tenant ${name} (${tenant.tenantId}) needs its own sign-in: its subscriptions are listed after "Sign in to ${name}" in the view.`
+                        : `Tenant ${name} (${tenant.tenantId}) is not signed in through ${session.method}: ${(e as Error).message}`,
+                );
             }
         }
         this.signInNeeded = needed;
@@ -314,7 +333,7 @@ export class ArmDiskService implements DiskService {
             const poller = ref.kind === 'snapshot' ? compute.snapshots.delete(ref.resourceGroup, ref.name, opts) : compute.disks.delete(ref.resourceGroup, ref.name, opts);
             return poller.pollUntilDone({ abortSignal: bounded });
         });
-        this.options.log?.(`Deleted ${ref.kind} ${ref.name}.`);
+        this.options.log?.(`Deleted ${ref.kind} ${ref.name} (resource group ${ref.resourceGroup}).`);
     }
 
     /** Runs one long-running wait under the caller's signal and the maxWaitMs bound. */

@@ -3,10 +3,11 @@ import * as vscode from 'vscode';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { UserCancelledError } from '../shared/cancel';
 import { SignInRequiredError } from './auth';
-import type { CloudConfig } from './clouds';
+import { signsInAtPublicEntraId, type CloudConfig } from './clouds';
 
+/** VS Code's Microsoft account for the public cloud's sign-in (Azure, or a custom cloud signing in there); its sovereign-cloud account otherwise. */
 export function authProviderId(cloud: CloudConfig): string {
-    return cloud.name === 'AzureCloud' ? 'microsoft' : 'microsoft-sovereign-cloud';
+    return signsInAtPublicEntraId(cloud) ? 'microsoft' : 'microsoft-sovereign-cloud';
 }
 
 export function sessionScopes(cloud: CloudConfig, tenantId: string | undefined, scopes?: string | string[]): string[] {
@@ -48,7 +49,7 @@ const SOVEREIGN_ENVIRONMENT: Readonly<Record<string, string>> = { AzureChinaClou
  */
 export function sovereignSettingProblem(cloud: CloudConfig, read: (key: string) => unknown = (key) => vscode.workspace.getConfiguration('microsoft-sovereign-cloud').get(key)): string | undefined {
     const wanted = SOVEREIGN_ENVIRONMENT[cloud.name];
-    if (!wanted) return undefined;
+    if (!wanted || authProviderId(cloud) === 'microsoft') return undefined;
     const custom = read('customEnvironment');
     if (read('environment') === wanted && (wanted !== 'custom' || (!!custom && typeof custom === 'object'))) return undefined;
     if (wanted === 'custom') {

@@ -60,4 +60,6 @@ export const enum StateKey {
     PendingCopies = 'azureDisks.pendingCopies',
     /** Files downloaded from incremental snapshots (paths only): where their `.snapshot.json` records are. */
     SnapshotDownloads = 'azureDisks.snapshotDownloads',
+    /** The ids of the tree rows the user has expanded (resource names only), reopened when they come back. */
+    ExpandedRows = 'azureDisks.expandedRows',
 }

@@ -24,11 +24,17 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
     private readonly offered = new Set<string>();
     private readonly disposables: vscode.Disposable[] = [this.emitter];
     private view?: vscode.TreeView<TreeNode>;
+    /**
+     * Rows the user opened, by id. VS Code forgets a row's state once the row is gone (Sign Out
+     * empties the tree), so a row that comes back is handed out expanded.
+     */
+    private readonly expanded: Set<string>;
 
     constructor(
         readonly services: Services,
         private readonly sessions: SessionManager,
     ) {
+        this.expanded = new Set(services.context.globalState.get<string[]>(StateKey.ExpandedRows) ?? []);
         this.disposables.push(
             sessions.onDidChange(() => this.refresh()),
             services.grants.onDidChange((id) => this.refreshDisk(id)),
@@ -38,6 +44,18 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
     /** The view showing this provider: its description names the signed-in account; reveal() selects in it. */
     attachView(view: vscode.TreeView<TreeNode>): void {
         this.view = view;
+        this.disposables.push(
+            view.onDidExpandElement((e) => this.rememberExpanded(e.element, true)),
+            view.onDidCollapseElement((e) => this.rememberExpanded(e.element, false)),
+        );
+    }
+
+    private rememberExpanded(node: TreeNode, open: boolean): void {
+        if (!node.id || open === this.expanded.has(node.id)) return;
+        if (open) this.expanded.add(node.id);
+        else this.expanded.delete(node.id);
+        // The most recent few hundred: enough for any tree a person keeps open.
+        void this.services.context.globalState.update(StateKey.ExpandedRows, [...this.expanded].slice(-200));
     }
 
     private describeView(text: string | undefined): void {
@@ -45,7 +63,9 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
     }
 
     getTreeItem(node: TreeNode): vscode.TreeItem {
-        return node.getTreeItem();
+        const item = node.getTreeItem();
+        if (item.id && item.collapsibleState === vscode.TreeItemCollapsibleState.Collapsed && this.expanded.has(item.id)) item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
+        return item;
     }
 
     getParent(node: TreeNode): TreeNode | undefined {
@@ -113,6 +133,7 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
     private async signInToTenant(tenantId: string): Promise<void> {
         try {
             await this.sessions.signInToTenant(tenantId);
+            this.services.log.info(`Signed in to tenant ${tenantId}.`);
         } catch (e) {
             if (e instanceof UserCancelledError) return;
             this.services.log.warn(`Signing in to tenant ${tenantId} failed: ${(e as Error)?.message ?? e}`);

@@ -4,6 +4,11 @@
  * user before a session is created (its "wants to sign in" dialog); this provider then issues real,
  * expiring tokens the sandbox ARM checks. A session is per scope set (and tenant, from
  * `VSCODE_TENANT:<id>`); an expired token is replaced on the next getSessions, with a change event.
+ * As VS Code's own Microsoft account keeps MSAL's cache across window reloads, the provider keeps
+ * its sessions (ids, scopes, tenant; never a token) in the extension's global state and, after a
+ * reload, hands each out again with a fresh token, without asking: a reload does not sign anyone out.
+ * (Global state, not the secret storage: code-server's web workbench may keep secrets in memory only,
+ * and nothing kept here is secret.)
  *
  * Environment (set by the host tier, UI tier and demo):
  *   AZURE_DISKS_AUTH_TOKEN_URL   the sandbox's POST /sandbox/token address (loopback only)
@@ -50,6 +55,26 @@ export function fingerprint(token: string): string {
 
 const key = (scopes: readonly string[]) => [...scopes].sort().join(' ');
 
+/** What survives a reload of one session: enough to issue it a new token, no token. */
+interface Kept {
+    id: string;
+    scopes: string[];
+    tenantId: string;
+    homeTenant: boolean;
+}
+
+/** Where the provider keeps its sessions across reloads. */
+export interface SessionStore {
+    get(key: string): Thenable<string | undefined>;
+    store(key: string, value: string): Thenable<void>;
+}
+
+function globalStore(state: vscode.Memento): SessionStore {
+    return { get: async (k) => state.get<string>(k), store: (k, v) => state.update(k, v) };
+}
+
+const storeKey = (providerId: string) => `sandboxAuth.sessions.${providerId}`;
+
 function tokenUrl(): string {
     const raw = process.env.AZURE_DISKS_AUTH_TOKEN_URL;
     if (!raw) throw new Error('AZURE_DISKS_AUTH_TOKEN_URL is not set: the sandbox account has no token issuer.');
@@ -66,21 +91,58 @@ class SandboxProvider implements vscode.AuthenticationProvider {
     private readonly emitter = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
     readonly onDidChangeSessions = this.emitter.event;
     readonly held = new Map<string, Held>();
+    /** The sessions kept from before a reload are in `held` (their tokens expired) once this settles. */
+    private readonly restored: Promise<void>;
+    private saving: Promise<void> = Promise.resolve();
 
     constructor(
         readonly id: string,
         private readonly log: ProviderRequest[],
-    ) {}
+        private readonly store: SessionStore,
+    ) {
+        this.restored = this.restore();
+    }
+
+    private async restore(): Promise<void> {
+        let kept: Kept[] = [];
+        try {
+            kept = JSON.parse((await this.store.get(storeKey(this.id))) ?? '[]') as Kept[];
+        } catch {
+            // unreadable: nobody is signed in
+        }
+        for (const k of kept) {
+            // Expired on arrival: the first getSessions issues its token, as MSAL does with its refresh token.
+            const session = { id: k.id, accessToken: '', account: { ...ACCOUNT }, scopes: [...k.scopes] };
+            this.held.set(key(k.scopes), { session, expiresOn: 0, tenantId: k.tenantId, homeTenant: k.homeTenant });
+        }
+    }
+
+    /** Writes the sessions held now, one write after another. */
+    private persist(): void {
+        const kept: Kept[] = [...this.held.values()].map((h) => ({ id: h.session.id, scopes: [...h.session.scopes], tenantId: h.tenantId, homeTenant: h.homeTenant }));
+        this.saving = this.saving.then(() => this.store.store(storeKey(this.id), JSON.stringify(kept))).catch(() => undefined);
+    }
 
     async getSessions(scopes: readonly string[] | undefined): Promise<vscode.AuthenticationSession[]> {
+        await this.restored;
         const list = [...this.held.entries()].filter(([k]) => !scopes || k === key(scopes));
         const out: vscode.AuthenticationSession[] = [];
         for (const [k, h] of list) {
             if (h.expiresOn - RENEW_MARGIN_S <= Date.now() / 1000) {
                 // As MSAL does with its refresh token: a fresh access token, no prompt, a change event.
-                const fresh = await this.issue(h.session.scopes, h.session.id, h.homeTenant ? undefined : h.tenantId);
+                const fresh = await this.issue(h.session.scopes, h.session.id, h.homeTenant ? undefined : h.tenantId).catch((e: unknown) => {
+                    // A session kept from before a reload that the issuer no longer accepts is signed out, as an expired refresh token is.
+                    if (h.session.accessToken) throw e;
+                });
+                if (!fresh) {
+                    this.held.delete(k);
+                    this.persist();
+                    this.emitter.fire({ added: [], removed: [h.session], changed: [] });
+                    continue;
+                }
                 this.held.set(k, fresh);
-                this.emitter.fire({ added: [], removed: [], changed: [fresh.session] });
+                // A session restored after a reload had no token anyone saw yet: nothing changed for them.
+                if (h.session.accessToken) this.emitter.fire({ added: [], removed: [], changed: [fresh.session] });
                 out.push(fresh.session);
             } else {
                 out.push(h.session);
@@ -95,6 +157,7 @@ class SandboxProvider implements vscode.AuthenticationProvider {
             const fresh = same ? await this.issue(scopes, crypto.randomUUID(), same.tenantId).catch(() => undefined) : undefined;
             if (fresh) {
                 this.held.set(key(scopes), fresh);
+                this.persist();
                 this.emitter.fire({ added: [fresh.session], removed: [], changed: [] });
                 out.push(fresh.session);
             }
@@ -104,9 +167,11 @@ class SandboxProvider implements vscode.AuthenticationProvider {
     }
 
     async createSession(scopes: readonly string[]): Promise<vscode.AuthenticationSession> {
+        await this.restored;
         try {
             const h = await this.issue(scopes, crypto.randomUUID());
             this.held.set(key(scopes), h);
+            this.persist();
             this.log.push({ providerId: this.id, kind: 'createSession', scopes: [...scopes], result: 'created' });
             this.emitter.fire({ added: [h.session], removed: [], changed: [] });
             return h.session;
@@ -117,9 +182,11 @@ class SandboxProvider implements vscode.AuthenticationProvider {
     }
 
     async removeSession(sessionId: string): Promise<void> {
+        await this.restored;
         for (const [k, h] of this.held) {
             if (h.session.id !== sessionId) continue;
             this.held.delete(k);
+            this.persist();
             this.log.push({ providerId: this.id, kind: 'removeSession', scopes: [...h.session.scopes], result: 'removed' });
             this.emitter.fire({ added: [], removed: [h.session], changed: [] });
         }
@@ -149,7 +216,7 @@ class SandboxProvider implements vscode.AuthenticationProvider {
 
 export function activate(context: vscode.ExtensionContext): void {
     const requests: ProviderRequest[] = [];
-    const providers = PROVIDERS.map((id) => new SandboxProvider(id, requests));
+    const providers = PROVIDERS.map((id) => new SandboxProvider(id, requests, globalStore(context.globalState)));
     for (const p of providers) {
         context.subscriptions.push(vscode.authentication.registerAuthenticationProvider(p.id, p.id === 'microsoft' ? 'Microsoft' : 'Microsoft Sovereign Cloud', p, { supportsMultipleAccounts: false }));
     }

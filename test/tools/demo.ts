@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { startSandbox } from '../sandbox';
-import { sandboxEnv, sandboxSettings } from '../ui/settings';
+import { publicSignInSettings, sandboxEnv, sandboxSettings } from '../ui/settings';
 import { startCodeServer, workbenchUrl, type CodeServer } from './codeServer';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
             vsixPath,
             runDir,
             port,
-            settings: sandboxSettings(info),
+            settings: sandboxSettings(info, publicSignInSettings(info)),
             env: sandboxEnv(info),
             authProvider: true,
         });

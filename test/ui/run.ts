@@ -12,8 +12,8 @@ import type { Browser } from 'playwright-core';
 import { startSandbox } from '../sandbox';
 import { launchChromium, startCodeServer, toolsMissing, workbenchUrl, type CodeServer } from '../tools/codeServer';
 import type { Flow, FlowContext, Sandbox } from './flow';
-import { flows as allFlows, namedOnlyFlows } from './flows';
-import { sandboxEnv, sandboxSettings } from './settings';
+import { flows as allFlows } from './flows';
+import { publicSignInSettings, sandboxEnv, sandboxSettings } from './settings';
 import { Workbench } from './workbench';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -28,10 +28,9 @@ function selectedFlows(): Flow[] {
         if (a === '--flow' && process.argv[i + 1]) wanted.push(process.argv[i + 1]);
     });
     if (!wanted.length) return allFlows;
-    const known = [...allFlows, ...namedOnlyFlows];
-    const unknown = wanted.filter((w) => !known.some((f) => f.name === w));
-    if (unknown.length) throw new Error(`Unknown flow(s): ${unknown.join(', ')}; known: ${known.map((f) => f.name).join(', ')}`);
-    return known.filter((f) => wanted.includes(f.name));
+    const unknown = wanted.filter((w) => !allFlows.some((f) => f.name === w));
+    if (unknown.length) throw new Error(`Unknown flow(s): ${unknown.join(', ')}; known: ${allFlows.map((f) => f.name).join(', ')}`);
+    return allFlows.filter((f) => wanted.includes(f.name));
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -83,6 +82,7 @@ async function main(): Promise<number> {
             vsixPath,
             runDir: path.join(tmp, 'code-server'),
             settings: sandboxSettings(info, {
+                ...publicSignInSettings(info),
                 'azureDisks.download.revokeAfterDownload': 'never',
                 'azureDisks.download.revokeOnCancel': 'never',
             }),

@@ -22,21 +22,35 @@ export const quietWorkbench: Record<string, unknown> = {
     'git.openRepositoryInParentFolders': 'never',
 };
 
+function customCloud(info: SandboxInfo): Record<string, string> {
+    return {
+        resourceManagerEndpoint: info.armEndpoint,
+        activeDirectoryEndpoint: info.authority,
+        managementScope: info.managementScope,
+        storageEndpointSuffix: info.storageEndpointSuffix,
+    };
+}
+
 export function sandboxSettings(info: SandboxInfo, overrides: Record<string, unknown> = {}): Record<string, unknown> {
     return {
         ...quietWorkbench,
         'azureDisks.cloud': 'Custom',
-        'azureDisks.customCloud': {
-            resourceManagerEndpoint: info.armEndpoint,
-            activeDirectoryEndpoint: info.authority,
-            managementScope: info.managementScope,
-            storageEndpointSuffix: info.storageEndpointSuffix,
-        },
+        'azureDisks.customCloud': customCloud(info),
         // No azureDisks.authentication: the default route, VS Code's Microsoft account, served by
         // test/authProvider; a custom cloud signs in through the sovereign-cloud provider.
         ...sovereignCloudSettings(info),
         ...overrides,
     };
+}
+
+/**
+ * The sandbox signed in to as a user of Azure's public cloud is: its custom cloud names Entra ID's
+ * public authority, so the extension asks VS Code's Microsoft account and VS Code's prompt says
+ * "… wants to sign in using Microsoft" (test/authProvider answers for it, with the sandbox's tokens).
+ * The demo and the UI tier; the host tier keeps the sandbox's authority and the sovereign-cloud route.
+ */
+export function publicSignInSettings(info: SandboxInfo): Record<string, unknown> {
+    return { 'azureDisks.customCloud': { ...customCloud(info), activeDirectoryEndpoint: 'https://login.microsoftonline.com' } };
 }
 
 /**

@@ -141,11 +141,29 @@ export class Workbench {
             async () => `row did not expand: ${await row.innerText().catch(() => '?')}`);
     }
 
-    /** Right-clicks a row and picks a context-menu item by its accessible name. */
+    /**
+     * Right-clicks a row and picks a context-menu item by its accessible name. The tree must have
+     * settled first, and the menu must be the row's: a list re-rendered between finding the row and
+     * clicking it puts another item under the pointer (the list reuses its row elements), and the
+     * menu then acts on that item. The row the menu is for is the one the right-click focused (an
+     * extension's tree) or selected (the Explorer's files).
+     */
     async contextMenu(row: Locator, item: string | RegExp): Promise<void> {
-        await row.click({ button: 'right' });
+        const label = (await row.locator('.label-name').first().innerText().catch(() => '')).trim();
+        const list = row.locator('xpath=ancestor::div[contains(concat(" ", normalize-space(@class), " "), " monaco-list ")][1]');
+        const marked = (await row.locator('.custom-view-tree-node-item').count()) > 0 ? '.focused' : '.selected';
         const menuItem = this.page.getByRole('menuitem', { name: item }).first();
-        await menuItem.waitFor({ timeout: 15_000 });
+        for (let attempt = 1; ; attempt++) {
+            await treeSettled(list);
+            await row.click({ button: 'right' });
+            await menuItem.waitFor({ timeout: 15_000 });
+            const target = (await list.locator(`.monaco-list-row${marked} .label-name`).allInnerTexts().catch(() => [])).map((t) => t.trim());
+            const focused = target.join(', ');
+            if (!label || !target.length || target.includes(label)) break;
+            await this.page.keyboard.press('Escape');
+            await menuItem.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+            if (attempt === 3) throw new Error(`the context menu opened on "${focused}", not on "${label}", three times: the tree kept re-rendering`);
+        }
         await untilSettled(menuItem); // the menu has finished opening
         await menuItem.click();
         // The workbench ignores a click that lands right after the menu opened (it guards against the
@@ -160,6 +178,21 @@ export class Workbench {
 
     quickInput(): Locator {
         return this.page.locator('.quick-input-widget');
+    }
+
+    /**
+     * Waits for a wizard (quick input) whose title or prompt names `name`, the disk the flow meant;
+     * one naming another disk fails at once, before anything is answered.
+     */
+    async wizardFor(name: string, expect: RegExp = /./, timeout = 30_000): Promise<string> {
+        let seen = '';
+        await poll(async () => {
+            seen = await this.quickInputPrompt();
+            if (!seen.replace(/[|\s]/g, '') || !expect.test(seen)) return false;
+            if (!seen.includes(name)) throw new WrongTarget(`the wizard opened for another disk than ${name}: "${seen}"`);
+            return true;
+        }, timeout, () => `no wizard for ${name} (${expect}): "${seen}"`, 100, (e) => e instanceof WrongTarget);
+        return seen;
     }
 
     /** Waits for a quick pick whose title or placeholder matches, then picks `label`. Returns the prompt text seen. */
@@ -234,11 +267,21 @@ export function escapeRegExp(s: string): string {
     return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Polls `check` until it holds; throws the text from `describe` on timeout. */
-export async function poll(check: () => Promise<boolean>, timeout: number, describe: () => Promise<string> | string, intervalMs = 250): Promise<void> {
+/** A check that must not be retried: what it saw is wrong, not yet to come. */
+class WrongTarget extends Error {}
+
+/**
+ * Polls `check` until it holds; throws the text from `describe` on timeout. An error `check`
+ * throws counts as "not yet", unless `fatal` says it ends the wait.
+ */
+export async function poll(check: () => Promise<boolean>, timeout: number, describe: () => Promise<string> | string, intervalMs = 250, fatal: (e: unknown) => boolean = () => false): Promise<void> {
     const end = Date.now() + timeout;
     for (;;) {
-        if (await check().catch(() => false)) return;
+        const ok = await check().catch((e: unknown) => {
+            if (fatal(e)) throw e;
+            return false;
+        });
+        if (ok) return;
         if (Date.now() > end) throw new Error(await describe());
         await new Promise((r) => setTimeout(r, intervalMs));
     }
@@ -260,6 +303,28 @@ export async function untilSettled(target: Locator, timeout = 10_000): Promise<v
         last = now;
         return still;
     }, timeout, () => `still moving after ${timeout / 1000} s: ${last}`, 50);
+}
+
+/**
+ * Waits until a list has stopped changing: no row loading its children, and the same rows (index,
+ * label, place) on three reads in a row, 150 ms apart.
+ */
+export async function treeSettled(list: Locator, timeout = 15_000): Promise<void> {
+    const reads: string[] = [];
+    await poll(async () => {
+        reads.push(await list.evaluate(listShape, undefined, { timeout: 2_000 }).catch(() => 'gone'));
+        const last = reads.slice(-3);
+        return last.length === 3 && last.every((r) => r === last[0]) && !last[0].startsWith('loading');
+    }, timeout, () => `the tree kept changing for ${timeout / 1000} s: ${reads[reads.length - 1]}`, 150);
+}
+
+/** Runs in the page: `loading|rows` (or `still|rows`) of a list, each row as index:label@top. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function listShape(el: any): string {
+    const loading = !!el.querySelector('.monaco-tl-twistie.codicon-tree-item-loading');
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const rows = [...el.querySelectorAll('.monaco-list-row')].map((r: any) => `${r.getAttribute('data-index')}:${(r.querySelector('.label-name')?.textContent ?? '').trim()}@${Math.round(r.getBoundingClientRect().top)}`);
+    return `${loading ? 'loading' : 'still'}|${rows.join(',')}`;
 }
 
 /** Runs in the page: the element's box and how many animations touching it still run, as `box:count`. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { AzureChinaCloud, AzureCloud, AzureUSGovernment, CloudConfigError, resolveCloud } from '../../src/azure/clouds';
+import { AzureChinaCloud, AzureCloud, AzureUSGovernment, CloudConfigError, resolveCloud, signsInAtPublicEntraId } from '../../src/azure/clouds';
 import { isLoopbackHost } from '../../src/shared/loopback';
 
 const custom = {
@@ -62,4 +62,15 @@ test('the management scope defaults to the endpoint plus /.default', () => {
 test('loopback detection', () => {
     for (const h of ['127.0.0.1', '127.255.3.4', 'localhost', 'LOCALHOST', '[::1]', '::1']) assert.equal(isLoopbackHost(h), true, h);
     for (const h of ['128.0.0.1', '10.0.0.1', 'example.com', '127.0.0.1.nip.io', '127.0.0.256', '::2']) assert.equal(isLoopbackHost(h), false, h);
+});
+
+test('Azure, and a custom cloud signing in at Entra ID\'s public authority, sign in as the public cloud does; others do not', () => {
+    assert.equal(signsInAtPublicEntraId(AzureCloud), true);
+    assert.equal(signsInAtPublicEntraId(AzureChinaCloud), false);
+    assert.equal(signsInAtPublicEntraId(AzureUSGovernment), false);
+    assert.equal(signsInAtPublicEntraId(resolveCloud('Custom', custom)), false, 'the sandbox\'s own authority');
+    assert.equal(signsInAtPublicEntraId(resolveCloud('Custom', { ...custom, activeDirectoryEndpoint: 'https://login.microsoftonline.com/' })), true);
+    assert.equal(signsInAtPublicEntraId(resolveCloud('Custom', { ...custom, activeDirectoryEndpoint: 'https://LOGIN.microsoftonline.com/contoso.onmicrosoft.com' })), true, 'with a tenant in the path');
+    assert.equal(signsInAtPublicEntraId(resolveCloud('Custom', { ...custom, activeDirectoryEndpoint: 'https://login.microsoftonline.us' })), false);
+    assert.equal(signsInAtPublicEntraId(resolveCloud('Custom', { ...custom, activeDirectoryEndpoint: 'https://login.microsoftonline.com.evil.example' })), false);
 });

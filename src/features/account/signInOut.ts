@@ -28,6 +28,7 @@ export async function signIn(ctx: AppContext, actx: ActionContext): Promise<void
     const already = await current(ctx);
     if (already) {
         actx.telemetry.properties.already = 'true';
+        ctx.services.log.info(`Sign In: already signed in as ${already.label} (${already.method}).`);
         offerAccountActions(ctx, vscode.l10n.t('Already signed in as {0}.', describeAccount(already)));
         return;
     }
@@ -35,6 +36,7 @@ export async function signIn(ctx: AppContext, actx: ActionContext): Promise<void
     await ctx.services.context.globalState.update(StateKey.SignedOut, undefined);
     ctx.tree.refresh();
     const now = await current(ctx);
+    ctx.services.log.info(now ? `Signed in as ${now.label} (${now.method}).` : `Sign In (${session.method}) finished, but no account can be used yet.`);
     if (now) void ctx.services.ui.showInformationMessage(vscode.l10n.t('Signed in as {0}.', describeAccount(now)));
 }
 
@@ -72,9 +74,20 @@ export async function switchAccount(ctx: AppContext, actx: ActionContext): Promi
     const session = await ctx.sessions.get();
     actx.telemetry.properties.method = session.method;
     if (session.method === 'vscode') {
+        const providerId = authProviderId(session.cloud);
+        const before = await current(ctx);
+        // One account signed in to several tenants is still one account.
+        const accounts = new Set((await vscode.authentication.getAccounts(providerId).then((a) => a, () => [])).map((a) => a.id)).size;
+        actx.telemetry.measurements.accounts = accounts;
+        if (before && accounts <= 1) {
+            // VS Code would hand back the same account without a word: say why nothing changes.
+            ctx.services.log.info(`Switch Account: ${before.label} is the only account VS Code is signed in to; nothing to switch to.`);
+            void ctx.services.ui.showInformationMessage(vscode.l10n.t('{0} is the only Microsoft account signed in to VS Code, so there is no other to switch to. To use another, sign in to it from the Accounts menu (at the bottom of the Activity Bar), then run Switch Account again.', before.label));
+            return;
+        }
         try {
             // VS Code asks which of its Microsoft accounts to use (or to add one), and remembers the choice.
-            await vscode.authentication.getSession(authProviderId(session.cloud), sessionScopes(session.cloud, undefined), { clearSessionPreference: true, createIfNone: true });
+            await vscode.authentication.getSession(providerId, sessionScopes(session.cloud, undefined), { clearSessionPreference: true, createIfNone: true });
         } catch (e) {
             if (e instanceof vscode.CancellationError || /cancel|did not consent/i.test(String((e as Error)?.message))) throw new UserCancelledError('switchAccount');
             throw e;
@@ -82,7 +95,8 @@ export async function switchAccount(ctx: AppContext, actx: ActionContext): Promi
         await ctx.services.context.globalState.update(StateKey.SignedOut, undefined);
         ctx.sessions.reset();
         const now = await current(ctx);
-        if (now) void ctx.services.ui.showInformationMessage(vscode.l10n.t('Signed in as {0}.', describeAccount(now)));
+        ctx.services.log.info(`Switch Account: ${now ? `now ${now.label}` : 'no account'}${before ? ` (was ${before.label})` : ''} (${session.method}).`);
+        if (now) void ctx.services.ui.showInformationMessage(now.label === before?.label ? vscode.l10n.t('Still signed in as {0}.', describeAccount(now)) : vscode.l10n.t('Signed in as {0}.', describeAccount(now)));
         return;
     }
     // The CLI and the environment choose the identity; the extension follows them.
@@ -91,6 +105,7 @@ export async function switchAccount(ctx: AppContext, actx: ActionContext): Promi
         session.method === 'azureCli'
             ? vscode.l10n.t('The Azure CLI decides the account: run "az login" (or "az account set") in a terminal, then Refresh.')
             : vscode.l10n.t('The environment decides the identity (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET): change it and restart VS Code, or choose another sign-in method in the azureDisks.authentication setting.');
+    ctx.services.log.info(`Switch Account (${session.method}): the account is chosen outside VS Code; said how.`);
     const choice = await ctx.services.ui.showInformationMessage(how, refresh);
     if (choice === refresh) {
         await ctx.services.context.globalState.update(StateKey.SignedOut, undefined);

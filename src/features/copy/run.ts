@@ -28,6 +28,7 @@ import { copyStart } from './copyStart';
 import { offerDelete, stoppedEarly, stopReason } from './outcome';
 import { copyKey, type PendingCopy } from './pending';
 import { askResume, forgetCopy, isNotFound, pendingCopies, resumability, trackCopy } from './resume';
+import { logCopyRun, type CopyRunLog } from './runLog';
 import { askTarget, type CopyTarget } from './target';
 
 const GRANT_SECONDS = 24 * 3600;
@@ -97,6 +98,7 @@ export async function copyTo(ctx: AppContext, actx: ActionContext, arg: unknown,
     const results: Partial<Record<BlobKind, CopyResult>> = {};
     const run = trackCopy();
     let rec: PendingCopy | undefined;
+    let runLog: CopyRunLog | undefined;
     let failedTarget: DiskRef | undefined;
     try {
         const size = (await blobProperties(srcGrant.urls.disk!, { authorization: sourceAuth })).size;
@@ -109,6 +111,7 @@ export async function copyTo(ctx: AppContext, actx: ActionContext, arg: unknown,
         const missing = blobs.filter((b) => !dstGrant.urls[b]);
         if (missing.length) throw new DiskError('NoBlob', vscode.l10n.t('The new disk {0} has no {1} to copy into.', target.name, missing.map((b) => BLOB_LABELS[b]).join(', ')));
         const into = rec.target;
+        runLog = logCopyRun(services.log, refOf(source), into, blobs, !!resume);
         await withCancellableProgress(vscode.l10n.t('Copying {0} to {1}', source.name, into.name), 'copy', async (progressSignal, progress) => {
             const signal = AbortSignal.any([progressSignal, run.signal]);
             let reported = 0;
@@ -168,6 +171,7 @@ export async function copyTo(ctx: AppContext, actx: ActionContext, arg: unknown,
     await ctx.actions.revokeQuietly(actx, refOf(source));
     await ctx.actions.revokeQuietly(actx, rec.target);
     await forgetCopy(ctx, rec, (k) => journalPath(ctx, k));
+    runLog?.done(results);
     ctx.tree.refresh();
     const all = Object.values(results);
     const streamed = all.some((r) => r.mode === 'stream');

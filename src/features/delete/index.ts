@@ -35,7 +35,6 @@ export async function deleteDisk(ctx: AppContext, actx: ActionContext, target: u
         withCancellableProgress(vscode.l10n.t('Deleting {0}…', disk.name), 'delete', (signal) => services.disks.deleteDisk(refOf(disk), signal)),
     );
     services.grants.delete(disk.id);
-    services.log.info(`Deleted ${disk.kind} ${disk.name}.`);
     tree.refresh();
     return true;
 }

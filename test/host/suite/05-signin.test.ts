@@ -145,6 +145,30 @@ describe('Sign-in through VS Code\'s Microsoft account: which provider each clou
         assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), [], 'asked quietly');
     });
 
+    it('a custom cloud signing in at Entra ID\'s public authority (as the demo does) asks the microsoft provider, and VS Code\'s prompt says Microsoft', async () => {
+        await getApi();
+        const { info } = sandbox();
+        const before = config().inspect('azureDisks.customCloud')?.workspaceValue as Record<string, unknown>;
+        await vscode.commands.executeCommand('sandboxAuth.clearRequests');
+        try {
+            await config().update('azureDisks.customCloud', { ...before, activeDirectoryEndpoint: 'https://login.microsoftonline.com' }, vscode.ConfigurationTarget.Workspace);
+            await roots();
+            const asked = (await providerState()).requests.map((r) => `${r.providerId} ${r.scopes.join(' ')}`);
+            assert.ok(asked.some((r) => r === `microsoft ${info.managementScope}`), `the public provider, for the sandbox's scope: ${asked.join(' | ')}`);
+            assert.ok(asked.every((r) => !r.startsWith('microsoft-sovereign-cloud ')), 'not the sovereign provider');
+            // No session of that provider yet: Sign In makes VS Code ask, naming the public account.
+            await vscode.commands.executeCommand(Cmds.SignIn);
+            const prompt = ui.toasts.find((t) => /wants to sign in using/.test(t.message));
+            assert.ok(prompt, `VS Code asked: ${ui.toasts.map((t) => t.message).join(' | ')}`);
+            assert.match(prompt.message, /wants to sign in using Microsoft(?! Sovereign)/);
+            await vscode.commands.executeCommand('sandboxAuth.addAccount', 'microsoft', [info.managementScope]);
+            await poll('the subscriptions through the public provider', async () => ((await subscriptionRows()).length ? true : undefined));
+        } finally {
+            await vscode.commands.executeCommand('sandboxAuth.signOut', 'microsoft');
+            await config().update('azureDisks.customCloud', before, vscode.ConfigurationTarget.Workspace);
+        }
+    });
+
     it('Azure China with the sovereign-cloud account set to another cloud says which value VS Code needs, and asks nobody', async () => {
         await getApi();
         await vscode.commands.executeCommand('azureDisks.signOut');
@@ -215,5 +239,34 @@ describe('Sign-in through VS Code\'s Microsoft account: a second tenant', () => 
         );
         assert.ok(!(await providerState()).sessions.some((s) => s.scopes.some((x) => x.endsWith('dead'))), 'no session for it');
         assert.deepEqual(ui.toasts, []);
+    });
+});
+
+describe('Sign-in: Sign Out then Sign In keeps what was open', () => {
+    scriptedSuite();
+
+    it('the subscription and group a disk was revealed in come back expanded after Sign Out and Sign In', async () => {
+        const a = await getApi();
+        const seed = seedDisk('web-data-01');
+        type Row = { id?: string; rg?: { name: string } };
+        const tree = a.treeDataProvider as unknown as vscode.TreeDataProvider<Row> & { reveal(ref: ReturnType<typeof toRef>): Promise<boolean> };
+        const state = (n: Row) => (tree.getTreeItem(n) as vscode.TreeItem).collapsibleState;
+        await vscode.commands.executeCommand(Cmds.Refresh);
+        // As the user opening them: revealing the disk's row expands its subscription and group in the view.
+        assert.equal(await tree.reveal(toRef(seed)), true, 'the disk\'s row is shown');
+        const subOf = async () => ((await roots()) as Row[]).find((n) => n.id?.includes(`/subscriptions/${seed.subscriptionId.toLowerCase()}`));
+        await poll('the view to report the subscription opened', async () => {
+            const sub = await subOf();
+            return sub && state(sub) === vscode.TreeItemCollapsibleState.Expanded ? true : undefined;
+        });
+
+        await vscode.commands.executeCommand('azureDisks.signOut');
+        await poll('the empty view after Sign Out', async () => ((await roots()).length === 0 ? true : undefined));
+        await vscode.commands.executeCommand(Cmds.SignIn);
+        const sub = await poll('the subscription after Sign In', subOf);
+        assert.equal(state(sub), vscode.TreeItemCollapsibleState.Expanded, 'the subscription is open again');
+        const rg = ((await tree.getChildren(sub)) ?? []).find((n) => n.rg?.name === seed.resourceGroup);
+        assert.ok(rg, `the group ${seed.resourceGroup}`);
+        assert.equal(state(rg), vscode.TreeItemCollapsibleState.Expanded, 'the group is open again');
     });
 });

@@ -95,8 +95,8 @@ async function foldersPane(ctx: FlowContext, expanded: boolean): Promise<void> {
 
 /**
  * Expands the disk's folder until its first volume shows. After the page reloaded, the extensions
- * start afresh: the first read of the folder may have failed (signed out: the sandbox's sign-in
- * keeps its sessions in memory), so the Explorer is refreshed until the read goes through.
+ * start afresh: the Explorer may read the folder before the extension is ready (its first read then
+ * fails), so the Explorer is refreshed until the read goes through.
  */
 async function openDiskFolder(ctx: FlowContext, pane: Locator, disk: string, first: string, seen: string[]): Promise<void> {
     const { wb } = ctx;

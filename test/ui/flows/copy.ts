@@ -18,6 +18,7 @@ export const copyFlow: Flow = {
         const rgSeed = ctx.seed('big-data'); // rg-data, the same region as the source
         const row = await revealDisk(ctx, seed);
         await wb.contextMenu(row, /^(Azure Disks: )?Copy to/);
+        await wb.wizardFor(seed.name, /resource group|subscription/i);
         await pickGroupAndName(ctx, rgSeed, NAME, { prompt: /subscription/i, timeout: 10_000 });
         await wb.toast(/Copying web-data-01 to web-data-01-copied/).first().waitFor({ timeout: 60_000 });
         await wb.shot('2-progress');

@@ -21,7 +21,7 @@ export async function grantFromTree(ctx: FlowContext, seed: SeedDisk, answers: G
     await wb.contextMenu(row, GRANT_MENU);
     const prompts: string[] = [];
     // An ordinary disk allows only Read, so the wizard starts at the duration.
-    await poll(async () => /access level|how long/i.test(await wb.quickInputPrompt()), 30_000, async () => `the grant wizard did not open: "${await wb.quickInputPrompt()}"`);
+    await wb.wizardFor(seed.name, /access level|how long/i);
     if (/access level/i.test(await wb.quickInputPrompt())) prompts.push(await wb.pick(/^Read/, /access/i));
     await wb.shot('wizard-first-step');
     prompts.push(await wb.pick(/^1 hour/, /duration|how long|expire/i));

@@ -11,17 +11,16 @@ import { reloadFlow } from './reload';
 import { restorePointsFlow } from './restorePoints';
 import { resumeFlow } from './resume';
 import { uploadFlow } from './upload';
+import { windowReloadFlow } from './windowReload';
 import { revokeFlow } from './revoke';
 import { snapshotFlow } from './snapshot';
 import { treeFlow } from './tree';
 import { extensionPageFlow } from './extensionPage';
 
-export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, exportInsteadFlow, copyFlow, lockedFlow, restorePointsFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow, extensionPageFlow];
-
-/**
- * Run only when named (`--flow tree --flow browse-cvm …`): the first disk browsed turns the window
- * into a multi-root workspace, which reloads the page and signs the test authentication provider
- * out (it keeps sessions in memory), and these flows do not yet get through that reliably after the
- * whole list has run. They passed when run after `tree` alone.
- */
-export const namedOnlyFlows: Flow[] = [browseCvmFlow, browseWindowsFlow, browseRhelFlow];
+export const flows: Flow[] = [
+    treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, exportInsteadFlow, copyFlow, lockedFlow, restorePointsFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow,
+    // A page reload keeps the sign-in; then the first disk browsed turns the window into a
+    // multi-root workspace, which reloads the page again.
+    windowReloadFlow, browseCvmFlow, browseWindowsFlow, browseRhelFlow,
+    extensionPageFlow,
+];

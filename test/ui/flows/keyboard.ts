@@ -59,7 +59,7 @@ async function grantAndDownload(ctx: FlowContext, seed: SeedDisk): Promise<void>
     // Where the focus goes from the menu click on, for the failure message.
     await page.evaluate(`(() => { const log = []; globalThis.__focusLog = log; let last = ''; const t0 = Date.now(); globalThis.__focusTimer = setInterval(() => { const e = document.activeElement; const d = e ? e.tagName + '.' + String(e.className).split(' ')[0] : 'none'; if (d !== last) { log.push((Date.now() - t0) + 'ms ' + d); last = d; } }, 20); })()`);
     await wb.contextMenu(row, GRANT_MENU);
-    await poll(async () => /how long/i.test(await wb.quickInputPrompt()), 30_000, async () => `no duration question: "${await wb.quickInputPrompt()}"`);
+    await wb.wizardFor(seed.name, /how long/i);
     await poll(() => page.evaluate(focusInQuickInput), 5_000, async () => `the quick pick opened from the context menu did not take the keyboard focus; it is on ${await page.evaluate(focused)}; focus moves: ${await page.evaluate('globalThis.__focusLog.join(" → ")')}`);
     await page.evaluate('clearInterval(globalThis.__focusTimer)');
     await wb.shot('1-wizard-focused');

@@ -39,6 +39,7 @@ export const reloadFlow: Flow = {
             const row = await revealDisk(ctx, seed);
             await wb.contextMenu(row, DOWNLOAD_MENU);
             if (await page.locator('.quick-input-widget').isVisible().catch(() => false)) {
+                await wb.wizardFor(seed.name);
                 await wb.pick(/^Read/, /access/i).catch(() => undefined);
                 await wb.pick(/^1 hour/, /duration|how long|expire/i);
             }

@@ -1,5 +1,5 @@
 /** Revoke from the tree: the node leaves ActiveSAS and shows the state it had before the grant. */
-import { check, type Flow } from '../flow';
+import { AssertionError, check, type Flow } from '../flow';
 import { REVOKE_MENU } from './grant';
 import { description, describesState, iconOf, revealDisk } from './nav';
 import { poll } from '../workbench';
@@ -24,11 +24,13 @@ export const revokeFlow: Flow = {
         let after = '';
         await poll(async () => {
             if (await confirm.isVisible().catch(() => false)) {
+                const asked = (await dialog.innerText()).replace(/\s+/g, ' ');
+                check(asked.includes(seed.name), `the revoke question is about another disk than ${seed.name}: "${asked}"`);
                 await wb.shot('2-confirm');
                 await confirm.click();
             }
             return describesState(seed, (after = await description(row)));
-        }, 60_000, () => `${seed.name}'s description "${after}" never returned to ${seed.diskState}`);
+        }, 60_000, () => `${seed.name}'s description "${after}" never returned to ${seed.diskState}`, 250, (e) => e instanceof AssertionError);
         check(!/active\s*SAS/i.test(after), `${seed.name} still shows ActiveSAS: "${after}"`);
         const icon = await iconOf(row);
         check(icon !== 'unlock' && icon !== 'loading~spin', `${seed.name} still shows the ${icon} icon after revoking`);

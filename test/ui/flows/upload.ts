@@ -50,6 +50,7 @@ export const uploadFlow: Flow = {
         const row = await revealDisk(ctx, seed);
         await wb.shot('3-in-tree');
         await wb.contextMenu(row, /^(Azure Disks: )?Download/);
+        await wb.wizardFor(DISK, /access|how long|duration/i);
         await wb.pick(/^Read/, /access/i).catch(() => undefined);
         await wb.pick(/^1 hour/, /duration|how long|expire/i);
         const web = await expectAccessPanel(ctx, ['disk']);
