@@ -5,6 +5,7 @@
 import * as l10n from '@vscode/l10n';
 import { DiskError } from './errors';
 import { isLoopbackHost } from './loopback';
+import { proposeDiskName } from './names';
 import { scrubSecrets } from './secrets';
 
 /** The three blobs of an import, as the PUT names them. */
@@ -164,7 +165,5 @@ export function importRefusal(err: unknown, ctx: ImportContext): DiskError | und
 
 /** A disk name from a blob's name: its stem with anything Azure refuses replaced. */
 export function suggestImportName(blob: string): string {
-    const stem = (blob.split('/').pop() ?? '').replace(/\.(vhd|img|raw)$/i, '');
-    const cleaned = stem.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9_]+$/, '').slice(0, 80);
-    return cleaned || 'imported-disk';
+    return proposeDiskName((blob.split('/').pop() ?? '').replace(/\.(vhd|img|raw)$/i, ''), '', 'imported-disk');
 }

@@ -1,7 +1,7 @@
 /** Where Copy to… puts the copy: resource group, region, name, and — for an incremental snapshot going to another region — whether Azure copies it (CopyStart). */
 import * as vscode from 'vscode';
 import type { Services } from '../../platform/services';
-import { diskNameProblem } from '../../shared/names';
+import { diskNameProblem, proposeDiskName } from '../../shared/names';
 import type { DiskInfo, ResourceGroupInfo } from '../../shared/types';
 import { pickResourceGroup } from '../../wizard/pickDisk';
 
@@ -32,6 +32,6 @@ export async function askTarget(services: Services, source: DiskInfo): Promise<C
         path = (await ui.showQuickPick(items, { placeHolder: vscode.l10n.t('How should {0} be copied to {1}?', source.name, location), ignoreFocusOut: true })).value;
     }
     const what = path === 'copyStart' ? vscode.l10n.t('Name of the new snapshot in {0}', rg.name) : vscode.l10n.t('Name of the new disk in {0}', rg.name);
-    const name = (await ui.showInputBox({ prompt: what, value: `${source.name}-copy`.slice(0, 80), validateInput: (v) => diskNameProblem(v.trim()), ignoreFocusOut: true })).trim();
+    const name = (await ui.showInputBox({ prompt: what, value: proposeDiskName(source.name, '-copy'), validateInput: (v) => diskNameProblem(v.trim()), ignoreFocusOut: true })).trim();
     return { rg, location, name, path };
 }

@@ -1,12 +1,12 @@
 /** The Create Disk from Image wizard's pure rules: names Azure accepts, SKUs, security types. No vscode import. */
 
+import { proposeDiskName } from '../../shared/names';
+
 export { diskNameProblem } from '../../shared/names';
 
 /** A name suggestion from the image's file name: its stem with anything Azure refuses replaced. */
 export function suggestDiskName(fileName: string): string {
-    const stem = fileName.replace(/\.(img|raw|bin|dd|vhd|vhdx|qcow2|qcow)$/i, '');
-    const cleaned = stem.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9_]+$/, '').slice(0, 80);
-    return cleaned || 'uploaded-disk';
+    return proposeDiskName(fileName.replace(/\.(img|raw|bin|dd|vhd|vhdx|qcow2|qcow)$/i, ''), '', 'uploaded-disk');
 }
 
 /** SKUs a disk can be uploaded to. */
