@@ -60,4 +60,6 @@ export const enum StateKey {
     PendingCopies = 'azureDisks.pendingCopies',
     /** Files downloaded from incremental snapshots (paths only): where their `.snapshot.json` records are. */
     SnapshotDownloads = 'azureDisks.snapshotDownloads',
+    /** The folder of the last image chosen for an upload: the file dialogs open there next time. */
+    ImageFolder = 'azureDisks.imageFolder',
 }

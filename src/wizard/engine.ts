@@ -48,6 +48,11 @@ export class AnswerRefused extends Error {
         super(message);
         this.name = 'AnswerRefused';
     }
+
+    /** A refusal in plain words (a DiskError's message and next step) as a refused answer. */
+    static of(e: { message: string; nextStep?: string }): AnswerRefused {
+        return new AnswerRefused(e.nextStep ? `${e.message} ${e.nextStep}` : e.message);
+    }
 }
 
 export interface WizardRun {
@@ -97,4 +102,12 @@ export async function runWizard<C>(ctx: C, steps: readonly WizardStep<C>[], ui: 
     history.splice(0, history.length, ...asked.map((s) => s.id), ...[...answeredLater]);
     run.asked = history;
     return ctx;
+}
+
+/**
+ * A step's question, led by why its last answer was refused. Shown in the prompt itself (a quick
+ * pick's placeholder, a file dialog's title), so the reason stands where the user answers again.
+ */
+export function withRefusal(pos: StepPosition, question: string): string {
+    return pos.refused ? `${pos.refused} — ${question}` : question;
 }

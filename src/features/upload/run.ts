@@ -159,9 +159,11 @@ export async function continueUpload(ctx: AppContext, actx: ActionContext, ref: 
     const rec = pendingUploads(ctx).get(ref.id);
     let files = rec?.files;
     if (!files || !files.disk || !fs.existsSync(files.disk)) {
-        const picked = await ctx.services.ui.showOpenDialog({ canSelectFiles: true, canSelectMany: false, openLabel: vscode.l10n.t('Upload this image'), title: vscode.l10n.t('Image to upload into {0}', ref.name) });
+        const state = ctx.services.context.globalState;
+        const picked = await ctx.services.ui.showOpenDialog({ canSelectFiles: true, canSelectMany: false, openLabel: vscode.l10n.t('Upload this image'), title: vscode.l10n.t('Image to upload into {0}', ref.name), defaultFolder: state.get<string>(StateKey.ImageFolder) });
         if (!picked?.length) throw new UserCancelledError('file');
         files = { disk: picked[0].fsPath };
+        await state.update(StateKey.ImageFolder, path.dirname(picked[0].fsPath));
     }
     return uploadToDisk(ctx, actx, disk, files);
 }

@@ -55,6 +55,25 @@ export function uploadStepApplies(step: keyof UploadAnswers, a: UploadAnswers): 
     }
 }
 
+/**
+ * Which questions may still be asked once the earlier ones are answered (the wizard's "of y"):
+ * an unanswered question that would bring a step in counts as bringing it in.
+ */
+export function uploadStepMayApply(step: keyof UploadAnswers, a: UploadAnswers): boolean {
+    switch (step) {
+        case 'hyperVGeneration':
+            return a.osType !== 'none';
+        case 'securityType':
+            return a.osType !== 'none' && a.hyperVGeneration !== 'V1';
+        case 'vmgsPath':
+            return uploadStepMayApply('securityType', a) && a.securityType !== 'none';
+        case 'vmmdPath':
+            return uploadStepMayApply('vmgsPath', a) && (a.securityType === undefined || isConfidential(a.securityType)) && a.vmgsPath !== null;
+        default:
+            return true;
+    }
+}
+
 /** Upload (no guest state) or UploadPreparedSecure (the guest state blob, and VMMD when given, are uploaded too). */
 export function withSecurityData(a: UploadAnswers): boolean {
     return !!a.securityType && a.securityType !== 'none' && typeof a.vmgsPath === 'string';

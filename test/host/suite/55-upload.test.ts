@@ -131,14 +131,25 @@ describe('Create Disk from Image…', () => {
         assert.ok(blobs.vmmd.subarray(0, MiB).equals(vmmd.padded), 'VM metadata content');
     });
 
-    it('a bad image is refused in plain words before anything is created in Azure', async () => {
+    it('a bad image is refused in plain words before anything is created in Azure, back at the image step where it was', async () => {
         const bad = path.join(dir, 'broken.vhd');
         fs.writeFileSync(bad, Buffer.alloc(3 * MiB, 1));
         await control().clearLog();
-        ui.script({ match: 'Image to upload', answer: { files: [bad] } });
+        ui.script(
+            { match: 'Image to upload', answer: { files: [bad] } },
+            // The image step again (not the end of the wizard), with the reason, in the folder of the refused image.
+            { match: /broken\.vhd is not a valid VHD.* — Image to upload/, answer: 'cancel' },
+        );
         await vscode.commands.executeCommand(CreateDiskFromImage, rgOf('big-data', 'westeurope'));
         const err = await poll('the error toast', () => ui.toasts.find((t) => t.kind === 'error'));
         assert.match(err.message, /broken\.vhd is not a valid VHD: its footer cookie is not 'conectix'/);
+        const dialogs = ui.prompts.filter((p) => p.kind === 'dialog');
+        assert.equal(dialogs.length, 2);
+        assert.equal(dialogs[1].folder, dir, 'the dialog opens where the last image was');
+        // The next run starts there too: the folder is remembered.
+        ui.script({ match: 'Image to upload', answer: 'cancel' });
+        await vscode.commands.executeCommand(CreateDiskFromImage, rgOf('big-data', 'westeurope'));
+        assert.equal(ui.prompts.filter((p) => p.kind === 'dialog')[2].folder, dir);
         const log = await control().requestLog();
         assert.equal(log.arm.recent.filter((r) => r.method === 'PUT').length, 0, 'no disk was created');
     });
