@@ -10,13 +10,7 @@ export function suggestDiskName(fileName: string): string {
 }
 
 /** SKUs a disk can be uploaded to. */
-export const UPLOAD_SKUS: readonly { id: string; label: string }[] = [
-    { id: 'Standard_LRS', label: 'Standard HDD (LRS)' },
-    { id: 'StandardSSD_LRS', label: 'Standard SSD (LRS)' },
-    { id: 'Premium_LRS', label: 'Premium SSD (LRS)' },
-    { id: 'StandardSSD_ZRS', label: 'Standard SSD (ZRS)' },
-    { id: 'Premium_ZRS', label: 'Premium SSD (ZRS)' },
-];
+export { DISK_SKUS as UPLOAD_SKUS } from '../../shared/diskSkus';
 
 export function isConfidential(securityType: string | undefined): boolean {
     return !!securityType && /^ConfidentialVM/i.test(securityType);

@@ -45,6 +45,8 @@ export interface PromptRecord {
     detail?: string[];
     /** Pickers: each item's description. */
     descriptions?: (string | undefined)[];
+    /** Pickers: whether typing also matches the items' descriptions. */
+    matchOnDescription?: boolean;
     /** File dialogs: the folder they open in. */
     folder?: string;
     /** "Step x of y" of a wizard's prompt. */
@@ -93,8 +95,8 @@ export class ScriptedInput implements UserInput {
         }
     }
 
-    private next(kind: PromptRecord['kind'], text: string, detail?: string[], pos?: { step?: number; totalSteps?: number; descriptions?: (string | undefined)[]; folder?: string }): Step {
-        this.prompts.push({ kind, text, detail, step: pos?.step, totalSteps: pos?.totalSteps, descriptions: pos?.descriptions, folder: pos?.folder });
+    private next(kind: PromptRecord['kind'], text: string, detail?: string[], pos?: { step?: number; totalSteps?: number; descriptions?: (string | undefined)[]; folder?: string; matchOnDescription?: boolean }): Step {
+        this.prompts.push({ kind, text, detail, step: pos?.step, totalSteps: pos?.totalSteps, descriptions: pos?.descriptions, folder: pos?.folder, matchOnDescription: pos?.matchOnDescription });
         while (this.steps[0]?.optional && !matches(this.steps[0].match, text)) {
             this.steps.shift();
         }
