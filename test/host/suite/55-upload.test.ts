@@ -154,11 +154,13 @@ describe('Create Disk from Image…', () => {
         assert.equal(log.arm.recent.filter((r) => r.method === 'PUT').length, 0, 'no disk was created');
     });
 
-    it('a failed upload leaves the disk in ActiveUpload, says so, and Upload Again finishes it', async () => {
-        const img = rawImage(dir, 'retry.img', 24 * MiB, [0, 12 * MiB]);
+    it('a failed upload leaves the disk in ActiveUpload, says so, and Upload Again finishes it, saying it resumed', async () => {
+        const img = rawImage(dir, 'retry.img', 24 * MiB, [0, 4 * MiB, 8 * MiB, 12 * MiB, 16 * MiB, 20 * MiB]);
         const rg = rgOf('big-data', 'westeurope');
         const id = diskId(rg, 'uploaded-retry');
-        // Put Page to the new disk's blob is refused with an error the engine does not retry.
+        // Two Put Page requests to the new disk's blob go through (the journal keeps them); the
+        // rest are refused with an error the engine does not retry.
+        await control().storageFault({ blob: 'md-.*', method: 'PUT', action: 'delay', delayMs: 1, count: 2 });
         await control().storageFault({ blob: 'md-.*', method: 'PUT', action: 'status', status: 400, code: 'InvalidInput', message: 'One of the request inputs is not valid.', count: 1000 });
         try {
             ui.script(...wizard(img.file, 'uploaded-retry', 'westeurope'), { match: 'Operating system', answer: { pick: 'None (a data disk)' } });
@@ -173,6 +175,8 @@ describe('Create Disk from Image…', () => {
         const rgNode = rg.rg;
         await vscode.commands.executeCommand(UploadToDisk, { disk: { ...rgNode, resourceGroup: rgNode.name, name: 'uploaded-retry', kind: 'disk', id, location: 'westeurope' } });
         assert.equal(await control().diskState(id), 'Unattached');
+        const done = await poll('the "uploaded" toast', () => ui.toasts.find((t) => /Uploaded and verified uploaded-retry/.test(t.message)));
+        assert.match(done.message, /Resumed: \d+(\.\d+)? (KiB|MiB) were already there\./, 'the resumed upload says so');
         const { disk } = await readBack(id, 'uploaded-retry', rg);
         assert.ok(disk.subarray(0, 24 * MiB).equals(img.padded));
     });
