@@ -98,6 +98,13 @@ async function importUntilMade(ctx: AppContext, actx: ActionContext, rg: Resourc
     const run: WizardRun = {};
     let plan = await runImportWizard(ctx.services, rg, accounts, run);
     for (;;) {
+        // What is tried, before it is tried: a refused import is reported with it too.
+        actx.telemetry.properties.security = plan.securityType;
+        actx.telemetry.properties.sku = plan.sku;
+        actx.telemetry.properties.osType = plan.osType;
+        actx.telemetry.properties.blobSource = plan.source;
+        actx.telemetry.properties.metadataBlob = String(!!plan.securityMetadataUri);
+        actx.telemetry.properties.accountIdHash = hashId(plan.account.id);
         actx.errorContext = { diskName: plan.name };
         try {
             return { plan, made: await importDisk(ctx, plan) };
@@ -118,12 +125,6 @@ export async function createDiskFromBlobs(ctx: AppContext, actx: ActionContext, 
     const rg = rgOf(target) ?? (await pickResourceGroup(services, vscode.l10n.t('Create the disk in which resource group?')));
     const accounts = services.imports.listStorageAccounts({ tenantId: rg.tenantId, subscriptionId: rg.subscriptionId, displayName: '' });
     const { plan, made } = await importUntilMade(ctx, actx, rg, accounts);
-    actx.telemetry.properties.security = plan.securityType;
-    actx.telemetry.properties.sku = plan.sku;
-    actx.telemetry.properties.osType = plan.osType;
-    actx.telemetry.properties.blobSource = plan.source;
-    actx.telemetry.properties.metadataBlob = String(!!plan.securityMetadataUri);
-    actx.telemetry.properties.accountIdHash = hashId(plan.account.id);
     const shown = await ctx.tree.reveal(made);
     if (!shown) ctx.tree.refresh();
     void services.ui.showInformationMessage(vscode.l10n.t('Created disk {0} in {1} from {2} blobs of storage account {3}.', made.name, rg.name, plan.securityMetadataUri ? 3 : 2, plan.account.name));
