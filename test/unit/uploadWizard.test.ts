@@ -98,3 +98,16 @@ test('an image handed in that cannot be used opens the image step with the reaso
     assert.equal(s.shown[0].kind, 'error');
     assert.match(s.shown[1].text, /bad\.vhd is not a valid VHD.* — Image to upload/);
 });
+
+test('a refused VM guest state file brings back its own step, not the image\'s, with the answers before it kept', async () => {
+    const good = file('cvm', 'cvm.img', 24 * MiB);
+    const badVmgs = file('cvm', 'bad.vhd', 3 * MiB, 1);
+    const vmgs = file('cvm', 'cvm.vmgs', 4 * MiB);
+    const s = scripted([good, 'cvm', 'eastus', 'Premium SSD (LRS)', 'Windows', 'Generation 2 (UEFI)', 'Confidential VM, disk encrypted with a platform key', badVmgs, vmgs, 'No VM metadata']);
+    const done = await runUploadWizard(plan(), s.ui);
+    assert.deepEqual([done.imagePath, done.name, done.vmgsPath, done.vmmdPath], [good, 'cvm', vmgs, null]);
+    const dialogs = s.shown.filter((r) => r.kind === 'dialog');
+    assert.equal(dialogs.length, 3, 'the image once, the guest state twice');
+    assert.match(dialogs[2].text, /bad\.vhd is not a valid VHD.* — VM guest state \(VMGS\) file of cvm/);
+    assert.ok(s.shown.some((r) => r.kind === 'error' && /bad\.vhd is not a valid VHD/.test(r.text)));
+});

@@ -115,7 +115,8 @@ function steps(): WizardStep<UploadPlan>[] {
                 ...SECURITY_TYPE_IDS.map((id) => ({ label: securityTypeLabel(id), description: id, value: id })),
             ]);
         }),
-        step('vmgsPath', async (p, ui, pos) => {
+        step('vmgsPath', async (p, ui, asked) => {
+            let pos = asked;
             if (!isConfidential(p.securityType)) {
                 const upload = await pick(ui, pos, l10n.t('Upload a VM guest state (VMGS) file too?'), [
                     { label: l10n.t('No, only the disk'), value: false },
@@ -125,6 +126,8 @@ function steps(): WizardStep<UploadPlan>[] {
                     p.vmgsPath = null;
                     return;
                 }
+                // The question above showed why the last file was refused: the dialog need not say it again.
+                pos = { ...pos, refused: undefined };
             }
             const file = await chooseFile(p, ui, pos, l10n.t('VM guest state (VMGS) file of {0}', p.name ?? ''), l10n.t('Use as VM guest state'));
             await inspected(file, 'vmgs');
@@ -139,7 +142,8 @@ function steps(): WizardStep<UploadPlan>[] {
                 p.vmmdPath = null;
                 return;
             }
-            const file = await chooseFile(p, ui, pos, l10n.t('VM metadata (VMMD) file of {0}', p.name ?? ''), l10n.t('Use as VM metadata'));
+            // The question above showed why the last file was refused.
+            const file = await chooseFile(p, ui, { ...pos, refused: undefined }, l10n.t('VM metadata (VMMD) file of {0}', p.name ?? ''), l10n.t('Use as VM metadata'));
             await inspected(file, 'vmmd');
             p.vmmdPath = file;
         }),
