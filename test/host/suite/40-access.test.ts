@@ -117,6 +117,8 @@ describe('Show Access, Copy SAS URI…, Revoke Access', () => {
             await vscode.commands.executeCommand(Cmds.RevokeAccess, await findDiskNode(d));
         };
         const labels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview).map((t) => t.label).sort();
+        // Run alone, web-logs still has the access granted before the suite.
+        for (const d of [a, b]) if ((await control().diskState(d.id)) === 'ActiveSAS') await revoke(d);
         await vscode.commands.executeCommand('workbench.action.closeAllEditors');
         await vscode.commands.executeCommand(Cmds.GrantAccess, await findDiskNode(a), { preset: HOUR });
         await vscode.commands.executeCommand(Cmds.GrantAccess, await findDiskNode(b), { preset: HOUR });

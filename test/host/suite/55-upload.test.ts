@@ -158,9 +158,9 @@ describe('Create Disk from Image…', () => {
         const img = rawImage(dir, 'retry.img', 24 * MiB, [0, 4 * MiB, 8 * MiB, 12 * MiB, 16 * MiB, 20 * MiB]);
         const rg = rgOf('big-data', 'westeurope');
         const id = diskId(rg, 'uploaded-retry');
-        // Two Put Page requests to the new disk's blob go through (the journal keeps them); the
-        // rest are refused with an error the engine does not retry.
-        await control().storageFault({ blob: 'md-.*', method: 'PUT', action: 'delay', delayMs: 1, count: 2 });
+        // The six data windows' Put Page requests go through (the journal keeps them); the footer,
+        // sent last, is refused with an error the engine does not retry.
+        await control().storageFault({ blob: 'md-.*', method: 'PUT', action: 'delay', delayMs: 1, count: 6 });
         await control().storageFault({ blob: 'md-.*', method: 'PUT', action: 'status', status: 400, code: 'InvalidInput', message: 'One of the request inputs is not valid.', count: 1000 });
         try {
             ui.script(...wizard(img.file, 'uploaded-retry', 'westeurope'), { match: 'Operating system', answer: { pick: 'None (a data disk)' } });
