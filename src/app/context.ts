@@ -28,6 +28,13 @@ export interface GrantOptions {
 
 export interface DownloadOptions {
     blobs?: BlobKind[];
+    /** Names other than the resource's own: the folder under the download folder, and the files' base name. */
+    saveAs?: SaveAs;
+}
+
+export interface SaveAs {
+    folderName: string;
+    fileBase: string;
 }
 
 /** A downloaded file with a record of the snapshot it holds; 'between' while an update of it is unfinished. */

@@ -31,6 +31,8 @@ export interface NewImportedDisk {
     account: StorageAccountInfo;
     osType: 'Windows' | 'Linux';
     securityType: string;
+    /** The disk type (Standard_LRS, Premium_LRS, …); Azure's default when left out. */
+    sku?: string;
     sourceUri: string;
     securityDataUri: string;
     securityMetadataUri?: string;
@@ -125,6 +127,7 @@ export class ArmImportService implements ImportService {
         const compute = (await (await this.session()).clients(rg.tenantId)).compute(rg.subscriptionId);
         const body = {
             location: disk.account.location,
+            ...(disk.sku ? { sku: { name: disk.sku } } : {}),
             osType: disk.osType,
             securityProfile: { securityType: disk.securityType },
             creationData: {

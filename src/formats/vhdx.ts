@@ -69,7 +69,9 @@ export class VhdxReader implements ImageReader {
             const s = h.readBigUInt64LE(8);
             if (s > seq) { seq = s; current = h; }
         }
-        if (!current) throw new ImageError('BadChecksum', `${name} is damaged: neither VHDX header has a valid CRC-32C checksum. Repair it with qemu-img check -r all, or re-create it: ${FIX_HINT}.`);
+        // No repair to offer: qemu-img (check -r, convert) and Hyper-V open a VHDX through a valid
+        // header too, so with both gone only another copy of the file, or its source, helps.
+        if (!current) throw new ImageError('BadChecksum', `${name} is damaged: neither VHDX header has a valid CRC-32C checksum, so no tool can open it (qemu-img and Hyper-V refuse it too). Copy it again from where it came from, or re-create it from its source (export the VM's disk again, or ${FIX_HINT} <source> ${name.replace(/\.vhdx$/i, '')}.vhd).`);
         if (current.subarray(48, 64).some((x) => x !== 0)) {
             throw new ImageError('LogReplay', `${name} was not closed cleanly: its VHDX log has changes that must be replayed first. Open it once in Hyper-V (or mount it in Windows), or run qemu-img check -r all ${name}, then upload again.`);
         }

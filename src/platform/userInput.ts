@@ -8,7 +8,8 @@ export interface UserInput {
     showInputBox(options: vscode.InputBoxOptions & { step?: number; totalSteps?: number }): Promise<string>;
     /** Modal or non-modal question; resolves to the chosen item's title, or undefined when dismissed. */
     showWarningMessage(message: string, options: vscode.MessageOptions, ...items: string[]): Promise<string | undefined>;
-    showOpenDialog(options: vscode.OpenDialogOptions): Promise<vscode.Uri[] | undefined>;
+    /** `defaultFolder`: a local folder to open in (a path, so callers without vscode at run time can name one). */
+    showOpenDialog(options: vscode.OpenDialogOptions & { defaultFolder?: string }): Promise<vscode.Uri[] | undefined>;
     /** Toasts. Non-modal ones need no answer (a test fake records them); resolve to the chosen item. */
     showErrorMessage(message: string, ...items: string[]): Promise<string | undefined>;
     showInformationMessage(message: string, ...items: string[]): Promise<string | undefined>;

@@ -113,8 +113,9 @@ export class VscodeUserInput implements UserInput {
         return vscode.window.showWarningMessage(message, options, ...items);
     }
 
-    async showOpenDialog(options: vscode.OpenDialogOptions): Promise<vscode.Uri[] | undefined> {
-        return vscode.window.showOpenDialog(options);
+    async showOpenDialog(options: vscode.OpenDialogOptions & { defaultFolder?: string }): Promise<vscode.Uri[] | undefined> {
+        const { defaultFolder, ...rest } = options;
+        return vscode.window.showOpenDialog({ ...rest, defaultUri: rest.defaultUri ?? (defaultFolder ? vscode.Uri.file(defaultFolder) : undefined) });
     }
 
     async showErrorMessage(message: string, ...items: string[]): Promise<string | undefined> {
@@ -149,7 +150,7 @@ export class DelegatingUserInput implements UserInput {
     showWarningMessage(message: string, options: vscode.MessageOptions, ...items: string[]): Promise<string | undefined> {
         return this.target.showWarningMessage(message, options, ...items);
     }
-    showOpenDialog(options: vscode.OpenDialogOptions): Promise<vscode.Uri[] | undefined> {
+    showOpenDialog(options: vscode.OpenDialogOptions & { defaultFolder?: string }): Promise<vscode.Uri[] | undefined> {
         return this.target.showOpenDialog(options);
     }
     showErrorMessage(message: string, ...items: string[]): Promise<string | undefined> {

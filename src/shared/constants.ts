@@ -62,4 +62,6 @@ export const enum StateKey {
     SnapshotDownloads = 'azureDisks.snapshotDownloads',
     /** The ids of the tree rows the user has expanded (resource names only), reopened when they come back. */
     ExpandedRows = 'azureDisks.expandedRows',
+    /** The folder of the last image chosen for an upload: the file dialogs open there next time. */
+    ImageFolder = 'azureDisks.imageFolder',
 }

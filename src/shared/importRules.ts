@@ -5,6 +5,7 @@
 import * as l10n from '@vscode/l10n';
 import { DiskError } from './errors';
 import { isLoopbackHost } from './loopback';
+import { proposeDiskName } from './names';
 import { scrubSecrets } from './secrets';
 
 /** The three blobs of an import, as the PUT names them. */
@@ -162,9 +163,35 @@ export function importRefusal(err: unknown, ctx: ImportContext): DiskError | und
     return undefined;
 }
 
+/** The wizard step whose answer a refusal is about, so the wizard can ask it again. */
+export type ImportStep = ImportRole | 'account' | 'securityType' | 'name';
+
+/**
+ * Which answer an import refusal (from importRefusal, or the name check) is about: a blob's step,
+ * the account for a region or account problem, the security type, the name.
+ */
+export function importRefusalStep(refusal: DiskError, err: unknown, ctx: ImportContext): ImportStep | undefined {
+    switch (refusal.code) {
+        case 'ImportNotPageBlob':
+        case 'ImportNotFixedVhd':
+        case 'ImportBlobNotFound':
+        case 'ImportBadUri': {
+            const e = (err ?? {}) as { message?: string; details?: { error?: { message?: string; target?: string } } };
+            return roleOf(scrubSecrets(e.details?.error?.message ?? e.message ?? ''), e.details?.error?.target, ctx) ?? 'sourceUri';
+        }
+        case 'ImportOtherRegion':
+        case 'ImportAccountNotFound':
+            return 'account';
+        case 'ImportMetadataNotTaken':
+            return 'securityType';
+        case 'ImportNameTaken':
+            return 'name';
+        default:
+            return undefined;
+    }
+}
+
 /** A disk name from a blob's name: its stem with anything Azure refuses replaced. */
 export function suggestImportName(blob: string): string {
-    const stem = (blob.split('/').pop() ?? '').replace(/\.(vhd|img|raw)$/i, '');
-    const cleaned = stem.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9_]+$/, '').slice(0, 80);
-    return cleaned || 'imported-disk';
+    return proposeDiskName((blob.split('/').pop() ?? '').replace(/\.(vhd|img|raw)$/i, ''), '', 'imported-disk');
 }

@@ -109,7 +109,7 @@ export class AccessView {
         this.downloadAllBtn = undefined;
         const text =
             reason === 'revoked'
-                ? l10n.t('Access was revoked. The SAS URLs no longer work.')
+                ? l10n.t('Access was revoked. The SAS URLs no longer work. This tab closes when access to another disk is granted.')
                 : reason === 'reloaded'
                   ? l10n.t('The access granted before the window reloaded is no longer known here (SAS URLs are kept in memory only).')
                   : l10n.t('There is no active access grant for this disk.');

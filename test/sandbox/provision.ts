@@ -13,6 +13,8 @@ import type * as seed from './seed';
 import type { SeedDisk } from './types';
 import { blobSpecs, resourceId, resourceJson, uuidFrom, type Resource, type World } from './world';
 
+const DISK_SKUS = ['Standard_LRS', 'Premium_LRS', 'StandardSSD_LRS', 'UltraSSD_LRS', 'Premium_ZRS', 'StandardSSD_ZRS', 'PremiumV2_LRS'];
+
 const MiB = 1024 * 1024;
 const TiB = 1024 * 1024 * MiB;
 export const MIN_UPLOAD_BYTES = 20 * MiB + 512;
@@ -120,6 +122,10 @@ export class ProvisionService {
             return armError(400, 'InvalidParameter', `The value '${String(securityType)}' of parameter 'securityProfile.securityType' is invalid. Allowed values: ${SECURITY_TYPES.join(', ')}.`, 'disk.securityProfile.securityType');
         }
         const sku = typeof obj(body.sku).name === 'string' ? String(obj(body.sku).name) : 'Standard_LRS';
+        // Azure's DiskStorageAccountTypes, all of them: the sandbox takes what Azure takes.
+        if (!DISK_SKUS.includes(sku)) {
+            return armError(400, 'InvalidParameter', `The value '${sku}' of parameter 'sku.name' is invalid. Allowed values: ${DISK_SKUS.join(', ')}.`, 'disk.sku.name');
+        }
         const osType = props.osType === 'Windows' || props.osType === 'Linux' ? props.osType : undefined;
         const hyperVGeneration = props.hyperVGeneration === 'V1' || props.hyperVGeneration === 'V2' ? props.hyperVGeneration : undefined;
         const extra: DiskTarget['extra'] = {

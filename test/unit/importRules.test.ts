@@ -1,7 +1,9 @@
 /** Create Disk from Blobs' checks before the PUT: URL shape, https unless loopback, the account, no SAS, names, metadata rules. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { blobUrlProblem, importRefusal, listedBlobProblem, suggestImportName, takesMetadataBlob } from '../../src/shared/importRules';
+import { blobUrlProblem, importRefusal, importRefusalStep, listedBlobProblem, suggestImportName, takesMetadataBlob } from '../../src/shared/importRules';
+import { DiskError } from '../../src/shared/errors';
+import { blobsOffered, type ImportAnswers } from '../../src/features/import/wizard';
 import { diskNameProblem } from '../../src/shared/names';
 
 const account = { name: 'mystorageaccount', blobEndpoint: 'https://mystorageaccount.blob.core.windows.net/' };
@@ -48,4 +50,25 @@ test('an error that is not about the import\'s inputs is left to the general map
     const ctx = { accountName: 'a', accountLocation: 'eastus', diskLocation: 'eastus', securityType: 'TrustedLaunch', uris: {} };
     assert.equal(importRefusal({ code: 'AuthorizationFailed', message: 'The client does not have authorization' }, ctx), undefined);
     assert.equal(importRefusal(new Error('socket hang up'), ctx), undefined);
+});
+
+test('a refusal names the wizard step to ask again: the blob it quotes, the account, the security type, the name', () => {
+    const uris = { sourceUri: 'https://st1.blob.core.windows.net/c/os.vhd', securityDataUri: 'https://st1.blob.core.windows.net/c/vmgs.vhd' };
+    const ctx = { accountName: 'st1', accountLocation: 'eastus', diskLocation: 'eastus', securityType: 'TrustedLaunch', uris };
+    const stepOf = (err: { code?: string; message: string; details?: unknown }) => importRefusalStep(importRefusal(err, ctx)!, err, ctx);
+    assert.equal(stepOf({ code: 'InvalidParameter', message: `The blob ${uris.securityDataUri} is a block blob; only page blobs are supported.` }), 'securityDataUri');
+    assert.equal(stepOf({ code: 'InvalidVhd', message: `The blob ${uris.sourceUri} is not a fixed VHD.` }), 'sourceUri');
+    assert.equal(stepOf({ code: 'InvalidParameter', message: 'The storage account must be in the same region as the disk.' }), 'account');
+    assert.equal(stepOf({ code: 'InvalidParameter', message: "'securityMetadataUri' can be set only for a ConfidentialVM security type." }), 'securityType');
+    assert.equal(importRefusalStep(new DiskError('ImportNameTaken', 'taken'), undefined, ctx), 'name');
+    assert.equal(importRefusalStep(new DiskError('Throttled', 'slow down'), undefined, ctx), undefined);
+});
+
+test('the guest state and metadata pickers leave out block blobs and the blobs already chosen', () => {
+    const blob = (name: string, blobType = 'PageBlob') => ({ container: 'c', name, blobType, size: 1024 * 1024 + 512, url: `https://st1.blob.core.windows.net/c/${name}` });
+    const listing = [blob('os.vhd'), blob('vmgs.vhd'), blob('vmmd.vhd'), blob('block.vhd', 'BlockBlob'), blob('log.txt', 'AppendBlob')];
+    const a = { listing, sourceUri: listing[0].url } as ImportAnswers;
+    assert.deepEqual(blobsOffered(a, 'sourceUri').map((b) => b.name), ['os.vhd', 'vmgs.vhd', 'vmmd.vhd', 'block.vhd', 'log.txt'], 'the OS disk picker lists all: one that cannot be used is refused with why');
+    assert.deepEqual(blobsOffered(a, 'securityDataUri').map((b) => b.name), ['vmgs.vhd', 'vmmd.vhd']);
+    assert.deepEqual(blobsOffered({ ...a, securityDataUri: listing[1].url }, 'securityMetadataUri').map((b) => b.name), ['vmmd.vhd']);
 });

@@ -155,7 +155,7 @@ test('every text the access page shows comes from the bundle, in every state', (
         look();
     }
     // The walk reached each kind of text it is meant to check, and found it marked.
-    for (const t of ['⟦Downloaded, but verification failed⟧', '⟦Downloaded as d1.vhd, but verification failed⟧', '⟦Download all⟧', '⟦Hide⟧', '⟦Downloading…⟧', '⟦Resuming…⟧', '⟦Download failed.⟧', '⟦Expired⟧', '⟦Disk restore point⟧', '⟦SAS URL copied to the clipboard.⟧', '⟦Access was revoked. The SAS URLs no longer work.⟧']) {
+    for (const t of ['⟦Downloaded, but verification failed⟧', '⟦Downloaded as d1.vhd, but verification failed⟧', '⟦Download all⟧', '⟦Hide⟧', '⟦Downloading…⟧', '⟦Resuming…⟧', '⟦Download failed.⟧', '⟦Expired⟧', '⟦Disk restore point⟧', '⟦SAS URL copied to the clipboard.⟧', '⟦Access was revoked. The SAS URLs no longer work. This tab closes when access to another disk is granted.⟧']) {
         assert.ok(seen.some((s) => s.includes(t)), t);
     }
     assert.ok(seen.some((s) => s.startsWith('⟦Downloading: ⟦50.0 MiB of 100 MiB written of 1.0 GiB⟧')), 'progress figures inside the marked message');

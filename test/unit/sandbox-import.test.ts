@@ -141,8 +141,11 @@ describe('the extension\'s import service against the sandbox', () => {
         const shaOf = async (n: string) => sha256(await src.getContainerClient('osimages').getPageBlobClient(n).downloadToBuffer());
         for (const md of [true, false]) {
             const name = md ? 'svc-import-md' : 'svc-import';
-            const made = await service.importSecure(rg, { name, account: east, osType: 'Linux', securityType: 'ConfidentialVM_DiskEncryptedWithPlatformKey', sourceUri: url('osimage.vhd'), securityDataUri: url('vmgs.vhd'), ...(md ? { securityMetadataUri: url('vmmd.vhd') } : {}) });
+            // The disk type asked for (or Azure's default, Standard HDD, when none is sent).
+            const sku = md ? 'Premium_LRS' : undefined;
+            const made = await service.importSecure(rg, { name, account: east, osType: 'Linux', securityType: 'ConfidentialVM_DiskEncryptedWithPlatformKey', sku, sourceUri: url('osimage.vhd'), securityDataUri: url('vmgs.vhd'), ...(md ? { securityMetadataUri: url('vmmd.vhd') } : {}) });
             assert.equal(made.name, name);
+            assert.equal(made.sku, sku ?? 'Standard_LRS');
             assert.equal(made.location, 'eastus');
             assert.equal(made.securityType, 'ConfidentialVM_DiskEncryptedWithPlatformKey');
             const compute = (await armClientsFor(sb.info)).compute(SUB_DEV).disks;
@@ -153,6 +156,17 @@ describe('the extension\'s import service against the sandbox', () => {
             else assert.equal(g.securityMetadataAccessSAS, undefined);
             await compute.revokeAccess('rg-secure', name, { updateIntervalInMs: 10 }).pollUntilDone();
         }
+    });
+
+    it('takes every disk type Azure takes, and refuses one it does not', async () => {
+        const compute = (await armClientsFor(sb.info)).compute(SUB_DEV).disks;
+        for (const sku of ['Standard_LRS', 'StandardSSD_LRS', 'Premium_LRS', 'StandardSSD_ZRS', 'Premium_ZRS', 'UltraSSD_LRS', 'PremiumV2_LRS']) {
+            const made = await compute.beginCreateOrUpdateAndWait('rg-secure', `sku-${sku.toLowerCase().replace(/_/g, '-')}`, { location: 'eastus', sku: { name: sku }, creationData: { createOption: 'Upload', uploadSizeBytes: 20 * 1024 * 1024 + 512 } }, { updateIntervalInMs: 10 });
+            assert.equal(made.sku?.name, sku);
+        }
+        const bad = await errorOf(compute.beginCreateOrUpdateAndWait('rg-secure', 'sku-bad', { location: 'eastus', sku: { name: 'Fast_LRS' }, creationData: { createOption: 'Upload', uploadSizeBytes: 20 * 1024 * 1024 + 512 } }, { updateIntervalInMs: 10 }));
+        assert.equal(bad.statusCode, 400);
+        assert.match(bad.message, /'Fast_LRS' of parameter 'sku.name' is invalid/);
     });
 
     it('turns each refusal Azure gives into plain words naming the fix', async () => {

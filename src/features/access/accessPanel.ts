@@ -31,8 +31,9 @@ export class AccessPanels {
 
     constructor(private readonly ctx: AppContext) {}
 
-    /** Opens (or brings forward) the panel of a disk. */
+    /** Opens (or brings forward) the panel of a disk; the panels left with nothing to show give way to it. */
     show(ref: DiskRef): void {
+        this.closeStale(ref);
         const existing = this.panels.get(ref.id.toLowerCase());
         if (existing) {
             existing.reveal();
@@ -56,6 +57,18 @@ export class AccessPanels {
     dispose(): void {
         for (const p of [...this.panels.values()]) p.dispose();
         this.panels.clear();
+    }
+
+    /**
+     * Like VS Code's preview editors, which the next file opened replaces: a tab whose access was
+     * revoked (it says so) closes when another disk's tab opens, so a session does not end with a
+     * dozen tabs of dead SAS URLs. A tab with a live grant, a running download, or an orphaned
+     * grant from before a reload (it offers to revoke it) stays.
+     */
+    private closeStale(opening: DiskRef): void {
+        for (const [key, panel] of [...this.panels]) {
+            if (key !== opening.id.toLowerCase() && panel.isStale()) panel.dispose();
+        }
     }
 
     private attach(panel: vscode.WebviewPanel, ref: DiskRef, reason: NoGrantReason): void {
@@ -105,6 +118,14 @@ class AccessPanel {
         this.panel.reveal();
     }
 
+    /** Nothing left to act on: no live grant, no download running, no grant from before a reload to revoke. */
+    isStale(): boolean {
+        const g = this.services.grants.get(this.ref.id);
+        if (g && g.expiresAt.getTime() > Date.now()) return false;
+        if (this.ctx.tracker.anyRunning(this.ref.id)) return false;
+        return this.hadGrant || this.noGrantReason !== 'reloaded';
+    }
+
     dispose(): void {
         if (this.disposed) return;
         this.disposed = true;
@@ -134,9 +155,12 @@ class AccessPanel {
         const disk = { name: this.ref.name, kind: this.ref.kind };
         if (!g) {
             const reason: NoGrantReason = this.hadGrant ? 'revoked' : this.noGrantReason;
+            // The tab itself says it, so a row of tabs shows which still hold access.
+            if (reason === 'revoked') this.panel.title = vscode.l10n.t('Access revoked: {0}', this.ref.name);
             this.post({ type: 'noGrant', id, disk, reason });
             return;
         }
+        this.panel.title = panelTitle(this.ref);
         const state: StateMessage = {
             type: 'state',
             id,

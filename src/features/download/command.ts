@@ -15,7 +15,9 @@ export async function downloadCommand(ctx: AppContext, actx: ActionContext, arg?
 /** Options arrive from callers outside the extension too (the command is public): only known blob kinds pass. */
 function parseOptions(o: unknown): RunOptions {
     if (!o || typeof o !== 'object') return {};
-    const r = o as { blobs?: unknown };
+    const r = o as { blobs?: unknown; saveAs?: { folderName?: unknown; fileBase?: unknown } };
     const blobs = Array.isArray(r.blobs) ? r.blobs.filter(isBlobKind) : undefined;
-    return { blobs: blobs && blobs.length ? blobs : undefined };
+    // Both names are sanitised again where the paths are made.
+    const saveAs = typeof r.saveAs?.folderName === 'string' && typeof r.saveAs.fileBase === 'string' ? { folderName: r.saveAs.folderName, fileBase: r.saveAs.fileBase } : undefined;
+    return { blobs: blobs && blobs.length ? blobs : undefined, saveAs };
 }

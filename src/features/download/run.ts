@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AppContext } from '../../app/context';
+import type { AppContext, SaveAs } from '../../app/context';
 import { authorizationFor } from '../../azure/diskToken';
 import type { ActionContext } from '../../platform/command';
 import { UserCancelledError } from '../../shared/cancel';
@@ -26,6 +26,8 @@ import { checkSpace, diskBlobSize, planFiles, type PlannedFile } from './plan';
 
 export interface RunOptions {
     blobs?: BlobKind[];
+    /** Names other than the resource's own (an export names its file after the disk, not its snapshot). */
+    saveAs?: SaveAs;
     /** Continue a download recorded before a window reload. */
     resume?: PendingDownload;
 }
@@ -46,7 +48,7 @@ export async function runDownload(ctx: AppContext, actx: ActionContext, ref: Dis
         return undefined;
     }
 
-    const files = await destinationFiles(ctx, ref, grant, blobs, opts.resume);
+    const files = await destinationFiles(ctx, ref, grant, blobs, opts.resume, opts.saveAs);
     // Also on resume: a run that finished just before the window closed left a final file, not a partial.
     const resuming = await settleExistingFiles(services, files);
     const folder = path.dirname(files[0].destPath);
@@ -78,8 +80,8 @@ export async function runDownload(ctx: AppContext, actx: ActionContext, ref: Dis
     return finish(ctx, actx, ref, files, folder, fetched);
 }
 
-async function destinationFiles(ctx: AppContext, ref: DiskRef, grant: Grant, blobs: BlobKind[], resume: PendingDownload | undefined): Promise<PlannedFile[]> {
-    if (!resume) return planFiles(await chooseFolder(ctx.services, ref.name), ref.name, grant.fileFormat, blobs);
+async function destinationFiles(ctx: AppContext, ref: DiskRef, grant: Grant, blobs: BlobKind[], resume: PendingDownload | undefined, saveAs: SaveAs | undefined): Promise<PlannedFile[]> {
+    if (!resume) return planFiles(await chooseFolder(ctx.services, saveAs?.folderName ?? ref.name), saveAs?.fileBase ?? ref.name, grant.fileFormat, blobs);
     const files = blobs.filter((b) => resume.paths[b]).map((b) => ({ blob: b, destPath: resume.paths[b]!, fileName: path.basename(resume.paths[b]!) }));
     if (files.length === 0) throw new DiskError('NoBlob', vscode.l10n.t('The recorded download of {0} has no destination for the granted blobs.', ref.name));
     return files;

@@ -12,9 +12,11 @@ import { hashId } from '../../platform/telemetryMask';
 import { isCancellation } from '../../shared/cancel';
 import { Cmd } from '../../shared/constants';
 import { DiskError } from '../../shared/errors';
-import { blobName, importRefusal, type ImportContext } from '../../shared/importRules';
+import { blobName, importRefusal, importRefusalStep, type ImportContext, type ImportStep } from '../../shared/importRules';
 import type { DiskInfo, DiskRef, ResourceGroupInfo } from '../../shared/types';
+import { AnswerRefused, type WizardRun } from '../../wizard/engine';
 import { pickResourceGroup } from '../../wizard/pickDisk';
+import type { StorageAccountInfo } from '../../azure/importService';
 import { runImportWizard, type ImportPlan } from './wizard';
 
 function rgOf(arg: unknown): ResourceGroupInfo | undefined {
@@ -69,7 +71,7 @@ async function importDisk(ctx: AppContext, plan: ImportPlan): Promise<DiskInfo> 
     services.log.info(`Importing disk ${plan.name} (${plan.securityType}, ${plan.osType}) in ${rg.name} from storage account ${plan.account.name} (${plan.account.location}): ${Object.values(uris).map(blobName).join(', ')}.`);
     try {
         return await withCancellableProgress(vscode.l10n.t('Creating disk {0} from blobs of {1}…', plan.name, plan.account.name), 'import', (signal) =>
-            services.imports.importSecure(rg, { name: plan.name, account: plan.account, osType: plan.osType, securityType: plan.securityType, ...uris }, signal),
+            services.imports.importSecure(rg, { name: plan.name, account: plan.account, osType: plan.osType, securityType: plan.securityType, sku: plan.sku, ...uris }, signal),
         );
     } catch (e) {
         if (isCancellation(e)) {
@@ -77,7 +79,44 @@ async function importDisk(ctx: AppContext, plan: ImportPlan): Promise<DiskInfo> 
             throw e;
         }
         await removeFailed(ctx, ref);
-        throw importRefusal(e, why) ?? e;
+        const refusal = importRefusal(e, why);
+        if (!refusal) throw e;
+        throw new ImportRefused(refusal, importRefusalStep(refusal, e, why));
+    }
+}
+
+/** Azure's refusal of the import, and the wizard step whose answer it is about (undefined: none to ask again). */
+class ImportRefused extends Error {
+    constructor(readonly refusal: DiskError, readonly step: ImportStep | undefined) {
+        super(refusal.message);
+        this.name = 'ImportRefused';
+    }
+}
+
+/** The import, and after a refusal about one answer, the wizard again at that answer (with why), until it is made or the user stops. */
+async function importUntilMade(ctx: AppContext, actx: ActionContext, rg: ResourceGroupInfo, accounts: Promise<StorageAccountInfo[]>): Promise<{ plan: ImportPlan; made: DiskInfo }> {
+    const run: WizardRun = {};
+    let plan = await runImportWizard(ctx.services, rg, accounts, run);
+    for (;;) {
+        // What is tried, before it is tried: a refused import is reported with it too.
+        actx.telemetry.properties.security = plan.securityType;
+        actx.telemetry.properties.sku = plan.sku;
+        actx.telemetry.properties.osType = plan.osType;
+        actx.telemetry.properties.blobSource = plan.source;
+        actx.telemetry.properties.metadataBlob = String(!!plan.securityMetadataUri);
+        actx.telemetry.properties.accountIdHash = hashId(plan.account.id);
+        actx.errorContext = { diskName: plan.name };
+        try {
+            return { plan, made: await importDisk(ctx, plan) };
+        } catch (e) {
+            const refused = e instanceof ImportRefused ? e : undefined;
+            const step = refused?.step ?? (e instanceof DiskError && e.code === 'ImportNameTaken' ? 'name' : undefined);
+            if (!step) throw refused?.refusal ?? e;
+            const reason = AnswerRefused.of(refused?.refusal ?? (e as DiskError)).message;
+            ctx.services.log.warn(`${reason} Asking for the ${step} again.`);
+            run.refused = { step, reason };
+            plan = await runImportWizard(ctx.services, rg, accounts, run, plan);
+        }
     }
 }
 
@@ -85,14 +124,7 @@ export async function createDiskFromBlobs(ctx: AppContext, actx: ActionContext, 
     const { services } = ctx;
     const rg = rgOf(target) ?? (await pickResourceGroup(services, vscode.l10n.t('Create the disk in which resource group?')));
     const accounts = services.imports.listStorageAccounts({ tenantId: rg.tenantId, subscriptionId: rg.subscriptionId, displayName: '' });
-    const plan = await runImportWizard(services, rg, accounts);
-    actx.telemetry.properties.security = plan.securityType;
-    actx.telemetry.properties.osType = plan.osType;
-    actx.telemetry.properties.blobSource = plan.source;
-    actx.telemetry.properties.metadataBlob = String(!!plan.securityMetadataUri);
-    actx.telemetry.properties.accountIdHash = hashId(plan.account.id);
-    actx.errorContext = { diskName: plan.name };
-    const made = await importDisk(ctx, plan);
+    const { plan, made } = await importUntilMade(ctx, actx, rg, accounts);
     const shown = await ctx.tree.reveal(made);
     if (!shown) ctx.tree.refresh();
     void services.ui.showInformationMessage(vscode.l10n.t('Created disk {0} in {1} from {2} blobs of storage account {3}.', made.name, rg.name, plan.securityMetadataUri ? 3 : 2, plan.account.name));

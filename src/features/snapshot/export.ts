@@ -9,10 +9,11 @@ import type { ActionContext } from '../../platform/command';
 import { hashId } from '../../platform/telemetryMask';
 import { Cmd } from '../../shared/constants';
 import { DiskError } from '../../shared/errors';
+import { formatLifetime } from '../../shared/format';
 import type { DiskInfo } from '../../shared/types';
 import { refOf, resolveDiskInfo } from '../../wizard/diskArg';
 import { makeSnapshot } from './create';
-import { suggestSnapshotName } from './naming';
+import { exportFileBase, suggestSnapshotName } from './naming';
 
 /** Ten hours: what the docs suggest for large OS disks; revoked as soon as the download ends. */
 const EXPORT_GRANT_SECONDS = 36_000;
@@ -30,18 +31,26 @@ export async function exportSnapshot(ctx: AppContext, actx: ActionContext, targe
     const ref = refOf(snapshot);
     actx.errorContext = { diskName: snapshot.name };
     let downloaded = false;
+    // Said once, and closed when the export ends: the SAS it hands out lives this long at most.
+    const lifetime = vscode.l10n.t('Exporting {0} through snapshot {1}: its read access (SAS) lasts {2} and is revoked as soon as the download ends.', disk.name, snapshot.name, formatLifetime(EXPORT_GRANT_SECONDS));
+    services.log.info(lifetime);
+    let ended: () => void = () => undefined;
+    services.ui.showNotice(lifetime, new Promise<void>((resolve) => (ended = resolve)));
     try {
         // Granted here with fixed settings, so the download asks only for its folder.
         await ctx.actions.grantAccess(actx, ref, {
             preset: { access: 'Read', durationInSeconds: EXPORT_GRANT_SECONDS, fileFormat: 'VHD', getSecureVMGuestStateSAS: disk.securityType ? true : undefined },
             silentPanel: true,
         });
-        const result = await ctx.actions.download(actx, ref);
+        // The file is named after the disk and the snapshot's time: the snapshot is deleted afterwards.
+        const saveAs = { folderName: disk.name, fileBase: exportFileBase(disk.name, snapshot.timeCreated ?? new Date()) };
+        const result = await ctx.actions.download(actx, ref, { saveAs });
         downloaded = result !== undefined;
         return result;
     } finally {
         // The snapshot's SAS ends with the export, whatever happened.
         await ctx.actions.revokeQuietly(actx, ref);
+        ended();
         offerDelete(ctx, disk, snapshot, downloaded);
     }
 }

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
 import type { ActionContext, Register } from '../../platform/command';
 import { withCancellableProgress } from '../../platform/progress';
-import { Cmd } from '../../shared/constants';
+import { Cmd, StateKey } from '../../shared/constants';
 import type { ResourceGroupInfo } from '../../shared/types';
 import { refFromArg } from '../../wizard/diskArg';
 import { pickResourceGroup } from '../../wizard/pickDisk';
@@ -29,7 +29,15 @@ async function locationsFor(ctx: AppContext, rg: ResourceGroupInfo): Promise<str
 
 export async function createDiskFromImage(ctx: AppContext, actx: ActionContext, target: unknown, imagePath?: string): Promise<unknown> {
     const rg = rgOf(target) ?? (await pickResourceGroup(ctx.services, vscode.l10n.t('Create the disk in which resource group?')));
-    const plan = await runUploadWizard({ rg, imagePath, locations: await locationsFor(ctx, rg) } as UploadPlan, ctx.services.ui);
+    const state = ctx.services.context.globalState;
+    const asked = { rg, imagePath, locations: await locationsFor(ctx, rg), folder: state.get<string>(StateKey.ImageFolder) } as UploadPlan;
+    let plan;
+    try {
+        plan = await runUploadWizard(asked, ctx.services.ui);
+    } finally {
+        // Remembered even when the wizard ends without a disk: the next try opens where this one looked.
+        if (asked.folder) await state.update(StateKey.ImageFolder, asked.folder);
+    }
     actx.telemetry.properties.format = plan.image.format;
     actx.telemetry.properties.security = plan.securityType && plan.securityType !== 'none' ? plan.securityType : 'none';
     actx.telemetry.measurements.blobSize = plan.image.blobSize;

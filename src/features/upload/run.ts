@@ -23,6 +23,7 @@ import { scrubSecrets } from '../../shared/secrets';
 import { formatBytes, formatRate } from '../../shared/format';
 import { BLOB_LABELS, type BlobKind, type DiskInfo, type DiskRef, type Grant } from '../../shared/types';
 import { TransferError, uploadImage, type UploadResult } from '../../transfer';
+import { uploadedMessage, uploadTitle } from './messages';
 import { PendingUploads } from './pending';
 
 /** Write grants last a day: long enough for a large image, and an expiry mid-way asks for a new one. */
@@ -54,7 +55,9 @@ export async function uploadToDisk(ctx: AppContext, actx: ActionContext, disk: D
     const results: UploadResult[] = [];
     let current = grant;
     try {
-        await withCancellableProgress(vscode.l10n.t('Uploading {0}', ref.name), 'upload', async (signal, progress) => {
+        // A journal left by an earlier run means this one continues it.
+        const resuming = blobs.some((b) => fs.existsSync(journalPath(ctx, ref, b)));
+        await withCancellableProgress(uploadTitle(ref.name, resuming), 'upload', async (signal, progress) => {
             let reported = 0;
             for (const [i, blob] of blobs.entries()) {
                 const share = 100 / blobs.length;
@@ -101,7 +104,7 @@ export async function uploadToDisk(ctx: AppContext, actx: ActionContext, disk: D
     await ctx.actions.revokeAccess(actx, ref);
     await pendingUploads(ctx).remove(ref.id);
     const checks = checksSummary(results.flatMap((r) => r.checks));
-    void services.ui.showInformationMessage(vscode.l10n.t('Uploaded and verified {0} ({1}); it is ready to attach to a VM.', ref.name, checks));
+    void services.ui.showInformationMessage(uploadedMessage(ref.name, checks, results.reduce((a, r) => a + r.bytesResumed, 0)));
     return results;
 }
 
@@ -156,9 +159,11 @@ export async function continueUpload(ctx: AppContext, actx: ActionContext, ref: 
     const rec = pendingUploads(ctx).get(ref.id);
     let files = rec?.files;
     if (!files || !files.disk || !fs.existsSync(files.disk)) {
-        const picked = await ctx.services.ui.showOpenDialog({ canSelectFiles: true, canSelectMany: false, openLabel: vscode.l10n.t('Upload this image'), title: vscode.l10n.t('Image to upload into {0}', ref.name) });
+        const state = ctx.services.context.globalState;
+        const picked = await ctx.services.ui.showOpenDialog({ canSelectFiles: true, canSelectMany: false, openLabel: vscode.l10n.t('Upload this image'), title: vscode.l10n.t('Image to upload into {0}', ref.name), defaultFolder: state.get<string>(StateKey.ImageFolder) });
         if (!picked?.length) throw new UserCancelledError('file');
         files = { disk: picked[0].fsPath };
+        await state.update(StateKey.ImageFolder, path.dirname(picked[0].fsPath));
     }
     return uploadToDisk(ctx, actx, disk, files);
 }

@@ -1,22 +1,16 @@
 /** The Create Disk from Image wizard's pure rules: names Azure accepts, SKUs, security types. No vscode import. */
 
+import { proposeDiskName } from '../../shared/names';
+
 export { diskNameProblem } from '../../shared/names';
 
 /** A name suggestion from the image's file name: its stem with anything Azure refuses replaced. */
 export function suggestDiskName(fileName: string): string {
-    const stem = fileName.replace(/\.(img|raw|bin|dd|vhd|vhdx|qcow2|qcow)$/i, '');
-    const cleaned = stem.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9_]+$/, '').slice(0, 80);
-    return cleaned || 'uploaded-disk';
+    return proposeDiskName(fileName.replace(/\.(img|raw|bin|dd|vhd|vhdx|qcow2|qcow)$/i, ''), '', 'uploaded-disk');
 }
 
 /** SKUs a disk can be uploaded to. */
-export const UPLOAD_SKUS: readonly { id: string; label: string }[] = [
-    { id: 'Standard_LRS', label: 'Standard HDD (LRS)' },
-    { id: 'StandardSSD_LRS', label: 'Standard SSD (LRS)' },
-    { id: 'Premium_LRS', label: 'Premium SSD (LRS)' },
-    { id: 'StandardSSD_ZRS', label: 'Standard SSD (ZRS)' },
-    { id: 'Premium_ZRS', label: 'Premium SSD (ZRS)' },
-];
+export { DISK_SKUS as UPLOAD_SKUS } from '../../shared/diskSkus';
 
 export function isConfidential(securityType: string | undefined): boolean {
     return !!securityType && /^ConfidentialVM/i.test(securityType);
@@ -50,6 +44,25 @@ export function uploadStepApplies(step: keyof UploadAnswers, a: UploadAnswers): 
             return !!a.securityType && a.securityType !== 'none';
         case 'vmmdPath':
             return isConfidential(a.securityType) && typeof a.vmgsPath === 'string';
+        default:
+            return true;
+    }
+}
+
+/**
+ * Which questions may still be asked once the earlier ones are answered (the wizard's "of y"):
+ * an unanswered question that would bring a step in counts as bringing it in.
+ */
+export function uploadStepMayApply(step: keyof UploadAnswers, a: UploadAnswers): boolean {
+    switch (step) {
+        case 'hyperVGeneration':
+            return a.osType !== 'none';
+        case 'securityType':
+            return a.osType !== 'none' && a.hyperVGeneration !== 'V1';
+        case 'vmgsPath':
+            return uploadStepMayApply('securityType', a) && a.securityType !== 'none';
+        case 'vmmdPath':
+            return uploadStepMayApply('vmgsPath', a) && (a.securityType === undefined || isConfidential(a.securityType)) && a.vmgsPath !== null;
         default:
             return true;
     }

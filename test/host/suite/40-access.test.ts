@@ -108,4 +108,31 @@ describe('Show Access, Copy SAS URI…, Revoke Access', () => {
         await vscode.commands.executeCommand(Cmds.RevokeAccess, await findDiskNode(exported));
         assert.equal(await control().diskState(exported.id), 'Unattached');
     });
+
+    it('a revoked disk\'s tab says so, and closes when another disk\'s access is granted; tabs with live access stay', async () => {
+        const a = seedDisk('web-logs');
+        const b = seedDisk('web-data-01');
+        const revoke = async (d: typeof a) => {
+            ui.script({ match: /revoke/i, optional: true, answer: { button: 'Revoke' } });
+            await vscode.commands.executeCommand(Cmds.RevokeAccess, await findDiskNode(d));
+        };
+        const labels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview).map((t) => t.label).sort();
+        // Run alone, web-logs still has the access granted before the suite.
+        for (const d of [a, b]) if ((await control().diskState(d.id)) === 'ActiveSAS') await revoke(d);
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        await vscode.commands.executeCommand(Cmds.GrantAccess, await findDiskNode(a), { preset: HOUR });
+        await vscode.commands.executeCommand(Cmds.GrantAccess, await findDiskNode(b), { preset: HOUR });
+        await poll('both tabs', () => (labels().length === 2 ? true : undefined));
+        assert.deepEqual(labels(), ['Access: web-data-01', 'Access: web-logs'], 'a tab with live access stays when another opens');
+        await revoke(a);
+        await poll('the revoked tab saying so', () => (labels().includes('Access revoked: web-logs') ? true : undefined));
+        await revoke(b);
+        await poll('the second revoked tab', () => (labels().includes('Access revoked: web-data-01') ? true : undefined));
+        // Granting web-logs again: its own tab is reused, the other revoked one gives way.
+        await vscode.commands.executeCommand(Cmds.GrantAccess, await findDiskNode(a), { preset: HOUR });
+        await poll('one tab left', () => (labels().length === 1 ? true : undefined), 10_000).catch(() => undefined);
+        assert.deepEqual(labels(), ['Access: web-logs']);
+        await revoke(a);
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
 });

@@ -131,23 +131,36 @@ describe('Create Disk from Image…', () => {
         assert.ok(blobs.vmmd.subarray(0, MiB).equals(vmmd.padded), 'VM metadata content');
     });
 
-    it('a bad image is refused in plain words before anything is created in Azure', async () => {
+    it('a bad image is refused in plain words before anything is created in Azure, back at the image step where it was', async () => {
         const bad = path.join(dir, 'broken.vhd');
         fs.writeFileSync(bad, Buffer.alloc(3 * MiB, 1));
         await control().clearLog();
-        ui.script({ match: 'Image to upload', answer: { files: [bad] } });
+        ui.script(
+            { match: 'Image to upload', answer: { files: [bad] } },
+            // The image step again (not the end of the wizard), with the reason, in the folder of the refused image.
+            { match: /broken\.vhd is not a valid VHD.* — Image to upload/, answer: 'cancel' },
+        );
         await vscode.commands.executeCommand(CreateDiskFromImage, rgOf('big-data', 'westeurope'));
         const err = await poll('the error toast', () => ui.toasts.find((t) => t.kind === 'error'));
         assert.match(err.message, /broken\.vhd is not a valid VHD: its footer cookie is not 'conectix'/);
+        const dialogs = ui.prompts.filter((p) => p.kind === 'dialog');
+        assert.equal(dialogs.length, 2);
+        assert.equal(dialogs[1].folder, dir, 'the dialog opens where the last image was');
+        // The next run starts there too: the folder is remembered.
+        ui.script({ match: 'Image to upload', answer: 'cancel' });
+        await vscode.commands.executeCommand(CreateDiskFromImage, rgOf('big-data', 'westeurope'));
+        assert.equal(ui.prompts.filter((p) => p.kind === 'dialog')[2].folder, dir);
         const log = await control().requestLog();
         assert.equal(log.arm.recent.filter((r) => r.method === 'PUT').length, 0, 'no disk was created');
     });
 
-    it('a failed upload leaves the disk in ActiveUpload, says so, and Upload Again finishes it', async () => {
-        const img = rawImage(dir, 'retry.img', 24 * MiB, [0, 12 * MiB]);
+    it('a failed upload leaves the disk in ActiveUpload, says so, and Upload Again finishes it, saying it resumed', async () => {
+        const img = rawImage(dir, 'retry.img', 24 * MiB, [0, 4 * MiB, 8 * MiB, 12 * MiB, 16 * MiB, 20 * MiB]);
         const rg = rgOf('big-data', 'westeurope');
         const id = diskId(rg, 'uploaded-retry');
-        // Put Page to the new disk's blob is refused with an error the engine does not retry.
+        // The six data windows' Put Page requests go through (the journal keeps them); the footer,
+        // sent last, is refused with an error the engine does not retry.
+        await control().storageFault({ blob: 'md-.*', method: 'PUT', action: 'delay', delayMs: 1, count: 6 });
         await control().storageFault({ blob: 'md-.*', method: 'PUT', action: 'status', status: 400, code: 'InvalidInput', message: 'One of the request inputs is not valid.', count: 1000 });
         try {
             ui.script(...wizard(img.file, 'uploaded-retry', 'westeurope'), { match: 'Operating system', answer: { pick: 'None (a data disk)' } });
@@ -162,6 +175,8 @@ describe('Create Disk from Image…', () => {
         const rgNode = rg.rg;
         await vscode.commands.executeCommand(UploadToDisk, { disk: { ...rgNode, resourceGroup: rgNode.name, name: 'uploaded-retry', kind: 'disk', id, location: 'westeurope' } });
         assert.equal(await control().diskState(id), 'Unattached');
+        const done = await poll('the "uploaded" toast', () => ui.toasts.find((t) => /Uploaded and verified uploaded-retry/.test(t.message)));
+        assert.match(done.message, /Resumed: \d+(\.\d+)? (KiB|MiB) were already there\./, 'the resumed upload says so');
         const { disk } = await readBack(id, 'uploaded-retry', rg);
         assert.ok(disk.subarray(0, 24 * MiB).equals(img.padded));
     });

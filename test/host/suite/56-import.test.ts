@@ -75,10 +75,11 @@ const pasted = (os: string, vmgs: string, vmmd: string): Step[] => [
     { match: 'URL of the VM metadata (VMMD) blob', answer: { input: vmmd } },
 ];
 
-/** The wizard's last steps: security type, operating system, name. */
-const rest = (name: string, type = 'Trusted Launch', os = 'Windows'): Step[] => [
+/** The wizard's last steps: security type, operating system, disk type, name. */
+const rest = (name: string, type = 'Trusted Launch', os = 'Windows', sku = 'Standard SSD (LRS)'): Step[] => [
     { match: 'Security type of the disk', answer: { pick: type } },
     { match: 'Operating system', answer: { pick: os } },
+    { match: 'Disk type', answer: { pick: sku } },
     { match: 'Name of the new disk', answer: { input: name } },
 ];
 
@@ -138,14 +139,24 @@ describe('Create Disk from Blobs… (ImportSecure)', () => {
     it('with the VM metadata blob, picked from the account\'s list: the disk appears in the tree and downloads as the three source blobs', async () => {
         ui.script(
             ...browse,
-            { match: 'OS disk blob in', answer: { pick: 'osimages/osimage.vhd' } },
-            { match: 'VM guest state (VMGS) blob in', answer: { pick: 'osimages/vmgs.vhd' } },
-            { match: 'VM metadata (VMMD) blob in', answer: { pick: 'osimages/vmmd.vhd' } },
-            ...rest('imported-cvm', 'Confidential VM, guest state encrypted with a platform key'),
+            { match: 'OS disk blob in', answer: { pick: 'osimage.vhd' } },
+            { match: 'VM guest state (VMGS) blob in', answer: { pick: 'vmgs.vhd' } },
+            { match: 'VM metadata (VMMD) blob in', answer: { pick: 'vmmd.vhd' } },
+            ...rest('imported-cvm', 'Confidential VM, guest state encrypted with a platform key', 'Windows', 'Premium SSD (LRS)'),
         );
         const made = await vscode.commands.executeCommand<DiskInfo | undefined>(CreateDiskFromBlobs, rgSecure());
         assert.ok(made, `the disk was made (${JSON.stringify(ui.toasts.map((t) => t.message))})`);
         assert.equal(made.location, 'eastus', 'in the account\'s region');
+        assert.equal(made.sku, 'Premium_LRS', 'the disk type asked for');
+        // The pickers list blobs by name (typing filters on it, not on the container), and the
+        // guest state and metadata pickers leave out block blobs and the blobs already chosen.
+        const picker = (what: string) => ui.prompts.find((p) => p.kind === 'pick' && p.text.includes(what))!;
+        const os = picker('OS disk blob in');
+        assert.deepEqual([...os.detail!].sort(), ['block.vhd', 'osimage.vhd', 'raw.img', 'vmgs.vhd', 'vmmd.vhd']);
+        assert.ok(os.descriptions!.every((d) => d?.startsWith('osimages · ')), 'the container in the description');
+        assert.equal(os.matchOnDescription, false, 'typing a container name does not match every blob in it');
+        assert.deepEqual([...picker('VM guest state (VMGS) blob in').detail!].sort(), ['raw.img', 'vmgs.vhd', 'vmmd.vhd']);
+        assert.deepEqual([...picker('VM metadata (VMMD) blob in').detail!].sort(), ['No VM metadata blob', 'raw.img', 'vmmd.vhd']);
         assert.equal(made.securityType, 'ConfidentialVM_VMGuestStateOnlyEncryptedWithPlatformKey');
         await poll('the "created" toast', () => ui.toasts.find((t) => /Created disk imported-cvm in rg-secure from 3 blobs of storage account stcontosoeastus/.test(t.message)));
         const log = await control().requestLog();
@@ -166,55 +177,59 @@ describe('Create Disk from Blobs… (ImportSecure)', () => {
         const made = await vscode.commands.executeCommand<DiskInfo | undefined>(CreateDiskFromBlobs, rgSecure());
         assert.ok(made, `the disk was made (${JSON.stringify(ui.toasts.map((t) => t.message))})`);
         assert.equal(made.securityType, 'TrustedLaunch');
+        assert.equal(made.sku, 'StandardSSD_LRS');
         await downloadAndCompare('imported-tl', ['osimage.vhd', 'vmgs.vhd']);
         assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);
     });
 
-    it('each refusal, before the PUT or from Azure, is one plain error naming the fix; nothing is created and no SAS is left', async () => {
+    it('each refusal, before the PUT or from Azure, brings back the refused step with the fix in plain words; nothing is created and no SAS is left', async () => {
         const endpoint = await accountEndpoint();
         const westEndpoint = endpoint.replace(ACCOUNT, 'stcontosowesteu');
-        const cases: { what: string; steps: Step[]; name: string; message: RegExp; azure: boolean }[] = [
+        // `again`: the refused step, asked again (the script cancels it there).
+        const cases: { what: string; steps: Step[]; again: string; name: string; message: RegExp; azure: boolean }[] = [
             {
-                what: 'a block blob, picked', name: 'refused-block', azure: false,
-                steps: [...browse, { match: 'OS disk blob in', answer: { pick: 'osimages/block.vhd' } }],
+                what: 'a block blob, picked', name: 'refused-block', azure: false, again: 'OS disk blob in',
+                steps: [...browse, { match: 'OS disk blob in', answer: { pick: 'block.vhd' } }],
                 message: /The OS disk blob block\.vhd is a block blob; Azure imports only page blobs\. Copy it into a page blob \(azcopy copy .*--blob-type PageBlob\)/,
             },
             {
-                what: 'a page blob that is no fixed VHD, picked', name: 'refused-raw', azure: false,
-                steps: [...browse, { match: 'OS disk blob in', answer: { pick: 'osimages/osimage.vhd' } }, { match: 'VM guest state (VMGS) blob in', answer: { pick: 'osimages/raw.img' } }],
+                what: 'a page blob that is no fixed VHD, picked', name: 'refused-raw', azure: false, again: 'VM guest state (VMGS) blob in',
+                steps: [...browse, { match: 'OS disk blob in', answer: { pick: 'osimage.vhd' } }, { match: 'VM guest state (VMGS) blob in', answer: { pick: 'raw.img' } }],
                 message: /The VM guest state \(VMGS\) blob raw\.img is not a fixed VHD .*Convert the image to a fixed VHD/,
             },
             {
-                what: 'a block blob, pasted (Azure refuses it)', name: 'refused-block-az', azure: true,
+                what: 'a block blob, pasted (Azure refuses it)', name: 'refused-block-az', azure: true, again: 'URL of the OS disk blob',
                 steps: [...paste, ...pasted(`${endpoint}osimages/block.vhd`, `${endpoint}osimages/vmgs.vhd`, ''), ...rest('refused-block-az')],
                 message: /The OS disk blob block\.vhd is a block blob; Azure imports only page blobs\. Copy it into a page blob/,
             },
             {
-                what: 'a page blob that is no fixed VHD, pasted (Azure refuses it)', name: 'refused-raw-az', azure: true,
+                what: 'a page blob that is no fixed VHD, pasted (Azure refuses it)', name: 'refused-raw-az', azure: true, again: 'URL of the VM guest state (VMGS) blob',
                 steps: [...paste, ...pasted(`${endpoint}osimages/osimage.vhd`, `${endpoint}osimages/raw.img`, ''), ...rest('refused-raw-az')],
                 message: /The VM guest state \(VMGS\) blob raw\.img is not a fixed VHD .*qemu-img convert/,
             },
             {
-                what: 'a VM metadata blob with a security type that takes none', name: 'refused-md', azure: false,
+                what: 'a VM metadata blob with a security type that takes none', name: 'refused-md', azure: false, again: 'Security type of the disk',
                 steps: [...paste, ...pasted(`${endpoint}osimages/osimage.vhd`, `${endpoint}osimages/vmgs.vhd`, `${endpoint}osimages/vmmd.vhd`), { match: 'Security type of the disk', answer: { pick: 'Trusted Launch' } }],
                 message: /A VM metadata \(VMMD\) blob can be imported only with a Confidential VM security type; TrustedLaunch takes none\. Choose a ConfidentialVM_\* security type, or leave the VM metadata blob out\./,
             },
         ];
         for (const c of cases) {
             await control().clearLog();
-            const errors = await errorsOf(c.steps);
-            assert.equal(errors.length, 1, `${c.what}: one error (${JSON.stringify(errors.map((t) => t.message))})`);
-            assert.match(errors[0].message, c.message, c.what);
-            assert.doesNotMatch(errors[0].message, /sig=|sv=/, `${c.what}: no SAS in the message`);
+            const errors = await errorsOf([...c.steps, { match: c.again, answer: 'cancel' }]);
+            assert.deepEqual(errors.map((t) => t.message), [], `${c.what}: no error ends the wizard`);
+            const [first, again] = ui.prompts.filter((p) => p.text.includes(c.again)).slice(-2);
+            assert.match(again.text, c.message, `${c.what}: the step asked again says why`);
+            assert.doesNotMatch(first.text, c.message, `${c.what}: not before it was refused`);
+            assert.equal(again.step, first.step, `${c.what}: the same step, counted as before`);
+            assert.doesNotMatch(again.text, /sig=|sv=/, `${c.what}: no SAS in the message`);
             assert.equal((await diskPuts()).length, c.azure ? 1 : 0, `${c.what}: ${c.azure ? 'one PUT, refused by Azure' : 'refused before any PUT'}`);
             assert.equal(await exists(newDisk(c.name).id), false, `${c.what}: no disk left behind`);
         }
 
-        // The account's keys withheld (no List keys permission): the other ways are named.
+        // The account's keys withheld (no List keys permission): the question of how to find the blobs again, naming the other ways.
         await control().armFault({ method: 'POST', path: 'storageAccounts/stcontosoeastus/listKeys$', status: 403, body: { error: { code: 'AuthorizationFailed', message: "The client does not have authorization to perform action 'Microsoft.Storage/storageAccounts/listKeys/action'." } } });
-        const listErrors = await errorsOf(browse);
-        assert.equal(listErrors.length, 1);
-        assert.match(listErrors[0].message, /The blobs of storage account stcontosoeastus could not be listed: .*listKeys.* Choose "Paste the blob URLs"/);
+        assert.deepEqual(await errorsOf([...browse, { match: /could not be listed.*How to find the blobs/, answer: 'cancel' }]), []);
+        assert.match(ui.prompts.at(-1)!.text, /The blobs of storage account stcontosoeastus could not be listed: .*listKeys.* Choose "Paste the blob URLs"/);
 
         // A blob of an account in another region is refused while it is typed: the box says why.
         ui.script(...paste, { match: 'URL of the OS disk blob', answer: { input: `${westEndpoint}osimages/osimage.vhd`, invalid: true } }, { match: 'URL of the OS disk blob', answer: 'cancel' });
@@ -223,5 +238,21 @@ describe('Create Disk from Blobs… (ImportSecure)', () => {
 
         const log = await control().requestLog();
         assert.equal(log.arm.recent.filter((r) => /beginGetAccess/i.test(r.path)).length, 0, 'no grant was asked of anything');
+    });
+
+    it('after Azure refuses a blob, answering that one step again makes the disk: the other answers are kept', async () => {
+        const endpoint = await accountEndpoint();
+        ui.script(
+            ...paste,
+            ...pasted(`${endpoint}osimages/block.vhd`, `${endpoint}osimages/vmgs.vhd`, ''),
+            ...rest('imported-again', 'Trusted Launch', 'Linux'),
+            { match: /block\.vhd is a block blob.*URL of the OS disk blob/, answer: { input: `${endpoint}osimages/osimage.vhd` } },
+        );
+        const made = await vscode.commands.executeCommand<DiskInfo | undefined>(CreateDiskFromBlobs, rgSecure());
+        assert.ok(made, `the disk was made (${JSON.stringify(ui.toasts.map((t) => t.message))})`);
+        assert.equal(made.name, 'imported-again');
+        assert.equal(made.sku, 'StandardSSD_LRS');
+        assert.equal((await diskPuts()).length, 2, 'the refused PUT, then the one that made the disk');
+        assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);
     });
 });

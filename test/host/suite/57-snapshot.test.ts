@@ -49,6 +49,13 @@ describe('Snapshots', () => {
         const all = fs.readdirSync(disksDir(), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
         const files = all.filter((e) => !/\.partial|\.journal|\.snapshot\.json$/.test(e.name));
         assert.equal(files.length, 1, `one downloaded file (${files.map((f) => f.name).join(', ')})`);
+        // Named after the disk and the snapshot's time, in the disk's folder: the snapshot is gone afterwards.
+        assert.match(files[0].name, /^web-os-01-\d{8}-\d{4}\.vhd$/);
+        assert.equal(path.basename(files[0].parentPath), 'web-os-01');
+        const lifetime = ui.toasts.find((t) => /Exporting web-os-01 through snapshot web-os-01-export-/.test(t.message));
+        assert.ok(lifetime, `the export says how long its SAS lasts (${JSON.stringify(ui.toasts.map((t) => t.message))})`);
+        assert.match(lifetime.message, /read access \(SAS\) lasts 10 hours and is revoked as soon as the download ends/);
+        assert.equal(lifetime.closed, true, 'the notice closed when the export ended');
         // The incremental snapshot's download leaves its record beside the file, for a later update.
         assert.ok(all.some((e) => e.name === `${files[0].name}.snapshot.json`), 'the record of the snapshot the file holds');
         const data = fs.readFileSync(path.join(files[0].parentPath, files[0].name));

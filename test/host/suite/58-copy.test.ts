@@ -17,9 +17,15 @@ describe('Copy to…', () => {
 
     it('a confidential VM disk is copied with disk, VM guest state and VM metadata, byte for byte, server-side, and both disks end without SAS', async () => {
         const seed = seedDisk('cvm-os');
+        const first = ui.prompts.length;
         ui.script(...copyTargetSteps(seed.subscriptionId, 'rg-secure', 'cvm-os-copy'));
         const made = await vscode.commands.executeCommand<DiskInfo | undefined>(CopyTo, await findDiskNode(seed));
         assert.ok(made, `the new disk (${JSON.stringify(ui.toasts.map((t) => t.message))})`);
+        // One wizard: the group and the name share its title and count, and the name step has Back.
+        const asked = ui.prompts.slice(first).filter((p) => p.kind === 'pick' || p.kind === 'input');
+        const name = asked.find((p) => /Name of the new disk/.test(p.text))!;
+        assert.ok(asked.every((p) => p.text.startsWith('Copy cvm-os to…')), `one title: ${asked.map((p) => p.text).join(' / ')}`);
+        assert.ok(name.step! > 1 && name.step === name.totalSteps, `the name is the last step, after the group: ${name.step}/${name.totalSteps}`);
         assert.equal(made.name, 'cvm-os-copy');
         assert.equal(made.securityType, seed.securityType ?? 'ConfidentialVM_DiskEncryptedWithPlatformKey', 'the security type follows the source');
         assert.equal(await control().diskState(made.id), 'Unattached', 'target revoked: usable');

@@ -45,6 +45,10 @@ export interface PromptRecord {
     detail?: string[];
     /** Pickers: each item's description. */
     descriptions?: (string | undefined)[];
+    /** Pickers: whether typing also matches the items' descriptions. */
+    matchOnDescription?: boolean;
+    /** File dialogs: the folder they open in. */
+    folder?: string;
     /** "Step x of y" of a wizard's prompt. */
     step?: number;
     totalSteps?: number;
@@ -91,8 +95,8 @@ export class ScriptedInput implements UserInput {
         }
     }
 
-    private next(kind: PromptRecord['kind'], text: string, detail?: string[], pos?: { step?: number; totalSteps?: number; descriptions?: (string | undefined)[] }): Step {
-        this.prompts.push({ kind, text, detail, step: pos?.step, totalSteps: pos?.totalSteps, descriptions: pos?.descriptions });
+    private next(kind: PromptRecord['kind'], text: string, detail?: string[], pos?: { step?: number; totalSteps?: number; descriptions?: (string | undefined)[]; folder?: string; matchOnDescription?: boolean }): Step {
+        this.prompts.push({ kind, text, detail, step: pos?.step, totalSteps: pos?.totalSteps, descriptions: pos?.descriptions, folder: pos?.folder, matchOnDescription: pos?.matchOnDescription });
         while (this.steps[0]?.optional && !matches(this.steps[0].match, text)) {
             this.steps.shift();
         }
@@ -191,8 +195,8 @@ export class ScriptedInput implements UserInput {
         return step.answer.button;
     }
 
-    async showOpenDialog(options: vscode.OpenDialogOptions): Promise<vscode.Uri[] | undefined> {
-        const step = this.next('dialog', options.title ?? options.openLabel ?? 'open dialog');
+    async showOpenDialog(options: vscode.OpenDialogOptions & { defaultFolder?: string }): Promise<vscode.Uri[] | undefined> {
+        const step = this.next('dialog', options.title ?? options.openLabel ?? 'open dialog', undefined, { folder: options.defaultFolder ?? options.defaultUri?.fsPath });
         if (typeof step.answer !== 'object' || !('files' in step.answer)) {
             return this.fail(`Open dialog answered with ${JSON.stringify(step.answer)}`);
         }

@@ -48,16 +48,19 @@ export const exportInsteadFlow: Flow = {
         // The access panel turns to "revoked" as soon as the export ends: the toasts are what stays.
         const offer = wb.toast(new RegExp(`${seed.name} was exported through snapshot (\\S+); its VM ${seed.attachedVm} kept running`));
         await offer.first().waitFor({ timeout: 180_000 });
-        check(await wb.toast(/Downloaded and verified web-os-01-export-\S+\.vhd/).first().isVisible(), `no "Downloaded and verified" toast; toasts: ${(await wb.toastTexts()).join(' / ')}`);
+        // The file is named after the disk and the snapshot's time, not after the snapshot (deleted afterwards).
+        const downloaded = wb.toast(/Downloaded and verified web-os-01-\d{8}-\d{4}\.vhd/).first();
+        check(await downloaded.isVisible(), `no "Downloaded and verified web-os-01-<time>.vhd" toast; toasts: ${(await wb.toastTexts()).join(' / ')}`);
+        const fileName = /(web-os-01-\d{8}-\d{4}\.vhd)/.exec(await downloaded.innerText())![1];
         const offerText = (await offer.first().innerText()).replace(/\s+/g, ' ');
         const snapName = /through snapshot (\S+?);/.exec(offerText)?.[1];
         check(snapName && /^web-os-01-export-/.test(snapName), `the offer does not name the snapshot: "${offerText}"`);
 
-        const file = downloadPath(ctx, { ...seed, name: snapName }, '', 'vhd');
+        const file = path.join(path.dirname(downloadPath(ctx, seed, '', 'vhd')), fileName);
         check(fileSize(file) === seed.blobs.disk.size, `${path.basename(file)} is ${fileSize(file)} bytes, not the disk's ${seed.blobs.disk.size}`);
         const got = await sha256File(file);
         check(got === seed.blobs.disk.sha256, `${path.basename(file)}: sha256 ${got.slice(0, 12)}… ≠ manifest ${seed.blobs.disk.sha256.slice(0, 12)}…`);
-        await showInExplorer(ctx, `disks/${snapName}`, [path.basename(file)]);
+        await showInExplorer(ctx, `disks/${seed.name}`, [path.basename(file)]);
         await untilSettled(offer.first());
         await wb.shot('3-downloaded-and-offer');
 
