@@ -60,4 +60,6 @@ export const enum StateKey {
     PendingCopies = 'azureDisks.pendingCopies',
     /** Files downloaded from incremental snapshots (paths only): where their `.snapshot.json` records are. */
     SnapshotDownloads = 'azureDisks.snapshotDownloads',
+    /** What this machine knows of a disk that its Azure state does not say (shared/diskNotes.ts): ids and names only. */
+    DiskNotes = 'azureDisks.diskNotes',
 }
