@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Cmds, control, EXTENSION_ID, findDiskNode, getApi, poll, sandbox, scriptedSuite, seedDisk } from './harness';
+import { Cmds, control, EXTENSION_ID, findDiskNode, getApi, grantWithPreset, poll, sandbox, scriptedSuite, seedDisk } from './harness';
 import type { Step } from './scriptedInput';
 import type { SeedDisk } from '../../sandbox/types';
 
@@ -69,63 +69,75 @@ function menuFor(contextValue: string): string[] {
         .map((m) => m.command.replace(/^azureDisks\./, ''));
 }
 
+/** A disk created for upload outside the extension (ReadyToUpload), shown in a refreshed tree. */
+async function diskForUpload(name: string): Promise<SeedDisk & { location: string }> {
+    const d = diskIn(name);
+    const compute = await computeClient();
+    await compute.disks.createOrUpdate(d.resourceGroup, d.name, { location: 'westeurope', sku: { name: 'Standard_LRS' }, creationData: { createOption: 'Upload', uploadSizeBytes: 20 * MiB + 512 } }, { updateIntervalInMs: 20 }).pollUntilDone();
+    await vscode.commands.executeCommand(Cmds.Refresh);
+    return d;
+}
+
 async function computeClient() {
     const { armClientsFor } = await import('../../sandbox/testkit');
     const s = seedDisk('big-data');
     return (await armClientsFor(sandbox().info, s.tenantId)).compute(s.subscriptionId);
 }
 
-describe('Safety: uploads, notifications and delete', () => {
+describe('Uploads, notifications and delete', () => {
     const ui = scriptedSuite({ refresh: true, afterEach: () => control().reset({}) });
     let dir: string;
     before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amd-safety-'))));
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it('Revoke Access during an upload asks by the disk\'s name, Enter alone does nothing, and the ended upload is marked Incomplete upload', async () => {
-        const d = diskIn('up-revoked');
-        await refusePages();
-        ui.script(...wizard(image(dir, 'revoked.img'), d.name));
-        await vscode.commands.executeCommand(CreateDiskFromImage, rgNode());
-        await control().reset({});
-        await poll('the stopped-upload warning', () => ui.toasts.find((t) => /upload of up-revoked stopped/.test(t.message)));
+    it('Safety: a disk waiting for or receiving an upload offers no Download…, Browse Contents…, Create Snapshot…, Update Earlier Download… or Copy to…', async () => {
+        const d = await diskForUpload('up-menu');
+        const never = ['download', 'browseContents', 'createSnapshot', 'updateEarlierDownload', 'copyTo'];
+        for (const state of ['ReadyToUpload', 'ActiveUpload']) {
+            if (state === 'ActiveUpload') await grantWithPreset({ disk: d }, { access: 'Write', durationInSeconds: 3600 });
+            assert.equal(await control().diskState(d.id), state);
+            const menu = menuFor(String((await row(d)).contextValue));
+            for (const cmd of never) assert.ok(!menu.includes(cmd), `${cmd} is not offered on a ${state} disk (menu: ${menu.join(', ')})`);
+            assert.ok(menu.includes('uploadToDisk') && menu.includes('deleteDisk'), `Upload… and Delete… are (menu: ${menu.join(', ')})`);
+        }
+        // The same menu entries are there for a disk that holds data.
+        const full = menuFor(String((await row(seedDisk('big-data'))).contextValue));
+        for (const cmd of never) assert.ok(full.includes(cmd), `${cmd} is offered on an Unattached disk (menu: ${full.join(', ')})`);
+    });
+
+    it('Safety: Revoke Access during an upload asks by the disk\'s name and says what follows; Enter alone and Escape leave the upload as it is', async () => {
+        const d = await diskForUpload('up-revoked');
+        await grantWithPreset({ disk: d }, { access: 'Write', durationInSeconds: 3600 });
         assert.equal(await control().diskState(d.id), 'ActiveUpload');
-
-        // Its menu: no reads, no snapshot, no copy of a disk that holds part of an image.
-        const uploading = await row(d);
-        const menu = menuFor(String(uploading.contextValue));
-        for (const never of ['download', 'browseContents', 'createSnapshot', 'updateEarlierDownload', 'copyTo']) assert.ok(!menu.includes(never), `${never} is not offered on an ActiveUpload disk (menu: ${menu.join(', ')})`);
-        assert.ok(menu.includes('uploadToDisk') && menu.includes('deleteDisk'), `Upload… and Delete… are (menu: ${menu.join(', ')})`);
-
         const question = /Revoke access to up-revoked and end its unfinished upload/;
         ui.script({ match: question, answer: { input: '', invalid: true } }, { match: question, answer: 'cancel' });
         await vscode.commands.executeCommand(Cmds.RevokeAccess, { disk: d });
         const asked = ui.prompts.find((p) => question.test(p.text));
         assert.match(asked?.text ?? '', /stays incomplete.*cannot be resumed.*delete it/i, 'the question says what follows');
         assert.equal(await control().diskState(d.id), 'ActiveUpload', 'Enter alone and Escape leave the upload as it is');
-
         ui.script({ match: question, answer: { input: d.name } });
+        await vscode.commands.executeCommand(Cmds.RevokeAccess, { disk: d });
+        assert.equal(await control().diskState(d.id), 'Unattached');
+    });
+
+    it('Safety: a disk whose upload a revoke ended is marked Incomplete upload, with why, until it is deleted', async () => {
+        const d = await diskForUpload('up-marked');
+        await grantWithPreset({ disk: d }, { access: 'Write', durationInSeconds: 3600 });
+        ui.script({ match: /Revoke access to up-marked and end its unfinished upload/, answer: { input: d.name } });
         await vscode.commands.executeCommand(Cmds.RevokeAccess, { disk: d });
         assert.equal(await control().diskState(d.id), 'Unattached', 'Azure shows it like a finished disk');
         const ended = await row(d);
         assert.match(String(ended.description), /^Incomplete upload · /);
-        assert.match(String(ended.tooltip), /Incomplete upload: access was revoked on .* before the upload finished/);
+        assert.match(String(ended.tooltip), /Incomplete upload: access was revoked on .* before the upload finished.*delete it/);
         assert.equal((ended.iconPath as vscode.ThemeIcon).id, 'warning');
-
-        // Deleting it forgets the mark (Delete's own question is the next test's).
-        ui.script({ match: /Delete the disk up-revoked/, answer: { input: d.name } });
+        assert.match(String(ended.contextValue), /;incomplete;/);
+        ui.script({ match: /Delete the disk up-marked/, answer: { input: d.name } });
         await vscode.commands.executeCommand(DeleteDisk, { disk: d });
         assert.equal(await control().diskState(d.id).catch(() => 'gone'), 'gone');
     });
 
-    it('Delete takes the typed name: Enter on the empty box and a near-miss delete nothing', async () => {
-        const d = diskIn('del-typed');
-        const compute = await computeClient();
-        await compute.disks.createOrUpdate(d.resourceGroup, d.name, { location: 'westeurope', sku: { name: 'Standard_LRS' }, creationData: { createOption: 'Upload', uploadSizeBytes: 20 * MiB + 512 } }, { updateIntervalInMs: 20 }).pollUntilDone();
-        await vscode.commands.executeCommand(Cmds.Refresh);
-        const waiting = await row(d);
-        const menu = menuFor(String(waiting.contextValue));
-        for (const never of ['download', 'browseContents', 'createSnapshot', 'updateEarlierDownload', 'copyTo']) assert.ok(!menu.includes(never), `${never} is not offered on a ReadyToUpload disk (menu: ${menu.join(', ')})`);
-
+    it('Safety: Delete takes the typed name: Enter on the empty box and a near-miss delete nothing', async () => {
+        const d = await diskForUpload('del-typed');
         const question = /Delete the disk del-typed \(.+\) in rg-data/;
         ui.script({ match: question, answer: { input: '', invalid: true } }, { match: question, answer: { input: 'del-type', invalid: true } }, { match: question, answer: 'cancel' });
         await vscode.commands.executeCommand(DeleteDisk, { disk: d });
@@ -136,7 +148,7 @@ describe('Safety: uploads, notifications and delete', () => {
         assert.equal(await control().diskState(d.id).catch(() => 'gone'), 'gone');
     });
 
-    it('a stopped upload\'s Delete Disk, clicked after the upload was resumed and finished, refuses and deletes nothing', async () => {
+    it('Safety: a stopped upload\'s Delete Disk, clicked after the upload was resumed and finished, refuses and deletes nothing', async () => {
         const d = diskIn('up-stale');
         let click!: () => void;
         const later = new Promise<void>((r) => (click = r));
@@ -155,7 +167,7 @@ describe('Safety: uploads, notifications and delete', () => {
         assert.equal(await control().diskState(d.id), 'Unattached', 'the finished disk is still there');
     });
 
-    it('a stopped upload\'s Upload Again, clicked after access was revoked elsewhere, reads the disk again and refuses before anything is asked or sent', async () => {
+    it('Safety: a stopped upload\'s Upload Again, clicked after access was revoked elsewhere, reads the disk again and refuses before anything is asked or sent', async () => {
         const d = diskIn('up-elsewhere');
         let click!: () => void;
         const later = new Promise<void>((r) => (click = r));

@@ -97,15 +97,29 @@ describe('Snapshots', () => {
         assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);
     });
 
-    it('Safety: the offer to delete an export\'s snapshot is a modal; unanswered, the snapshot is listed as temporary and asked about when the window opens again', async () => {
+    it('Safety: the offer to delete an export\'s snapshot is a modal, which stays until answered', async () => {
+        const seed = seedDisk('web-os-01');
+        ui.script(
+            { match: /attached to running VM vm-web-01/, answer: { button: 'Export a Snapshot Instead' } },
+            { match: /web-os-01 was exported through snapshot .*vm-web-01 kept running/, answer: { button: 'Keep' } },
+        );
+        await vscode.commands.executeCommand(Cmds.GrantAccess, await findDiskNode(seed), { silentPanel: true });
+        const offer = await poll('the offer to delete the snapshot', () => ui.prompts.find((p) => /web-os-01 was exported through snapshot/.test(p.text)), 90_000);
+        assert.equal(offer.modal, true, 'a modal: it does not hide into the notification center');
+        assert.deepEqual(offer.detail, ['Delete Snapshot', 'Keep']);
+        const [snapPath] = await createdSnapshots();
+        await poll('Keep answered', async () => !/temporary/.test(String((await groupRow(seed.subscriptionId, seed.resourceGroup)).description)) || undefined);
+        assert.equal(await control().diskState(snapPath), 'Unattached', 'kept, as answered');
+    });
+
+    it('Safety: an export\'s snapshot nobody answered for is listed as temporary, and asked about when the window opens again until answered', async () => {
         const seed = seedDisk('web-os-01');
         ui.script(
             { match: /attached to running VM vm-web-01/, answer: { button: 'Export a Snapshot Instead' } },
             { match: /web-os-01 was exported through snapshot .*vm-web-01 kept running/, answer: 'dismiss' },
         );
         await vscode.commands.executeCommand(Cmds.GrantAccess, await findDiskNode(seed), { silentPanel: true });
-        const offer = await poll('the offer to delete the snapshot', () => ui.prompts.find((p) => /web-os-01 was exported through snapshot/.test(p.text)), 90_000);
-        assert.equal(offer.modal, true, 'a modal: it does not hide into the notification center');
+        await poll('the offer to delete the snapshot', () => ui.prompts.find((p) => /web-os-01 was exported through snapshot/.test(p.text)), 90_000);
         const [snapPath] = await createdSnapshots();
         assert.ok(snapPath, 'a snapshot was created');
         const snapName = snapPath.split('/').pop()!;
