@@ -181,8 +181,10 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
     /** Redraws what shows a note: the disk's row and its group's (whose description counts temporary snapshots). */
     notesChanged(ref: DiskRef): void {
         this.refreshDisk(ref.id);
-        const node = this.findDisk(ref.id);
-        const group = node?.getParent();
+        // The group row, through any row of it the tree holds (a new snapshot's own may not be loaded yet).
+        const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+        const sibling = [...this.diskNodes.values()].find((n) => same(n.disk.subscriptionId, ref.subscriptionId) && same(n.disk.resourceGroup, ref.resourceGroup));
+        const group = sibling?.getParent();
         if (group) this.emitter.fire(group);
     }
 
