@@ -30,14 +30,16 @@ export function withdrawNotices(diskId: string): void {
 
 export interface Notice {
     ref: DiskRef;
-    /** Whether the disk as it is now is still what the notice was about; its state otherwise. */
+    /** Whether the disk as it is now is still what the notice was about. */
     fits(disk: DiskInfo): boolean;
+    /** What the feature learns from a disk that has moved on (e.g. an upload that ended unfinished). */
+    movedOn?(disk: DiskInfo): Promise<unknown>;
     shownAt: number;
 }
 
 /** Taken when a notice about `ref` is shown; its buttons pass it to `recheck`. */
-export function noticeAbout(ref: DiskRef, fits: (disk: DiskInfo) => boolean): Notice {
-    return { ref, fits, shownAt: generationOf(ref.id) };
+export function noticeAbout(ref: DiskRef, fits: (disk: DiskInfo) => boolean, movedOn?: (disk: DiskInfo) => Promise<unknown>): Notice {
+    return { ref, fits, movedOn, shownAt: generationOf(ref.id) };
 }
 
 export function isNotFound(e: unknown): boolean {
@@ -57,7 +59,10 @@ export async function recheck(services: Services, notice: Notice): Promise<DiskI
         if (isNotFound(e)) throw outOfDate(vscode.l10n.t('{0} no longer exists.', name));
         throw e;
     }
-    if (!notice.fits(disk)) throw outOfDate(vscode.l10n.t('{0} is {1} now, so nothing was done.', name, disk.diskState ?? '?'));
+    if (!notice.fits(disk)) {
+        await notice.movedOn?.(disk);
+        throw outOfDate(vscode.l10n.t('{0} is {1} now, so nothing was done.', name, disk.diskState ?? '?'));
+    }
     return disk;
 }
 

@@ -243,7 +243,7 @@ export function noteWords(note: DiskNote): { label: string; why: string } {
     if (note.kind === 'incompleteUpload') {
         return {
             label: vscode.l10n.t('Incomplete upload'),
-            why: vscode.l10n.t('Incomplete upload: access was revoked on {0} before the upload finished, which ended it. The disk holds only part of the image and cannot receive the rest (Azure gives it no more write access): do not attach it to a VM; delete it and upload again.', when),
+            why: vscode.l10n.t('Incomplete upload: access was revoked before the upload finished (noted {0}), which ended it. The disk holds only part of the image and cannot receive the rest (Azure gives it no more write access): do not attach it to a VM; delete it and upload again.', when),
         };
     }
     return {

@@ -24,6 +24,7 @@ import { scrubSecrets } from '../../shared/secrets';
 import { formatBytes, formatRate } from '../../shared/format';
 import { BLOB_LABELS, type BlobKind, type DiskInfo, type DiskRef, type Grant } from '../../shared/types';
 import { TransferError, uploadImage, type UploadResult } from '../../transfer';
+import { noteIfEnded } from './ended';
 import { PendingUploads } from './pending';
 
 /** Write grants last a day: long enough for a large image, and an expiry mid-way asks for a new one. */
@@ -147,7 +148,7 @@ function stoppedEarly(ctx: AppContext, ref: DiskRef, failure: DiskError | undefi
     const message = `${what} ${vscode.l10n.t('The disk stays in the ActiveUpload state with what was sent so far (a VM cannot use it yet): Upload Again continues where it stopped, or delete the disk.')}`;
     ctx.services.log.warn(message);
     // Clicked maybe much later: each button checks the disk still waits for this upload (platform/notices.ts).
-    const notice = noticeAbout(ref, (d) => d.diskState === 'ActiveUpload' || d.diskState === 'ReadyToUpload');
+    const notice = noticeAbout(ref, (d) => d.diskState === 'ActiveUpload' || d.diskState === 'ReadyToUpload', (d) => noteIfEnded(ctx, d));
     void ctx.services.ui.showWarningMessage(message, { modal: false }, again, del).then(
         (choice) => {
             if (choice === again) void ctx.run(Cmd.UploadToDisk, afterRecheck(ctx.services, notice, (a) => continueUpload(ctx, a, ref)));
@@ -166,6 +167,7 @@ function uploadFailure(ref: DiskRef, e: unknown): DiskError {
 /** Upload on a disk's node: the files recorded for it, or asked for. */
 export async function continueUpload(ctx: AppContext, actx: ActionContext, ref: DiskRef): Promise<UploadResult[]> {
     const disk = await ctx.services.disks.getDisk(ref);
+    await noteIfEnded(ctx, disk);
     // Said before the file is asked for: no file can go into a disk that takes none.
     const refused = uploadRefusal(ctx, disk);
     if (refused) throw refused;

@@ -128,7 +128,7 @@ describe('Uploads, notifications and delete', () => {
         assert.equal(await control().diskState(d.id), 'Unattached', 'Azure shows it like a finished disk');
         const ended = await row(d);
         assert.match(String(ended.description), /^Incomplete upload · /);
-        assert.match(String(ended.tooltip), /Incomplete upload: access was revoked on .* before the upload finished.*delete it/);
+        assert.match(String(ended.tooltip), /Incomplete upload: access was revoked before the upload finished \(noted .*\).*delete it/);
         assert.equal((ended.iconPath as vscode.ThemeIcon).id, 'warning');
         assert.match(String(ended.contextValue), /;incomplete;/);
         ui.script({ match: /Delete the disk up-marked/, answer: { input: d.name } });
@@ -187,5 +187,7 @@ describe('Uploads, notifications and delete', () => {
         assert.ok(log.arm.recent.some((r) => r.method === 'GET' && /\/disks\/up-elsewhere$/i.test(r.path)), 'the disk was read again on the click');
         assert.equal(log.arm.recent.filter((r) => r.method !== 'GET').length, 0, 'nothing was granted or written');
         assert.ok(!ui.prompts.some((p) => p.kind === 'dialog'), 'no file was asked for');
+        // This machine knows its upload into it did not finish: the row says so.
+        assert.match(String((await row(d)).description), /^Incomplete upload · /);
     });
 });
