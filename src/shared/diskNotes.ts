@@ -18,6 +18,8 @@ export interface DiskNote {
     at: string;
     /** A temporary snapshot's source disk, by name. */
     of?: string;
+    /** An upload's end seen, not done, here: its access was revoked elsewhere (someone there may have finished it). */
+    seenLater?: boolean;
 }
 
 function isDiskNote(v: unknown): v is DiskNote {
@@ -27,7 +29,7 @@ function isDiskNote(v: unknown): v is DiskNote {
 
 function clean(n: DiskNote): DiskNote {
     const { tenantId, subscriptionId, resourceGroup, name, kind, id } = n.ref;
-    return { ref: { tenantId, subscriptionId, resourceGroup, name, kind, id }, kind: n.kind, at: n.at, ...(typeof n.of === 'string' ? { of: n.of } : {}) };
+    return { ref: { tenantId, subscriptionId, resourceGroup, name, kind, id }, kind: n.kind, at: n.at, ...(typeof n.of === 'string' ? { of: n.of } : {}), ...(n.seenLater === true ? { seenLater: true } : {}) };
 }
 
 const NOTES: PendingKind<DiskNote> = { name: 'disk note', isValid: isDiskNote, clean, keyOf: (n) => n.ref.id };

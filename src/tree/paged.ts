@@ -243,7 +243,9 @@ export function noteWords(note: DiskNote): { label: string; why: string } {
     if (note.kind === 'incompleteUpload') {
         return {
             label: vscode.l10n.t('Incomplete upload'),
-            why: vscode.l10n.t('Incomplete upload: access was revoked before the upload finished (noted {0}), which ended it. The disk holds only part of the image and cannot receive the rest (Azure gives it no more write access): do not attach it to a VM; delete it and upload again.', when),
+            why: note.seenLater
+                ? vscode.l10n.t('Incomplete upload: the upload from this machine had not finished when the disk\'s access was revoked elsewhere (noted {0}), which ended it. Unless it was finished from elsewhere, the disk holds only part of the image: do not attach it to a VM; delete it and upload again.', when)
+                : vscode.l10n.t('Incomplete upload: access was revoked before the upload finished (noted {0}), which ended it. The disk holds only part of the image and cannot receive the rest (Azure gives it no more write access): do not attach it to a VM; delete it and upload again.', when),
         };
     }
     return {

@@ -22,7 +22,7 @@ export async function noteIfEnded(ctx: AppContext, disk: DiskInfo): Promise<bool
     ctx.services.log.warn(`The upload into ${disk.name} ended before it finished (the disk is ${disk.diskState} now): it is incomplete and cannot be resumed.`);
     const notes = diskNotes(ctx.services);
     // A revoke made here noted it already, with its time.
-    if (!notes.get(disk.id)) await notes.put({ ref: refOf(disk), kind: 'incompleteUpload', at: new Date().toISOString() });
+    if (!notes.get(disk.id)) await notes.put({ ref: refOf(disk), kind: 'incompleteUpload', at: new Date().toISOString(), seenLater: true });
     await pending.remove(disk.id);
     ctx.tree.notesChanged(disk);
     return true;

@@ -188,6 +188,8 @@ describe('Uploads, notifications and delete', () => {
         assert.equal(log.arm.recent.filter((r) => r.method !== 'GET').length, 0, 'nothing was granted or written');
         assert.ok(!ui.prompts.some((p) => p.kind === 'dialog'), 'no file was asked for');
         // This machine knows its upload into it did not finish: the row says so.
-        assert.match(String((await row(d)).description), /^Incomplete upload · /);
+        const marked = await row(d);
+        assert.match(String(marked.description), /^Incomplete upload · /);
+        assert.match(String(marked.tooltip), /had not finished when the disk's access was revoked elsewhere/);
     });
 });
