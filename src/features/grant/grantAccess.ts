@@ -1,6 +1,6 @@
 /** Grant Access…: wizard, cancellable long-running grant, the access panel; returns the Grant. */
 import * as vscode from 'vscode';
-import { noticeAbout, recheck } from '../../platform/notices';
+import { afterRecheck, noticeAbout } from '../../platform/notices';
 import { hashId } from '../../platform/telemetryMask';
 import type { AppContext, GrantOptions } from '../../app/context';
 import { Cmd } from '../../shared/constants';
@@ -96,10 +96,7 @@ async function offerForActiveSas(ctx: AppContext, actx: ActionContext, disk: Dis
     const notice = noticeAbout(refOf(disk), hasActiveSas);
     void ctx.services.ui.showErrorMessage(message, ...items).then((choice) => {
         if (choice === showAccess) ctx.actions.showAccess(refOf(disk));
-        else if (choice === revoke) void ctx.run(Cmd.RevokeAccess, async (a) => {
-            await recheck(ctx.services, notice);
-            return ctx.actions.revokeAccess(a, refOf(disk));
-        });
+        else if (choice === revoke) void ctx.run(Cmd.RevokeAccess, afterRecheck(ctx.services, notice, (a) => ctx.actions.revokeAccess(a, refOf(disk))));
     }, () => undefined);
     throw new DiskError('SasAlreadyActive', message);
 }
@@ -133,10 +130,7 @@ async function offerRevokeAfterCancel(ctx: AppContext, disk: DiskInfo): Promise<
             { modal: false },
             revoke,
         );
-        if (choice === revoke) await ctx.run(Cmd.RevokeAccess, async (a) => {
-            await recheck(ctx.services, notice);
-            return ctx.actions.revokeAccess(a, refOf(disk));
-        });
+        if (choice === revoke) await ctx.run(Cmd.RevokeAccess, afterRecheck(ctx.services, notice, (a) => ctx.actions.revokeAccess(a, refOf(disk))));
     } catch (e) {
         ctx.services.log.warn(`Could not check ${disk.name} after a cancelled grant: ${(e as Error)?.message ?? e}`);
     }

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
 import type { ActionContext } from '../../platform/command';
-import { noticeAbout, recheck } from '../../platform/notices';
+import { afterRecheck, noticeAbout } from '../../platform/notices';
 import { hashId } from '../../platform/telemetryMask';
 import { UserCancelledError } from '../../shared/cancel';
 import { Cmd } from '../../shared/constants';
@@ -150,10 +150,7 @@ function offerDelete(ctx: AppContext, disk: DiskInfo, snapshot: DiskInfo, update
     const notice = noticeAbout(refOf(snapshot), (d) => !hasActiveSas(d));
     void ctx.services.ui.showInformationMessage(message, del, keep).then(
         (choice) => {
-            if (choice === del) void ctx.run(Cmd.DeleteDisk, async (a) => {
-                await recheck(ctx.services, notice);
-                return ctx.actions.deleteDisk(a, refOf(snapshot));
-            });
+            if (choice === del) void ctx.run(Cmd.DeleteDisk, afterRecheck(ctx.services, notice, (a) => ctx.actions.deleteDisk(a, refOf(snapshot))));
         },
         () => undefined,
     );
