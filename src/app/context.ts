@@ -31,6 +31,8 @@ export interface RevokeOptions {
     confirmed?: boolean;
     /** The upload into the disk is whole and verified: revoking completes it, so nothing is asked. */
     uploadComplete?: boolean;
+    /** Delete… revokes first: its typed name already covers ending an upload (what else is asked stays). */
+    deleting?: boolean;
 }
 
 export interface DownloadOptions {

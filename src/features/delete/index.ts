@@ -31,7 +31,7 @@ export async function deleteDisk(ctx: AppContext, actx: ActionContext, target: u
     // Typing the name, not a modal: a modal's focused default is Delete, so Enter alone would delete.
     await confirmByTypingName(services.ui, { title: vscode.l10n.t('Delete the {0} {1} ({2}) in {3}?', what, disk.name, size, disk.resourceGroup), detail, name: disk.name });
     withdrawNotices(disk.id);
-    if (hasActiveSas(disk)) await ctx.actions.revokeAccess(actx, refOf(disk), { confirmed: true });
+    if (hasActiveSas(disk)) await ctx.actions.revokeAccess(actx, refOf(disk), { deleting: true });
     await tree.withBusy(disk.id, vscode.l10n.t('Deleting…'), () =>
         withCancellableProgress(vscode.l10n.t('Deleting {0}…', disk.name), 'delete', (signal) => services.disks.deleteDisk(refOf(disk), signal)),
     );

@@ -30,7 +30,7 @@ export async function revokeAccess(ctx: AppContext, actx: ActionContext, arg?: u
     const held = !!services.grants.get(disk.id);
     // Azure accepts no second Write grant: revoking mid-upload leaves the disk half-written for good.
     const endsUpload = disk.diskState === 'ActiveUpload' && !opts.uploadComplete;
-    if (endsUpload && !opts.confirmed) {
+    if (endsUpload && !opts.confirmed && !opts.deleting) {
         await confirmByTypingName(services.ui, {
             title: vscode.l10n.t('Revoke access to {0} and end its unfinished upload?', disk.name),
             detail: vscode.l10n.t('The upload ends: {0} stays incomplete, holding only what was sent so far, and cannot be resumed, because Azure gives it no more write access. A VM cannot use it: delete it afterwards.', disk.name),
