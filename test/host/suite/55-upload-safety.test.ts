@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Cmds, control, EXTENSION_ID, findDiskNode, getApi, grantWithPreset, poll, sandbox, scriptedSuite, seedDisk } from './harness';
-import type { Step } from './scriptedInput';
+import type { ScriptedInput, Step } from './scriptedInput';
 import type { SeedDisk } from '../../sandbox/types';
 
 const MiB = 1024 * 1024;
@@ -84,13 +84,23 @@ async function computeClient() {
     return (await armClientsFor(sandbox().info, s.tenantId)).compute(s.subscriptionId);
 }
 
-describe('Uploads, notifications and delete', () => {
-    const ui = scriptedSuite({ refresh: true, afterEach: () => control().reset({}) });
-    let dir: string;
-    before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amd-safety-'))));
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+/**
+ * Each case in a suite of its own: a case that fails leaves its script unused, and the hook that
+ * says so would otherwise skip the cases after it.
+ */
+function safetyCase(title: string, run: (ui: ScriptedInput, dir: string) => Promise<void>): void {
+    describe(title.replace(/^Safety: /, ''), () => {
+        const ui = scriptedSuite({ refresh: true, afterEach: () => control().reset({}) });
+        let dir: string;
+        before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amd-safety-'))));
+        after(() => fs.rmSync(dir, { recursive: true, force: true }));
+        it(title, () => run(ui, dir));
+    });
+}
 
-    it('Safety: a disk waiting for or receiving an upload offers no Download…, Browse Contents…, Create Snapshot…, Update Earlier Download… or Copy to…', async () => {
+describe('Uploads, notifications and delete', () => {
+
+    safetyCase('Safety: a disk waiting for or receiving an upload offers no Download…, Browse Contents…, Create Snapshot…, Update Earlier Download… or Copy to…', async (ui) => {
         const d = await diskForUpload('up-menu');
         const never = ['download', 'browseContents', 'createSnapshot', 'updateEarlierDownload', 'copyTo'];
         for (const state of ['ReadyToUpload', 'ActiveUpload']) {
@@ -105,7 +115,7 @@ describe('Uploads, notifications and delete', () => {
         for (const cmd of never) assert.ok(full.includes(cmd), `${cmd} is offered on an Unattached disk (menu: ${full.join(', ')})`);
     });
 
-    it('Safety: Revoke Access during an upload asks by the disk\'s name and says what follows; Enter alone and Escape leave the upload as it is', async () => {
+    safetyCase('Safety: Revoke Access during an upload asks by the disk\'s name and says what follows; Enter alone and Escape leave the upload as it is', async (ui) => {
         const d = await diskForUpload('up-revoked');
         await grantWithPreset({ disk: d }, { access: 'Write', durationInSeconds: 3600 });
         assert.equal(await control().diskState(d.id), 'ActiveUpload');
@@ -120,7 +130,7 @@ describe('Uploads, notifications and delete', () => {
         assert.equal(await control().diskState(d.id), 'Unattached');
     });
 
-    it('Safety: a disk whose upload a revoke ended is marked Incomplete upload, with why, until it is deleted', async () => {
+    safetyCase('Safety: a disk whose upload a revoke ended is marked Incomplete upload, with why, until it is deleted', async (ui) => {
         const d = await diskForUpload('up-marked');
         await grantWithPreset({ disk: d }, { access: 'Write', durationInSeconds: 3600 });
         ui.script({ match: /Revoke access to up-marked and end its unfinished upload/, answer: { input: d.name } });
@@ -136,7 +146,7 @@ describe('Uploads, notifications and delete', () => {
         assert.equal(await control().diskState(d.id).catch(() => 'gone'), 'gone');
     });
 
-    it('Safety: Delete takes the typed name: Enter on the empty box and a near-miss delete nothing', async () => {
+    safetyCase('Safety: Delete takes the typed name: Enter on the empty box and a near-miss delete nothing', async (ui) => {
         const d = await diskForUpload('del-typed');
         const question = /Delete the disk del-typed \(.+\) in rg-data/;
         ui.script({ match: question, answer: { input: '', invalid: true } }, { match: question, answer: { input: 'del-type', invalid: true } }, { match: question, answer: 'cancel' });
@@ -148,7 +158,7 @@ describe('Uploads, notifications and delete', () => {
         assert.equal(await control().diskState(d.id).catch(() => 'gone'), 'gone');
     });
 
-    it('Safety: a stopped upload\'s Delete Disk, clicked after the upload was resumed and finished, refuses and deletes nothing', async () => {
+    safetyCase('Safety: a stopped upload\'s Delete Disk, clicked after the upload was resumed and finished, refuses and deletes nothing', async (ui, dir) => {
         const d = diskIn('up-stale');
         let click!: () => void;
         const later = new Promise<void>((r) => (click = r));
@@ -167,7 +177,7 @@ describe('Uploads, notifications and delete', () => {
         assert.equal(await control().diskState(d.id), 'Unattached', 'the finished disk is still there');
     });
 
-    it('Safety: a stopped upload\'s Upload Again, clicked after access was revoked elsewhere, reads the disk again and refuses before anything is asked or sent', async () => {
+    safetyCase('Safety: a stopped upload\'s Upload Again, clicked after access was revoked elsewhere, reads the disk again and refuses before anything is asked or sent', async (ui, dir) => {
         const d = diskIn('up-elsewhere');
         let click!: () => void;
         const later = new Promise<void>((r) => (click = r));
