@@ -100,7 +100,7 @@ function safetyCase(title: string, run: (ui: ScriptedInput, dir: string) => Prom
 
 describe('Uploads, notifications and delete', () => {
 
-    safetyCase('Safety: a disk waiting for or receiving an upload offers no Download…, Browse Contents…, Create Snapshot…, Update Earlier Download… or Copy to…', async (ui) => {
+    safetyCase('Safety: a disk waiting for or receiving an upload offers no Download…, Browse Contents…, Create Snapshot…, Update Earlier Download… or Copy to…', async () => {
         const d = await diskForUpload('up-menu');
         const never = ['download', 'browseContents', 'createSnapshot', 'updateEarlierDownload', 'copyTo'];
         for (const state of ['ReadyToUpload', 'ActiveUpload']) {
