@@ -8,6 +8,7 @@ import type { AzureDisksApi } from './app/api';
 import type { AppContext } from './app/context';
 import { offerCopyResumes, stopRunningCopies } from './features/copy';
 import { offerPendingResumes } from './features/download';
+import { offerTemporarySnapshots } from './features/snapshot';
 import type { SentTelemetryEvent } from './platform/telemetry';
 import type { UserInput } from './platform/userInput';
 import type { DelegatingUserInput } from './platform/vscodeUserInput';
@@ -31,7 +32,7 @@ export interface AzureDisksTestApi extends AzureDisksApi {
         cancelCopies(): number;
         /** As the window closing: downloads and copies stop, their partial files, journals and resume records stay. */
         closeWindow(): void;
-        /** As the window opening again: grants held in memory are gone, and resuming is offered. */
+        /** As the window opening again: grants held in memory are gone, resuming is offered, and temporary snapshots nobody answered for are asked about. */
         reopenWindow(): void;
     };
 }
@@ -60,6 +61,7 @@ export function withTestHooks(api: AzureDisksApi, ctx: AppContext, ui: Delegatin
                 for (const g of ctx.services.grants.all()) ctx.services.grants.delete(g.ref.id);
                 offerPendingResumes(ctx);
                 offerCopyResumes(ctx);
+                offerTemporarySnapshots(ctx);
             },
         },
     };

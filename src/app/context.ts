@@ -26,6 +26,15 @@ export interface GrantOptions {
     renew?: boolean;
 }
 
+export interface RevokeOptions {
+    /** The caller has already asked (the start-up offer for a window's own earlier SAS, Delete…). */
+    confirmed?: boolean;
+    /** The upload into the disk is whole and verified: revoking completes it, so nothing is asked. */
+    uploadComplete?: boolean;
+    /** Delete… revokes first: its typed name already covers ending an upload (what else is asked stays). */
+    deleting?: boolean;
+}
+
 export interface DownloadOptions {
     blobs?: BlobKind[];
     /** Names other than the resource's own: the folder under the download folder, and the files' base name. */
@@ -61,8 +70,8 @@ export interface SnapshotDownloads {
 export interface Actions {
     /** `target`: a tree node, a DiskRef, or nothing (then the user picks). Resolves to the grant held in memory. */
     grantAccess(actx: ActionContext, target: unknown, options?: GrantOptions): Promise<Grant>;
-    /** Resolves true when access was revoked. */
-    revokeAccess(actx: ActionContext, target: unknown): Promise<boolean>;
+    /** Resolves true when access was revoked. Revoking a disk in ActiveUpload ends its upload: asked unless `options` says otherwise. */
+    revokeAccess(actx: ActionContext, target: unknown, options?: RevokeOptions): Promise<boolean>;
     download(actx: ActionContext, target: unknown, options?: DownloadOptions): Promise<unknown>;
     /**
      * After a window reload this window's earlier SAS is still outstanding but its URLs are gone,
@@ -71,7 +80,7 @@ export interface Actions {
      */
     revokeOrphaned(actx: ActionContext, ref: DiskRef, confirm?: () => Promise<boolean>): Promise<boolean>;
     /** Revokes when the disk still has a SAS out or this window holds one; a failure is logged and shown, not thrown. */
-    revokeQuietly(actx: ActionContext, ref: DiskRef): Promise<void>;
+    revokeQuietly(actx: ActionContext, ref: DiskRef, options?: RevokeOptions): Promise<void>;
     /** A live grant with `preset`'s settings that is not an expired one held in memory (revoking first where Azure needs it). */
     renewAccess(actx: ActionContext, ref: DiskRef, preset: GrantPreset): Promise<Grant>;
     /**
@@ -79,7 +88,7 @@ export interface Actions {
      * then grants again with the same settings. Throws TransferError('SasExpired') when declined.
      */
     renewExpired(actx: ActionContext, ref: DiskRef, current: Grant, blob: BlobKind, preset: GrantPreset, during: 'download' | 'copy' | 'browse' | 'update'): Promise<Grant>;
-    /** Deletes a disk or snapshot after a modal confirmation; refuses an attached disk. Resolves true when deleted. */
+    /** Deletes a disk or snapshot once the user has typed its name; refuses an attached disk. Resolves true when deleted. */
     deleteDisk(actx: ActionContext, target: unknown): Promise<boolean>;
     /**
      * For a disk whose VM runs: an incremental snapshot, a Read grant on it, the download, revoke,

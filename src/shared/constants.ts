@@ -64,4 +64,6 @@ export const enum StateKey {
     ExpandedRows = 'azureDisks.expandedRows',
     /** The folder of the last image chosen for an upload: the file dialogs open there next time. */
     ImageFolder = 'azureDisks.imageFolder',
+    /** What this machine knows of a disk that its Azure state does not say (shared/diskNotes.ts): ids and names only. */
+    DiskNotes = 'azureDisks.diskNotes',
 }

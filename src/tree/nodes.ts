@@ -57,6 +57,12 @@ export class ResourceGroupNode extends PagedNode<GroupItem> {
         const item = new vscode.TreeItem(this.rg.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = this.id;
         item.description = this.rg.location;
+        // Snapshots an export made that nobody answered for: said on the group, so they are seen without expanding it.
+        const temporary = this.host.notes().filter((n) => n.kind === 'temporarySnapshot' && sameGroup(n.ref, this.rg));
+        if (temporary.length) {
+            item.description = `${this.rg.location} · ${temporary.length === 1 ? vscode.l10n.t('1 temporary snapshot') : vscode.l10n.t('{0} temporary snapshots', temporary.length)}`;
+            item.tooltip = vscode.l10n.t('Made by Export a Snapshot, and nobody said to delete or keep them: {0}. They are billed: delete them when no longer needed.', temporary.map((n) => n.ref.name).join(', '));
+        }
         item.iconPath = new vscode.ThemeIcon('symbol-folder');
         item.contextValue = 'azureResourceGroup;';
         return item;
@@ -87,4 +93,8 @@ export class ResourceGroupNode extends PagedNode<GroupItem> {
         };
         return nodes.sort((a, b) => key(a).localeCompare(key(b)));
     }
+}
+
+function sameGroup(ref: { subscriptionId: string; resourceGroup: string }, rg: ResourceGroupInfo): boolean {
+    return ref.subscriptionId.toLowerCase() === rg.subscriptionId.toLowerCase() && ref.resourceGroup.toLowerCase() === rg.name.toLowerCase();
 }

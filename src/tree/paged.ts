@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { Cmd } from '../shared/constants';
 import type { Services } from '../platform/services';
 import { formatMapped, mapError } from '../shared/errors';
+import type { DiskNote } from '../shared/diskNotes';
 import type { DiskInfo } from '../shared/types';
 import { Pager } from './pager';
 import { diskContextValue, diskDescription, diskIcon, diskTooltipLines } from './presentation';
@@ -21,6 +22,8 @@ export interface TreeHost {
     busyText(diskId: string): string | undefined;
     registerDisk(node: DiskNode): void;
     disksLoaded(disks: DiskInfo[]): void;
+    /** What this machine noted about disks beyond their Azure state (an ended upload, a temporary snapshot). */
+    notes(): DiskNote[];
 }
 
 /** Retry / load more: the target of Cmd.RetryLoad. */
@@ -210,18 +213,43 @@ export class DiskNode implements TreeNode {
     getTreeItem(): vscode.TreeItem {
         const busy = this.host.busyText(this.disk.id);
         const live = !!this.host.services.grants.get(this.disk.id);
+        const note = this.host.notes().find((n) => n.ref.id.toLowerCase() === this.disk.id.toLowerCase());
         const item = new vscode.TreeItem(this.disk.name, vscode.TreeItemCollapsibleState.None);
         item.id = this.id;
         item.description = diskDescription(this.disk, busy);
         const tooltip = diskTooltipLines(this.disk);
         if (live) tooltip.push(vscode.l10n.t('Access granted in this window (Show Access to see it)'));
+        let icon = diskIcon(this.disk, !!busy);
+        if (note && !busy) {
+            // Azure shows such a disk like any other: only this machine knows, so the row says it.
+            const said = noteWords(note);
+            item.description = `${said.label} · ${item.description}`;
+            tooltip.push(said.why);
+            if (note.kind === 'incompleteUpload') icon = { id: 'warning', color: 'list.warningForeground' };
+        }
         item.tooltip = tooltip.join('\n');
-        const icon = diskIcon(this.disk, !!busy);
         item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
-        item.contextValue = diskContextValue(this.disk, { liveGrant: live, busy: !!busy });
+        item.contextValue = diskContextValue(this.disk, { liveGrant: live, busy: !!busy, note: note?.kind });
         return item;
     }
     getParent(): TreeNode {
         return this.parent;
     }
+}
+
+/** A note's words on the row (before the description) and in the tooltip. */
+export function noteWords(note: DiskNote): { label: string; why: string } {
+    const when = new Date(note.at).toLocaleString();
+    if (note.kind === 'incompleteUpload') {
+        return {
+            label: vscode.l10n.t('Incomplete upload'),
+            why: note.seenLater
+                ? vscode.l10n.t('Incomplete upload: the upload from this machine had not finished when the disk\'s access was revoked elsewhere (noted {0}), which ended it. Unless it was finished from elsewhere, the disk holds only part of the image: do not attach it to a VM; delete it and upload again.', when)
+                : vscode.l10n.t('Incomplete upload: access was revoked before the upload finished (noted {0}), which ended it. The disk holds only part of the image and cannot receive the rest (Azure gives it no more write access): do not attach it to a VM; delete it and upload again.', when),
+        };
+    }
+    return {
+        label: vscode.l10n.t('Temporary snapshot'),
+        why: vscode.l10n.t('Temporary snapshot: made on {0} to export {1}, and nobody said to keep it. It is billed: delete it when it is no longer needed.', when, note.of ?? '?'),
+    };
 }

@@ -24,9 +24,10 @@ function nameOf(id: string | undefined): string | undefined {
 
 /**
  * `azureDisk;state-ActiveSAS;confidential;secure;canRevoke;sas;` — match with anchored regexes,
- * e.g. `viewItem =~ /^azure(Disk|Snapshot);.*\bcanRevoke;/`.
+ * e.g. `viewItem =~ /^azure(Disk|Snapshot);.*\bcanRevoke;/`. A disk waiting for or receiving an
+ * upload has no data to read yet: menus leave out its reads with `(?!state-(ReadyToUpload|ActiveUpload);)`.
  */
-export function diskContextValue(disk: DiskInfo, opts: { liveGrant?: boolean; busy?: boolean } = {}): string {
+export function diskContextValue(disk: DiskInfo, opts: { liveGrant?: boolean; busy?: boolean; note?: 'incompleteUpload' | 'temporarySnapshot' } = {}): string {
     const tokens = [CONTEXT_KIND[disk.kind]];
     tokens.push(`state-${disk.diskState ?? 'Unknown'}`);
     const sec = securityToken(disk.securityType);
@@ -37,6 +38,8 @@ export function diskContextValue(disk: DiskInfo, opts: { liveGrant?: boolean; bu
     if (disk.attachedVm) tokens.push('attached');
     if (needsDiskToken(disk)) tokens.push('entra');
     if (isPrivateOnly(disk)) tokens.push('private');
+    if (opts.note === 'incompleteUpload') tokens.push('incomplete');
+    if (opts.note === 'temporarySnapshot') tokens.push('temporary');
     if (!opts.busy) {
         if (canGrant(disk)) tokens.push('canGrant');
         // Azure reports no state for a disk restore point, so whether a SAS is out is unknown: Revoke is always offered.

@@ -9,6 +9,9 @@ import { diskContextValue, diskDescription, diskTooltipLines } from './presentat
 import { DiskNode, ErrorNode, PagedNode, ResourceGroupNode, SubscriptionNode, TenantSignInNode, type TreeHost, type TreeNode } from './nodes';
 import { UserCancelledError } from '../shared/cancel';
 import { hasActiveSas } from '../shared/diskStates';
+import type { DiskNote } from '../shared/diskNotes';
+import { formatMapped, mapError } from '../shared/errors';
+import { diskNotes, noticeAbout, recheck } from '../platform/notices';
 
 export const ContextKey = {
     SignInState: 'azureDisks.signInState', // 'signedIn' | 'signedOut' | 'error'
@@ -192,6 +195,20 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
         return [...this.diskNodes.values()].map((n) => n.disk).filter((d) => hasActiveSas(d));
     }
 
+    notes(): DiskNote[] {
+        return diskNotes(this.services).all();
+    }
+
+    /** Redraws what shows a note: the disk's row and its group's (whose description counts temporary snapshots). */
+    notesChanged(ref: DiskRef): void {
+        this.refreshDisk(ref.id);
+        // The group row, through any row of it the tree holds (a new snapshot's own may not be loaded yet).
+        const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+        const sibling = [...this.diskNodes.values()].find((n) => same(n.disk.subscriptionId, ref.subscriptionId) && same(n.disk.resourceGroup, ref.resourceGroup));
+        const group = sibling?.getParent();
+        if (group) this.emitter.fire(group);
+    }
+
     busyText(diskId: string): string | undefined {
         return this.busy.get(diskId.toLowerCase());
     }
@@ -232,11 +249,20 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
             if (!hasActiveSas(d) || d.diskState === 'ActiveUpload' || this.offered.has(d.id.toLowerCase()) || this.services.grants.get(d.id) || this.busyText(d.id)) continue;
             this.offered.add(d.id.toLowerCase());
             const revoke = vscode.l10n.t('Revoke');
+            const notice = noticeAbout(d, hasActiveSas);
             void this.services.ui
                 .showInformationMessage(vscode.l10n.t('{0} "{1}" has an active SAS (shared access). Revoke it if nobody is using it.', d.kind === 'snapshot' ? vscode.l10n.t('Snapshot') : vscode.l10n.t('Disk'), d.name), revoke)
                 .then(
-                    (choice) => {
-                        if (choice === revoke) void vscode.commands.executeCommand(Cmd.RevokeAccess, this.findDisk(d.id) ?? d);
+                    async (choice) => {
+                        if (choice !== revoke) return;
+                        try {
+                            await recheck(this.services, notice);
+                        } catch (e) {
+                            this.services.log.warn(mapError(e).message);
+                            void this.services.ui.showErrorMessage(formatMapped(mapError(e)));
+                            return;
+                        }
+                        void vscode.commands.executeCommand(Cmd.RevokeAccess, this.findDisk(d.id) ?? d);
                     },
                     () => undefined,
                 );

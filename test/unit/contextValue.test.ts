@@ -47,6 +47,17 @@ test('menus offer only what applies', () => {
     assert.equal(shows('download', running), false);
     assert.equal(shows('revokeAccess', sas, { busy: true }), false);
     assert.equal(shows('grantAccess', { ...free, kind: 'snapshot' }), true);
+    // A disk waiting for or receiving an upload holds no image yet: nothing that reads or copies it.
+    for (const diskState of ['ReadyToUpload', 'ActiveUpload']) {
+        for (const liveGrant of [false, true]) {
+            const uploading = { ...base, diskState };
+            for (const cmd of ['download', 'browseContents', 'createSnapshot', 'updateEarlierDownload', 'copyTo']) assert.equal(shows(cmd, uploading, { liveGrant }), false, `${cmd} on ${diskState}`);
+            assert.equal(shows('uploadToDisk', uploading, { liveGrant }), true);
+            assert.equal(shows('deleteDisk', uploading, { liveGrant }), true);
+        }
+    }
+    for (const cmd of ['download', 'browseContents', 'createSnapshot', 'updateEarlierDownload', 'copyTo']) assert.equal(shows(cmd, free), true, `${cmd} on an Unattached disk`);
+    assert.equal(diskContextValue(free, { note: 'incompleteUpload' }), 'azureDisk;state-Unattached;incomplete;canGrant;');
 });
 
 test('description, icon and tooltip say the state plainly', () => {

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
 import type { ActionContext } from '../../platform/command';
+import { afterRecheck, noticeAbout } from '../../platform/notices';
 import { withCancellableProgress } from '../../platform/progress';
 import { Cmd } from '../../shared/constants';
 import { DiskError } from '../../shared/errors';
@@ -52,8 +53,9 @@ export async function copyStart(ctx: AppContext, actx: ActionContext, source: Di
             const message = vscode.l10n.t('Stopped following the copy into {0} at {1} %; Azure goes on copying it. Delete the snapshot if it is not wanted.', to.name, last);
             services.log.warn(message);
             const ref = { tenantId: started.tenantId, subscriptionId: started.subscriptionId, resourceGroup: started.resourceGroup, name: started.name, kind: 'snapshot' as const, id: started.id };
+            const notice = noticeAbout(ref, () => true);
             void services.ui.showWarningMessage(message, { modal: false }, del).then((c) => {
-                if (c === del) void ctx.run(Cmd.DeleteDisk, (a) => ctx.actions.deleteDisk(a, ref));
+                if (c === del) void ctx.run(Cmd.DeleteDisk, afterRecheck(services, notice, (a) => ctx.actions.deleteDisk(a, ref)));
             }, () => undefined);
         }
         throw e;

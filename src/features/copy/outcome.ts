@@ -8,8 +8,12 @@ import type { AppContext } from '../../app/context';
 import { UserCancelledError } from '../../shared/cancel';
 import { Cmd } from '../../shared/constants';
 import { mapError } from '../../shared/errors';
-import type { DiskRef } from '../../shared/types';
+import { afterRecheck, noticeAbout } from '../../platform/notices';
+import type { DiskInfo, DiskRef } from '../../shared/types';
 import type { PendingCopy } from './pending';
+
+/** A target the copy has not finished: still open for its data (a finished copy is revoked, so Unattached). */
+const unfinished = (d: DiskInfo) => d.diskState === 'ActiveUpload' || d.diskState === 'ReadyToUpload';
 
 /** The words for why a copy stopped; undefined when the user cancelled. */
 export function stopReason(e: unknown): string | undefined {
@@ -33,10 +37,12 @@ export function stoppedEarly(ctx: AppContext, rec: PendingCopy, reason: string |
         : vscode.l10n.t('{0} is incomplete; access to {1} is revoked. Resume Copy continues with the ranges not yet copied, or delete the disk.', rec.target.name, rec.source.name);
     const message = `${what} ${where}`;
     ctx.services.log.warn(message);
+    // Clicked maybe much later: each button checks the target is still the unfinished disk (platform/notices.ts).
+    const notice = noticeAbout(rec.target, unfinished);
     void ctx.services.ui.showWarningMessage(message, { modal: false }, again, del).then(
         (choice) => {
-            if (choice === again) resume(rec);
-            else if (choice === del) void ctx.run(Cmd.DeleteDisk, (a) => ctx.actions.deleteDisk(a, rec.target));
+            if (choice === again) void ctx.run(Cmd.CopyTo, afterRecheck(ctx.services, notice, () => resume(rec)));
+            else if (choice === del) void ctx.run(Cmd.DeleteDisk, afterRecheck(ctx.services, notice, (a) => ctx.actions.deleteDisk(a, rec.target)));
         },
         () => undefined,
     );
@@ -47,9 +53,11 @@ export function offerDelete(ctx: AppContext, ref: DiskRef): void {
     const del = vscode.l10n.t('Delete Disk');
     const message = vscode.l10n.t('The copy into {0} did not finish, so that disk is incomplete. Delete it?', ref.name);
     ctx.services.log.warn(message);
+    // Its create failed, so its state says little: out of date once it is in use.
+    const notice = noticeAbout(ref, (d) => !d.attachedVm && d.diskState !== 'ActiveSAS');
     void ctx.services.ui.showWarningMessage(message, { modal: false }, del).then(
         (choice) => {
-            if (choice === del) void ctx.run(Cmd.DeleteDisk, (a) => ctx.actions.deleteDisk(a, ref));
+            if (choice === del) void ctx.run(Cmd.DeleteDisk, afterRecheck(ctx.services, notice, (a) => ctx.actions.deleteDisk(a, ref)));
         },
         () => undefined,
     );

@@ -14,6 +14,7 @@ import type { AppContext } from '../../app/context';
 import { authorizationFor } from '../../azure/diskToken';
 import { isLiveWriteGrant } from '../../shared/grants';
 import type { ActionContext } from '../../platform/command';
+import { withdrawNotices } from '../../platform/notices';
 import { withCancellableProgress } from '../../platform/progress';
 import { hashId } from '../../platform/telemetryMask';
 import { UserCancelledError } from '../../shared/cancel';
@@ -105,6 +106,7 @@ export async function copyTo(ctx: AppContext, actx: ActionContext, arg: unknown,
         const target = resume ? await openTarget(ctx, resume) : await createTarget(ctx, source, to!, size, secure, (ref) => (failedTarget = ref));
         rec = { source: refOf(source), target: refOf(target), blobs: [...blobs], startedAt: resume?.startedAt ?? new Date().toISOString(), targetCreated: resume?.targetCreated ?? target.timeCreated?.toISOString() };
         await pendingCopies(ctx).put(rec);
+        withdrawNotices(rec.target.id);
         ctx.tree.refresh();
         let dstGrant = await writeGrant(ctx, actx, target, secure);
         const targetAuth = await authorizationFor(ctx.sessions, target);
@@ -169,7 +171,7 @@ export async function copyTo(ctx: AppContext, actx: ActionContext, arg: unknown,
     }
     // Both SAS end with the copy: no disk is left in ActiveSAS or ActiveUpload.
     await ctx.actions.revokeQuietly(actx, refOf(source));
-    await ctx.actions.revokeQuietly(actx, rec.target);
+    await ctx.actions.revokeQuietly(actx, rec.target, { uploadComplete: true });
     await forgetCopy(ctx, rec, (k) => journalPath(ctx, k));
     runLog?.done(results);
     ctx.tree.refresh();

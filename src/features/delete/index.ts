@@ -1,11 +1,12 @@
-/** Delete…: a disk or snapshot, after a modal confirmation that names it and its size. */
+/** Delete…: a disk or snapshot, after the user types its name (the question names it and its size). */
 import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
 import { nested } from '../../platform/actionContext';
 import type { ActionContext, Register } from '../../platform/command';
+import { confirmByTypingName } from '../../platform/confirm';
+import { diskNotes, withdrawNotices } from '../../platform/notices';
 import { withCancellableProgress } from '../../platform/progress';
 import { hashId } from '../../platform/telemetryMask';
-import { UserCancelledError } from '../../shared/cancel';
 import { Cmd } from '../../shared/constants';
 import { hasActiveSas } from '../../shared/diskStates';
 import { DiskError } from '../../shared/errors';
@@ -24,17 +25,19 @@ export async function deleteDisk(ctx: AppContext, actx: ActionContext, target: u
     }
     const what = disk.kind === 'snapshot' ? vscode.l10n.t('snapshot') : vscode.l10n.t('disk');
     const size = disk.sizeBytes !== undefined ? formatBytes(disk.sizeBytes) : disk.sizeGiB !== undefined ? `${disk.sizeGiB} GiB` : '';
-    const del = vscode.l10n.t('Delete');
     const detail = hasActiveSas(disk)
         ? vscode.l10n.t('Its access is revoked first. The {0} and its data are gone for good.', what)
         : vscode.l10n.t('The {0} and its data are gone for good.', what);
-    const choice = await services.ui.showWarningMessage(vscode.l10n.t('Delete the {0} {1} ({2}) in {3}?', what, disk.name, size, disk.resourceGroup), { modal: true, detail }, del);
-    if (choice !== del) throw new UserCancelledError('delete');
-    if (hasActiveSas(disk)) await ctx.actions.revokeAccess(actx, refOf(disk));
+    // Typing the name, not a modal: a modal's focused default is Delete, so Enter alone would delete.
+    await confirmByTypingName(services.ui, { title: vscode.l10n.t('Delete the {0} {1} ({2}) in {3}?', what, disk.name, size, disk.resourceGroup), detail, name: disk.name });
+    withdrawNotices(disk.id);
+    if (hasActiveSas(disk)) await ctx.actions.revokeAccess(actx, refOf(disk), { deleting: true });
     await tree.withBusy(disk.id, vscode.l10n.t('Deleting…'), () =>
         withCancellableProgress(vscode.l10n.t('Deleting {0}…', disk.name), 'delete', (signal) => services.disks.deleteDisk(refOf(disk), signal)),
     );
     services.grants.delete(disk.id);
+    // What this machine noted about the disk (an ended upload, a temporary snapshot) goes with it.
+    await diskNotes(services).remove(disk.id);
     tree.refresh();
     return true;
 }

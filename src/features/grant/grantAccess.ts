@@ -1,5 +1,6 @@
 /** Grant Access…: wizard, cancellable long-running grant, the access panel; returns the Grant. */
 import * as vscode from 'vscode';
+import { afterRecheck, noticeAbout } from '../../platform/notices';
 import { hashId } from '../../platform/telemetryMask';
 import type { AppContext, GrantOptions } from '../../app/context';
 import { Cmd } from '../../shared/constants';
@@ -91,9 +92,11 @@ async function offerForActiveSas(ctx: AppContext, actx: ActionContext, disk: Dis
     const message = held
         ? vscode.l10n.t('{0} already has an active SAS granted in this window. Show the access, or revoke it and grant again.', disk.name)
         : vscode.l10n.t('{0} already has an active SAS (granted elsewhere, or earlier). Revoke it, then grant again.', disk.name);
+    // Clicked maybe much later: Revoke checks first that the SAS is still out (platform/notices.ts).
+    const notice = noticeAbout(refOf(disk), hasActiveSas);
     void ctx.services.ui.showErrorMessage(message, ...items).then((choice) => {
         if (choice === showAccess) ctx.actions.showAccess(refOf(disk));
-        else if (choice === revoke) void ctx.run(Cmd.RevokeAccess, (a) => ctx.actions.revokeAccess(a, refOf(disk)));
+        else if (choice === revoke) void ctx.run(Cmd.RevokeAccess, afterRecheck(ctx.services, notice, (a) => ctx.actions.revokeAccess(a, refOf(disk))));
     }, () => undefined);
     throw new DiskError('SasAlreadyActive', message);
 }
@@ -121,12 +124,13 @@ async function offerRevokeAfterCancel(ctx: AppContext, disk: DiskInfo): Promise<
         ctx.tree.updateDisk(now);
         if (!hasActiveSas(now)) return;
         const revoke = vscode.l10n.t('Revoke');
+        const notice = noticeAbout(refOf(now), hasActiveSas);
         const choice = await ctx.services.ui.showWarningMessage(
             vscode.l10n.t('Granting access to {0} was cancelled, but Azure had already granted it: the disk has an active SAS.', disk.name),
             { modal: false },
             revoke,
         );
-        if (choice === revoke) await ctx.run(Cmd.RevokeAccess, (a) => ctx.actions.revokeAccess(a, refOf(disk)));
+        if (choice === revoke) await ctx.run(Cmd.RevokeAccess, afterRecheck(ctx.services, notice, (a) => ctx.actions.revokeAccess(a, refOf(disk))));
     } catch (e) {
         ctx.services.log.warn(`Could not check ${disk.name} after a cancelled grant: ${(e as Error)?.message ?? e}`);
     }

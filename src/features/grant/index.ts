@@ -1,6 +1,6 @@
 /** Grant Access… and Revoke Access: the commands, and the calls other features make through ctx.actions. */
 import type * as vscode from 'vscode';
-import type { AppContext, GrantOptions } from '../../app/context';
+import type { AppContext, GrantOptions, RevokeOptions } from '../../app/context';
 import { nested } from '../../platform/actionContext';
 import type { ActionContext, Register } from '../../platform/command';
 import { Cmd } from '../../shared/constants';
@@ -22,9 +22,9 @@ export function registerGrant(ctx: AppContext, register: Register): vscode.Dispo
 export const grantActions = (ctx: AppContext) => ({
     // Called from inside another action: each runs under a child context, recorded as its own event.
     grantAccess: (actx: ActionContext, target: unknown, options?: GrantOptions) => nested(actx, 'grantAccess', (c) => grantAccess(ctx, c, target, options)),
-    revokeAccess: (actx: ActionContext, target: unknown) => nested(actx, 'revokeAccess', (c) => revokeAccess(ctx, c, target)),
+    revokeAccess: (actx: ActionContext, target: unknown, options?: RevokeOptions) => nested(actx, 'revokeAccess', (c) => revokeAccess(ctx, c, target, options)),
     revokeOrphaned: (actx: ActionContext, ref: DiskRef, confirm?: () => Promise<boolean>) => nested(actx, 'revokeAccess', (c) => revokeOrphaned(ctx, c, ref, confirm)),
-    revokeQuietly: (actx: ActionContext, ref: DiskRef) => nested(actx, 'revokeAccess', (c) => revokeQuietly(ctx, c, ref)),
+    revokeQuietly: (actx: ActionContext, ref: DiskRef, options?: RevokeOptions) => nested(actx, 'revokeAccess', (c) => revokeQuietly(ctx, c, ref, options)),
     renewAccess: (actx: ActionContext, ref: DiskRef, preset: GrantPreset) => nested(actx, 'grantAccess', (c) => freshGrant(ctx, c, ref, preset, undefined)),
     renewExpired: (actx: ActionContext, ref: DiskRef, current: Grant, blob: BlobKind, preset: GrantPreset, during: 'download' | 'copy' | 'browse' | 'update') =>
         nested(actx, 'grantAccess', (c) => renewGrant(ctx, c, ref, current, blob, preset, during)),

@@ -3,17 +3,16 @@ import * as vscode from 'vscode';
 import { hashId } from '../../platform/telemetryMask';
 import { UserCancelledError } from '../../shared/cancel';
 import { hasActiveSas } from '../../shared/diskStates';
-import type { AppContext } from '../../app/context';
+import type { AppContext, RevokeOptions } from '../../app/context';
+import { confirmByTypingName } from '../../platform/confirm';
+import { diskNotes } from '../../platform/notices';
 import { refFromArg, refOf, resolveDiskInfo } from '../../wizard/diskArg';
 import type { DiskRef } from '../../shared/types';
 import { refreshRow } from './grantAccess';
 import type { ActionContext } from '../../platform/command';
 import { withCancellableProgress } from '../../platform/progress';
 
-export interface RevokeOptions {
-    /** The caller has already asked (the start-up offer for a window's own earlier SAS). */
-    confirmed?: boolean;
-}
+export type { RevokeOptions };
 
 export async function revokeAccess(ctx: AppContext, actx: ActionContext, arg?: unknown, opts: RevokeOptions = {}): Promise<boolean> {
     const { services, tree } = ctx;
@@ -29,7 +28,15 @@ export async function revokeAccess(ctx: AppContext, actx: ActionContext, arg?: u
     actx.errorContext = { operation: 'revoke', diskName: disk.name, attachedVm: disk.attachedVm };
 
     const held = !!services.grants.get(disk.id);
-    if (!opts.confirmed && (fromPalette || known || !held)) {
+    // Azure accepts no second Write grant: revoking mid-upload leaves the disk half-written for good.
+    const endsUpload = disk.diskState === 'ActiveUpload' && !opts.uploadComplete;
+    if (endsUpload && !opts.confirmed && !opts.deleting) {
+        await confirmByTypingName(services.ui, {
+            title: vscode.l10n.t('Revoke access to {0} and end its unfinished upload?', disk.name),
+            detail: vscode.l10n.t('The upload ends: {0} stays incomplete, holding only what was sent so far, and cannot be resumed, because Azure gives it no more write access. A VM cannot use it: delete it afterwards.', disk.name),
+            name: disk.name,
+        });
+    } else if (!opts.confirmed && (fromPalette || known || !held)) {
         // A SAS this window did not grant may be in use elsewhere: say by what before ending it.
         const revoke = vscode.l10n.t('Revoke');
         const choice = await services.ui.showWarningMessage(
@@ -49,7 +56,12 @@ export async function revokeAccess(ctx: AppContext, actx: ActionContext, arg?: u
         withCancellableProgress(vscode.l10n.t('Revoking access to {0}…', disk.name), 'revoke', (signal) => services.disks.revokeAccess(refOf(disk), signal)),
     );
     services.grants.delete(disk.id);
+    if (endsUpload) {
+        services.log.warn(`Revoked access to ${disk.name} during its upload: the upload ended and the disk is incomplete.`);
+        await diskNotes(services).put({ ref: refOf(disk), kind: 'incompleteUpload', at: new Date().toISOString() });
+    }
     await refreshRow(ctx, disk, disk.attachedVm ? 'Reserved' : 'Unattached');
+    if (endsUpload) ctx.tree.notesChanged(disk);
     return true;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Export a Snapshot…: a disk attached to a running VM cannot be granted access, and stopping the
  * VM is downtime. Instead: an incremental snapshot of the disk (the VM keeps running), a Read grant
- * on the snapshot, the usual download, revoke, and the offer to delete the snapshot.
+ * on the snapshot, the usual download, revoke, and the offer to delete the snapshot — asked until
+ * answered, the snapshot listed as temporary meanwhile.
  */
 import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
@@ -9,8 +10,11 @@ import type { ActionContext } from '../../platform/command';
 import { hashId } from '../../platform/telemetryMask';
 import { Cmd } from '../../shared/constants';
 import { DiskError } from '../../shared/errors';
+import { diskNotes, isNotFound, noticeAbout, recheck, type Notice } from '../../platform/notices';
+import { hasActiveSas } from '../../shared/diskStates';
+import type { DiskNote } from '../../shared/diskNotes';
 import { formatLifetime } from '../../shared/format';
-import type { DiskInfo } from '../../shared/types';
+import type { DiskInfo, DiskRef } from '../../shared/types';
 import { refOf, resolveDiskInfo } from '../../wizard/diskArg';
 import { makeSnapshot } from './create';
 import { exportFileBase, suggestSnapshotName } from './naming';
@@ -29,6 +33,9 @@ export async function exportSnapshot(ctx: AppContext, actx: ActionContext, targe
 
     const snapshot = await makeSnapshot(ctx, disk, { name: suggestSnapshotName(disk.name, 'export'), incremental: true });
     const ref = refOf(snapshot);
+    // Noted before anything else can fail or the window close: listed as temporary until the user answers for it.
+    await diskNotes(services).put({ ref, kind: 'temporarySnapshot', at: new Date().toISOString(), of: disk.name });
+    ctx.tree.notesChanged(ref);
     actx.errorContext = { diskName: snapshot.name };
     let downloaded = false;
     // Said once, and closed when the export ends: the SAS it hands out lives this long at most.
@@ -51,21 +58,59 @@ export async function exportSnapshot(ctx: AppContext, actx: ActionContext, targe
         // The snapshot's SAS ends with the export, whatever happened.
         await ctx.actions.revokeQuietly(actx, ref);
         ended();
-        offerDelete(ctx, disk, snapshot, downloaded);
+        void offerDelete(ctx, disk, snapshot, downloaded);
     }
 }
 
-function offerDelete(ctx: AppContext, disk: DiskInfo, snapshot: DiskInfo, downloaded: boolean): void {
+/**
+ * Asked in a modal, which stays until answered: a notification hides after a while, and a user who
+ * looked away would keep paying for the snapshot. Escape leaves it listed as temporary, and asked
+ * about again when the window next opens (offerTemporarySnapshots).
+ */
+async function offerDelete(ctx: AppContext, disk: DiskInfo, snapshot: DiskInfo, downloaded: boolean): Promise<void> {
     const del = vscode.l10n.t('Delete Snapshot');
     const keep = vscode.l10n.t('Keep');
     const message = downloaded
         ? vscode.l10n.t('{0} was exported through snapshot {1}; its VM {2} kept running. Delete the snapshot now?', disk.name, snapshot.name, disk.attachedVm ?? '-')
         : vscode.l10n.t('The export of {0} did not finish. Snapshot {1} is kept so the download can be resumed; delete it now?', disk.name, snapshot.name);
     ctx.services.log.info(message);
-    void ctx.services.ui.showInformationMessage(message, del, keep).then(
-        (choice) => {
-            if (choice === del) void ctx.run(Cmd.DeleteDisk, (a) => ctx.actions.deleteDisk(a, refOf(snapshot)));
-        },
-        () => undefined,
-    );
+    const detail = vscode.l10n.t('A snapshot is billed while it exists. Until you delete or keep it, it is listed as temporary on its resource group.');
+    const choice = await ctx.services.ui.showWarningMessage(message, { modal: true, detail }, del, keep).catch(() => undefined);
+    await answered(ctx, refOf(snapshot), choice === del ? 'delete' : choice === keep ? 'keep' : undefined);
+}
+
+/** Delete (after its own question, which forgets the note once deleted) or Keep (forgets the note); nothing else answers. */
+async function answered(ctx: AppContext, ref: DiskRef, answer: 'delete' | 'keep' | undefined, notice?: Notice): Promise<void> {
+    if (answer === 'keep') {
+        ctx.services.log.info(`Keeping snapshot ${ref.name}, as asked.`);
+        await diskNotes(ctx.services).remove(ref.id);
+        ctx.tree.notesChanged(ref);
+    } else if (answer === 'delete') {
+        await ctx.run(Cmd.DeleteDisk, async (a) => {
+            if (notice) await recheck(ctx.services, notice);
+            return ctx.actions.deleteDisk(a, ref);
+        });
+    }
+}
+
+/** When the window opens: each temporary snapshot nobody answered for, asked about again (or forgotten when gone). */
+export function offerTemporarySnapshots(ctx: AppContext): void {
+    for (const note of diskNotes(ctx.services).ofKind('temporarySnapshot')) void offerAgain(ctx, note);
+}
+
+async function offerAgain(ctx: AppContext, note: DiskNote): Promise<void> {
+    try {
+        await ctx.services.disks.getDisk(note.ref);
+    } catch (e) {
+        if (isNotFound(e)) await diskNotes(ctx.services).remove(note.ref.id);
+        // Otherwise (signed out, offline) it is asked about next time; its group row still says it.
+        return;
+    }
+    const del = vscode.l10n.t('Delete Snapshot');
+    const keep = vscode.l10n.t('Keep');
+    const message = vscode.l10n.t('Snapshot {0}, made on {1} to export {2}, is still there, and billed. Delete it, or keep it?', note.ref.name, new Date(note.at).toLocaleString(), note.of ?? '?');
+    // The answer may come much later: Delete checks first that nobody reads the snapshot now.
+    const notice = noticeAbout(note.ref, (d) => !hasActiveSas(d));
+    const choice = await ctx.services.ui.showWarningMessage(message, { modal: false }, del, keep).catch(() => undefined);
+    await answered(ctx, note.ref, choice === del ? 'delete' : choice === keep ? 'keep' : undefined, notice);
 }

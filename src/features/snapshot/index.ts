@@ -5,9 +5,12 @@ import { nested } from '../../platform/actionContext';
 import type { ActionContext, Register } from '../../platform/command';
 import { Cmd } from '../../shared/constants';
 import { createSnapshotCommand } from './create';
-import { exportSnapshot } from './export';
+import { exportSnapshot, offerTemporarySnapshots } from './export';
+
+export { offerTemporarySnapshots };
 
 export function registerSnapshot(ctx: AppContext, register: Register): vscode.Disposable[] {
+    offerTemporarySnapshots(ctx);
     return [
         register(Cmd.CreateSnapshot, (actx, arg) => createSnapshotCommand(ctx, actx, arg)),
         register(Cmd.ExportSnapshot, (actx, arg) => exportSnapshot(ctx, actx, arg)),

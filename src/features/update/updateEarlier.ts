@@ -8,9 +8,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
 import type { ActionContext } from '../../platform/command';
+import { afterRecheck, noticeAbout } from '../../platform/notices';
 import { hashId } from '../../platform/telemetryMask';
 import { UserCancelledError } from '../../shared/cancel';
 import { Cmd } from '../../shared/constants';
+import { hasActiveSas } from '../../shared/diskStates';
 import { DiskError } from '../../shared/errors';
 import { checksSummary } from '../../shared/checks';
 import { formatBytes } from '../../shared/format';
@@ -144,9 +146,11 @@ function offerDelete(ctx: AppContext, disk: DiskInfo, snapshot: DiskInfo, update
     const message = updated
         ? vscode.l10n.t('The download was updated from snapshot {0} of {1}. The file now holds it: keep it to update the file from a later snapshot next time, or delete it now?', snapshot.name, disk.name)
         : vscode.l10n.t('The update from snapshot {0} of {1} did not finish. Snapshot {0} is kept so it can be resumed; delete it now?', snapshot.name, disk.name);
+    // Clicked maybe much later: Delete checks first that nobody reads the snapshot now (platform/notices.ts).
+    const notice = noticeAbout(refOf(snapshot), (d) => !hasActiveSas(d));
     void ctx.services.ui.showInformationMessage(message, del, keep).then(
         (choice) => {
-            if (choice === del) void ctx.run(Cmd.DeleteDisk, (a) => ctx.actions.deleteDisk(a, refOf(snapshot)));
+            if (choice === del) void ctx.run(Cmd.DeleteDisk, afterRecheck(ctx.services, notice, (a) => ctx.actions.deleteDisk(a, refOf(snapshot))));
         },
         () => undefined,
     );

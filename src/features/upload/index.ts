@@ -7,6 +7,7 @@ import { Cmd, StateKey } from '../../shared/constants';
 import type { ResourceGroupInfo } from '../../shared/types';
 import { refFromArg } from '../../wizard/diskArg';
 import { pickResourceGroup } from '../../wizard/pickDisk';
+import { checkEndedUploads } from './ended';
 import { continueUpload, uploadToDisk } from './run';
 import { withSecurityData } from './steps';
 import { describePlan, runUploadWizard, type UploadPlan } from './wizard';
@@ -68,6 +69,7 @@ export async function createDiskFromImage(ctx: AppContext, actx: ActionContext, 
 }
 
 export function registerUpload(ctx: AppContext, register: Register): vscode.Disposable[] {
+    checkEndedUploads(ctx);
     return [
         register(Cmd.CreateDiskFromImage, (actx, arg) => createDiskFromImage(ctx, actx, arg)),
         register(Cmd.UploadImage, (actx, uri) => createDiskFromImage(ctx, actx, undefined, uri instanceof vscode.Uri ? uri.fsPath : undefined)),

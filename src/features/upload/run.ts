@@ -13,6 +13,7 @@ import type { AppContext } from '../../app/context';
 import { isLiveWriteGrant } from '../../shared/grants';
 import { authorizationFor } from '../../azure/diskToken';
 import type { ActionContext } from '../../platform/command';
+import { afterRecheck, noticeAbout, withdrawNotices } from '../../platform/notices';
 import { withCancellableProgress } from '../../platform/progress';
 import { hashId } from '../../platform/telemetryMask';
 import { UserCancelledError } from '../../shared/cancel';
@@ -24,6 +25,7 @@ import { formatBytes, formatRate } from '../../shared/format';
 import { BLOB_LABELS, type BlobKind, type DiskInfo, type DiskRef, type Grant } from '../../shared/types';
 import { TransferError, uploadImage, type UploadResult } from '../../transfer';
 import { uploadedMessage, uploadTitle } from './messages';
+import { noteIfEnded } from './ended';
 import { PendingUploads } from './pending';
 
 /** Write grants last a day: long enough for a large image, and an expiry mid-way asks for a new one. */
@@ -46,6 +48,8 @@ export async function uploadToDisk(ctx: AppContext, actx: ActionContext, disk: D
     actx.telemetry.properties.diskIdHash = hashId(ref.id);
     actx.telemetry.properties.blobs = Object.keys(files).join(',');
     const blobs = (['disk', 'vmgs', 'vmmd'] as const).filter((b) => files[b]);
+    // A notice about an earlier stop of this upload no longer holds once it runs again.
+    withdrawNotices(ref.id);
     await pendingUploads(ctx).put({ ref, files, startedAt: new Date().toISOString() });
     const grant = await writeGrant(ctx, actx, disk, blobs.length > 1);
     const missing = blobs.filter((b) => !grant.urls[b]);
@@ -101,7 +105,7 @@ export async function uploadToDisk(ctx: AppContext, actx: ActionContext, disk: D
     actx.telemetry.measurements.bytesSent = results.reduce((a, r) => a + r.bytesSent, 0);
     actx.telemetry.measurements.bytesSkipped = results.reduce((a, r) => a + r.bytesSkipped, 0);
     // Revoking ends the upload: the disk becomes Unattached and can be attached to a VM.
-    await ctx.actions.revokeAccess(actx, ref);
+    await ctx.actions.revokeAccess(actx, ref, { uploadComplete: true });
     await pendingUploads(ctx).remove(ref.id);
     const checks = checksSummary(results.flatMap((r) => r.checks));
     void services.ui.showInformationMessage(uploadedMessage(ref.name, checks, results.reduce((a, r) => a + r.bytesResumed, 0)));
@@ -112,21 +116,29 @@ function presetFor(guestState: boolean) {
     return { access: 'Write' as const, durationInSeconds: WRITE_GRANT_SECONDS, getSecureVMGuestStateSAS: guestState || undefined };
 }
 
-/** The Write grant: the one this window holds, or a new one on a disk waiting for upload. */
-async function writeGrant(ctx: AppContext, actx: ActionContext, disk: DiskInfo, guestState: boolean): Promise<Grant> {
-    const held = ctx.services.grants.get(disk.id);
-    if (isLiveWriteGrant(held)) return held;
+/** Why this window cannot send an image into the disk now; undefined when it can. */
+function uploadRefusal(ctx: AppContext, disk: DiskInfo): DiskError | undefined {
+    if (isLiveWriteGrant(ctx.services.grants.get(disk.id))) return undefined;
     if (disk.diskState === 'ActiveUpload') {
         // Revoking would end the upload with what the disk holds now: never done behind the user's back.
-        throw new DiskError(
+        return new DiskError(
             'UploadElsewhere',
             vscode.l10n.t('{0} is receiving an upload whose access was granted elsewhere (or before this window reloaded), so its upload URL is not known here.', disk.name),
             vscode.l10n.t('Finish the upload where it started, or delete the disk and create it again.'),
         );
     }
     if (disk.diskState !== 'ReadyToUpload') {
-        throw new DiskError('NotForUpload', vscode.l10n.t('{0} is {1}: only a disk created for upload (ReadyToUpload) can receive an image.', disk.name, disk.diskState ?? ''), vscode.l10n.t('Use Create Disk from Image… on its resource group instead.'));
+        return new DiskError('NotForUpload', vscode.l10n.t('{0} is {1}: only a disk created for upload (ReadyToUpload) can receive an image.', disk.name, disk.diskState ?? ''), vscode.l10n.t('Use Create Disk from Image… on its resource group instead.'));
     }
+    return undefined;
+}
+
+/** The Write grant: the one this window holds, or a new one on a disk waiting for upload. */
+async function writeGrant(ctx: AppContext, actx: ActionContext, disk: DiskInfo, guestState: boolean): Promise<Grant> {
+    const held = ctx.services.grants.get(disk.id);
+    if (isLiveWriteGrant(held)) return held;
+    const refused = uploadRefusal(ctx, disk);
+    if (refused) throw refused;
     return ctx.actions.grantAccess(actx, disk, { preset: presetFor(guestState), silentPanel: true });
 }
 
@@ -138,10 +150,12 @@ function stoppedEarly(ctx: AppContext, ref: DiskRef, failure: DiskError | undefi
     const what = failure ? vscode.l10n.t('The upload of {0} stopped: {1}', ref.name, failure.message) : vscode.l10n.t('The upload of {0} was cancelled.', ref.name);
     const message = `${what} ${vscode.l10n.t('The disk stays in the ActiveUpload state with what was sent so far (a VM cannot use it yet): Upload Again continues where it stopped, or delete the disk.')}`;
     ctx.services.log.warn(message);
+    // Clicked maybe much later: each button checks the disk still waits for this upload (platform/notices.ts).
+    const notice = noticeAbout(ref, (d) => d.diskState === 'ActiveUpload' || d.diskState === 'ReadyToUpload', (d) => noteIfEnded(ctx, d));
     void ctx.services.ui.showWarningMessage(message, { modal: false }, again, del).then(
         (choice) => {
-            if (choice === again) void ctx.run(Cmd.UploadToDisk, (a) => continueUpload(ctx, a, ref));
-            else if (choice === del) void ctx.run(Cmd.DeleteDisk, (a) => ctx.actions.deleteDisk(a, ref));
+            if (choice === again) void ctx.run(Cmd.UploadToDisk, afterRecheck(ctx.services, notice, (a) => continueUpload(ctx, a, ref)));
+            else if (choice === del) void ctx.run(Cmd.DeleteDisk, afterRecheck(ctx.services, notice, (a) => ctx.actions.deleteDisk(a, ref)));
         },
         () => undefined,
     );
@@ -156,6 +170,10 @@ function uploadFailure(ref: DiskRef, e: unknown): DiskError {
 /** Upload on a disk's node: the files recorded for it, or asked for. */
 export async function continueUpload(ctx: AppContext, actx: ActionContext, ref: DiskRef): Promise<UploadResult[]> {
     const disk = await ctx.services.disks.getDisk(ref);
+    await noteIfEnded(ctx, disk);
+    // Said before the file is asked for: no file can go into a disk that takes none.
+    const refused = uploadRefusal(ctx, disk);
+    if (refused) throw refused;
     const rec = pendingUploads(ctx).get(ref.id);
     let files = rec?.files;
     if (!files || !files.disk || !fs.existsSync(files.disk)) {

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DiskInfo } from '../../../src/shared/types';
-import { Cmds, control, findDiskNode, grantWithPreset, poll, seedDisk } from './harness';
+import { Cmds, control, findDiskNode, getApi, grantWithPreset, poll, seedDisk, typeTheName } from './harness';
 import { disksDir, downloadSuite } from './faultKit';
 
 const CreateSnapshot = 'azureDisks.createSnapshot';
@@ -30,6 +30,19 @@ async function assertVmUntouched(): Promise<void> {
     assert.deepEqual(log.arm.recent.filter((r) => /virtualMachines/i.test(r.path)).map((r) => `${r.method} ${r.path}`), [], 'no request touched a VM');
 }
 
+/** A resource group's row in the tree, as shown: its description and tooltip. */
+async function groupRow(subscriptionId: string, name: string): Promise<vscode.TreeItem> {
+    const a = await getApi();
+    const tree = a.treeDataProvider as vscode.TreeDataProvider<{ id?: string }>;
+    const sub = ((await tree.getChildren()) ?? []).find((n) => n.id?.toLowerCase().includes(`/subscriptions/${subscriptionId.toLowerCase()}`));
+    assert.ok(sub, `subscription ${subscriptionId} in the tree`);
+    for (const g of (await tree.getChildren(sub)) ?? []) {
+        const item = (await tree.getTreeItem(g)) as vscode.TreeItem;
+        if (item.label === name) return item;
+    }
+    throw new Error(`resource group ${name} not in the tree`);
+}
+
 describe('Snapshots', () => {
     const ui = downloadSuite({ refresh: true, beforeEach: () => control().clearLog() });
 
@@ -38,7 +51,7 @@ describe('Snapshots', () => {
         ui.script(
             { match: /attached to running VM vm-web-01/, answer: { button: 'Export a Snapshot Instead' } },
             { match: /web-os-01 was exported through snapshot .*vm-web-01 kept running/, answer: { button: 'Delete Snapshot' } },
-            { match: /Delete the snapshot web-os-01-export-/, answer: { button: 'Delete' } },
+            { match: /Delete the snapshot web-os-01-export-/, answer: typeTheName },
         );
         await vscode.commands.executeCommand(Cmds.GrantAccess, await findDiskNode(seed), { silentPanel: true });
         await poll('the delete confirmation', () => ui.prompts.some((p) => /Delete the snapshot web-os-01-export-/.test(p.text)) || undefined, 90_000);
@@ -89,6 +102,48 @@ describe('Snapshots', () => {
         assert.equal(await control().diskState(seedDisk('web-os-01').id), 'Attached');
         await assertVmUntouched();
         assert.deepEqual(ui.toasts.filter((t) => t.kind === 'error'), []);
+    });
+
+    it('Safety: the offer to delete an export\'s snapshot is a modal, which stays until answered', async () => {
+        const seed = seedDisk('web-os-01');
+        ui.script(
+            { match: /attached to running VM vm-web-01/, answer: { button: 'Export a Snapshot Instead' } },
+            { match: /web-os-01 was exported through snapshot .*vm-web-01 kept running/, answer: { button: 'Keep' } },
+        );
+        await vscode.commands.executeCommand(Cmds.GrantAccess, await findDiskNode(seed), { silentPanel: true });
+        const offer = await poll('the offer to delete the snapshot', () => ui.prompts.find((p) => /web-os-01 was exported through snapshot/.test(p.text)), 90_000);
+        assert.equal(offer.modal, true, 'a modal: it does not hide into the notification center');
+        assert.deepEqual(offer.detail, ['Delete Snapshot', 'Keep']);
+        const [snapPath] = await createdSnapshots();
+        await poll('Keep answered', async () => !/temporary/.test(String((await groupRow(seed.subscriptionId, seed.resourceGroup)).description)) || undefined);
+        assert.equal(await control().diskState(snapPath), 'Unattached', 'kept, as answered');
+    });
+
+    it('Safety: an export\'s snapshot nobody answered for is listed as temporary, and asked about when the window opens again until answered', async () => {
+        const seed = seedDisk('web-os-01');
+        ui.script(
+            { match: /attached to running VM vm-web-01/, answer: { button: 'Export a Snapshot Instead' } },
+            { match: /web-os-01 was exported through snapshot .*vm-web-01 kept running/, answer: 'dismiss' },
+        );
+        await vscode.commands.executeCommand(Cmds.GrantAccess, await findDiskNode(seed), { silentPanel: true });
+        await poll('the offer to delete the snapshot', () => ui.prompts.find((p) => /web-os-01 was exported through snapshot/.test(p.text)), 90_000);
+        const [snapPath] = await createdSnapshots();
+        assert.ok(snapPath, 'a snapshot was created');
+        const snapName = snapPath.split('/').pop()!;
+        assert.equal(await control().diskState(snapPath), 'Unattached', 'kept: nobody said to delete it');
+
+        const snapRow = async () => ((await getApi()).treeDataProvider.getTreeItem(await findDiskNode({ ...seed, kind: 'snapshot', name: snapName, id: snapPath })) as vscode.TreeItem);
+        await poll('the group row saying it', async () => /· 1 temporary snapshot$/.test(String((await groupRow(seed.subscriptionId, seed.resourceGroup)).description)) || undefined);
+        assert.match(String((await groupRow(seed.subscriptionId, seed.resourceGroup)).tooltip), new RegExp(`Made by Export a Snapshot.*${snapName}.*billed`));
+        assert.match(String((await snapRow()).description), /^Temporary snapshot · /);
+        assert.match(String((await snapRow()).tooltip), /made on .* to export web-os-01, and nobody said to keep it/);
+
+        // The window opens again: asked once more; Keep is an answer, so it is no longer listed.
+        ui.script({ match: new RegExp(`Snapshot ${snapName}, made on .* to export web-os-01, is still there`), answer: { button: 'Keep' } });
+        (await getApi()).testing.reopenWindow();
+        await poll('the group row without it', async () => !/temporary/.test(String((await groupRow(seed.subscriptionId, seed.resourceGroup)).description)) || undefined);
+        assert.doesNotMatch(String((await snapRow()).description), /Temporary/);
+        assert.equal(await control().diskState(snapPath), 'Unattached', 'kept, as answered');
     });
 
     it('a failed export download leaves the snapshot without SAS and offers to delete it', async () => {

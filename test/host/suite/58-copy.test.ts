@@ -45,7 +45,7 @@ describe('Copy to…', () => {
 
     it('a failure mid-copy revokes the source, says the target is left in ActiveUpload, and Delete Disk removes it', async () => {
         const seed = seedDisk('tl-os');
-        ui.script(...copyTargetSteps(seed.subscriptionId, 'rg-secure', 'tl-os-copy'), { match: /The copy of tl-os into tl-os-copy stopped: .*ActiveUpload/, answer: { button: 'Delete Disk' } }, { match: /Delete the disk tl-os-copy/, answer: { button: 'Delete' } });
+        ui.script(...copyTargetSteps(seed.subscriptionId, 'rg-secure', 'tl-os-copy'), { match: /The copy of tl-os into tl-os-copy stopped: .*ActiveUpload/, answer: { button: 'Delete Disk' } }, { match: /Delete the disk tl-os-copy/, answer: { input: 'tl-os-copy' } });
         // Every page write is refused with an error not worth retrying.
         await control().storageFault({ method: 'PUT', count: 1000, action: 'status', status: 400, code: 'InvalidHeaderValue' });
         try {

@@ -123,7 +123,7 @@ describe('Copy to… resumes, CopyStart, and faults', () => {
 
         ui.script(
             { match: new RegExp(`The copy of big-data into ${name} did not finish and cannot resume`), answer: { button: 'Delete Target and Restart' } },
-            { match: new RegExp(`Delete the disk ${name}`), answer: { button: 'Delete' } },
+            { match: new RegExp(`Delete the disk ${name}`), answer: { input: name } },
             // The grant is from before the reload, so this window does not know it as its own.
             { match: new RegExp(`Revoke access to ${name}\\?`), answer: { button: 'Revoke' } },
         );
@@ -179,7 +179,7 @@ describe('Copy to… resumes, CopyStart, and faults', () => {
     it('the target\'s create fails: the source is revoked and the failed disk is offered for deletion', async () => {
         const seed = seedDisk('web-data-01');
         const id = idIn(seed.id, 'rg-data', 'disks', 'web-data-01-nocreate');
-        ui.script(...copyTargetSteps(seed.subscriptionId, 'rg-data', 'web-data-01-nocreate'), { match: /The copy into web-data-01-nocreate did not finish/, answer: { button: 'Delete Disk' } }, { match: /Delete the disk web-data-01-nocreate/, answer: { button: 'Delete' } });
+        ui.script(...copyTargetSteps(seed.subscriptionId, 'rg-data', 'web-data-01-nocreate'), { match: /The copy into web-data-01-nocreate did not finish/, answer: { button: 'Delete Disk' } }, { match: /Delete the disk web-data-01-nocreate/, answer: { input: 'web-data-01-nocreate' } });
         await control().lroFault({ path: '/disks/web-data-01-nocreate', outcome: 'fail' });
         await vscode.commands.executeCommand(CopyTo, await findDiskNode(seed));
         assert.ok(ui.toasts.some((t) => t.kind === 'error'), 'the failure is shown');
@@ -191,7 +191,7 @@ describe('Copy to… resumes, CopyStart, and faults', () => {
         this.timeout(120_000);
         const seed = seedDisk('web-data-01');
         const id = idIn(seed.id, 'rg-data', 'disks', 'web-data-01-500');
-        ui.script(...copyTargetSteps(seed.subscriptionId, 'rg-data', 'web-data-01-500'), { match: /The copy of web-data-01 into web-data-01-500 stopped/, answer: { button: 'Delete Disk' } }, { match: /Delete the disk web-data-01-500/, answer: { button: 'Delete' } });
+        ui.script(...copyTargetSteps(seed.subscriptionId, 'rg-data', 'web-data-01-500'), { match: /The copy of web-data-01 into web-data-01-500 stopped/, answer: { button: 'Delete Disk' } }, { match: /Delete the disk web-data-01-500/, answer: { input: 'web-data-01-500' } });
         await control().storageFault({ method: 'PUT', action: 'status', status: 500, code: 'InternalError', count: 100_000 });
         await vscode.commands.executeCommand(CopyTo, await findDiskNode(seed));
         const warn = ui.toasts.find((t) => /The copy of web-data-01 into web-data-01-500 stopped: .*failed after \d+ attempts/.test(t.message));

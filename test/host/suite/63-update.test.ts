@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { DiskInfo } from '../../../src/shared/types';
 import type { SeedDisk } from '../../sandbox/types';
-import { Cmds, control, findDiskNode, getApi, grantWithPreset, poll, seedDisk, blobSha256 } from './harness';
+import { Cmds, control, findDiskNode, getApi, grantWithPreset, poll, seedDisk, blobSha256, typeTheName } from './harness';
 import { assertExactCopy, blobPattern, downloadSuite, filesOf, sha256 } from './faultKit';
 
 const Update = 'azureDisks.updateEarlierDownload';
@@ -116,7 +116,7 @@ describe('Update Earlier Download', () => {
         ui.script(
             { match: PICK_FILE, answer: { pick: 'history-data-v1.vhd' } },
             { match: /The download was updated from snapshot history-data-update-/, answer: { button: 'Delete Snapshot' } },
-            { match: /Delete the snapshot history-data-update-/, answer: { button: 'Delete' } },
+            { match: /Delete the snapshot history-data-update-/, answer: typeTheName },
         );
         await control().clearLog();
         const result = await vscode.commands.executeCommand<Result | undefined>(Update, await findDiskNode(disk));

@@ -193,6 +193,12 @@ export function copyTargetSteps(subscriptionId: string, rg: string, name: string
     ];
 }
 
+/**
+ * The answer to Delete's question (and Revoke's during an upload): the name typed, as the box asks
+ * for it in its placeholder. For names the test cannot know beforehand (a snapshot's timestamp).
+ */
+export const typeTheName: import('./scriptedInput').Answer = { input: (o) => o.placeHolder ?? '' };
+
 /** Answers the palette's subscription → resource group → disk pickers (the subscription one may not show). */
 export function pickDiskSteps(d: SeedDisk): import('./scriptedInput').Step[] {
     return [

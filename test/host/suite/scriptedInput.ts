@@ -12,10 +12,16 @@ export type Answer =
     | { pick: string | string[] }
     /** Quick pick: the one item this predicate accepts. */
     | { pickWhere: (item: vscode.QuickPickItem) => boolean; what: string }
-    /** Input box value; with `invalid`, the box's validation must reject it (the box then stays open for the next step). */
-    | { input: string; invalid?: boolean }
-    /** Warning/info/error message button. */
-    | { button: string }
+    /**
+     * Input box value (or made from the box's options, e.g. its placeholder); with `invalid`, the
+     * box's validation must reject it (the box then stays open for the next step).
+     */
+    | { input: string | ((options: vscode.InputBoxOptions) => string); invalid?: boolean }
+    /**
+     * Warning/info/error message button. With `after`, clicked only once that settles: a
+     * notification the user gets to later, when what it said may have changed.
+     */
+    | { button: string; after?: Promise<unknown> }
     | { files: string[] }
     | 'back'
     | 'cancel'
@@ -52,6 +58,8 @@ export interface PromptRecord {
     /** "Step x of y" of a wizard's prompt. */
     step?: number;
     totalSteps?: number;
+    /** A warning shown as a modal dialog (it stays until answered). */
+    modal?: boolean;
 }
 
 export class UnscriptedPromptError extends Error {
@@ -159,7 +167,7 @@ export class ScriptedInput implements UserInput {
             if (typeof step.answer !== 'object' || !('input' in step.answer)) {
                 return this.fail(`Input box "${text}" was answered with ${JSON.stringify(step.answer)}`);
             }
-            const value = step.answer.input;
+            const value = typeof step.answer.input === 'function' ? step.answer.input(options) : step.answer.input;
             const verdict = options.validateInput ? await options.validateInput(value) : undefined;
             const message = typeof verdict === 'string' ? verdict : verdict?.message;
             if (step.answer.invalid) {
@@ -184,6 +192,7 @@ export class ScriptedInput implements UserInput {
             return undefined;
         }
         const step = this.next('warning', text, items);
+        this.prompts[this.prompts.length - 1].modal = !!options?.modal;
         if (step.answer === 'dismiss') {
             this.record({ kind: 'warning', message: text, items });
             return undefined;
@@ -192,6 +201,7 @@ export class ScriptedInput implements UserInput {
             return this.fail(`Question "${text}" offers [${items.join(', ')}], script says ${JSON.stringify(step.answer)}`);
         }
         this.record({ kind: 'warning', message: text, items });
+        await step.answer.after;
         return step.answer.button;
     }
 
@@ -221,7 +231,7 @@ export class ScriptedInput implements UserInput {
         );
     }
 
-    private toast(kind: Toast['kind'], message: string, items: string[]): string | undefined {
+    private async toast(kind: Toast['kind'], message: string, items: string[]): Promise<string | undefined> {
         this.record({ kind, message, items });
         const step = this.steps[0];
         // A toast's button is pressed only when the script asks for it; otherwise it is dismissed.
@@ -231,6 +241,7 @@ export class ScriptedInput implements UserInput {
             if (!items.includes(step.answer.button)) {
                 return this.fail(`Toast "${message}" offers [${items.join(', ')}], not "${step.answer.button}"`);
             }
+            await step.answer.after;
             return step.answer.button;
         }
         return undefined;

@@ -1,8 +1,8 @@
 /**
  * Export a Snapshot Instead, from the tree: Grant Access on a running VM's disk is refused with the
  * choice to export through an incremental snapshot → the snapshot's progress → the file in the
- * workspace, byte for byte the disk → the offer to delete the snapshot, answered Delete → the
- * snapshot gone, the disk still attached to its running VM.
+ * workspace, byte for byte the disk → the offer to delete the snapshot (a modal), answered Delete,
+ * the snapshot's name typed → the snapshot gone, the disk still attached to its running VM.
  */
 import * as path from 'node:path';
 import { check, sha256File, type Flow } from '../flow';
@@ -45,8 +45,9 @@ export const exportInsteadFlow: Flow = {
             await wb.shot('2-progress');
             return true;
         }, 60_000, async () => `no progress of the export appeared; toasts: ${(await wb.toastTexts()).join(' / ')}`, 50);
-        // The access panel turns to "revoked" as soon as the export ends: the toasts are what stays.
-        const offer = wb.toast(new RegExp(`${seed.name} was exported through snapshot (\\S+); its VM ${seed.attachedVm} kept running`));
+        // The offer to delete the snapshot is a modal dialog: it stays until answered.
+        const dialog = page.locator('.monaco-dialog-box');
+        const offer = dialog.filter({ hasText: new RegExp(`${seed.name} was exported through snapshot (\\S+); its VM ${seed.attachedVm} kept running`) });
         await offer.first().waitFor({ timeout: 180_000 });
         // The file is named after the disk and the snapshot's time, not after the snapshot (deleted afterwards).
         const downloaded = wb.toast(/Downloaded and verified web-os-01-\d{8}-\d{4}\.vhd/).first();
@@ -60,18 +61,26 @@ export const exportInsteadFlow: Flow = {
         check(fileSize(file) === seed.blobs.disk.size, `${path.basename(file)} is ${fileSize(file)} bytes, not the disk's ${seed.blobs.disk.size}`);
         const got = await sha256File(file);
         check(got === seed.blobs.disk.sha256, `${path.basename(file)}: sha256 ${got.slice(0, 12)}… ≠ manifest ${seed.blobs.disk.sha256.slice(0, 12)}…`);
-        await showInExplorer(ctx, `disks/${seed.name}`, [path.basename(file)]);
         await untilSettled(offer.first());
         await wb.shot('3-downloaded-and-offer');
 
         const snapId = `/subscriptions/${seed.subscriptionId}/resourceGroups/${seed.resourceGroup}/providers/Microsoft.Compute/snapshots/${snapName}`;
         check((await control.diskState(snapId)) !== 'ActiveSAS', `${snapName} still has a SAS after the export`);
         await offer.first().getByRole('button', { name: 'Delete Snapshot' }).click();
-        const dialog = page.locator('.monaco-dialog-box');
-        await dialog.filter({ hasText: new RegExp(`Delete the snapshot ${snapName}`) }).waitFor({ timeout: 30_000 });
+        // Delete asks for the name to be typed: Enter alone does nothing.
+        const prompt = new RegExp(`Delete the snapshot ${snapName}`);
+        await poll(async () => prompt.test(await wb.quickInputPrompt()), 30_000, async () => `no typed-name question for ${snapName}: "${await wb.quickInputPrompt()}"`);
+        const input = page.locator('.quick-input-widget .quick-input-box input');
+        await input.press('Enter');
+        check(await wb.quickInput().isVisible(), 'Enter on the empty box closed the delete question');
+        check((await control.diskState(snapId).catch(() => undefined)) !== undefined, 'Enter on the empty box deleted the snapshot');
+        await input.fill(snapName!);
         await wb.shot('4-delete-confirm');
-        await dialog.getByRole('button', { name: /^Delete$/ }).click();
+        await input.press('Enter');
         await poll(async () => (await control.diskState(snapId).catch(() => undefined)) === undefined, 60_000, () => `${snapName} was not deleted`);
+        // The Explorer, behind the modal until now: the downloaded file is in the workspace.
+        await showInExplorer(ctx, `disks/${seed.name}`, [path.basename(file)]);
+        await wb.shot('5-file-in-workspace');
 
         check((await control.diskState(seed.id)) === 'Attached', `${seed.name} is no longer attached to its running VM`);
         const log = await control.requestLog();
