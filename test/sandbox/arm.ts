@@ -4,6 +4,7 @@
  * grant/revoke as long-running operations, bearer-token checks, and injected faults.
  * Paths are matched case-insensitively, as ARM does.
  */
+import { servePortal } from './portal';
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -270,6 +271,7 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
             o.control(req, raw, res);
             return;
         }
+        if (method === 'GET' && servePortal(req, res)) return;
         const entry = log.start(method, url.pathname);
         const finish = (reply: ArmReply) => log.finish(entry, reply.status, send(res, reply));
 

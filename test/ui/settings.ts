@@ -31,6 +31,8 @@ export function sandboxSettings(info: SandboxInfo, overrides: Record<string, unk
             activeDirectoryEndpoint: info.authority,
             managementScope: info.managementScope,
             storageEndpointSuffix: info.storageEndpointSuffix,
+            // The sandbox's stand-in portal page: Open in Portal shows there what it would open.
+            portalEndpoint: info.portalEndpoint,
         },
         // No azureDisks.authentication: the default route, VS Code's Microsoft account, served by
         // test/authProvider; a custom cloud signs in through the sovereign-cloud provider.
