@@ -10,6 +10,8 @@ import { offerCopyResumes, stopRunningCopies } from './features/copy';
 import { offerPendingResumes } from './features/download';
 import type { SentTelemetryEvent } from './platform/telemetry';
 import type { UserInput } from './platform/userInput';
+import { walkthroughContextKey, type WalkthroughStep } from './platform/walkthrough';
+import { StateKey } from './shared/constants';
 import type { DelegatingUserInput } from './platform/vscodeUserInput';
 
 export const TEST_HOOKS_ENV = 'AZURE_DISKS_TEST_HOOKS';
@@ -33,6 +35,9 @@ export interface AzureDisksTestApi extends AzureDisksApi {
         closeWindow(): void;
         /** As the window opening again: grants held in memory are gone, and resuming is offered. */
         reopenWindow(): void;
+        /** The walkthrough steps recorded as done (globalState), and a way to start over. */
+        walkthroughDone(): string[];
+        resetWalkthrough(): Promise<void>;
     };
 }
 
@@ -60,6 +65,13 @@ export function withTestHooks(api: AzureDisksApi, ctx: AppContext, ui: Delegatin
                 for (const g of ctx.services.grants.all()) ctx.services.grants.delete(g.ref.id);
                 offerPendingResumes(ctx);
                 offerCopyResumes(ctx);
+            },
+            walkthroughDone: () => [...(ctx.services.context.globalState.get<string[]>(StateKey.WalkthroughDone) ?? [])],
+            resetWalkthrough: async () => {
+                for (const step of ctx.services.context.globalState.get<WalkthroughStep[]>(StateKey.WalkthroughDone) ?? []) {
+                    await vscode.commands.executeCommand('setContext', walkthroughContextKey(step), false);
+                }
+                await ctx.services.context.globalState.update(StateKey.WalkthroughDone, undefined);
             },
         },
     };

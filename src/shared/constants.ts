@@ -60,4 +60,6 @@ export const enum StateKey {
     PendingCopies = 'azureDisks.pendingCopies',
     /** Files downloaded from incremental snapshots (paths only): where their `.snapshot.json` records are. */
     SnapshotDownloads = 'azureDisks.snapshotDownloads',
+    /** The walkthrough's steps done (names only), ticked again after a reload. */
+    WalkthroughDone = 'azureDisks.walkthroughDone',
 }

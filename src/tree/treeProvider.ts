@@ -1,4 +1,5 @@
 /** The "Azure Managed Disks" view: subscriptions → resource groups → disks, snapshots and restore point collections → restore points → disk restore points. */
+import { markStepDone } from '../platform/walkthrough';
 import * as vscode from 'vscode';
 import { Cmd, StateKey } from '../shared/constants';
 import type { Services } from '../platform/services';
@@ -76,6 +77,7 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
             return [new ErrorNode('root/error', undefined, e, () => this.refresh())];
         }
         await setContext(ContextKey.SignInState, signedIn ? 'signedIn' : 'signedOut');
+        if (signedIn) void markStepDone(this.services.context, 'signIn');
         if (!signedIn) {
             this.roots = undefined;
             this.describeView(undefined);

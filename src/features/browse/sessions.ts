@@ -4,6 +4,7 @@
  * session opens from its command, or from its URI after the window reloaded; it closes when its
  * folder leaves the workspace, revoking a grant it made as the revoke setting of downloads says.
  */
+import { markStepDone } from '../../platform/walkthrough';
 import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
 import { authorizationFor } from '../../azure/diskToken';
@@ -100,7 +101,10 @@ export class BrowseSessions implements vscode.Disposable {
         const pending = this.doOpen(actx, id, source, label);
         this.live.set(id, pending);
         try {
-            return await pending;
+            const session = await pending;
+            // The disk's (or image's) volumes are open: browsing worked, from wherever it started.
+            void markStepDone(this.ctx.services.context, 'browse');
+            return session;
         } catch (e) {
             this.live.delete(id);
             throw e;

@@ -1,4 +1,5 @@
 /** How a download run ends: the toast, the revoke offer per setting, and the error that carries its code. */
+import { markStepDone } from '../../platform/walkthrough';
 import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
 import type { ActionContext } from '../../platform/command';
@@ -22,6 +23,7 @@ export async function finish(ctx: AppContext, actx: ActionContext, ref: DiskRef,
     const othersRunning = ctx.tracker.anyRunning(ref.id);
     if ([...outcomes.values()].every((o) => o === 'done')) {
         showSucceeded(ctx, files, results);
+        void markStepDone(ctx.services.context, 'download');
         if (!othersRunning) {
             await revokePerPolicy(ctx, actx, ref, revokePolicy(Setting.RevokeAfterDownload), revokeQuestion(ref, 'done'));
         }

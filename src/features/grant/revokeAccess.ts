@@ -1,4 +1,5 @@
 /** Revoke Access: ends the SAS (EndGetAccess), forgets the grant, and puts the row back to its state. */
+import { markStepDone } from '../../platform/walkthrough';
 import * as vscode from 'vscode';
 import { hashId } from '../../platform/telemetryMask';
 import { UserCancelledError } from '../../shared/cancel';
@@ -49,6 +50,7 @@ export async function revokeAccess(ctx: AppContext, actx: ActionContext, arg?: u
         withCancellableProgress(vscode.l10n.t('Revoking access to {0}…', disk.name), 'revoke', (signal) => services.disks.revokeAccess(refOf(disk), signal)),
     );
     services.grants.delete(disk.id);
+    void markStepDone(services.context, 'revoke');
     await refreshRow(ctx, disk, disk.attachedVm ? 'Reserved' : 'Unattached');
     return true;
 }

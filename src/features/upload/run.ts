@@ -5,6 +5,7 @@
  * Write grant, a journal keeps what was sent, and the user is told plainly and offered to continue
  * or to delete the disk: nothing is left in ActiveUpload silently.
  */
+import { markStepDone } from '../../platform/walkthrough';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -102,6 +103,7 @@ export async function uploadToDisk(ctx: AppContext, actx: ActionContext, disk: D
     await pendingUploads(ctx).remove(ref.id);
     const checks = checksSummary(results.flatMap((r) => r.checks));
     void services.ui.showInformationMessage(vscode.l10n.t('Uploaded and verified {0} ({1}); it is ready to attach to a VM.', ref.name, checks));
+    void markStepDone(services.context, 'upload');
     return results;
 }
 
