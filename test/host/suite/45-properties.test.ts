@@ -55,12 +55,13 @@ describe('Open in Portal', () => {
         const { portalEndpoint: _dropped, ...withoutPortal } = custom;
         await config.update('customCloud', withoutPortal, vscode.ConfigurationTarget.Workspace);
         try {
+            assert.doesNotMatch(vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '', /settings/i);
             ui.script({ match: 'The portal of this custom cloud is not known', answer: { button: 'Open Settings' } });
             await vscode.commands.executeCommand(OpenInPortal, await findDiskNode(seedDisk('web-data-01')));
             const toast = ui.toasts.find((t) => t.kind === 'error');
             assert.match(toast?.message ?? '', /Add "portalEndpoint" .* azureDisks\.customCloud/, 'the error says the fix');
             assert.deepEqual(toast?.items, ['Open Settings']);
-            await poll('the Settings editor', () => vscode.window.tabGroups.activeTabGroup.activeTab?.label === 'Settings' || undefined);
+            await poll('the Settings editor', () => /settings/i.test(vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '') || undefined, 10_000);
         } finally {
             await config.update('customCloud', custom, vscode.ConfigurationTarget.Workspace);
         }

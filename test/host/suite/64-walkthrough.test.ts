@@ -48,7 +48,9 @@ describe('Walkthrough', () => {
         assert.deepEqual(api.testing.walkthroughDone(), []);
         const done = (step: string) => poll(`the ${step} step`, () => api.testing.walkthroughDone().includes(step) || undefined, 10_000);
 
+        // Signed in (getApi): the view's next load says so, whether or not anyone looks at it.
         await vscode.commands.executeCommand(Cmds.Refresh);
+        await api.treeDataProvider.getChildren(undefined);
         await done('signIn');
 
         // Refused: a running VM's disk.
@@ -56,6 +58,8 @@ describe('Walkthrough', () => {
         assert.ok(!api.testing.walkthroughDone().includes('grant'), 'a refused grant ticks nothing');
 
         const logs = seedDisk('web-logs');
+        const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+        fs.rmSync(path.join(folder, 'disks', 'web-logs'), { recursive: true, force: true });
         await grantWithPreset(await findDiskNode(logs), { access: 'Read', durationInSeconds: 3600 });
         await done('grant');
         await vscode.commands.executeCommand(Cmds.Download, await findDiskNode(logs));
@@ -98,7 +102,6 @@ describe('Walkthrough', () => {
 
         assert.deepEqual([...api.testing.walkthroughDone()].sort(), [...STEPS].sort());
         assert.equal(await control().diskState(logs.id), 'Unattached');
-        const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
         fs.rmSync(path.join(folder, 'disks', 'web-logs'), { recursive: true, force: true });
     });
 });
