@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
 import type { ActionContext, Register } from '../../platform/command';
 import { hashId } from '../../platform/telemetryMask';
-import { Cmd, Setting } from '../../shared/constants';
+import { Cmd } from '../../shared/constants';
 import { DiskError } from '../../shared/errors';
 import { portalUrl } from '../../shared/portal';
 import { resolveDisk } from '../../wizard/diskArg';
@@ -36,7 +36,8 @@ async function openInPortal(ctx: AppContext, actx: ActionContext, arg: unknown):
         actx.errorHandled = true;
         const open = vscode.l10n.t('Open Settings');
         void ctx.services.ui.showErrorMessage(`${refused.message} ${refused.nextStep ?? ''}`.trim(), open).then((choice) => {
-            if (choice === open) void vscode.commands.executeCommand('workbench.action.openSettings', `${Setting.Section}.${Setting.CustomCloud}`);
+            // The extension's cloud settings: azureDisks.cloud and azureDisks.customCloud (where portalEndpoint goes).
+            if (choice === open) void vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${ctx.services.context.extension.id} cloud`);
         }, () => undefined);
         throw refused;
     }
