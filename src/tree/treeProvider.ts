@@ -1,5 +1,4 @@
 /** The "Azure Managed Disks" view: subscriptions → resource groups → disks, snapshots and restore point collections → restore points → disk restore points. */
-import { markStepDone } from '../platform/walkthrough';
 import * as vscode from 'vscode';
 import { Cmd, StateKey } from '../shared/constants';
 import type { Services } from '../platform/services';
@@ -10,6 +9,7 @@ import { diskContextValue, diskDescription, diskTooltipLines } from './presentat
 import { DiskNode, ErrorNode, PagedNode, ResourceGroupNode, SubscriptionNode, TenantSignInNode, type TreeHost, type TreeNode } from './nodes';
 import { UserCancelledError } from '../shared/cancel';
 import { hasActiveSas } from '../shared/diskStates';
+import { markStepDone } from '../platform/walkthrough';
 
 export const ContextKey = {
     SignInState: 'azureDisks.signInState', // 'signedIn' | 'signedOut' | 'error'

@@ -4,7 +4,6 @@
  * grant/revoke as long-running operations, bearer-token checks, and injected faults.
  * Paths are matched case-insensitively, as ARM does.
  */
-import { servePortal } from './portal';
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +14,7 @@ import type { RequestLog } from './requestLog';
 import type { TokenClaims, TokenIssuer } from './tokens';
 import type { SeedRestorePoint, SeedRestorePointCollection } from './seed';
 import { resourceJson, sourceIdOf, uuidFrom, type StorageAccount, type World } from './world';
+import { servePortal } from './portal';
 
 /** api-versions the emulator accepts per area (what the SDKs in node_modules send, plus neighbours). */
 const API_VERSIONS: Record<string, string[]> = {

@@ -4,7 +4,6 @@
  * session opens from its command, or from its URI after the window reloaded; it closes when its
  * folder leaves the workspace, revoking a grant it made as the revoke setting of downloads says.
  */
-import { markStepDone } from '../../platform/walkthrough';
 import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
 import { authorizationFor } from '../../azure/diskToken';
@@ -18,6 +17,7 @@ import { isExpired, presetOf } from '../../shared/grants';
 import type { DiskRef, Grant } from '../../shared/types';
 import { TransferError } from '../../transfer';
 import type { BrowseSource } from './source';
+import { markStepDone } from '../../platform/walkthrough';
 
 /** How devices and volumes are opened (src/disk/device, src/disk/volumes), passed in by the composition root. */
 export interface BrowseDeps {

@@ -1,5 +1,4 @@
 /** How a download run ends: the toast, the revoke offer per setting, and the error that carries its code. */
-import { markStepDone } from '../../platform/walkthrough';
 import * as vscode from 'vscode';
 import type { AppContext } from '../../app/context';
 import type { ActionContext } from '../../platform/command';
@@ -14,6 +13,7 @@ import { formatBytes } from '../../shared/format';
 import { describeFailure } from './messages';
 import type { PlannedFile } from './plan';
 import { revokePerPolicy, revokePolicy } from './revokePolicy';
+import { markStepDone } from '../../platform/walkthrough';
 
 export async function finish(ctx: AppContext, actx: ActionContext, ref: DiskRef, files: PlannedFile[], folder: string, fetched: Fetched): Promise<DownloadResult[]> {
     const { results, outcomes, firstError } = fetched;

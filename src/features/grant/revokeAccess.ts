@@ -1,5 +1,4 @@
 /** Revoke Access: ends the SAS (EndGetAccess), forgets the grant, and puts the row back to its state. */
-import { markStepDone } from '../../platform/walkthrough';
 import * as vscode from 'vscode';
 import { hashId } from '../../platform/telemetryMask';
 import { UserCancelledError } from '../../shared/cancel';
@@ -10,6 +9,7 @@ import type { DiskRef } from '../../shared/types';
 import { refreshRow } from './grantAccess';
 import type { ActionContext } from '../../platform/command';
 import { withCancellableProgress } from '../../platform/progress';
+import { markStepDone } from '../../platform/walkthrough';
 
 export interface RevokeOptions {
     /** The caller has already asked (the start-up offer for a window's own earlier SAS). */

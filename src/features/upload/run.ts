@@ -5,7 +5,6 @@
  * Write grant, a journal keeps what was sent, and the user is told plainly and offered to continue
  * or to delete the disk: nothing is left in ActiveUpload silently.
  */
-import { markStepDone } from '../../platform/walkthrough';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -25,6 +24,7 @@ import { formatBytes, formatRate } from '../../shared/format';
 import { BLOB_LABELS, type BlobKind, type DiskInfo, type DiskRef, type Grant } from '../../shared/types';
 import { TransferError, uploadImage, type UploadResult } from '../../transfer';
 import { PendingUploads } from './pending';
+import { markStepDone } from '../../platform/walkthrough';
 
 /** Write grants last a day: long enough for a large image, and an expiry mid-way asks for a new one. */
 const WRITE_GRANT_SECONDS = 24 * 3600;
