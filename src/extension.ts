@@ -26,6 +26,7 @@ import { registerCommand, runWithTelemetry, type Register } from './platform/com
 import { ChannelLogger } from './platform/log';
 import type { Services } from './platform/services';
 import { Telemetry } from './platform/telemetry';
+import { restoreWalkthrough } from './platform/walkthrough';
 import { DelegatingUserInput, VscodeUserInput } from './platform/vscodeUserInput';
 import { VIEW_ID } from './shared/constants';
 import { testHooksEnabled, withTestHooks } from './testHooks';
@@ -75,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): AzureDisksApi {
         ...registerProperties(ctx, register),
         ...registerBrowse(ctx, register, { openVolumes, openBlobDevice, openImageDevice }),
     );
+    void restoreWalkthrough(context);
     log.info(`Azure Managed Disks ${String(context.extension.packageJSON.version ?? '')} activated.`);
 
     const api: AzureDisksApi = { apiVersion: 1 };

@@ -11,6 +11,8 @@ import { offerPendingResumes } from './features/download';
 import { offerTemporarySnapshots } from './features/snapshot';
 import type { SentTelemetryEvent } from './platform/telemetry';
 import type { UserInput } from './platform/userInput';
+import { walkthroughContextKey, type WalkthroughStep } from './platform/walkthrough';
+import { StateKey } from './shared/constants';
 import type { DelegatingUserInput } from './platform/vscodeUserInput';
 
 export const TEST_HOOKS_ENV = 'AZURE_DISKS_TEST_HOOKS';
@@ -34,6 +36,9 @@ export interface AzureDisksTestApi extends AzureDisksApi {
         closeWindow(): void;
         /** As the window opening again: grants held in memory are gone, resuming is offered, and temporary snapshots nobody answered for are asked about. */
         reopenWindow(): void;
+        /** The walkthrough steps recorded as done (globalState), and a way to start over. */
+        walkthroughDone(): string[];
+        resetWalkthrough(): Promise<void>;
     };
 }
 
@@ -62,6 +67,13 @@ export function withTestHooks(api: AzureDisksApi, ctx: AppContext, ui: Delegatin
                 offerPendingResumes(ctx);
                 offerCopyResumes(ctx);
                 offerTemporarySnapshots(ctx);
+            },
+            walkthroughDone: () => [...(ctx.services.context.globalState.get<string[]>(StateKey.WalkthroughDone) ?? [])],
+            resetWalkthrough: async () => {
+                for (const step of ctx.services.context.globalState.get<WalkthroughStep[]>(StateKey.WalkthroughDone) ?? []) {
+                    await vscode.commands.executeCommand('setContext', walkthroughContextKey(step), false);
+                }
+                await ctx.services.context.globalState.update(StateKey.WalkthroughDone, undefined);
             },
         },
     };

@@ -22,6 +22,9 @@ export interface ArmDiskLike {
     networkAccessPolicy?: string;
     publicNetworkAccess?: string;
     diskAccessId?: string;
+    /** Premium SSD v2 and Ultra snapshots: whether their data can be exported yet. */
+    snapshotAccessState?: string;
+    creationData?: { logicalSectorSize?: number };
 }
 
 /** Resource group and subscription from an ARM id (case-insensitive segment names). */
@@ -59,7 +62,9 @@ export function toDiskInfo(r: ArmDiskLike, kind: DiskKind, tenantId: string, sub
         info.incremental = r.incremental;
         if (r.incrementalSnapshotFamilyId) info.incrementalSnapshotFamilyId = r.incrementalSnapshotFamilyId;
         if (typeof r.completionPercent === 'number') info.completionPercent = r.completionPercent;
+        if (r.snapshotAccessState) info.snapshotAccessState = r.snapshotAccessState;
     }
+    if (r.creationData?.logicalSectorSize) info.logicalSectorSize = r.creationData.logicalSectorSize;
     if (r.dataAccessAuthMode && r.dataAccessAuthMode !== 'None') info.dataAccessAuthMode = r.dataAccessAuthMode;
     if (r.networkAccessPolicy) info.networkAccessPolicy = r.networkAccessPolicy;
     if (r.publicNetworkAccess) info.publicNetworkAccess = r.publicNetworkAccess;

@@ -36,6 +36,7 @@ export interface ArmDiskRestorePointLike {
     publicNetworkAccess?: string;
     diskAccessId?: string;
     completionPercent?: number;
+    logicalSectorSize?: number;
 }
 
 export function toCollectionInfo(c: ArmCollectionLike, rg: ResourceGroupInfo): RestorePointCollectionInfo {
@@ -92,6 +93,7 @@ export function toDiskRestorePointInfo(r: ArmDiskRestorePointLike, tenantId: str
     if (r.publicNetworkAccess) info.publicNetworkAccess = r.publicNetworkAccess;
     if (r.diskAccessId) info.diskAccessId = r.diskAccessId;
     if (typeof r.completionPercent === 'number') info.completionPercent = r.completionPercent;
+    if (r.logicalSectorSize) info.logicalSectorSize = r.logicalSectorSize;
     return info;
 }
 

@@ -66,4 +66,6 @@ export const enum StateKey {
     ImageFolder = 'azureDisks.imageFolder',
     /** What this machine knows of a disk that its Azure state does not say (shared/diskNotes.ts): ids and names only. */
     DiskNotes = 'azureDisks.diskNotes',
+    /** The walkthrough's steps done (names only), ticked again after a reload. */
+    WalkthroughDone = 'azureDisks.walkthroughDone',
 }

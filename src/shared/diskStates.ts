@@ -46,3 +46,26 @@ export function needsDiskToken(disk: HasAccessPolicy): boolean {
 export function isPrivateOnly(disk: HasAccessPolicy): boolean {
     return disk.networkAccessPolicy === 'AllowPrivate' || disk.networkAccessPolicy === 'DenyAll';
 }
+
+interface HasSnapshotAccess {
+    kind?: string;
+    snapshotAccessState?: string;
+    logicalSectorSize?: number;
+}
+
+/** Premium SSD v2 and Ultra snapshots whose data can be downloaded and copied to another region. */
+const EXPORTABLE_ACCESS = new Set(['Available', 'AvailableWithInstantAccess']);
+
+/**
+ * A Premium SSD v2 or Ultra snapshot still in InstantAccess (or Pending): it restores disks, but
+ * its data cannot be downloaded or copied to another region yet. Other snapshots say no state.
+ */
+export function awaitsSnapshotAccess(disk: HasSnapshotAccess): boolean {
+    const state = disk.snapshotAccessState;
+    return disk.kind === 'snapshot' && !!state && state !== 'Unknown' && !EXPORTABLE_ACCESS.has(state);
+}
+
+/** Snapshots (and restore points) of 4096-byte-sector disks are exported as VHDX only. */
+export function exportsVhdxOnly(disk: HasSnapshotAccess): boolean {
+    return disk.kind !== 'disk' && disk.logicalSectorSize === 4096;
+}

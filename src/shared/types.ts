@@ -55,6 +55,13 @@ export interface DiskInfo extends DiskRef {
     diskAccessId?: string;
     /** Snapshots and disk restore points: the disk they were taken from (ARM id). */
     sourceResourceId?: string;
+    /**
+     * Premium SSD v2 and Ultra snapshots: InstantAccess (restorable, not yet exportable), Available,
+     * AvailableWithInstantAccess, Pending or Unknown; absent for other snapshots.
+     */
+    snapshotAccessState?: string;
+    /** 512 or 4096 when Azure says (Premium SSD v2 and Ultra disks and their snapshots). */
+    logicalSectorSize?: number;
 }
 
 /** A VM's restore point collection (Microsoft.Compute/restorePointCollections), as the tree lists it. */

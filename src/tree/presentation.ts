@@ -1,5 +1,5 @@
 /** How a disk or snapshot row looks: contextValue tokens, icon, description, tooltip. No vscode import. */
-import { canGrant, hasActiveSas, isPrivateOnly, needsDiskToken } from '../shared/diskStates';
+import { awaitsSnapshotAccess, canGrant, hasActiveSas, isPrivateOnly, needsDiskToken } from '../shared/diskStates';
 import { formatBytes } from '../shared/format';
 import type { DiskInfo } from '../shared/types';
 
@@ -84,6 +84,8 @@ export function diskDescription(disk: DiskInfo, busy?: string): string {
         if (disk.diskState) parts.push(disk.diskState);
         if (vm) parts.push(vm);
     }
+    // A Premium SSD v2 / Ultra snapshot not yet exportable says so on its row.
+    if (awaitsSnapshotAccess(disk)) parts.push(disk.snapshotAccessState!);
     const sec = securityLabel(disk.securityType);
     if (sec) parts.push(sec);
     if (needsDiskToken(disk)) parts.push('Entra ID');
@@ -131,7 +133,7 @@ export function diskTooltipLines(disk: DiskInfo): string[] {
     const facts = [formatSize(disk), disk.sku, disk.osType, disk.location].filter(Boolean);
     if (facts.length) lines.push(facts.join(' · '));
     if (disk.diskState) lines.push(`State: ${disk.diskState}${disk.attachedVm ? ` (${disk.attachedVm})` : ''}`);
-    const extra = [disk.securityType ? `Security: ${disk.securityType}` : undefined, disk.kind === 'snapshot' && disk.incremental !== undefined ? (disk.incremental ? 'Incremental snapshot' : 'Full snapshot') : undefined].filter(Boolean);
+    const extra = [disk.securityType ? `Security: ${disk.securityType}` : undefined, disk.kind === 'snapshot' && disk.incremental !== undefined ? (disk.incremental ? 'Incremental snapshot' : 'Full snapshot') : undefined, disk.snapshotAccessState ? `Snapshot access: ${disk.snapshotAccessState}` : undefined].filter(Boolean);
     if (extra.length) lines.push(extra.join(' · '));
     const access = [
         networkLabel(disk) ? `Network access: ${networkLabel(disk)}` : undefined,

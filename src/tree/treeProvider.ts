@@ -12,6 +12,7 @@ import { hasActiveSas } from '../shared/diskStates';
 import type { DiskNote } from '../shared/diskNotes';
 import { formatMapped, mapError } from '../shared/errors';
 import { diskNotes, noticeAbout, recheck } from '../platform/notices';
+import { markStepDone } from '../platform/walkthrough';
 
 export const ContextKey = {
     SignInState: 'azureDisks.signInState', // 'signedIn' | 'signedOut' | 'error'
@@ -99,6 +100,7 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
             return [new ErrorNode('root/error', undefined, e, () => this.refresh())];
         }
         await setContext(ContextKey.SignInState, signedIn ? 'signedIn' : 'signedOut');
+        if (signedIn) void markStepDone(this.services.context, 'signIn');
         if (!signedIn) {
             this.roots = undefined;
             this.describeView(undefined);

@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import type { SasSigner } from './blobs';
 import type { FaultList, LroFault } from './faults';
 import { resourceJson, type Resource } from './world';
+import { exportRefused, snapshotAccessOf } from './snapshotAccess';
 
 export const MAX_SAS_SECONDS = 5_184_000;
 export const COMPUTE_API = '2025-01-02';
@@ -115,6 +116,14 @@ export class AccessService {
         // Our reading: VHDX export is offered for snapshots only.
         if (fileFormat === 'VHDX' && resource.kind === 'disk') {
             return armError(400, 'InvalidParameter', `File format VHDX is supported only for snapshots; disk '${resource.name}' can be exported as VHD.`, 'grantAccessData.fileFormat');
+        }
+        // Our reading (the error body is not documented): a Premium SSD v2 or Ultra snapshot in
+        // InstantAccess refuses export, and one of 4096-byte sectors exports as VHDX only.
+        if (resource.kind === 'snapshot' && exportRefused(resource)) {
+            return armError(409, 'OperationNotAllowed', `Operation 'BeginGetAccess' is not allowed on snapshot '${resource.name}' since its snapshotAccessState is ${snapshotAccessOf(resource)}. Its data can be exported once the state is Available or AvailableWithInstantAccess.`);
+        }
+        if (resource.kind !== 'disk' && resource.spec.logicalSectorSize === 4096 && fileFormat !== 'VHDX') {
+            return armError(400, 'InvalidParameter', `${resource.kind === 'snapshot' ? 'Snapshot' : 'Disk restore point'} '${resource.name}' has a logical sector size of 4096 bytes and can be exported only as VHDX: set fileFormat to VHDX.`, 'grantAccessData.fileFormat');
         }
         const guestState = b.getSecureVMGuestStateSAS === true;
         if (guestState && !resource.spec.securityType) {

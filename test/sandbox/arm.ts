@@ -14,6 +14,7 @@ import type { RequestLog } from './requestLog';
 import type { TokenClaims, TokenIssuer } from './tokens';
 import type { SeedRestorePoint, SeedRestorePointCollection } from './seed';
 import { resourceJson, sourceIdOf, uuidFrom, type StorageAccount, type World } from './world';
+import { servePortal } from './portal';
 
 /** api-versions the emulator accepts per area (what the SDKs in node_modules send, plus neighbours). */
 const API_VERSIONS: Record<string, string[]> = {
@@ -270,6 +271,7 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
             o.control(req, raw, res);
             return;
         }
+        if (method === 'GET' && servePortal(req, res)) return;
         const entry = log.start(method, url.pathname);
         const finish = (reply: ArmReply) => log.finish(entry, reply.status, send(res, reply));
 

@@ -56,6 +56,8 @@ export interface ControlBackend {
     diskDataRole(opts: { oid?: string; granted: boolean }): void;
     /** The SAS handed out for a disk stop working now, as at their expiry; false when it has none out. */
     expireSas(id: string): boolean;
+    /** A Premium SSD v2 / Ultra snapshot's snapshotAccessState: `state` now, or InstantAccess ending after `seconds`. */
+    snapshotAccess(opts: { id: string; state: string; seconds?: number }): void;
 }
 
 /** Put Page From URL: `refuse: true` makes the storage refuse it (status/code/message, default 403 CannotVerifyCopySource). */
@@ -101,6 +103,7 @@ export function controlHandler(backend: ControlBackend): (req: http.IncomingMess
                 case 'GET token-uses': return reply(200, backend.tokenUses());
                 case 'POST disk-data-role': backend.diskDataRole({ oid: input.oid as string | undefined, granted: input.granted === true }); return reply(204);
                 case 'POST expire-sas': return backend.expireSas(String(input.id ?? '')) ? reply(204) : reply(404, { error: 'no SAS out for that resource' });
+                case 'POST snapshot-access': backend.snapshotAccess({ id: String(input.id ?? ''), state: String(input.state ?? ''), seconds: typeof input.seconds === 'number' ? input.seconds : undefined }); return reply(204);
                 case 'POST storage/copy-from-url': backend.copyFromUrl(input as unknown as CopyFromUrlSwitch); return reply(204);
                 case 'GET disk-state': {
                     const state = backend.diskState(url.searchParams.get('id') ?? '');
@@ -147,6 +150,8 @@ export class SandboxControl {
      */
     diskDataRole(opts: { oid?: string; granted: boolean }): Promise<void> { return this.call('POST', 'disk-data-role', opts); }
     expireSas(id: string): Promise<void> { return this.call('POST', 'expire-sas', { id }); }
+    /** Sets a Premium SSD v2 / Ultra snapshot's snapshotAccessState (with `seconds`: InstantAccess that ends by itself). */
+    snapshotAccess(id: string, state: 'InstantAccess' | 'Available' | 'AvailableWithInstantAccess' | 'Pending', seconds?: number): Promise<void> { return this.call('POST', 'snapshot-access', { id, state, seconds }); }
     token(req: TokenRequest = {}): Promise<TokenResponse> { return this.call('POST', 'token', req); }
     /** Clears faults and logs; with `state`, also puts every disk back in its seeded state. */
     reset(opts: { state?: boolean } = {}): Promise<void> { return this.call('POST', 'reset', opts); }

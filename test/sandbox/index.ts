@@ -23,6 +23,8 @@ import { DISK_AUDIENCE, SANDBOX_MANAGED_IDENTITY, SANDBOX_USER_OID, TokenIssuer 
 import type { BlobOwner, StorageRefusal } from './storageProxy';
 import type { SandboxInfo, SeedDisk, SeedDiskRestorePoint } from './types';
 import { buildWorld, familyIdOf, type Resource, type World } from './world';
+import { setSnapshotAccess } from './snapshotAccess';
+import { PORTAL_PATH } from './portal';
 
 export { SandboxControl } from './control';
 export type { ArmFault, LroFault, StorageFault } from './faults';
@@ -269,6 +271,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             },
             diskState: (id) => world!.byId.get(id.toLowerCase())?.state,
             expireSas: (id) => access.expire(id),
+            snapshotAccess: ({ id, state, seconds }) => {
+                const r = world!.byId.get(id.toLowerCase());
+                if (!r) throw new Error(`no resource ${id}`);
+                setSnapshotAccess(r, state, seconds);
+            },
             diskDataRole: ({ oid, granted }) => {
                 const who = oid ?? SANDBOX_USER_OID;
                 if (granted) lacksDataRole.delete(who);
@@ -310,6 +317,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             azCliDir,
             managedIdentity: { endpoint: `${controlEndpoint}/msi/token`, header: identityHeader },
             controlEndpoint,
+            portalEndpoint: `${arm.endpoint}${PORTAL_PATH}`,
             manifestPath: path.join(runDir, 'manifest.json'),
         };
         const manifest = world.manifest();

@@ -12,6 +12,7 @@ import { copyPageBlob, createEmptyBlob, deleteBlob } from './blobs';
 import type * as seed from './seed';
 import type { SeedDisk } from './types';
 import { blobSpecs, resourceId, resourceJson, uuidFrom, type Resource, type World } from './world';
+import { exportRefused, snapshotAccessOf } from './snapshotAccess';
 
 const DISK_SKUS = ['Standard_LRS', 'Premium_LRS', 'StandardSSD_LRS', 'UltraSSD_LRS', 'Premium_ZRS', 'StandardSSD_ZRS', 'PremiumV2_LRS'];
 
@@ -340,6 +341,10 @@ export class ProvisionService {
             }
             if (src.location === location) {
                 return armError(400, 'InvalidParameter', `CopyStart copies to another region; the source '${src.name}' is already in '${location}'. Use createOption Copy.`, 'snapshot.location');
+            }
+            // Our reading: a snapshot in InstantAccess is not copied to another region.
+            if (exportRefused(src)) {
+                return armError(409, 'OperationNotAllowed', `Snapshot '${src.name}' cannot be copied to another region while its snapshotAccessState is ${snapshotAccessOf(src)}.`, 'snapshot.creationData.sourceResourceId');
             }
         }
         const spec: seed.SeedResource = {

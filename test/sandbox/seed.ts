@@ -51,6 +51,13 @@ export interface SeedResource {
     timeCreated?: string;
     /** A disk holding real file systems (images.ts), written instead of pseudo-random ranges (`writtenMiB` then only sizes the fallback). */
     image?: DiskImageName;
+    /** Premium SSD v2 and Ultra disks, and their snapshots: 512 or 4096 (creationData.logicalSectorSize). */
+    logicalSectorSize?: 512 | 4096;
+    /**
+     * Premium SSD v2 and Ultra snapshots: seconds in InstantAccess after a start or reset before
+     * Azure makes them Available (0: Available from the start); the control call moves them too.
+     */
+    instantAccessSeconds?: number;
 }
 
 export const MAIN_TENANT = '6a1f3c2e-5b7d-4e90-8c1a-2f4e6d8b0a11';
@@ -112,7 +119,10 @@ export const resources: SeedResource[] = [
     { kind: 'snapshot', subscriptionId: SUB_DEV, resourceGroup: 'rg-data', name: 'web-data-01-full', ...small, diskState: 'Unattached', incremental: false, source: 'rg-web/web-data-01' },
     { kind: 'snapshot', subscriptionId: SUB_DEV, resourceGroup: 'rg-data', name: 'web-data-01-incr', ...small, diskState: 'Unattached', incremental: true, source: 'rg-web/web-data-01' },
     { kind: 'disk', subscriptionId: SUB_PROD, resourceGroup: 'rg-prod', name: 'prod-db-01', ...small, diskState: 'Unattached', sku: 'PremiumV2_LRS' },
-    { kind: 'snapshot', subscriptionId: SUB_PROD, resourceGroup: 'rg-backup', name: 'prod-db-01-nightly', ...small, diskState: 'Unattached', incremental: true, source: `/subscriptions/${SUB_PROD}/resourceGroups/rg-prod/providers/Microsoft.Compute/disks/prod-db-01` },
+    { kind: 'snapshot', subscriptionId: SUB_PROD, resourceGroup: 'rg-backup', name: 'prod-db-01-nightly', ...small, diskState: 'Unattached', incremental: true, source: `/subscriptions/${SUB_PROD}/resourceGroups/rg-prod/providers/Microsoft.Compute/disks/prod-db-01`, instantAccessSeconds: 0 },
+    // A Premium SSD v2 disk of 4096-byte sectors, and a snapshot of it still in InstantAccess.
+    { kind: 'disk', subscriptionId: SUB_PROD, resourceGroup: 'rg-prod', name: 'prod-db-4k', ...small, diskState: 'Unattached', sku: 'PremiumV2_LRS', logicalSectorSize: 4096 },
+    { kind: 'snapshot', subscriptionId: SUB_PROD, resourceGroup: 'rg-backup', name: 'prod-db-4k-instant', ...small, diskState: 'Unattached', incremental: true, sku: 'PremiumV2_LRS', source: `/subscriptions/${SUB_PROD}/resourceGroups/rg-prod/providers/Microsoft.Compute/disks/prod-db-4k`, logicalSectorSize: 4096, instantAccessSeconds: 300 },
     { kind: 'disk', subscriptionId: SUB_OTHER, resourceGroup: 'rg-fabrikam', name: 'fabrikam-data', ...small, diskState: 'Unattached', sku: 'Standard_LRS' },
     // OS disks of VMs since deleted, with the partitions and file systems their OS installs (images.ts).
     { kind: 'disk', subscriptionId: SUB_DEV, resourceGroup: 'rg-os-disks', name: 'ubuntu-os', sizeMiB: 256, writtenMiB: 2, diskState: 'Unattached', osType: 'Linux', sku: 'Premium_LRS', hyperVGeneration: 'V2', image: 'ubuntu' },

@@ -53,6 +53,8 @@ export interface SandboxInfo {
     azCliDir: string;
     /** The App Service style managed identity: what IDENTITY_ENDPOINT and IDENTITY_HEADER must say for the environment route. */
     managedIdentity: { endpoint: string; header: string };
+    /** A page standing in for the portal (customCloud.portalEndpoint): shows the resource Open in Portal names. */
+    portalEndpoint: string;
     /** Control endpoint for fault injection (POST JSON). */
     controlEndpoint: string;
     manifestPath: string;

@@ -8,6 +8,7 @@ import { accountKey, contentAt, seedBlob, serviceClient, type BlobSpec } from '.
 import * as seed from './seed';
 import { HISTORY_DISK } from './seed';
 import { buildImages } from './images';
+import { initialSnapshotAccess, snapshotAccessOf } from './snapshotAccess';
 import type { SeedBlob, SeedDisk, SeedDiskRestorePoint } from './types';
 
 const MiB = 1024 * 1024;
@@ -42,6 +43,8 @@ export interface Resource {
     familyOf?: string;
     /** CopyStart snapshots: progress of the background copy. */
     completionPercent?: number;
+    /** Premium SSD v2 and Ultra snapshots: their snapshotAccessState, and when InstantAccess ends by itself. */
+    snapshotAccess?: { state: string; availableAt?: number };
 }
 
 export interface StorageAccount {
@@ -203,6 +206,7 @@ export async function buildWorld(service: BlobServiceClient, publicEndpoint: str
             uniqueId: uuidFrom(id),
             blobs: { disk: shared! },
             provisioningState: 'Succeeded',
+            snapshotAccess: initialSnapshotAccess(r),
         };
     });
 
@@ -250,6 +254,7 @@ export async function buildWorld(service: BlobServiceClient, publicEndpoint: str
                 if (r.runtime) world.remove(r);
                 r.state = r.spec.diskState;
                 r.stateAfterRevoke = initialAfterRevoke(r.spec);
+                r.snapshotAccess = initialSnapshotAccess(r.spec);
             }
         },
         ownerOfBlob(subject) {
@@ -353,6 +358,8 @@ export function resourceJson(r: Resource): Record<string, unknown> {
     if (r.completionPercent !== undefined) props.completionPercent = r.completionPercent;
     if (r.spec.osType) props.osType = r.spec.osType;
     if (r.spec.securityType) props.securityProfile = { securityType: r.spec.securityType };
+    const accessState = snapshotAccessOf(r);
+    if (accessState) props.snapshotAccessState = accessState;
     if (r.creationData) {
         props.creationData = r.creationData;
         if (r.kind === 'snapshot') {
@@ -362,11 +369,12 @@ export function resourceJson(r: Resource): Record<string, unknown> {
     } else if (r.kind === 'disk') {
         const createOption = r.spec.createOption ?? (r.spec.osType ? 'FromImage' : 'Empty');
         props.creationData = createOption === 'Upload' ? { createOption, uploadSizeBytes: sizeBytes + 512 } : { createOption };
+        if (r.spec.logicalSectorSize) (props.creationData as Record<string, unknown>).logicalSectorSize = r.spec.logicalSectorSize;
         if (r.spec.sku?.startsWith('Premium')) props.tier = sizeBytes <= 32 * GiB ? 'P4' : sizeBytes <= 64 * GiB ? 'P6' : 'P10';
     } else {
         const source = r.spec.source ?? '';
         const sourceId = source.startsWith('/') ? source : resourceId(r.subscriptionId, source.split('/')[0], 'disk', source.split('/')[1] ?? '');
-        props.creationData = { createOption: 'Copy', sourceResourceId: sourceId, sourceUniqueId: uuidFrom(sourceId) };
+        props.creationData = { createOption: 'Copy', sourceResourceId: sourceId, sourceUniqueId: uuidFrom(sourceId), ...(r.spec.logicalSectorSize ? { logicalSectorSize: r.spec.logicalSectorSize } : {}) };
         props.incremental = !!r.spec.incremental;
         if (r.spec.incremental) props.incrementalSnapshotFamilyId = familyIdOf(r);
     }

@@ -28,6 +28,8 @@ function customCloud(info: SandboxInfo): Record<string, string> {
         activeDirectoryEndpoint: info.authority,
         managementScope: info.managementScope,
         storageEndpointSuffix: info.storageEndpointSuffix,
+        // The sandbox's stand-in portal page: Open in Portal shows there what it would open.
+        portalEndpoint: info.portalEndpoint,
     };
 }
 

@@ -82,7 +82,7 @@ describe('listing', () => {
         const snaps = await collect(arm.compute(SUB_DEV).snapshots.listByResourceGroup('rg-data'));
         assert.deepEqual(snaps.map((s) => s.name).sort(), ['history-data-v1', 'history-data-v2', 'history-data-v3', 'web-data-01-full', 'web-data-01-incr']);
         const prodSnaps = await collect(arm.compute(SUB_PROD).snapshots.list());
-        assert.deepEqual(prodSnaps.map((s) => s.name), ['prod-db-01-nightly']);
+        assert.deepEqual(prodSnaps.map((s) => s.name), ['prod-db-01-nightly', 'prod-db-4k-instant']);
         const log = (await sb.control.requestLog()).arm;
         const rgPath = `/subscriptions/${SUB_DEV}/resourcegroups`;
         assert.equal(log.byPath[rgPath]?.requests, 2, 'five groups at three per page take two requests');

@@ -17,6 +17,7 @@ import { isExpired, presetOf } from '../../shared/grants';
 import type { DiskRef, Grant } from '../../shared/types';
 import { TransferError } from '../../transfer';
 import type { BrowseSource } from './source';
+import { markStepDone } from '../../platform/walkthrough';
 
 /** How devices and volumes are opened (src/disk/device, src/disk/volumes), passed in by the composition root. */
 export interface BrowseDeps {
@@ -100,7 +101,10 @@ export class BrowseSessions implements vscode.Disposable {
         const pending = this.doOpen(actx, id, source, label);
         this.live.set(id, pending);
         try {
-            return await pending;
+            const session = await pending;
+            // The disk's (or image's) volumes are open: browsing worked, from wherever it started.
+            void markStepDone(this.ctx.services.context, 'browse');
+            return session;
         } catch (e) {
             this.live.delete(id);
             throw e;

@@ -8,6 +8,7 @@ import type { AppContext } from '../../app/context';
 import type { ActionContext } from '../../platform/command';
 import { afterRecheck, noticeAbout } from '../../platform/notices';
 import { withCancellableProgress } from '../../platform/progress';
+import { markStepDone } from '../../platform/walkthrough';
 import { Cmd } from '../../shared/constants';
 import { DiskError } from '../../shared/errors';
 import type { DiskInfo } from '../../shared/types';
@@ -61,6 +62,7 @@ export async function copyStart(ctx: AppContext, actx: ActionContext, source: Di
         throw e;
     });
     ctx.tree.refresh();
+    void markStepDone(services.context, 'copy');
     void services.ui.showInformationMessage(vscode.l10n.t('Azure copied {0} to {1} in {2} ({3}): an incremental snapshot, copied by Azure itself (CopyStart).', source.name, to.name, to.rg.name, to.location));
     return made;
 }

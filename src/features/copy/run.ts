@@ -26,6 +26,8 @@ import { BLOB_LABELS, type BlobKind, type DiskInfo, type DiskRef, type Grant } f
 import { blobProperties, copyPageBlob, TransferError, type CopyResult } from '../../transfer';
 import { refOf, resolveDiskInfo } from '../../wizard/diskArg';
 import { copyStart } from './copyStart';
+import { ensureSnapshotExportable } from '../../wizard/snapshotAccess';
+import { markStepDone } from '../../platform/walkthrough';
 import { offerDelete, stoppedEarly, stopReason } from './outcome';
 import { copyKey, type PendingCopy } from './pending';
 import { askResume, forgetCopy, isNotFound, pendingCopies, resumability, trackCopy } from './resume';
@@ -75,6 +77,8 @@ export async function copyTo(ctx: AppContext, actx: ActionContext, arg: unknown,
     actx.telemetry.properties.security = source.securityType ? 'yes' : 'no';
     actx.errorContext = { diskName: source.name, attachedVm: source.attachedVm };
     if (source.diskState === 'Attached') throw attachedToRunningVm(source.name, source.attachedVm);
+    // Said before the target is asked: a snapshot still in InstantAccess cannot be copied out yet.
+    if (!opts.resume) await ensureSnapshotExportable(ctx, actx, source);
     let resume = opts.resume;
     if (!resume && !opts.target) {
         // Only copies whose target this window can still write into (not one opened before a reload).
@@ -185,6 +189,7 @@ export async function copyTo(ctx: AppContext, actx: ActionContext, arg: unknown,
     const how = streamed ? vscode.l10n.t('streamed through this machine (the service refused a server-side copy)') : vscode.l10n.t('server-side (Put Page From URL)');
     const resumedNote = resumedBytes > 0 ? ` ${vscode.l10n.t('Resumed: {0} had been copied before and was not copied again.', formatBytes(resumedBytes))}` : '';
     void services.ui.showInformationMessage(vscode.l10n.t('Copied and verified {0} to {1} in {2} ({3}, {4}).', source.name, rec.target.name, rec.target.resourceGroup, Object.keys(results).map((b) => BLOB_LABELS[b as BlobKind]).join(', '), how) + resumedNote);
+    void markStepDone(services.context, 'copy');
     return services.disks.getDisk(rec.target);
 }
 

@@ -13,6 +13,7 @@ import { formatBytes } from '../../shared/format';
 import { describeFailure } from './messages';
 import type { PlannedFile } from './plan';
 import { revokePerPolicy, revokePolicy } from './revokePolicy';
+import { markStepDone } from '../../platform/walkthrough';
 
 export async function finish(ctx: AppContext, actx: ActionContext, ref: DiskRef, files: PlannedFile[], folder: string, fetched: Fetched): Promise<DownloadResult[]> {
     const { results, outcomes, firstError } = fetched;
@@ -22,6 +23,7 @@ export async function finish(ctx: AppContext, actx: ActionContext, ref: DiskRef,
     const othersRunning = ctx.tracker.anyRunning(ref.id);
     if ([...outcomes.values()].every((o) => o === 'done')) {
         showSucceeded(ctx, files, results);
+        void markStepDone(ctx.services.context, 'download');
         if (!othersRunning) {
             await revokePerPolicy(ctx, actx, ref, revokePolicy(Setting.RevokeAfterDownload), revokeQuestion(ref, 'done'));
         }

@@ -17,6 +17,8 @@ import { withCancellableProgress } from '../../platform/progress';
 import { toRequest, type GrantContext } from './steps';
 import { formatLifetime } from '../../shared/format';
 import { grantSteps, grantTitle, runGrantWizard, type GrantWizardContext } from './wizard';
+import { ensureSnapshotExportable } from '../../wizard/snapshotAccess';
+import { markStepDone } from '../../platform/walkthrough';
 
 export async function grantAccess(ctx: AppContext, actx: ActionContext, arg?: unknown, options: GrantOptions = {}): Promise<Grant> {
     const { services, tree } = ctx;
@@ -43,6 +45,7 @@ export async function grantAccess(ctx: AppContext, actx: ActionContext, arg?: un
         throw new DiskError('Conflict', vscode.l10n.t('{0} is {1}; access can be granted only to an unattached disk, a disk of a deallocated VM, or a disk ready for upload.', disk.name, disk.diskState ?? ''), vscode.l10n.t('Refresh the view and try again when the disk is free.'));
     }
 
+    if (!renewing) await ensureSnapshotExportable(ctx, actx, disk);
     explainDataAccess(ctx, disk);
     const asked: GrantContext = answers ?? (await runGrantWizard({ disk, ...options.preset }, services.ui));
     const request = toRequest(asked);
@@ -62,6 +65,7 @@ export async function grantAccess(ctx: AppContext, actx: ActionContext, arg?: un
     });
 
     services.grants.set(grant);
+    void markStepDone(services.context, 'grant');
     actx.telemetry.measurements.blobCount = Object.keys(grant.urls).length;
     await refreshRow(ctx, disk, 'ActiveSAS');
     if (!options.silentPanel) ctx.actions.showAccess(grant.ref);

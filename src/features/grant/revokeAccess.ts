@@ -11,6 +11,7 @@ import type { DiskRef } from '../../shared/types';
 import { refreshRow } from './grantAccess';
 import type { ActionContext } from '../../platform/command';
 import { withCancellableProgress } from '../../platform/progress';
+import { markStepDone } from '../../platform/walkthrough';
 
 export type { RevokeOptions };
 
@@ -60,6 +61,7 @@ export async function revokeAccess(ctx: AppContext, actx: ActionContext, arg?: u
         services.log.warn(`Revoked access to ${disk.name} during its upload: the upload ended and the disk is incomplete.`);
         await diskNotes(services).put({ ref: refOf(disk), kind: 'incompleteUpload', at: new Date().toISOString() });
     }
+    void markStepDone(services.context, 'revoke');
     await refreshRow(ctx, disk, disk.attachedVm ? 'Reserved' : 'Unattached');
     if (endsUpload) ctx.tree.notesChanged(disk);
     return true;

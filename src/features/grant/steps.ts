@@ -1,6 +1,6 @@
 /** The Grant Access wizard's pure parts: durations, which steps apply, and the request they make. No vscode import. */
 import * as l10n from '@vscode/l10n';
-import { canGrantWrite } from '../../shared/diskStates';
+import { canGrantWrite, exportsVhdxOnly } from '../../shared/diskStates';
 import type { DiskInfo, GrantRequest } from '../../shared/types';
 
 /** Azure's cap on a SAS lifetime: 60 days. */
@@ -38,6 +38,12 @@ export function offersVhdx(disk: DiskInfo): boolean {
 
 export function hasSecurityProfile(disk: DiskInfo): boolean {
     return !!disk.securityType;
+}
+
+/** The formats a snapshot or restore point can be exported as: VHDX only for 4096-byte sectors. */
+export function formatChoices(disk: DiskInfo): ('VHD' | 'VHDX')[] {
+    if (!offersVhdx(disk)) return ['VHD'];
+    return exportsVhdxOnly(disk) ? ['VHDX'] : ['VHD', 'VHDX'];
 }
 
 /** `shouldPrompt` of each step, for the values a caller already knows (preset) and the disk. */
@@ -95,7 +101,7 @@ export function parseDuration(text: string): { seconds: number } | { error: stri
 
 export function toRequest(ctx: GrantContext): GrantRequest {
     const req: GrantRequest = { access: ctx.access ?? 'Read', durationInSeconds: ctx.durationInSeconds ?? 3600 };
-    if (offersVhdx(ctx.disk)) req.fileFormat = ctx.fileFormat ?? 'VHD';
+    if (offersVhdx(ctx.disk)) req.fileFormat = ctx.fileFormat ?? (exportsVhdxOnly(ctx.disk) ? 'VHDX' : 'VHD');
     if (hasSecurityProfile(ctx.disk) && ctx.getSecureVMGuestStateSAS) req.getSecureVMGuestStateSAS = true;
     return req;
 }

@@ -10,7 +10,7 @@ import { type UserInput } from '../../platform/userInput';
 import { isGoBack } from '../../shared/cancel';
 import { runWizard, type StepPosition, type WizardStep } from '../../wizard/engine';
 import type { DiskInfo } from '../../shared/types';
-import { accessChoices, durationChoices, parseDuration, shouldPrompt, STEP_ORDER, type GrantContext, type StepId } from './steps';
+import { accessChoices, durationChoices, formatChoices, parseDuration, shouldPrompt, STEP_ORDER, type GrantContext, type StepId } from './steps';
 
 type Item<T> = vscode.QuickPickItem & { value: T };
 
@@ -70,10 +70,14 @@ async function promptStep(id: StepId, ctx: GrantContext, ui: UserInput, pos: Ste
             return;
         }
         case 'format': {
-            const items: Item<'VHD' | 'VHDX'>[] = [
-                { label: 'VHD', description: l10n.t('fixed VHD, what Azure disks are made from'), picked: true, value: 'VHD' },
-                { label: 'VHDX', description: l10n.t('smaller download for Hyper-V'), value: 'VHDX' },
-            ];
+            // A disk of 4096-byte sectors is exported as VHDX only: the one choice says why.
+            const only = formatChoices(ctx.disk).length === 1;
+            const items: Item<'VHD' | 'VHDX'>[] = formatChoices(ctx.disk).map((f, i) => ({
+                label: f,
+                description: f === 'VHD' ? l10n.t('fixed VHD, what Azure disks are made from') : only ? l10n.t('the only format Azure exports for a disk of 4096-byte sectors') : l10n.t('smaller download for Hyper-V'),
+                picked: i === 0,
+                value: f,
+            }));
             ctx.fileFormat = (await ui.showQuickPick(items, { ...common, placeHolder: ctx.disk.kind === 'diskRestorePoint' ? l10n.t('File format of the disk restore point') : l10n.t('File format of the snapshot') })).value;
             return;
         }

@@ -27,11 +27,19 @@ async function openInPortal(ctx: AppContext, actx: ActionContext, arg: unknown):
     actx.telemetry.properties.cloud = cloud.name;
     const url = portalUrl(cloud, ref.tenantId, ref.id);
     if (!url) {
-        throw new DiskError(
+        const refused = new DiskError(
             'PortalUnknown',
             vscode.l10n.t('The portal of this custom cloud is not known, so {0} cannot be opened in it.', ref.name),
             vscode.l10n.t('Add "portalEndpoint" (for example https://portal.local.azurestack.external) to the setting azureDisks.customCloud.'),
         );
+        // The fix is one setting away: the message opens it (the log still gets the failure).
+        actx.errorHandled = true;
+        const open = vscode.l10n.t('Open Settings');
+        void ctx.services.ui.showErrorMessage(`${refused.message} ${refused.nextStep ?? ''}`.trim(), open).then((choice) => {
+            // The extension's cloud settings: azureDisks.cloud and azureDisks.customCloud (where portalEndpoint goes).
+            if (choice === open) void vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${ctx.services.context.extension.id} cloud`);
+        }, () => undefined);
+        throw refused;
     }
     ctx.services.log.info(`Opening ${ref.kind} ${ref.name} in the portal.`);
     await vscode.env.openExternal(vscode.Uri.parse(url, true));

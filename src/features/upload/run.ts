@@ -27,6 +27,7 @@ import { TransferError, uploadImage, type UploadResult } from '../../transfer';
 import { uploadedMessage, uploadTitle } from './messages';
 import { noteIfEnded } from './ended';
 import { PendingUploads } from './pending';
+import { markStepDone } from '../../platform/walkthrough';
 
 /** Write grants last a day: long enough for a large image, and an expiry mid-way asks for a new one. */
 const WRITE_GRANT_SECONDS = 24 * 3600;
@@ -109,6 +110,7 @@ export async function uploadToDisk(ctx: AppContext, actx: ActionContext, disk: D
     await pendingUploads(ctx).remove(ref.id);
     const checks = checksSummary(results.flatMap((r) => r.checks));
     void services.ui.showInformationMessage(uploadedMessage(ref.name, checks, results.reduce((a, r) => a + r.bytesResumed, 0)));
+    void markStepDone(services.context, 'upload');
     return results;
 }
 

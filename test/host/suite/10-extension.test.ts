@@ -27,7 +27,7 @@ describe('Extension', () => {
         assert.deepEqual(missing, [], 'contributed but not registered');
     });
 
-    it('Open Settings shows the extension\'s settings; the walkthrough leads from sign-in to revoke', async () => {
+    it('Open Settings shows the extension\'s settings; the walkthrough leads from sign-in through browse, upload and copy to revoke', async () => {
         await vscode.commands.executeCommand('azureDisks.openSettings');
         const activeTab = () => vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '';
         const label = await poll('the Settings editor to open', () => (/settings/i.test(activeTab()) ? activeTab() : undefined), 10_000);
@@ -37,7 +37,7 @@ describe('Extension', () => {
         const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
         const json = ext.packageJSON as { contributes: { walkthroughs?: { steps: { id: string; media: { markdown?: string }; completionEvents?: string[] }[] }[]; commands: { command: string }[]; menus: Record<string, { command: string }[]> } };
         const steps = json.contributes.walkthroughs?.[0]?.steps ?? [];
-        assert.deepEqual(steps.map((s) => s.id), ['signIn', 'findDisk', 'grant', 'download', 'revoke']);
+        assert.deepEqual(steps.map((s) => s.id), ['signIn', 'findDisk', 'grant', 'download', 'browse', 'upload', 'copy', 'revoke']);
         const fs = await import('node:fs');
         const path = await import('node:path');
         for (const step of steps) {

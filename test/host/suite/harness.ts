@@ -24,7 +24,7 @@ export interface ExtensionApi {
     setUserInput(ui: UserInput): vscode.Disposable;
     treeDataProvider: vscode.TreeDataProvider<unknown>;
     onDidSendTelemetry: vscode.Event<TelemetryEvent>;
-    testing: { cancelDownloads(diskId: string): boolean; cancelCopies(): number; closeWindow(): void; reopenWindow(): void };
+    testing: { cancelDownloads(diskId: string): boolean; cancelCopies(): number; closeWindow(): void; reopenWindow(): void; walkthroughDone(): string[]; resetWalkthrough(): Promise<void> };
 }
 
 interface Capture {
