@@ -14,9 +14,10 @@ import { uploadFlow } from './upload';
 import { revokeFlow } from './revoke';
 import { snapshotFlow } from './snapshot';
 import { treeFlow } from './tree';
+import { updateFlow } from './update';
 import { extensionPageFlow } from './extensionPage';
 
-export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, exportInsteadFlow, copyFlow, lockedFlow, restorePointsFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow, extensionPageFlow];
+export const flows: Flow[] = [treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, exportInsteadFlow, copyFlow, updateFlow, lockedFlow, restorePointsFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow, extensionPageFlow];
 
 /**
  * Run only when named (`--flow tree --flow browse-cvm …`): the first disk browsed turns the window
