@@ -129,6 +129,8 @@ function resultOf(m: Measure): { checks?: { name: string; passed: boolean }[]; b
 
 /** Puts the older snapshot's bytes back where the update changed the file: its data, or a hole where it had none. */
 function restore(file: string, pair: ReturnType<typeof snapshotPair>): void {
+    // A failed round's journal would make the next update resume instead of starting over.
+    fs.rmSync(`${file}.update.journal`, { force: true });
     const fd = fs.openSync(file, 'r+');
     try {
         for (const c of pair.changes) {

@@ -63,10 +63,10 @@ describe('Download Changes Only', () => {
     it('is offered on incremental snapshots: their rows say so', async () => {
         const api = await getApi();
         for (const name of ['history-data-v1', 'history-data-v3']) {
-            const item = api.treeDataProvider.getTreeItem(await findDiskNode(seedDisk(name))) as vscode.TreeItem;
+            const item = (await api.treeDataProvider.getTreeItem((await findDiskNode(seedDisk(name))) as never)) as vscode.TreeItem;
             assert.match(String(item.contextValue), /^azureSnapshot;(.*;)?incremental;/, `${name}'s row`);
         }
-        const disk = api.treeDataProvider.getTreeItem(await findDiskNode(seedDisk('history-data'))) as vscode.TreeItem;
+        const disk = (await api.treeDataProvider.getTreeItem((await findDiskNode(seedDisk('history-data'))) as never)) as vscode.TreeItem;
         assert.doesNotMatch(String(disk.contextValue), /incremental;/, 'a disk is not a snapshot');
     });
 
