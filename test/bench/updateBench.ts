@@ -169,7 +169,7 @@ function report(o: UploadBenchOptions, name: string, pair: ReturnType<typeof sna
     const per10k = listing.filter((l) => l.m.ok && l.listMs !== undefined);
     const reqs = per10k.map((l) => (l.requests * 10_000) / FRAGMENTS), secs = per10k.map((l) => (l.listMs! / 1000) * (10_000 / FRAGMENTS));
     const listCell = per10k.length ? `${median(reqs).toFixed(1)} requests and ${median(secs).toFixed(3)} s${range(secs, 3)} per 10,000 ranges` : `failed: ${listing[0]?.m.error ?? '?'}`;
-    o.log(`- The diff listing alone, ${FRAGMENTS.toLocaleString('en')} changed ranges of 4 KiB (updated and cleared) spread over the disk: ${listCell} (the service returns at most 10,000 a page; requests counted by the proxy, the probe of each SAS included; time inside the process, around the listing).`);
+    o.log(`- The diff listing alone, ${FRAGMENTS.toLocaleString('en')} changed ranges of 4 KiB (updated and cleared) spread over the disk: ${listCell} (the service returns at most 10,000 a page; requests counted by the proxy: the newer snapshot's HEAD and the listing's pages; time inside the process, around the listing alone).`);
     o.log(`- These rows took ${fmtS(totalMs)} in all (seeding, the model's sha256, the checks included).`);
     o.summary.add(name, o.rounds, rows, UPDATE, targets, azNote ? 'AzCopy failed, see its section' : AZCOPY_ROUNDS < o.rounds ? `AzCopy to /dev/null, ${AZCOPY_ROUNDS} round` : 'AzCopy to /dev/null');
     const rss = rows[0].runs.filter((m) => m.ok).map((m) => m.peakRssMiB ?? 0);
