@@ -64,7 +64,8 @@ export const updateFlow: Flow = {
         const record = JSON.parse(fs.readFileSync(`${file}.snapshot.json`, 'utf8')) as { snapshotId?: string };
         check(record.snapshotId?.toLowerCase() === newer.id.toLowerCase(), `the record does not name ${newer.name}: ${record.snapshotId}`);
         check(!fs.existsSync(`${file}.update.journal`), 'the file is still marked as between snapshots');
-        for (const s of [older, newer]) check(!/^ActiveSAS/.test((await control.diskState(s.id)) ?? ''), `${s.name} still has a SAS after the update`);
+        // The access the update granted is revoked once it is done (the "Revoking access" toast may still be up).
+        for (const s of [older, newer]) await poll(async () => !/^ActiveSAS/.test((await control.diskState(s.id)) ?? ''), 60_000, () => `${s.name} still has a SAS after the update`);
         await showInExplorer(ctx, `disks/${older.name}`, [path.basename(file)]);
         await untilSettled(wb.toast(/Updated history-data-v1\.vhd/).first());
         await wb.shot('3-updated');
