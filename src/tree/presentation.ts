@@ -23,7 +23,7 @@ function nameOf(id: string | undefined): string | undefined {
 }
 
 /**
- * `azureDisk;state-ActiveSAS;confidential;secure;canRevoke;sas;` — match with anchored regexes,
+ * `azureDisk;state-ActiveSAS;confidential;secure;canRevoke;sas;` (a snapshot may add `incremental;`) — match with anchored regexes,
  * e.g. `viewItem =~ /^azure(Disk|Snapshot);.*\bcanRevoke;/`. A disk waiting for or receiving an
  * upload has no data to read yet: menus leave out its reads with `(?!state-(ReadyToUpload|ActiveUpload);)`.
  */
@@ -35,6 +35,8 @@ export function diskContextValue(disk: DiskInfo, opts: { liveGrant?: boolean; bu
         if (sec !== 'secure') tokens.push(sec);
         tokens.push('secure');
     }
+    // Changes are listed only between incremental snapshots: Download Changes Only… and Update Earlier Download… need one.
+    if (disk.kind === 'snapshot' && disk.incremental === true) tokens.push('incremental');
     if (disk.attachedVm) tokens.push('attached');
     if (needsDiskToken(disk)) tokens.push('entra');
     if (isPrivateOnly(disk)) tokens.push('private');

@@ -92,6 +92,11 @@ export class Summary {
         this.lines.push(`| ${scenario}${note ? ` (${note})` : ''} | ${rounds} | ${ok.length ? `${fmtS(median(ok.map((m) => m.wallMs)))}${range(ok.map((m) => m.wallMs / 1000), 2)}` : '–'} | ${cpu.length ? `${fmtS(median(cpu))}${range(cpu.map((x) => x / 1000), 2)}` : '–'} | ${cells.join('; ')} | ${rss} |`);
     }
 
+    /** A row that is not a wall-time ratio between peers (bytes, requests), its cells given whole. */
+    row(scenario: string, rounds: number, wall: string, cpu: string, ratios: string, rss: string): void {
+        this.lines.push(`| ${scenario} | ${rounds} | ${wall} | ${cpu} | ${ratios} | ${rss} |`);
+    }
+
     /** Writes the table (with the run's date, mode and load) to test-results/bench/performance-table.md; returns its lines. */
     write(root: string, header: string): string[] {
         const text = [

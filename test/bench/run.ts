@@ -1,7 +1,7 @@
 /**
  * The side-by-side benchmark: our engine, @azure/storage-blob downloadToFile, AzCopy and the
  * curl|dd limit on the same blobs, alternating peers over several rounds, then a resume test.
- *   npm run bench [-- --quick] [--rounds N] [--only <scenario substring>]
+ *   npm run bench [-- --quick] [--rounds N] [--only <scenario substring>]   (`--only update`: the update rows)
  * Writes bench-results.md (git-ignored) at the repository root and prints it, and a summary table
  * ready for the README at test-results/bench/performance-table.md.
  */
@@ -18,6 +18,7 @@ import { buildScenarios, planOf, seedAzurite, type Peer, type Scenario } from '.
 import { runUploadBench } from './uploadBench';
 import { runCopyBench } from './copyBench';
 import { runBrowseBench } from './browseBench';
+import { runUpdateBench } from './updateBench';
 
 const MiB = 1024 * 1024;
 const argv = process.argv.slice(2);
@@ -105,6 +106,8 @@ async function main(): Promise<void> {
         az = undefined;
         // The browse rows seed their own disks into an Azurite of their own, and stop it.
         await runBrowseBench({ quick, rounds, only, work, azurite: ownAzurite, log, summary, haveAzcopy });
+        // The update rows too: an older and a newer snapshot of a 64 GiB disk, and a listing of 20,000 changes.
+        await runUpdateBench({ quick, rounds, only, work, azurite: ownAzurite, log, summary, haveAzcopy });
         loads.push(loadAverage());
         if (!only || 'resume'.includes(only.toLowerCase())) {
             const res = await measureResume(buildScenarios(quick)[0].model, work);

@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { storageErrorFor, type FaultList, type StorageFault } from './faults';
 import { RequestLog, type LoggedRequest } from './requestLog';
-import { snapshotDiff, type UpstreamGet } from './snapshotDiff';
+import { snapshotDiff, trackedDiff, type TrackedChange, type UpstreamGet } from './snapshotDiff';
 
 export interface StorageProxy {
     port: number;
@@ -72,6 +72,8 @@ export interface StoragePolicy {
     copyFromUrlRefusal?(): { status: number; code: string; message: string } | undefined;
     /** Get Page Ranges with prevsnapshoturl: a refusal for this pair of blobs ("container/blob"), or undefined to diff them. */
     diffRefusal?(newer: string, older: string): StorageRefusal | undefined;
+    /** The changes recorded between this pair of blobs, as the service tracks writes: listed from here instead of comparing the blobs' content. */
+    trackedChanges?(newer: string, older: string): readonly TrackedChange[] | undefined;
 }
 
 /** Put Page From URL moves at most 4 MiB per request. */
@@ -217,7 +219,9 @@ export async function startStorageProxy(upstream: number | (() => number), fault
         const refusal = policy.diffRefusal?.(blobSubject(url.pathname), blobSubject(older.pathname));
         if (refusal) return fail(refusal.status, refusal.code, refusal.message);
         const range = (req.headers['x-ms-range'] ?? req.headers.range) as string | undefined;
-        const answer = await snapshotDiff(upstreamGet, { newer: url, older, range, marker: url.searchParams.get('marker') ?? undefined, maxResults: url.searchParams.get('maxresults') ?? undefined });
+        const request = { newer: url, older, range, marker: url.searchParams.get('marker') ?? undefined, maxResults: url.searchParams.get('maxresults') ?? undefined };
+        const tracked = policy.trackedChanges?.(blobSubject(url.pathname), blobSubject(older.pathname));
+        const answer = tracked ? await trackedDiff(upstreamGet, request, tracked) : await snapshotDiff(upstreamGet, request);
         if (!answer.ok) return fail(answer.status, answer.code, answer.message, answer.detail);
         const requestId = `sandbox-${++seq}`;
         res.writeHead(200, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(answer.xml), 'x-ms-request-id': requestId, 'x-ms-version': version, ...answer.headers });

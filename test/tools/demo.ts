@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { startSandbox } from '../sandbox';
+import { seedFirstDownload } from '../sandbox/firstDownload';
 import { publicSignInSettings, sandboxEnv, sandboxSettings } from '../ui/settings';
 import { startCodeServer, workbenchUrl, type CodeServer } from './codeServer';
 
@@ -69,6 +70,8 @@ async function main(): Promise<void> {
         const sandbox = await startSandbox({ demoDisks: true });
         stops.push(() => sandbox.stop());
         const { info, manifest } = sandbox;
+        // A first download to try Update Earlier Download… on (kept as it is when already there).
+        const first = await seedFirstDownload(info, manifest, workspace);
 
         console.log('Starting VS Code (code-server) with the extension…');
         const server: CodeServer = await startCodeServer({
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
         console.log('');
         console.log(`Sandbox: ${info.tenants.length} tenants, ${subscriptions} subscriptions, ${disks} disks, ${snapshots} snapshots (ARM ${info.armEndpoint})`);
         console.log(`Workspace: ${workspace}`);
+        console.log(`A first download of ${path.basename(first, '.vhd')} is in ${path.relative(workspace, path.dirname(first))}: right-click history-data-v3 → Update Earlier Download… to bring it up to date.`);
         console.log('');
         console.log(`Open ${workbenchUrl(server, workspace)}`);
         console.log('The "Azure Managed Disks" view is a section of the Explorer sidebar. Press Ctrl+C to stop.');

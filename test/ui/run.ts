@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startSandbox } from '../sandbox';
+import { seedFirstDownload } from '../sandbox/firstDownload';
 import { launchChromium, startCodeServer, toolsMissing, workbenchUrl, type CodeServer } from '../tools/codeServer';
 import type { Flow, FlowContext, Sandbox } from './flow';
 import { flows as allFlows } from './flows';
@@ -77,6 +78,8 @@ async function main(): Promise<number> {
         sandbox = await startSandbox();
         const info = sandbox.info;
         console.log(`ui: sandbox up in ${secs(Date.now() - t0)}`);
+        // As in the demo: a first download of the disk with a history is there to be updated.
+        await seedFirstDownload(info, sandbox.manifest, workspace);
         server = await startCodeServer({
             workspace,
             vsixPath,

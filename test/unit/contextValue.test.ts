@@ -16,6 +16,16 @@ test('tokens by kind, state and security', () => {
     assert.equal(diskContextValue({ ...base, diskState: 'ActiveSAS' }, { busy: true, liveGrant: true }), 'azureDisk;state-ActiveSAS;busy;');
 });
 
+test('an incremental snapshot says so; a full one, a disk and a restore point do not', () => {
+    assert.equal(diskContextValue({ ...base, kind: 'snapshot', diskState: 'Unattached', incremental: true, incrementalSnapshotFamilyId: 'f1' }), 'azureSnapshot;state-Unattached;incremental;canGrant;');
+    assert.equal(diskContextValue({ ...base, kind: 'snapshot', diskState: 'ActiveSAS', incremental: true }, { busy: true }), 'azureSnapshot;state-ActiveSAS;incremental;busy;');
+    assert.equal(diskContextValue({ ...base, kind: 'snapshot', diskState: 'Unattached', incremental: false }), 'azureSnapshot;state-Unattached;canGrant;');
+    assert.equal(diskContextValue({ ...base, kind: 'snapshot', diskState: 'Unattached' }), 'azureSnapshot;state-Unattached;canGrant;');
+    // Only snapshots carry it, whatever else says incremental.
+    assert.equal(diskContextValue({ ...base, diskState: 'Unattached', incremental: true } as DiskInfo), 'azureDisk;state-Unattached;canGrant;');
+    assert.equal(diskContextValue({ ...base, kind: 'diskRestorePoint', incremental: true } as DiskInfo), 'azureDiskRestorePoint;state-Unknown;canGrant;canRevoke;');
+});
+
 /** The menu `when` clauses in package.json, evaluated against the tokens the tree produces. */
 function menuRegex(command: string): RegExp[] {
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8'));
@@ -58,6 +68,21 @@ test('menus offer only what applies', () => {
     }
     for (const cmd of ['download', 'browseContents', 'createSnapshot', 'updateEarlierDownload', 'copyTo']) assert.equal(shows(cmd, free), true, `${cmd} on an Unattached disk`);
     assert.equal(diskContextValue(free, { note: 'incompleteUpload' }), 'azureDisk;state-Unattached;incomplete;canGrant;');
+    // Changes are listed only between incremental snapshots of one disk.
+    const incr: DiskInfo = { ...free, kind: 'snapshot', incremental: true, incrementalSnapshotFamilyId: 'f1' };
+    const fullSnap: DiskInfo = { ...free, kind: 'snapshot', incremental: false };
+    const point: DiskInfo = { ...base, kind: 'diskRestorePoint' };
+    assert.equal(shows('downloadChanges', incr), true);
+    assert.equal(shows('downloadChanges', { ...incr, diskState: 'ActiveSAS' }, { liveGrant: true }), true);
+    assert.equal(shows('downloadChanges', fullSnap), false);
+    assert.equal(shows('downloadChanges', free), false);
+    assert.equal(shows('downloadChanges', point), false);
+    assert.equal(shows('updateEarlierDownload', incr), true);
+    assert.equal(shows('updateEarlierDownload', free), true);
+    assert.equal(shows('updateEarlierDownload', running), true);
+    assert.equal(shows('updateEarlierDownload', fullSnap), false);
+    assert.equal(shows('updateEarlierDownload', { ...base, kind: 'snapshot', diskState: 'Unattached' }), false);
+    assert.equal(shows('updateEarlierDownload', point), false);
 });
 
 test('description, icon and tooltip say the state plainly', () => {

@@ -15,10 +15,11 @@ import { windowReloadFlow } from './windowReload';
 import { revokeFlow } from './revoke';
 import { snapshotFlow } from './snapshot';
 import { treeFlow } from './tree';
+import { updateFlow } from './update';
 import { extensionPageFlow } from './extensionPage';
 
 export const flows: Flow[] = [
-    treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, exportInsteadFlow, copyFlow, lockedFlow, restorePointsFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow,
+    treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, exportInsteadFlow, copyFlow, updateFlow, lockedFlow, restorePointsFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow,
     // A page reload keeps the sign-in; then the first disk browsed turns the window into a
     // multi-root workspace, which reloads the page again.
     windowReloadFlow, browseCvmFlow, browseWindowsFlow, browseRhelFlow,
