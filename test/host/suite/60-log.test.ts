@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import type { DiskInfo } from '../../../src/shared/types';
-import { activateOnly, addAccount, Cmds, control, copyTargetSteps, findDiskNode, poll, sandbox, scriptedSuite, seedDisk, signOutOfVsCode, useScriptedInput } from './harness';
+import { activateOnly, addAccount, Cmds, control, copyTargetSteps, findDiskNode, poll, sandbox, scriptedSuite, seedDisk, signOutOfVsCode, typeTheName, useScriptedInput } from './harness';
 import { disksDir, grantThenDownload, withSettings } from './faultKit';
 
 /** The Output view's document of the extension's log channel (Show Log opens it). */
@@ -129,7 +129,7 @@ describe('The log says each thing once, and correctly', () => {
         const name = 'web-data-01-logged';
         const doc = await logDocument();
         const from = doc.getText().length;
-        ui.script(...copyTargetSteps(seed.subscriptionId, seed.resourceGroup, name), { match: new RegExp(`Delete the disk ${name}`), answer: { button: 'Delete' } });
+        ui.script(...copyTargetSteps(seed.subscriptionId, seed.resourceGroup, name), { match: new RegExp(`Delete the disk ${name}`), answer: typeTheName });
         const made = await vscode.commands.executeCommand<DiskInfo | undefined>('azureDisks.copyTo', await findDiskNode(seed));
         assert.ok(made, `copied: ${ui.toasts.map((t) => t.message).join(' | ')}`);
         assert.equal(await vscode.commands.executeCommand('azureDisks.deleteDisk', made), true);
