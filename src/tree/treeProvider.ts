@@ -78,6 +78,9 @@ export class DisksTreeDataProvider implements vscode.TreeDataProvider<TreeNode>,
 
     async getChildren(node?: TreeNode): Promise<TreeNode[]> {
         try {
+            // VS Code asks for a row's children only when it shows the row open (also when it opened
+            // it itself, from its own memory, which fires no expand event): remember it as open.
+            if (node) this.rememberExpanded(node, true);
             if (node) return (await node.getChildren?.()) ?? [];
             this.roots ??= this.loadRoots();
             return await this.roots;

@@ -70,6 +70,19 @@ export class Workbench {
      * (Outline, Timeline) are collapsed so the tree has the room a user would give it.
      */
     async disksView(): Promise<Locator> {
+        // The page may be reloading (the first disk browsed turns the window into a multi-root
+        // workspace): an attempt cut short by the navigation is made again on the new page.
+        for (let attempt = 1; ; attempt++) {
+            try {
+                return await this.disksViewOnce();
+            } catch (e) {
+                if (attempt >= 3) throw e;
+                await this.waitForWorkbench().catch(() => undefined);
+            }
+        }
+    }
+
+    private async disksViewOnce(): Promise<Locator> {
         await this.openExplorer();
         // The other sections (the workspace's folders, Outline, Timeline) are collapsed so the tree
         // has the whole sidebar, as a user working in it would arrange it; a flow that needs the

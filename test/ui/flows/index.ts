@@ -20,8 +20,10 @@ import { extensionPageFlow } from './extensionPage';
 
 export const flows: Flow[] = [
     treeFlow, confidentialFlow, revokeFlow, snapshotFlow, attachedFlow, exportInsteadFlow, copyFlow, updateFlow, lockedFlow, restorePointsFlow, keyboardFlow, resumeFlow, uploadFlow, reloadFlow,
-    // A page reload keeps the sign-in; then the first disk browsed turns the window into a
-    // multi-root workspace, which reloads the page again.
-    windowReloadFlow, browseCvmFlow, browseWindowsFlow, browseRhelFlow,
+    // The first disk browsed turns the window into a multi-root workspace, which reloads the page.
+    browseCvmFlow, browseWindowsFlow, browseRhelFlow,
     extensionPageFlow,
+    // Last: after its page.reload(), a window turned into a multi-root workspace by a first browse
+    // was seen to come back with no folders (code-server), so nothing browses after it.
+    windowReloadFlow,
 ];
