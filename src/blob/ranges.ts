@@ -75,15 +75,21 @@ export function totalBytes(ranges: ByteRange[]): number {
 
 /** The parts of [start, end) covered by `sorted` (merged, sorted ranges), found by binary search. */
 export function intersect(sorted: ByteRange[], start: number, end: number): ByteRange[] {
-    let lo = 0, hi = sorted.length;
-    while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (sorted[mid].end <= start) lo = mid + 1;
-        else hi = mid;
-    }
+    const lo = firstEndingAfter(sorted, start);
     const out: ByteRange[] = [];
     for (let i = lo; i < sorted.length && sorted[i].start < end; i++) {
         out.push({ start: Math.max(start, sorted[i].start), end: Math.min(end, sorted[i].end) });
     }
     return out;
+}
+
+/** The index of the first of `sorted` (sorted by end) that ends after `offset`, by binary search. */
+export function firstEndingAfter(sorted: readonly ByteRange[], offset: number): number {
+    let lo = 0, hi = sorted.length;
+    while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sorted[mid].end <= offset) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
 }

@@ -11,7 +11,8 @@ const PATTERN_LEN = 1048573; // prime
 const ZEROS = Buffer.alloc(1024 * 1024);
 const MiB = 1024 * 1024;
 
-function rng(seed: number): () => number {
+/** A small deterministic generator (xorshift32): the same seed, the same bytes, in every model. */
+export function rng(seed: number): () => number {
     let s = seed >>> 0 || 1;
     return () => {
         s ^= s << 13; s >>>= 0;

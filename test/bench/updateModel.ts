@@ -10,22 +10,12 @@ import * as crypto from 'node:crypto';
 import { BlobSASPermissions, generateBlobSASQueryParameters, type ContainerClient, type PageBlobClient, type StorageSharedKeyCredential } from '@azure/storage-blob';
 import { mergeRanges, subtractRanges, type ByteRange } from '../../src/blob/ranges';
 import type { TrackedChange } from '../sandbox/snapshotDiff';
-import { BlobModel, sparseModel } from './blobModel';
+import { BlobModel, rng, sparseModel } from './blobModel';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const UNIT = 64 * KiB;
 const PUT = 4 * MiB;
-
-function rng(seed: number): () => number {
-    let s = seed >>> 0 || 1;
-    return () => {
-        s ^= s << 13; s >>>= 0;
-        s ^= s >>> 17;
-        s ^= s << 5; s >>>= 0;
-        return s / 0x100000000;
-    };
-}
 
 export type ChangeKind = 'new' | 'overwritten' | 'same' | 'cleared';
 

@@ -14,6 +14,7 @@
  * 64 GiB pair, whose content a listing must not have to read).
  */
 import type * as http from 'node:http';
+import { firstEndingAfter } from '../../src/blob/ranges';
 
 const PAGE = 512;
 const PIECE = 4 * 1024 * 1024;
@@ -214,12 +215,7 @@ export async function trackedDiff(get: UpstreamGet, req: DiffRequest, changes: r
     const size = Number(/\/(\d+)$/.exec(header(newer.headers, 'content-range') ?? '')?.[1] ?? header(newer.headers, 'content-length') ?? 0);
     const { winStart, winEnd } = windowOf(req.range, size);
     const start = Math.max(winStart, from);
-    let lo = 0, hi = changes.length;
-    while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (changes[mid].end <= start) lo = mid + 1;
-        else hi = mid;
-    }
+    const lo = firstEndingAfter(changes, start);
     const found: Listed[] = [];
     let more: number | undefined;
     for (let i = lo; i < changes.length && changes[i].start < winEnd; i++) {
